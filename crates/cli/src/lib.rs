@@ -1,0 +1,173 @@
+//! `gatefold-cli`: the headless command line over the engine. The desktop binary runs the same
+//! subcommands (`gatefold --db PATH scan FOLDER`) through [`run`] when given one.
+//!
+//! Exit codes: 0 when everything was done, 2 when some files or tracks failed (the rest was
+//! done), 1 when the command could not run.
+
+mod output;
+mod paths;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gatefold_engine::{Database, ScanOptions};
+
+use crate::output::Output;
+
+pub use paths::{APP_IDENTIFIER, default_database_path};
+
+/// Gatefold: artwork and lyrics for your local music library.
+#[derive(Debug, Parser)]
+#[command(name = "gatefold-cli", version, about)]
+pub struct Cli {
+    /// The library database [default: the platform's data folder, e.g.
+    /// ~/.local/share/app.gatefold/library.db]
+    #[arg(long, global = true, env = "GATEFOLD_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug); GATEFOLD_LOG takes a full filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a music folder into the library (again: only what changed is read).
+    Scan {
+        /// The folder to import.
+        folder: PathBuf,
+        /// One JSON object per line on stdout instead of a progress bar.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what the library holds.
+    Status {
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Command {
+    /// The subcommand names, for the desktop binary to tell a headless run from a normal start.
+    pub fn names() -> Vec<String> {
+        use clap::CommandFactory;
+        Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).collect()
+    }
+
+    fn json(&self) -> bool {
+        match self {
+            Command::Scan { json, .. } | Command::Status { json } => *json,
+        }
+    }
+}
+
+/// Exit code: everything done.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the command could not run.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: done, but some files or tracks failed.
+pub const EXIT_PARTIAL: u8 = 2;
+
+/// Parses `args` (the program name first) and runs the command on a new tokio runtime.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not failures; usage errors are.
+            let code = if err.use_stderr() { EXIT_FAILED } else { EXIT_OK };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(cli.verbose);
+    let out = Output::new(cli.command.json());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            out.error("runtime", &format!("cannot start the async runtime: {err}"));
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let code = runtime.block_on(execute(cli, &out));
+    ExitCode::from(code)
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,sqlx=warn",
+        _ => "debug,sqlx=info",
+    };
+    let filter = EnvFilter::try_from_env("GATEFOLD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // try_init: the desktop binary may already have a subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+async fn execute(cli: Cli, out: &Output) -> u8 {
+    let db_path = match cli.db.clone().map_or_else(default_database_path, Ok) {
+        Ok(path) => path,
+        Err(message) => {
+            out.error("no_database_path", &message);
+            return EXIT_FAILED;
+        }
+    };
+    let db = match Database::open(&db_path).await {
+        Ok(db) => db,
+        Err(err) => {
+            out.engine_error(&err);
+            return EXIT_FAILED;
+        }
+    };
+    let code = match cli.command {
+        Command::Scan { folder, .. } => scan(&db, &folder, out).await,
+        Command::Status { .. } => status(&db, out).await,
+    };
+    db.close().await;
+    code
+}
+
+async fn scan(db: &Database, folder: &std::path::Path, out: &Output) -> u8 {
+    let mut progress = out.scan_progress();
+    let result =
+        gatefold_engine::scan_folder(db, folder, &ScanOptions::default(), |event| progress.on_event(&event))
+            .await;
+    progress.finish();
+    match result {
+        Ok(report) => {
+            out.scan_report(&report);
+            if report.is_partial() { EXIT_PARTIAL } else { EXIT_OK }
+        }
+        Err(err) => {
+            out.engine_error(&err);
+            EXIT_FAILED
+        }
+    }
+}
+
+async fn status(db: &Database, out: &Output) -> u8 {
+    match db.summary().await {
+        Ok(summary) => {
+            out.summary(&summary, db.path());
+            EXIT_OK
+        }
+        Err(err) => {
+            out.engine_error(&err);
+            EXIT_FAILED
+        }
+    }
+}

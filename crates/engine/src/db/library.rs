@@ -1,0 +1,310 @@
+//! SQLite implementations of the repository traits.
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqlitePool;
+
+use super::path_from_bytes;
+use crate::error::Result;
+use crate::model::{Album, Artist, Lyrics, LyricsStatus, TrackRecord};
+use crate::normalize::name_key;
+use crate::repository::{AlbumRepository, ArtistRepository, TrackRepository};
+
+/// The columns and joins every track query shares: a track with its artist, album and album
+/// artist, in one statement.
+macro_rules! track_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT t.id, t.path, t.title, t.artist_id, ar.name AS artist, t.album_id, \
+                    al.title AS album, aa.name AS album_artist, t.track_number, t.disc_number, \
+                    t.duration_ms, t.format, t.mb_recording_id, al.mb_release_id, t.artwork_id, \
+                    t.lyrics_status, t.has_embedded_picture, t.folder_cover_path, \
+                    t.lyrics_sidecar_path \
+             FROM tracks t \
+             JOIN artists ar ON ar.id = t.artist_id \
+             JOIN albums al ON al.id = t.album_id \
+             JOIN artists aa ON aa.id = al.album_artist_id ",
+            $tail
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct TrackRow {
+    id: i64,
+    path: Vec<u8>,
+    title: String,
+    artist_id: i64,
+    artist: String,
+    album_id: i64,
+    album: String,
+    album_artist: String,
+    track_number: Option<i64>,
+    disc_number: Option<i64>,
+    duration_ms: Option<i64>,
+    format: String,
+    mb_recording_id: Option<String>,
+    mb_release_id: Option<String>,
+    artwork_id: Option<i64>,
+    lyrics_status: LyricsStatus,
+    has_embedded_picture: bool,
+    folder_cover_path: Option<Vec<u8>>,
+    lyrics_sidecar_path: Option<Vec<u8>>,
+}
+
+impl From<TrackRow> for TrackRecord {
+    fn from(row: TrackRow) -> Self {
+        TrackRecord {
+            id: row.id,
+            path: path_from_bytes(row.path),
+            title: row.title,
+            artist_id: row.artist_id,
+            artist: row.artist,
+            album_id: row.album_id,
+            album: row.album,
+            album_artist: row.album_artist,
+            track_number: row.track_number.and_then(|n| u32::try_from(n).ok()),
+            disc_number: row.disc_number.and_then(|n| u32::try_from(n).ok()),
+            duration_ms: row.duration_ms.and_then(|n| u64::try_from(n).ok()),
+            format: row.format,
+            mb_recording_id: row.mb_recording_id,
+            mb_release_id: row.mb_release_id,
+            artwork_id: row.artwork_id,
+            lyrics_status: row.lyrics_status,
+            has_embedded_picture: row.has_embedded_picture,
+            folder_cover_path: row.folder_cover_path.map(path_from_bytes),
+            lyrics_sidecar_path: row.lyrics_sidecar_path.map(path_from_bytes),
+        }
+    }
+}
+
+fn records(rows: Vec<TrackRow>) -> Vec<TrackRecord> {
+    rows.into_iter().map(TrackRecord::from).collect()
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// [`TrackRepository`] over the library database.
+#[derive(Debug, Clone)]
+pub struct SqliteTrackRepository {
+    pool: SqlitePool,
+}
+
+impl SqliteTrackRepository {
+    pub(crate) fn new(pool: SqlitePool) -> Self {
+        SqliteTrackRepository { pool }
+    }
+}
+
+#[async_trait]
+impl TrackRepository for SqliteTrackRepository {
+    async fn get(&self, id: i64) -> Result<Option<TrackRecord>> {
+        let row: Option<TrackRow> = sqlx::query_as(track_select!("WHERE t.id = ?1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(TrackRecord::from))
+    }
+
+    async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<TrackRecord>> {
+        let rows = sqlx::query_as(track_select!("WHERE t.id > ?1 ORDER BY t.id LIMIT ?2"))
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(records(rows))
+    }
+
+    async fn find_by_missing_artwork(&self, after_id: i64, limit: u32) -> Result<Vec<TrackRecord>> {
+        let rows = sqlx::query_as(track_select!(
+            "WHERE t.artwork_id IS NULL AND t.id > ?1 ORDER BY t.id LIMIT ?2"
+        ))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(records(rows))
+    }
+
+    async fn find_by_lyrics_status(
+        &self,
+        status: LyricsStatus,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<TrackRecord>> {
+        let rows = sqlx::query_as(track_select!(
+            "WHERE t.lyrics_status = ?1 AND t.id > ?2 ORDER BY t.id LIMIT ?3"
+        ))
+        .bind(status)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(records(rows))
+    }
+
+    async fn tracks_of_album(&self, album_id: i64) -> Result<Vec<TrackRecord>> {
+        let rows = sqlx::query_as(track_select!(
+            "WHERE t.album_id = ?1 \
+             ORDER BY coalesce(t.disc_number, 1), t.track_number IS NULL, t.track_number, t.path"
+        ))
+        .bind(album_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(records(rows))
+    }
+
+    async fn lyrics(&self, track_id: i64) -> Result<Option<Lyrics>> {
+        let row: Option<(i64, Option<String>, Option<String>, String)> =
+            sqlx::query_as("SELECT track_id, plain, synced, source FROM lyrics WHERE track_id = ?1")
+                .bind(track_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(track_id, plain, synced, source)| Lyrics {
+            track_id,
+            plain,
+            synced,
+            source,
+        }))
+    }
+
+    async fn count(&self) -> Result<u64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM tracks")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count(n))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AlbumRow {
+    id: i64,
+    title: String,
+    album_artist_id: i64,
+    album_artist: String,
+    year: Option<i64>,
+    folder: Vec<u8>,
+    mb_release_id: Option<String>,
+    mb_release_group_id: Option<String>,
+    artwork_id: Option<i64>,
+    track_count: i64,
+}
+
+impl From<AlbumRow> for Album {
+    fn from(row: AlbumRow) -> Self {
+        Album {
+            id: row.id,
+            title: row.title,
+            album_artist_id: row.album_artist_id,
+            album_artist: row.album_artist,
+            year: row.year.and_then(|y| i32::try_from(y).ok()),
+            folder: path_from_bytes(row.folder),
+            mb_release_id: row.mb_release_id,
+            mb_release_group_id: row.mb_release_group_id,
+            artwork_id: row.artwork_id,
+            track_count: u32::try_from(row.track_count).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+macro_rules! album_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT al.id, al.title, al.album_artist_id, aa.name AS album_artist, al.year, \
+                    al.folder, al.mb_release_id, al.mb_release_group_id, al.artwork_id, \
+                    (SELECT count(*) FROM tracks t WHERE t.album_id = al.id) AS track_count \
+             FROM albums al JOIN artists aa ON aa.id = al.album_artist_id ",
+            $tail
+        )
+    };
+}
+
+/// [`AlbumRepository`] over the library database.
+#[derive(Debug, Clone)]
+pub struct SqliteAlbumRepository {
+    pool: SqlitePool,
+}
+
+impl SqliteAlbumRepository {
+    pub(crate) fn new(pool: SqlitePool) -> Self {
+        SqliteAlbumRepository { pool }
+    }
+}
+
+#[async_trait]
+impl AlbumRepository for SqliteAlbumRepository {
+    async fn get(&self, id: i64) -> Result<Option<Album>> {
+        let row: Option<AlbumRow> = sqlx::query_as(album_select!("WHERE al.id = ?1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Album::from))
+    }
+
+    async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<Album>> {
+        let rows: Vec<AlbumRow> =
+            sqlx::query_as(album_select!("WHERE al.id > ?1 ORDER BY al.id LIMIT ?2"))
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(Album::from).collect())
+    }
+
+    async fn count(&self) -> Result<u64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM albums")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count(n))
+    }
+}
+
+/// [`ArtistRepository`] over the library database.
+#[derive(Debug, Clone)]
+pub struct SqliteArtistRepository {
+    pool: SqlitePool,
+}
+
+impl SqliteArtistRepository {
+    pub(crate) fn new(pool: SqlitePool) -> Self {
+        SqliteArtistRepository { pool }
+    }
+}
+
+#[async_trait]
+impl ArtistRepository for SqliteArtistRepository {
+    async fn get(&self, id: i64) -> Result<Option<Artist>> {
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM artists WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(id, name)| Artist { id, name }))
+    }
+
+    async fn find_by_name(&self, name: &str) -> Result<Option<Artist>> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM artists WHERE name_key = ?1")
+                .bind(name_key(name))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, name)| Artist { id, name }))
+    }
+
+    async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<Artist>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM artists WHERE id > ?1 ORDER BY id LIMIT ?2")
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id, name)| Artist { id, name }).collect())
+    }
+
+    async fn count(&self) -> Result<u64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM artists")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count(n))
+    }
+}

@@ -1,0 +1,258 @@
+//! The library database. ALL of Gatefold's SQL lives in this module and its children: the rest of
+//! the engine talks to it through the repository traits (`crate::repository`) and the typed
+//! functions here.
+//!
+//! Opening is careful not to touch files that are not ours: before SQLite is allowed to write
+//! anything (WAL mode, migrations), the file header is read by hand and its SQLite application id
+//! and schema version are checked. A foreign SQLite database, a file that is not SQLite at all, or
+//! a library from a newer Gatefold is refused with a clear error and left byte-for-byte unchanged.
+
+mod import;
+mod library;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{EngineError, Result};
+use crate::model::{LibrarySummary, LyricsStatus};
+
+pub(crate) use import::{ImportWriter, KnownFile};
+pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};
+
+/// SQLite `application_id` of a Gatefold library: "GTFD".
+pub const APPLICATION_ID: i32 = 0x4754_4644;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a connection waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The newest schema version this build knows (the highest migration; each migration also sets
+/// `PRAGMA user_version` to its own number).
+pub fn schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// An open Gatefold library.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// What the file at the database path is, judged from its first bytes only.
+#[derive(Debug, PartialEq, Eq)]
+enum ExistingFile {
+    /// No file, or an empty one: a new library will be created.
+    New,
+    /// A Gatefold library at this schema version (may be older than this build's).
+    Gatefold { user_version: i64 },
+}
+
+impl Database {
+    /// Opens the library at `path`, creating it (and its parent folder) when it does not exist,
+    /// and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let state = inspect_file(path)?;
+        if state == ExistingFile::New
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|e| EngineError::io(parent, e))?;
+        }
+
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        let db = Database {
+            pool,
+            path: path.to_path_buf(),
+        };
+
+        // The header said "ours"; ask SQLite too (it also sees a WAL not yet checkpointed).
+        let (application_id, user_version): (i32, i64) =
+            sqlx::query_as("SELECT application_id, user_version FROM pragma_application_id, pragma_user_version")
+                .fetch_one(&db.pool)
+                .await?;
+        match state {
+            ExistingFile::New => {
+                sqlx::query(&format!("PRAGMA application_id = {APPLICATION_ID}"))
+                    .execute(&db.pool)
+                    .await?;
+            }
+            ExistingFile::Gatefold { .. } => {
+                if application_id != APPLICATION_ID {
+                    db.pool.close().await;
+                    return Err(EngineError::NotAGatefoldDatabase {
+                        path: path.to_path_buf(),
+                        reason: format!("its SQLite application id is {application_id:#x}"),
+                    });
+                }
+                if user_version > schema_version() {
+                    db.pool.close().await;
+                    return Err(EngineError::NewerSchema {
+                        path: path.to_path_buf(),
+                        found: user_version,
+                        supported: schema_version(),
+                    });
+                }
+            }
+        }
+        MIGRATOR.run(&db.pool).await?;
+        tracing::debug!(path = %path.display(), schema = schema_version(), "library database open");
+        Ok(db)
+    }
+
+    /// The file this library lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checkpoints the WAL into the main file and closes every connection. (A library that was
+    /// not closed is fine too: SQLite replays the WAL on the next open.)
+    pub async fn close(&self) {
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await {
+            tracing::warn!(%err, "WAL checkpoint on close failed");
+        }
+        self.pool.close().await;
+    }
+
+    /// The track repository over this library.
+    pub fn tracks(&self) -> SqliteTrackRepository {
+        SqliteTrackRepository::new(self.pool.clone())
+    }
+
+    /// The album repository over this library.
+    pub fn albums(&self) -> SqliteAlbumRepository {
+        SqliteAlbumRepository::new(self.pool.clone())
+    }
+
+    /// The artist repository over this library.
+    pub fn artists(&self) -> SqliteArtistRepository {
+        SqliteArtistRepository::new(self.pool.clone())
+    }
+
+    /// Counts of tracks, albums, artists, tracks without artwork and tracks per lyrics status.
+    pub async fn summary(&self) -> Result<LibrarySummary> {
+        let (tracks, albums, artists, artwork_missing): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM tracks), (SELECT count(*) FROM albums), \
+                    (SELECT count(*) FROM artists), \
+                    (SELECT count(*) FROM tracks WHERE artwork_id IS NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let per_status: Vec<(String, i64)> =
+            sqlx::query_as("SELECT lyrics_status, count(*) FROM tracks GROUP BY lyrics_status")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut lyrics: std::collections::BTreeMap<LyricsStatus, u32> =
+            LyricsStatus::ALL.into_iter().map(|s| (s, 0)).collect();
+        for (status, count) in per_status {
+            let status =
+                LyricsStatus::from_str(&status).map_err(|e| EngineError::Corrupt(e.to_string()))?;
+            lyrics.insert(status, count_u32(count));
+        }
+        Ok(LibrarySummary {
+            tracks: count_u32(tracks),
+            albums: count_u32(albums),
+            artists: count_u32(artists),
+            artwork_missing: count_u32(artwork_missing),
+            lyrics,
+        })
+    }
+
+    /// Paths of the tracks known under `root`, with what was seen of them at the last scan.
+    pub(crate) async fn known_files_under(
+        &self,
+        root: &Path,
+    ) -> Result<std::collections::HashMap<PathBuf, KnownFile>> {
+        import::known_files_under(&self.pool, root).await
+    }
+
+    /// A writer for one import run (it caches artist and album ids across batches).
+    pub(crate) async fn import_writer(&self) -> Result<ImportWriter> {
+        ImportWriter::new(self.pool.clone()).await
+    }
+}
+
+fn count_u32(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Reads the first 100 bytes of `path` (the SQLite header) without opening it with SQLite.
+fn inspect_file(path: &Path) -> Result<ExistingFile> {
+    let not_ours = |reason: &str| EngineError::NotAGatefoldDatabase {
+        path: path.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ExistingFile::New),
+        Err(e) => return Err(EngineError::io(path, e)),
+    };
+    if meta.is_dir() {
+        return Err(not_ours("it is a folder"));
+    }
+    if meta.len() == 0 {
+        return Ok(ExistingFile::New);
+    }
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(path).map_err(|e| EngineError::io(path, e))?;
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(EngineError::io(path, e)),
+        }
+    }
+    if read < header.len() || &header[..16] != b"SQLite format 3\0" {
+        return Err(not_ours("it is not an SQLite database"));
+    }
+    let be = |at: usize| i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let user_version = i64::from(be(60));
+    let application_id = be(68);
+    if application_id != APPLICATION_ID {
+        return Err(not_ours(&if application_id == 0 {
+            "it is an SQLite database of another program (no Gatefold application id)".to_owned()
+        } else {
+            format!("it is an SQLite database of another program (application id {application_id:#x})")
+        }));
+    }
+    if user_version > schema_version() {
+        return Err(EngineError::NewerSchema {
+            path: path.to_path_buf(),
+            found: user_version,
+            supported: schema_version(),
+        });
+    }
+    Ok(ExistingFile::Gatefold { user_version })
+}
+
+/// Raw bytes of a path, as stored in BLOB columns.
+pub(crate) fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+/// The inverse of [`path_bytes`].
+pub(crate) fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}

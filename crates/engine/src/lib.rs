@@ -1,0 +1,18 @@
+//! `gatefold-engine`: Gatefold's engine, with no UI and no Tauri. It owns the library database
+//! (`db`), folder import (`scan`), and the enrichment job with its providers.
+//!
+//! The engine takes explicit paths (the database file, the artwork store); the desktop shell and
+//! the CLI decide where those live.
+
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod normalize;
+pub mod repository;
+pub mod scan;
+
+pub use db::Database;
+pub use error::{EngineError, Result};
+pub use model::{Album, Artist, LibrarySummary, Lyrics, LyricsStatus, TrackRecord};
+pub use repository::{AlbumRepository, ArtistRepository, TrackRepository};
+pub use scan::{ScanEvent, ScanOptions, ScanReport, scan_folder};

@@ -1,0 +1,152 @@
+//! Plain data types of the music library. They carry no SQL: the `db` module maps them to rows.
+//! Types that reach the UI derive `ts_rs::TS`; their TypeScript lives in `ui/src/bindings/`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where a track stands with its lyrics.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS, sqlx::Type,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[ts(export)]
+pub enum LyricsStatus {
+    /// Nothing known yet: the enrichment job will look.
+    NotFetched,
+    /// A job is looking right now (a crash can leave rows here; the next run recovers them).
+    Fetching,
+    /// Lyrics are stored (from disk or from a provider).
+    Available,
+    /// The track is known to have no vocals.
+    Instrumental,
+    /// The providers know no lyrics for the track.
+    Unavailable,
+    /// Fetching failed (see the failure's reason).
+    Failed,
+}
+
+impl LyricsStatus {
+    /// Every status, in display order.
+    pub const ALL: [LyricsStatus; 6] = [
+        LyricsStatus::NotFetched,
+        LyricsStatus::Fetching,
+        LyricsStatus::Available,
+        LyricsStatus::Instrumental,
+        LyricsStatus::Unavailable,
+        LyricsStatus::Failed,
+    ];
+
+    /// The name stored in the database and used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LyricsStatus::NotFetched => "not_fetched",
+            LyricsStatus::Fetching => "fetching",
+            LyricsStatus::Available => "available",
+            LyricsStatus::Instrumental => "instrumental",
+            LyricsStatus::Unavailable => "unavailable",
+            LyricsStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for LyricsStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error for a string that names no lyrics status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown lyrics status {0:?} (expected one of not_fetched, fetching, available, instrumental, unavailable, failed)")]
+pub struct UnknownLyricsStatus(pub String);
+
+impl FromStr for LyricsStatus {
+    type Err = UnknownLyricsStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        LyricsStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownLyricsStatus(s.to_owned()))
+    }
+}
+
+/// Counts that describe a library, as `gatefold-cli status --json` prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LibrarySummary {
+    pub tracks: u32,
+    pub albums: u32,
+    pub artists: u32,
+    /// Tracks that have no artwork yet.
+    pub artwork_missing: u32,
+    /// Tracks per lyrics status; every status is present, zero included.
+    pub lyrics: BTreeMap<LyricsStatus, u32>,
+}
+
+/// An artist as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Artist {
+    pub id: i64,
+    pub name: String,
+}
+
+/// An album as stored, with its album artist's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Album {
+    pub id: i64,
+    pub title: String,
+    pub album_artist_id: i64,
+    pub album_artist: String,
+    pub year: Option<i32>,
+    /// The folder the album was found in (the parent of `CD1`-style disc folders).
+    pub folder: PathBuf,
+    pub mb_release_id: Option<String>,
+    pub mb_release_group_id: Option<String>,
+    pub artwork_id: Option<i64>,
+    pub track_count: u32,
+}
+
+/// A track together with its artist and album names: what a page of tracks returns, read in one
+/// query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrackRecord {
+    pub id: i64,
+    pub path: PathBuf,
+    pub title: String,
+    pub artist_id: i64,
+    pub artist: String,
+    pub album_id: i64,
+    pub album: String,
+    pub album_artist: String,
+    pub track_number: Option<u32>,
+    pub disc_number: Option<u32>,
+    pub duration_ms: Option<u64>,
+    pub format: String,
+    pub mb_recording_id: Option<String>,
+    pub mb_release_id: Option<String>,
+    pub artwork_id: Option<i64>,
+    pub lyrics_status: LyricsStatus,
+    /// The file carries an embedded front-cover picture.
+    pub has_embedded_picture: bool,
+    /// A cover/folder/front/albumart image found in the album folder.
+    pub folder_cover_path: Option<PathBuf>,
+    /// The `.lrc` or `.txt` file next to the track the lyrics were read from.
+    pub lyrics_sidecar_path: Option<PathBuf>,
+}
+
+/// Lyrics as stored for a track.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lyrics {
+    pub track_id: i64,
+    pub plain: Option<String>,
+    /// LRC text with `[mm:ss.xx]` timestamps.
+    pub synced: Option<String>,
+    pub source: String,
+}

@@ -1,0 +1,13 @@
+//! Test support for Gatefold.
+//!
+//! * [`audio`]: real, playable audio files of every format Gatefold imports, made from tiny
+//!   committed fixtures (one second of a tone, encoded by ffmpeg; see `fixtures/README.md`) and
+//!   tagged with lofty as each test needs.
+//! * [`library`]: whole generated music folders: the tricky-cases library the import tests use,
+//!   and bulk libraries for the benchmarks.
+
+pub mod audio;
+pub mod library;
+
+pub use audio::{AudioSpec, Format, COVER_JPG_600, COVER_PNG_300};
+pub use library::{bulk_library, tricky_library, TrickyLibrary};

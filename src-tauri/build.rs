@@ -1,0 +1,10 @@
+fn main() {
+    // The package root is the repository root (so tauri.conf.json and icons/ are found there);
+    // capabilities live with the shell's sources. Listing the app's commands makes tauri-build
+    // generate one permission per command, so a capability grants exactly the commands a window
+    // uses.
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(&["library_summary"]));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}
