@@ -13,7 +13,10 @@ pub struct CommandError {
 
 impl From<&EngineError> for CommandError {
     fn from(err: &EngineError) -> Self {
-        CommandError { code: err.code().to_owned(), message: err.to_string() }
+        CommandError {
+            code: err.code().to_owned(),
+            message: err.to_string(),
+        }
     }
 }
 

@@ -34,7 +34,9 @@ fn is_headless(args: &[OsString]) -> bool {
     let names = gatefold_cli::Command::names();
     let mut rest = args.iter().skip(1);
     while let Some(arg) = rest.next() {
-        let Some(arg) = arg.to_str() else { return false };
+        let Some(arg) = arg.to_str() else {
+            return false;
+        };
         if arg == "--db" {
             rest.next();
             continue;
@@ -81,7 +83,9 @@ mod tests {
     #[test]
     fn headless_only_with_a_subcommand() {
         assert!(is_headless(&args(&["gatefold", "scan", "/music"])));
-        assert!(is_headless(&args(&["gatefold", "--db", "x.db", "status", "--json"])));
+        assert!(is_headless(&args(&[
+            "gatefold", "--db", "x.db", "status", "--json"
+        ])));
         assert!(is_headless(&args(&["gatefold", "-v", "status"])));
         assert!(!is_headless(&args(&["gatefold"])));
         assert!(!is_headless(&args(&["gatefold", "--db", "scan"])));

@@ -23,23 +23,33 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
             .build(dir)
             .ok()
     });
-    let stderr = cfg!(debug_assertions).then(|| {
-        tracing_subscriber::fmt::layer().with_writer(std::io::stderr)
-    });
     match appender {
         Some(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer);
+            let file = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer);
             let _ = tracing_subscriber::registry()
                 .with(filter())
                 .with(file)
-                .with(stderr)
+                .with(debug_stderr())
                 .try_init();
             Some(guard)
         }
         None => {
-            let _ = tracing_subscriber::registry().with(filter()).with(stderr).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(filter())
+                .with(debug_stderr())
+                .try_init();
             None
         }
     }
+}
+
+/// In debug builds, log to stderr too (for `make run` in a terminal).
+fn debug_stderr<S>() -> Option<impl tracing_subscriber::Layer<S>>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    cfg!(debug_assertions).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
 }

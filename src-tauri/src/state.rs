@@ -19,7 +19,10 @@ impl AppState {
         library: Result<Database, EngineError>,
         log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
     ) -> Self {
-        AppState { library: library.map_err(CommandError::from), _log_guard: log_guard }
+        AppState {
+            library: library.map_err(CommandError::from),
+            _log_guard: log_guard,
+        }
     }
 
     pub fn database(&self) -> Result<&Database, CommandError> {

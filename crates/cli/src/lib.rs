@@ -57,7 +57,10 @@ impl Command {
     /// The subcommand names, for the desktop binary to tell a headless run from a normal start.
     pub fn names() -> Vec<String> {
         use clap::CommandFactory;
-        Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).collect()
+        Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect()
     }
 
     fn json(&self) -> bool {
@@ -84,14 +87,21 @@ where
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version are not failures; usage errors are.
-            let code = if err.use_stderr() { EXIT_FAILED } else { EXIT_OK };
+            let code = if err.use_stderr() {
+                EXIT_FAILED
+            } else {
+                EXIT_OK
+            };
             let _ = err.print();
             return ExitCode::from(code);
         }
     };
     init_logging(cli.verbose);
     let out = Output::new(cli.command.json());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             out.error("runtime", &format!("cannot start the async runtime: {err}"));
@@ -109,7 +119,8 @@ fn init_logging(verbose: u8) {
         1 => "info,sqlx=warn",
         _ => "debug,sqlx=info",
     };
-    let filter = EnvFilter::try_from_env("GATEFOLD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter =
+        EnvFilter::try_from_env("GATEFOLD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     // try_init: the desktop binary may already have a subscriber.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -143,14 +154,19 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
 
 async fn scan(db: &Database, folder: &std::path::Path, out: &Output) -> u8 {
     let mut progress = out.scan_progress();
-    let result =
-        gatefold_engine::scan_folder(db, folder, &ScanOptions::default(), |event| progress.on_event(&event))
-            .await;
+    let result = gatefold_engine::scan_folder(db, folder, &ScanOptions::default(), |event| {
+        progress.on_event(&event)
+    })
+    .await;
     progress.finish();
     match result {
         Ok(report) => {
             out.scan_report(&report);
-            if report.is_partial() { EXIT_PARTIAL } else { EXIT_OK }
+            if report.is_partial() {
+                EXIT_PARTIAL
+            } else {
+                EXIT_OK
+            }
         }
         Err(err) => {
             out.engine_error(&err);

@@ -48,7 +48,11 @@ impl Output {
     /// Reports a command that could not run.
     pub(crate) fn error(&self, code: &str, message: &str) {
         if self.json {
-            json_line(&ErrorLine { r#type: "error", code, message });
+            json_line(&ErrorLine {
+                r#type: "error",
+                code,
+                message,
+            });
         } else {
             stderr_line(&format!("error: {message}"));
         }
@@ -72,7 +76,10 @@ impl Output {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        ScanProgress { json: self.json, bar }
+        ScanProgress {
+            json: self.json,
+            bar,
+        }
     }
 
     pub(crate) fn scan_report(&self, report: &ScanReport) {

@@ -63,7 +63,9 @@ impl fmt::Display for LyricsStatus {
 
 /// Error for a string that names no lyrics status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown lyrics status {0:?} (expected one of not_fetched, fetching, available, instrumental, unavailable, failed)")]
+#[error(
+    "unknown lyrics status {0:?} (expected one of not_fetched, fetching, available, instrumental, unavailable, failed)"
+)]
 pub struct UnknownLyricsStatus(pub String);
 
 impl FromStr for LyricsStatus {

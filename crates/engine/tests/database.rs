@@ -9,7 +9,12 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -19,7 +24,13 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 async fn make_library(path: &Path) {
     let db = Database::open(path).await.unwrap();
     db.close().await;
-    assert!(!path.with_extension("db-wal").exists() || std::fs::metadata(path.with_extension("db-wal")).unwrap().len() == 0);
+    assert!(
+        !path.with_extension("db-wal").exists()
+            || std::fs::metadata(path.with_extension("db-wal"))
+                .unwrap()
+                .len()
+                == 0
+    );
 }
 
 fn patch_be_u32(path: &Path, offset: usize, value: u32) {
@@ -34,8 +45,15 @@ async fn creates_folders_and_reopens() {
     let path = dir.path().join("nested/deeper/library.db");
     make_library(&path).await;
     let header = std::fs::read(&path).unwrap();
-    assert_eq!(&header[68..72], &APPLICATION_ID.to_be_bytes(), "the application id is set");
-    assert_eq!(i64::from(u32::from_be_bytes(header[60..64].try_into().unwrap())), schema_version());
+    assert_eq!(
+        &header[68..72],
+        &APPLICATION_ID.to_be_bytes(),
+        "the application id is set"
+    );
+    assert_eq!(
+        i64::from(u32::from_be_bytes(header[60..64].try_into().unwrap())),
+        schema_version()
+    );
     // Reopening an up-to-date library is a no-op.
     let db = Database::open(&path).await.unwrap();
     assert_eq!(db.summary().await.unwrap().tracks, 0);
@@ -49,11 +67,21 @@ async fn refuses_a_file_that_is_not_sqlite_and_leaves_it_alone() {
     std::fs::write(&path, "my precious notes, not a database\n".repeat(10)).unwrap();
     let before = snapshot(dir.path());
     let err = Database::open(&path).await.unwrap_err();
-    assert!(matches!(err, EngineError::NotAGatefoldDatabase { .. }), "{err:?}");
+    assert!(
+        matches!(err, EngineError::NotAGatefoldDatabase { .. }),
+        "{err:?}"
+    );
     assert_eq!(err.code(), "not_a_gatefold_database");
     let msg = err.to_string();
-    assert!(msg.contains("notes.db") && msg.contains("not an SQLite database"), "{msg}");
-    assert_eq!(snapshot(dir.path()), before, "nothing written, no -wal or -shm created");
+    assert!(
+        msg.contains("notes.db") && msg.contains("not an SQLite database"),
+        "{msg}"
+    );
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "nothing written, no -wal or -shm created"
+    );
 }
 
 #[tokio::test]
@@ -87,13 +115,18 @@ async fn refuses_a_library_from_a_newer_version_and_leaves_it_alone() {
     let before = snapshot(dir.path());
     let err = Database::open(&path).await.unwrap_err();
     match &err {
-        EngineError::NewerSchema { found, supported, .. } => {
+        EngineError::NewerSchema {
+            found, supported, ..
+        } => {
             assert_eq!(*found, 999);
             assert_eq!(*supported, schema_version());
         }
         other => panic!("expected NewerSchema, got {other:?}"),
     }
-    assert!(err.to_string().contains("newer version of Gatefold"), "{err}");
+    assert!(
+        err.to_string().contains("newer version of Gatefold"),
+        "{err}"
+    );
     assert_eq!(snapshot(dir.path()), before);
 }
 

@@ -19,13 +19,17 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let lib = tricky_library(&dir.path().join("music"));
-    let db = Database::open(&dir.path().join("library.db")).await.unwrap();
+    let db = Database::open(&dir.path().join("library.db"))
+        .await
+        .unwrap();
     Fixture { _dir: dir, lib, db }
 }
 
 async fn scan(db: &Database, root: &Path) -> (ScanReport, Vec<ScanEvent>) {
     let mut events = Vec::new();
-    let report = scan_folder(db, root, &ScanOptions::default(), |e| events.push(e)).await.unwrap();
+    let report = scan_folder(db, root, &ScanOptions::default(), |e| events.push(e))
+        .await
+        .unwrap();
     (report, events)
 }
 
@@ -38,7 +42,10 @@ async fn all_tracks(db: &Database) -> HashMap<String, TrackRecord> {
         let Some(last) = page.last() else { break };
         after = last.id;
         for t in page {
-            assert!(out.insert(t.title.clone(), t).is_none(), "titles are unique in the fixture");
+            assert!(
+                out.insert(t.title.clone(), t).is_none(),
+                "titles are unique in the fixture"
+            );
         }
     }
     out
@@ -59,29 +66,47 @@ async fn imports_every_format_and_reports_broken_files() {
     let f = fixture().await;
     let (report, events) = scan(&f.db, &f.lib.root).await;
 
-    assert_eq!(report.files as usize, f.lib.valid_tracks + f.lib.broken_files.len());
+    assert_eq!(
+        report.files as usize,
+        f.lib.valid_tracks + f.lib.broken_files.len()
+    );
     assert_eq!(report.added as usize, f.lib.valid_tracks);
     assert_eq!(report.failed as usize, f.lib.broken_files.len());
     assert!(report.is_partial());
     let failed = failed_paths(&events);
     for broken in &f.lib.broken_files {
-        let canonical = broken.parent().unwrap().canonicalize().unwrap().join(broken.file_name().unwrap());
+        let canonical = broken
+            .parent()
+            .unwrap()
+            .canonicalize()
+            .unwrap()
+            .join(broken.file_name().unwrap());
         let (_, reason) = failed
             .iter()
             .find(|(p, _)| Path::new(p) == canonical)
             .unwrap_or_else(|| panic!("{} not reported in {failed:?}", broken.display()));
         assert!(!reason.is_empty());
     }
-    assert!(failed.iter().any(|(p, r)| p.ends_with("empty.mp3") && r.contains("0 bytes")));
+    assert!(
+        failed
+            .iter()
+            .any(|(p, r)| p.ends_with("empty.mp3") && r.contains("0 bytes"))
+    );
     assert!(matches!(events.first(), Some(ScanEvent::Started { .. })));
     assert!(matches!(events.last(), Some(ScanEvent::Finished { .. })));
 
     let summary = f.db.summary().await.unwrap();
     assert_eq!(summary.tracks as usize, f.lib.valid_tracks);
     assert_eq!(summary.albums as usize, f.lib.albums);
-    assert_eq!(summary.artwork_missing as usize, f.lib.valid_tracks, "nothing has stored artwork yet");
+    assert_eq!(
+        summary.artwork_missing as usize, f.lib.valid_tracks,
+        "nothing has stored artwork yet"
+    );
     assert_eq!(summary.lyrics[&LyricsStatus::Available], 2);
-    assert_eq!(summary.lyrics[&LyricsStatus::NotFetched] as usize, f.lib.valid_tracks - 2);
+    assert_eq!(
+        summary.lyrics[&LyricsStatus::NotFetched] as usize,
+        f.lib.valid_tracks - 2
+    );
     assert_eq!(summary.lyrics.len(), 6, "every status is listed");
 
     let tracks = all_tracks(&f.db).await;
@@ -90,12 +115,23 @@ async fn imports_every_format_and_reports_broken_files() {
         assert_eq!(t.format, format.engine_name(), "{format:?}");
         assert_eq!(t.artist, "Format Tester");
         assert_eq!(t.album, "Formats");
-        assert_eq!(t.mb_release_id.as_deref(), Some("11111111-2222-3333-4444-555555555555"));
-        let ms = t.duration_ms.unwrap_or_else(|| panic!("{format:?} has a duration"));
+        assert_eq!(
+            t.mb_release_id.as_deref(),
+            Some("11111111-2222-3333-4444-555555555555")
+        );
+        let ms = t
+            .duration_ms
+            .unwrap_or_else(|| panic!("{format:?} has a duration"));
         // one second of audio; MP3 rounds up to whole frames (72 ms each at 8 kHz)
-        assert!((950..=1250).contains(&ms), "{format:?} lasts one second, read {ms} ms");
+        assert!(
+            (950..=1250).contains(&ms),
+            "{format:?} lasts one second, read {ms} ms"
+        );
         let front = matches!(format, Format::Flac | Format::M4aAac);
-        assert_eq!(t.has_embedded_picture, front, "{format:?}: front cover only, never a back cover");
+        assert_eq!(
+            t.has_embedded_picture, front,
+            "{format:?}: front cover only, never a back cover"
+        );
     }
 }
 
@@ -106,25 +142,47 @@ async fn groups_albums_like_a_person_would() {
     let tracks = all_tracks(&f.db).await;
 
     // A compilation without an album-artist tag is one album by "Various Artists".
-    let comp: Vec<&TrackRecord> = ["Song 1", "Song 2", "Song 3"].iter().map(|t| &tracks[*t]).collect();
-    assert!(comp.iter().all(|t| t.album_id == comp[0].album_id && t.album_artist == "Various Artists"));
+    let comp: Vec<&TrackRecord> = ["Song 1", "Song 2", "Song 3"]
+        .iter()
+        .map(|t| &tracks[*t])
+        .collect();
+    assert!(
+        comp.iter()
+            .all(|t| t.album_id == comp[0].album_id && t.album_artist == "Various Artists")
+    );
     assert_eq!(comp[1].artist, "Band Two");
     assert_eq!(tracks["Hit 1"].album_artist, "Various Artists");
     assert_eq!(tracks["Hit 1"].album_id, tracks["Hit 2"].album_id);
 
     // Two discs in CD1/CD2 are one album; the cover in the parent folder belongs to both.
-    let set: Vec<&TrackRecord> = ["D1T1", "D1T2", "D2T1", "D2T2"].iter().map(|t| &tracks[*t]).collect();
+    let set: Vec<&TrackRecord> = ["D1T1", "D1T2", "D2T1", "D2T2"]
+        .iter()
+        .map(|t| &tracks[*t])
+        .collect();
     assert!(set.iter().all(|t| t.album_id == set[0].album_id));
     assert_eq!(set[2].disc_number, Some(2));
     for t in &set {
-        let cover = t.folder_cover_path.as_ref().expect("Folder.JPG found for every disc");
-        assert!(cover.ends_with("Two Disc Set/Folder.JPG"), "{}", cover.display());
+        let cover = t
+            .folder_cover_path
+            .as_ref()
+            .expect("Folder.JPG found for every disc");
+        assert!(
+            cover.ends_with("Two Disc Set/Folder.JPG"),
+            "{}",
+            cover.display()
+        );
     }
     let album = f.db.albums().get(set[0].album_id).await.unwrap().unwrap();
     assert_eq!(album.track_count, 4);
     assert!(album.folder.ends_with("Two Disc Set"));
     let ordered: Vec<String> =
-        f.db.tracks().tracks_of_album(album.id).await.unwrap().into_iter().map(|t| t.title).collect();
+        f.db.tracks()
+            .tracks_of_album(album.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.title)
+            .collect();
     assert_eq!(ordered, ["D1T1", "D1T2", "D2T1", "D2T2"]);
 
     // Same title, different artists and folders: two albums.
@@ -140,14 +198,35 @@ async fn groups_albums_like_a_person_would() {
     assert_eq!(tracks["Jóga"].artist, "Björk");
     let sakamoto = &tracks["戦場のメリークリスマス"];
     assert_eq!(sakamoto.artist, "坂本龍一");
-    assert!(sakamoto.path.exists(), "stored path {} points at the file", sakamoto.path.display());
+    assert!(
+        sakamoto.path.exists(),
+        "stored path {} points at the file",
+        sakamoto.path.display()
+    );
     assert_eq!(tracks["كيفك إنت"].artist, "فيروز");
-    let artist = f.db.artists().find_by_name("  BJÖRK ").await.unwrap().unwrap();
+    let artist =
+        f.db.artists()
+            .find_by_name("  BJÖRK ")
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(artist.name, "Björk");
 
     // Local assets are recorded.
-    assert!(tracks["First"].folder_cover_path.as_ref().unwrap().ends_with("Album One/cover.jpg"));
-    assert!(tracks["First"].lyrics_sidecar_path.as_ref().unwrap().ends_with("01 - First.lrc"));
+    assert!(
+        tracks["First"]
+            .folder_cover_path
+            .as_ref()
+            .unwrap()
+            .ends_with("Album One/cover.jpg")
+    );
+    assert!(
+        tracks["First"]
+            .lyrics_sidecar_path
+            .as_ref()
+            .unwrap()
+            .ends_with("01 - First.lrc")
+    );
     assert_eq!(tracks["Mp3"].folder_cover_path, None);
 }
 
@@ -177,7 +256,12 @@ async fn local_lyrics_are_imported() {
 
 fn touch_later(path: &Path) {
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(later).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
 }
 
 #[tokio::test]
@@ -190,7 +274,11 @@ async fn rescan_reads_only_what_changed() {
     let (report, _) = scan(&f.db, root).await;
     assert_eq!((report.added, report.updated, report.removed), (0, 0, 0));
     assert_eq!(report.unchanged as usize, f.lib.valid_tracks);
-    assert_eq!(report.failed as usize, f.lib.broken_files.len(), "broken files are reported again");
+    assert_eq!(
+        report.failed as usize,
+        f.lib.broken_files.len(),
+        "broken files are reported again"
+    );
 
     // Changed tags, a deleted file, a new file, a new sidecar, a removed sidecar.
     let changed = root.join("Formats/01 - Mp3.mp3");
@@ -199,26 +287,49 @@ async fn rescan_reads_only_what_changed() {
         .write(&changed);
     touch_later(&changed);
     std::fs::remove_file(root.join("Hits B/01.mp3")).unwrap();
-    AudioSpec::tagged(Format::Opus, "Brand New", "Artist A", "Album One").write(root.join("Artist A/Album One/03 - New.opus"));
-    write_file(root.join("Formats/02 - Flac.lrc"), b"[00:00.20]new sidecar line\n");
+    AudioSpec::tagged(Format::Opus, "Brand New", "Artist A", "Album One")
+        .write(root.join("Artist A/Album One/03 - New.opus"));
+    write_file(
+        root.join("Formats/02 - Flac.lrc"),
+        b"[00:00.20]new sidecar line\n",
+    );
     std::fs::remove_file(root.join("Artist A/Album One/01 - First.lrc")).unwrap();
 
     let (report, _) = scan(&f.db, root).await;
     assert_eq!(report.added, 1);
     assert_eq!(report.removed, 1);
-    assert_eq!(report.updated, 3, "the retagged file and the two tracks whose sidecar changed");
+    assert_eq!(
+        report.updated, 3,
+        "the retagged file and the two tracks whose sidecar changed"
+    );
     let after = all_tracks(&f.db).await;
     assert!(after.contains_key("Mp3 Renamed") && !after.contains_key("Mp3"));
-    assert_eq!(after["Mp3 Renamed"].id, before["Mp3"].id, "an update keeps the track's id");
+    assert_eq!(
+        after["Mp3 Renamed"].id, before["Mp3"].id,
+        "an update keeps the track's id"
+    );
     assert!(!after.contains_key("Hit B"));
     assert_eq!(after["Brand New"].album_id, before["First"].album_id);
     assert_eq!(after["Flac"].lyrics_status, LyricsStatus::Available);
-    assert_eq!(after["First"].lyrics_status, LyricsStatus::NotFetched, "sidecar gone, lyrics gone");
+    assert_eq!(
+        after["First"].lyrics_status,
+        LyricsStatus::NotFetched,
+        "sidecar gone, lyrics gone"
+    );
     assert_eq!(f.db.tracks().lyrics(after["First"].id).await.unwrap(), None);
 
     // The album and artist that only the deleted file had are pruned.
-    assert_eq!(f.db.albums().count().await.unwrap() as usize, f.lib.albums - 1);
-    assert!(f.db.artists().find_by_name("Artist B").await.unwrap().is_none());
+    assert_eq!(
+        f.db.albums().count().await.unwrap() as usize,
+        f.lib.albums - 1
+    );
+    assert!(
+        f.db.artists()
+            .find_by_name("Artist B")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -230,14 +341,21 @@ async fn symlink_loops_broken_links_and_fifos_do_not_stop_a_scan() {
     std::os::unix::fs::symlink(root.join("Album"), root.join("Album again")).unwrap();
     std::os::unix::fs::symlink(root.join("nowhere.mp3"), root.join("dangling.mp3")).unwrap();
     let fifo = root.join("Album/pipe.mp3");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
 
     let db = Database::open(&dir.path().join("l.db")).await.unwrap();
-    let (report, events) = tokio::time::timeout(std::time::Duration::from_secs(30), scan(&db, &root))
-        .await
-        .expect("a FIFO or a loop must not hang the scan");
-    assert_eq!(report.added, 1, "the file reached twice (through a link) is one track");
+    let (report, events) =
+        tokio::time::timeout(std::time::Duration::from_secs(30), scan(&db, &root))
+            .await
+            .expect("a FIFO or a loop must not hang the scan");
+    assert_eq!(
+        report.added, 1,
+        "the file reached twice (through a link) is one track"
+    );
     assert_eq!(report.failed, 0);
     let skipped: Vec<&str> = events
         .iter()
@@ -247,8 +365,14 @@ async fn symlink_loops_broken_links_and_fifos_do_not_stop_a_scan() {
         })
         .collect();
     assert!(skipped.iter().any(|r| r.contains("loop")), "{skipped:?}");
-    assert!(skipped.iter().any(|r| r.contains("broken symbolic link")), "{skipped:?}");
-    assert!(skipped.iter().any(|r| r.contains("already found")), "{skipped:?}");
+    assert!(
+        skipped.iter().any(|r| r.contains("broken symbolic link")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.iter().any(|r| r.contains("already found")),
+        "{skipped:?}"
+    );
 }
 
 #[tokio::test]
@@ -270,7 +394,10 @@ async fn unreadable_folder_keeps_its_tracks() {
     let (report, events) = scan(&db, &root).await;
     std::fs::set_permissions(root.join("Locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(report.failed, 1);
-    assert_eq!(report.removed, 0, "tracks in a folder that could not be read are kept");
+    assert_eq!(
+        report.removed, 0,
+        "tracks in a folder that could not be read are kept"
+    );
     assert!(failed_paths(&events)[0].0.ends_with("Locked"));
     assert_eq!(db.tracks().count().await.unwrap(), 2);
 }
@@ -278,7 +405,11 @@ async fn unreadable_folder_keeps_its_tracks() {
 fn nix_is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -287,11 +418,15 @@ async fn scan_root_errors_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(&dir.path().join("l.db")).await.unwrap();
     let missing = dir.path().join("no such folder");
-    let err = scan_folder(&db, &missing, &ScanOptions::default(), |_| {}).await.unwrap_err();
+    let err = scan_folder(&db, &missing, &ScanOptions::default(), |_| {})
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_scan_root");
     assert!(err.to_string().contains("no such folder"), "{err}");
     let file = write_file(dir.path().join("a file.txt"), b"x");
-    let err = scan_folder(&db, &file, &ScanOptions::default(), |_| {}).await.unwrap_err();
+    let err = scan_folder(&db, &file, &ScanOptions::default(), |_| {})
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("not a folder"), "{err}");
 }
 
@@ -318,14 +453,25 @@ async fn paged_selections_return_each_track_once() {
     let mut lyric_ids = Vec::new();
     let mut after = 0;
     loop {
-        let page = repo.find_by_lyrics_status(LyricsStatus::NotFetched, after, 3).await.unwrap();
+        let page = repo
+            .find_by_lyrics_status(LyricsStatus::NotFetched, after, 3)
+            .await
+            .unwrap();
         let Some(last) = page.last() else { break };
         after = last.id;
-        assert!(page.iter().all(|t| t.lyrics_status == LyricsStatus::NotFetched));
+        assert!(
+            page.iter()
+                .all(|t| t.lyrics_status == LyricsStatus::NotFetched)
+        );
         lyric_ids.extend(page.into_iter().map(|t| t.id));
     }
     assert_eq!(lyric_ids.len(), f.lib.valid_tracks - 2);
-    assert!(repo.find_by_lyrics_status(LyricsStatus::Failed, 0, 10).await.unwrap().is_empty());
+    assert!(
+        repo.find_by_lyrics_status(LyricsStatus::Failed, 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(repo.get(i64::MAX).await.unwrap(), None);
 }
 

@@ -132,7 +132,10 @@ impl AudioSpec {
 
     /// A spec with title, artist and album set.
     pub fn tagged(format: Format, title: &str, artist: &str, album: &str) -> Self {
-        AudioSpec::new(format).title(title).artist(artist).album(album)
+        AudioSpec::new(format)
+            .title(title)
+            .artist(artist)
+            .album(album)
     }
 
     pub fn title(mut self, v: &str) -> Self {
@@ -208,7 +211,10 @@ impl AudioSpec {
             return path.to_path_buf();
         }
         let mut file = lofty::read_from_path(path).expect("fixture must parse");
-        let tag_type = self.format.tag_type().unwrap_or_else(|| file.primary_tag_type());
+        let tag_type = self
+            .format
+            .tag_type()
+            .unwrap_or_else(|| file.primary_tag_type());
         if file.tag(tag_type).is_none() {
             file.insert_tag(Tag::new(tag_type));
         }
@@ -238,7 +244,10 @@ impl AudioSpec {
             tag.set_disk_total(n);
         }
         if let Some(y) = self.year {
-            tag.set_date(lofty::tag::items::Timestamp { year: y, ..Default::default() });
+            tag.set_date(lofty::tag::items::Timestamp {
+                year: y,
+                ..Default::default()
+            });
         }
         if let Some(v) = &self.mb_release_id {
             tag.insert_text(ItemKey::MusicBrainzReleaseId, v.clone());
@@ -247,8 +256,17 @@ impl AudioSpec {
             tag.insert_text(ItemKey::MusicBrainzRecordingId, v.clone());
         }
         if let Some((kind, image)) = self.picture {
-            let mime = if image.starts_with(b"\x89PNG") { MimeType::Png } else { MimeType::Jpeg };
-            tag.push_picture(Picture::unchecked(image.to_vec()).pic_type(kind).mime_type(mime).build());
+            let mime = if image.starts_with(b"\x89PNG") {
+                MimeType::Png
+            } else {
+                MimeType::Jpeg
+            };
+            tag.push_picture(
+                Picture::unchecked(image.to_vec())
+                    .pic_type(kind)
+                    .mime_type(mime)
+                    .build(),
+            );
         }
         if let Some(v) = &self.lyrics {
             let key = match tag_type {
@@ -257,7 +275,8 @@ impl AudioSpec {
             };
             tag.insert_text(key, v.clone());
         }
-        tag.save_to_path(path, WriteOptions::default()).expect("save fixture tags");
+        tag.save_to_path(path, WriteOptions::default())
+            .expect("save fixture tags");
         path.to_path_buf()
     }
 }

@@ -9,5 +9,5 @@
 pub mod audio;
 pub mod library;
 
-pub use audio::{AudioSpec, Format, COVER_JPG_600, COVER_PNG_300};
-pub use library::{bulk_library, tricky_library, TrickyLibrary};
+pub use audio::{AudioSpec, COVER_JPG_600, COVER_PNG_300, Format};
+pub use library::{TrickyLibrary, bulk_library, tricky_library};

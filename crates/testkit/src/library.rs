@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use lofty::picture::PictureType;
 
-use crate::audio::{AudioSpec, Format, COVER_JPG_600, COVER_PNG_300};
+use crate::audio::{AudioSpec, COVER_JPG_600, COVER_PNG_300, Format};
 
 /// The tricky-cases library (see [`tricky_library`]) and what a correct import makes of it.
 #[derive(Debug, Clone)]
@@ -44,7 +44,9 @@ pub fn tricky_library(root: &Path) -> TrickyLibrary {
     };
 
     add(
-        AudioSpec::tagged(Format::Mp3, "First", "Artist A", "Album One").track(1).year(2001),
+        AudioSpec::tagged(Format::Mp3, "First", "Artist A", "Album One")
+            .track(1)
+            .year(2001),
         "Artist A/Album One/01 - First.mp3",
     );
     add(
@@ -53,7 +55,10 @@ pub fn tricky_library(root: &Path) -> TrickyLibrary {
             .lyrics(EMBEDDED_LYRICS),
         "Artist A/Album One/02 - Second.flac",
     );
-    write_file(root.join("Artist A/Album One/01 - First.lrc"), SIDECAR_LRC.as_bytes());
+    write_file(
+        root.join("Artist A/Album One/01 - First.lrc"),
+        SIDECAR_LRC.as_bytes(),
+    );
     write_file(root.join("Artist A/Album One/cover.jpg"), COVER_JPG_600);
 
     for (i, format) in Format::ALL.into_iter().enumerate() {
@@ -67,21 +72,37 @@ pub fn tricky_library(root: &Path) -> TrickyLibrary {
             Format::OggVorbis => spec.picture(PictureType::CoverBack, COVER_PNG_300),
             _ => spec,
         };
-        add(spec, &format!("Formats/{:02} - {name}.{}", i + 1, format.extension()));
+        add(
+            spec,
+            &format!("Formats/{:02} - {name}.{}", i + 1, format.extension()),
+        );
     }
 
-    for (i, artist) in ["Singer One", "Band Two", "Rapper Three"].into_iter().enumerate() {
+    for (i, artist) in ["Singer One", "Band Two", "Rapper Three"]
+        .into_iter()
+        .enumerate()
+    {
         add(
-            AudioSpec::tagged(Format::Mp3, &format!("Song {}", i + 1), artist, "Now That's Music")
-                .track(u32::try_from(i + 1).unwrap_or(1)),
+            AudioSpec::tagged(
+                Format::Mp3,
+                &format!("Song {}", i + 1),
+                artist,
+                "Now That's Music",
+            )
+            .track(u32::try_from(i + 1).unwrap_or(1)),
             &format!("Compilation/{:02}.mp3", i + 1),
         );
     }
     for (i, artist) in ["Singer One", "Other Singer"].into_iter().enumerate() {
         add(
-            AudioSpec::tagged(Format::Flac, &format!("Hit {}", i + 1), artist, "Tagged Hits")
-                .album_artist("Various Artists")
-                .track(u32::try_from(i + 1).unwrap_or(1)),
+            AudioSpec::tagged(
+                Format::Flac,
+                &format!("Hit {}", i + 1),
+                artist,
+                "Tagged Hits",
+            )
+            .album_artist("Various Artists")
+            .track(u32::try_from(i + 1).unwrap_or(1)),
             &format!("Tagged Compilation/{:02}.flac", i + 1),
         );
     }
@@ -89,10 +110,15 @@ pub fn tricky_library(root: &Path) -> TrickyLibrary {
     for disc in 1..=2u32 {
         for track in 1..=2u32 {
             add(
-                AudioSpec::tagged(Format::Flac, &format!("D{disc}T{track}"), "Set Artist", "The Set")
-                    .album_artist("Set Artist")
-                    .track(track)
-                    .disc(disc, 2),
+                AudioSpec::tagged(
+                    Format::Flac,
+                    &format!("D{disc}T{track}"),
+                    "Set Artist",
+                    "The Set",
+                )
+                .album_artist("Set Artist")
+                .track(track)
+                .disc(disc, 2),
                 &format!("Two Disc Set/CD{disc}/{track:02}.flac"),
             );
         }
@@ -104,8 +130,13 @@ pub fn tricky_library(root: &Path) -> TrickyLibrary {
         "Unicode/Björk - Jóga.flac",
     );
     add(
-        AudioSpec::tagged(Format::Mp3, "戦場のメリークリスマス", "坂本龍一", "戦場のメリークリスマス")
-            .track(1),
+        AudioSpec::tagged(
+            Format::Mp3,
+            "戦場のメリークリスマス",
+            "坂本龍一",
+            "戦場のメリークリスマス",
+        )
+        .track(1),
         "Unicode/坂本龍一 - 戦場のメリークリスマス.mp3",
     );
     add(
@@ -114,20 +145,31 @@ pub fn tricky_library(root: &Path) -> TrickyLibrary {
     );
 
     add(
-        AudioSpec::tagged(Format::Mp3, "Hit A", "Artist A", "Greatest Hits").album_artist("Artist A"),
+        AudioSpec::tagged(Format::Mp3, "Hit A", "Artist A", "Greatest Hits")
+            .album_artist("Artist A"),
         "Hits A/01.mp3",
     );
     add(
-        AudioSpec::tagged(Format::Mp3, "Hit B", "Artist B", "Greatest Hits").album_artist("Artist B"),
+        AudioSpec::tagged(Format::Mp3, "Hit B", "Artist B", "Greatest Hits")
+            .album_artist("Artist B"),
         "Hits B/01.mp3",
     );
 
-    add(AudioSpec::new(Format::Mp3).untagged(), "Untagged/track without tags.mp3");
+    add(
+        AudioSpec::new(Format::Mp3).untagged(),
+        "Untagged/track without tags.mp3",
+    );
 
     let broken = vec![
-        write_file(root.join("Broken/corrupt.flac"), b"fLaC this is not really a flac stream at all"),
+        write_file(
+            root.join("Broken/corrupt.flac"),
+            b"fLaC this is not really a flac stream at all",
+        ),
         write_file(root.join("Broken/empty.mp3"), b""),
-        write_file(root.join("Broken/truncated.m4a"), &Format::M4aAac.fixture()[..64]),
+        write_file(
+            root.join("Broken/truncated.m4a"),
+            &Format::M4aAac.fixture()[..64],
+        ),
     ];
 
     TrickyLibrary {
@@ -170,7 +212,12 @@ pub fn bulk_library(root: &Path, albums: usize, tracks_per_album: usize) -> usiz
             .write(folder.join(format!(".template.{}", format.extension())));
         for t in 0..tracks_per_album {
             let number = u32::try_from(t + 1).unwrap_or(1);
-            let path = folder.join(format!("{:02} - Track {}.{}", t + 1, t + 1, format.extension()));
+            let path = folder.join(format!(
+                "{:02} - Track {}.{}",
+                t + 1,
+                t + 1,
+                format.extension()
+            ));
             std::fs::copy(&template, &path).expect("copy template");
             retitle(&path, &format!("Track {} of {album}", t + 1), number);
             if t % 5 == 0 {
@@ -194,5 +241,6 @@ fn retitle(path: &Path, title: &str, track: u32) {
     let tag = file.primary_tag_mut().expect("template is tagged");
     tag.set_title(title.to_owned());
     tag.set_track(track);
-    tag.save_to_path(path, WriteOptions::default()).expect("retitle");
+    tag.save_to_path(path, WriteOptions::default())
+        .expect("retitle");
 }

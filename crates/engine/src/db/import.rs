@@ -32,7 +32,16 @@ pub(crate) struct KnownFile {
     pub lyrics_sidecar: Option<(PathBuf, i64)>,
 }
 
-type KnownRow = (i64, Vec<u8>, i64, i64, Option<Vec<u8>>, Option<i64>, Option<Vec<u8>>, Option<i64>);
+type KnownRow = (
+    i64,
+    Vec<u8>,
+    i64,
+    i64,
+    Option<Vec<u8>>,
+    Option<i64>,
+    Option<Vec<u8>>,
+    Option<i64>,
+);
 
 pub(crate) async fn known_files_under(
     pool: &SqlitePool,
@@ -50,20 +59,24 @@ pub(crate) async fn known_files_under(
     .bind(prefix)
     .fetch_all(pool)
     .await?;
-    let stamp = |path: Option<Vec<u8>>, mtime: Option<i64>| path.map(|p| (path_from_bytes(p), mtime.unwrap_or(0)));
+    let stamp = |path: Option<Vec<u8>>, mtime: Option<i64>| {
+        path.map(|p| (path_from_bytes(p), mtime.unwrap_or(0)))
+    };
     Ok(rows
         .into_iter()
-        .map(|(id, path, size, mtime_ns, cover, cover_mtime, sidecar, sidecar_mtime)| {
-            (
-                path_from_bytes(path),
-                KnownFile {
-                    id,
-                    audio: FileStamp { size, mtime_ns },
-                    folder_cover: stamp(cover, cover_mtime),
-                    lyrics_sidecar: stamp(sidecar, sidecar_mtime),
-                },
-            )
-        })
+        .map(
+            |(id, path, size, mtime_ns, cover, cover_mtime, sidecar, sidecar_mtime)| {
+                (
+                    path_from_bytes(path),
+                    KnownFile {
+                        id,
+                        audio: FileStamp { size, mtime_ns },
+                        folder_cover: stamp(cover, cover_mtime),
+                        lyrics_sidecar: stamp(sidecar, sidecar_mtime),
+                    },
+                )
+            },
+        )
         .collect())
 }
 
@@ -99,7 +112,14 @@ impl ImportWriter {
             albums: albums
                 .into_iter()
                 .map(|(key, id, artist_id, artist_tagged)| {
-                    (key, AlbumEntry { id, artist_id, artist_tagged })
+                    (
+                        key,
+                        AlbumEntry {
+                            id,
+                            artist_id,
+                            artist_tagged,
+                        },
+                    )
                 })
                 .collect(),
         })
@@ -162,7 +182,11 @@ impl ImportWriter {
                 .bind(&track.mb_release_group_id)
                 .fetch_one(&mut **tx)
                 .await?;
-                let entry = AlbumEntry { id, artist_id, artist_tagged: tagged_artist.is_some() };
+                let entry = AlbumEntry {
+                    id,
+                    artist_id,
+                    artist_tagged: tagged_artist.is_some(),
+                };
                 self.albums.insert(key, entry);
                 Ok(id)
             }
@@ -303,15 +327,14 @@ impl ImportWriter {
             None => {
                 // Lyrics that came from the files are gone with them; lyrics a provider found
                 // stay.
-                let removed = sqlx::query(
-                    "DELETE FROM lyrics WHERE track_id = ?1 AND source IN (?2, ?3)",
-                )
-                .bind(track_id)
-                .bind(LOCAL_LYRICS_SOURCES[0])
-                .bind(LOCAL_LYRICS_SOURCES[1])
-                .execute(&mut **tx)
-                .await?
-                .rows_affected();
+                let removed =
+                    sqlx::query("DELETE FROM lyrics WHERE track_id = ?1 AND source IN (?2, ?3)")
+                        .bind(track_id)
+                        .bind(LOCAL_LYRICS_SOURCES[0])
+                        .bind(LOCAL_LYRICS_SOURCES[1])
+                        .execute(&mut **tx)
+                        .await?
+                        .rows_affected();
                 if removed > 0 {
                     set_lyrics_status(tx, track_id, LyricsStatus::NotFetched).await?;
                 }

@@ -156,11 +156,12 @@ impl TrackRepository for SqliteTrackRepository {
     }
 
     async fn lyrics(&self, track_id: i64) -> Result<Option<Lyrics>> {
-        let row: Option<(i64, Option<String>, Option<String>, String)> =
-            sqlx::query_as("SELECT track_id, plain, synced, source FROM lyrics WHERE track_id = ?1")
-                .bind(track_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+            "SELECT track_id, plain, synced, source FROM lyrics WHERE track_id = ?1",
+        )
+        .bind(track_id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|(track_id, plain, synced, source)| Lyrics {
             track_id,
             plain,
@@ -275,10 +276,11 @@ impl SqliteArtistRepository {
 #[async_trait]
 impl ArtistRepository for SqliteArtistRepository {
     async fn get(&self, id: i64) -> Result<Option<Artist>> {
-        let row: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM artists WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM artists WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|(id, name)| Artist { id, name }))
     }
 
@@ -298,7 +300,10 @@ impl ArtistRepository for SqliteArtistRepository {
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows.into_iter().map(|(id, name)| Artist { id, name }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Artist { id, name })
+            .collect())
     }
 
     async fn count(&self) -> Result<u64> {

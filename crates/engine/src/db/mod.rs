@@ -85,10 +85,11 @@ impl Database {
         };
 
         // The header said "ours"; ask SQLite too (it also sees a WAL not yet checkpointed).
-        let (application_id, user_version): (i32, i64) =
-            sqlx::query_as("SELECT application_id, user_version FROM pragma_application_id, pragma_user_version")
-                .fetch_one(&db.pool)
-                .await?;
+        let (application_id, user_version): (i32, i64) = sqlx::query_as(
+            "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
+        )
+        .fetch_one(&db.pool)
+        .await?;
         match state {
             ExistingFile::New => {
                 sqlx::query(&format!("PRAGMA application_id = {APPLICATION_ID}"))
@@ -126,7 +127,10 @@ impl Database {
     /// Checkpoints the WAL into the main file and closes every connection. (A library that was
     /// not closed is fine too: SQLite replays the WAL on the next open.)
     pub async fn close(&self) {
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await {
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
             tracing::warn!(%err, "WAL checkpoint on close failed");
         }
         self.pool.close().await;
@@ -225,14 +229,18 @@ fn inspect_file(path: &Path) -> Result<ExistingFile> {
     if read < header.len() || &header[..16] != b"SQLite format 3\0" {
         return Err(not_ours("it is not an SQLite database"));
     }
-    let be = |at: usize| i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let be = |at: usize| {
+        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     let user_version = i64::from(be(60));
     let application_id = be(68);
     if application_id != APPLICATION_ID {
         return Err(not_ours(&if application_id == 0 {
             "it is an SQLite database of another program (no Gatefold application id)".to_owned()
         } else {
-            format!("it is an SQLite database of another program (application id {application_id:#x})")
+            format!(
+                "it is an SQLite database of another program (application id {application_id:#x})"
+            )
         }));
     }
     if user_version > schema_version() {

@@ -43,7 +43,13 @@ pub(crate) fn decode_text(bytes: &[u8]) -> String {
     let utf16 = |le: bool| {
         let units: Vec<u16> = bytes[2..]
             .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
             .collect();
         String::from_utf16_lossy(&units)
     };
@@ -62,7 +68,12 @@ pub(crate) fn parse_local(text: &str, source: LocalLyricsSource) -> Option<Local
         return None;
     }
     if is_instrumental_marker(text) {
-        return Some(LocalLyrics { plain: None, synced: None, source, instrumental: true });
+        return Some(LocalLyrics {
+            plain: None,
+            synced: None,
+            source,
+            instrumental: true,
+        });
     }
     if text.lines().any(|line| split_timestamps(line).0 > 0) {
         let plain: Vec<&str> = text
@@ -78,7 +89,12 @@ pub(crate) fn parse_local(text: &str, source: LocalLyricsSource) -> Option<Local
             instrumental: false,
         });
     }
-    Some(LocalLyrics { plain: Some(text.to_owned()), synced: None, source, instrumental: false })
+    Some(LocalLyrics {
+        plain: Some(text.to_owned()),
+        synced: None,
+        source,
+        instrumental: false,
+    })
 }
 
 /// `[au: instrumental]` (LRCGET's marker), `[instrumental]` or a lone "instrumental".
@@ -88,7 +104,10 @@ fn is_instrumental_marker(text: &str) -> bool {
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
         .collect();
-    matches!(folded.as_str(), "[au:instrumental]" | "[instrumental]" | "instrumental" | "(instrumental)")
+    matches!(
+        folded.as_str(),
+        "[au:instrumental]" | "[instrumental]" | "instrumental" | "(instrumental)"
+    )
 }
 
 /// An LRC header line such as `[ar: Artist]` or `[length: 03:20]`.
@@ -97,7 +116,10 @@ fn is_lrc_metadata(line: &str) -> bool {
     line.starts_with('[')
         && line.ends_with(']')
         && split_timestamps(line).0 == 0
-        && line[1..].split(':').next().is_some_and(|tag| tag.chars().all(|c| c.is_ascii_alphabetic()))
+        && line[1..]
+            .split(':')
+            .next()
+            .is_some_and(|tag| tag.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 /// Counts the leading `[mm:ss]`, `[mm:ss.xx]` or `[mm:ss:xx]` timestamps of an LRC line and
@@ -151,8 +173,16 @@ mod tests {
 
     #[test]
     fn instrumental_markers_and_blank_text() {
-        assert!(parse_local("[au: instrumental]", LocalLyricsSource::Sidecar).unwrap().instrumental);
-        assert!(parse_local(" Instrumental \n", LocalLyricsSource::Sidecar).unwrap().instrumental);
+        assert!(
+            parse_local("[au: instrumental]", LocalLyricsSource::Sidecar)
+                .unwrap()
+                .instrumental
+        );
+        assert!(
+            parse_local(" Instrumental \n", LocalLyricsSource::Sidecar)
+                .unwrap()
+                .instrumental
+        );
         assert_eq!(parse_local(" \n\t", LocalLyricsSource::Sidecar), None);
     }
 

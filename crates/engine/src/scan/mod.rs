@@ -23,7 +23,6 @@ use crate::error::{EngineError, Result};
 
 pub(crate) use lyrics::LocalLyrics;
 
-
 /// Size and modification time of a file: what tells a rescan that it changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
@@ -73,7 +72,9 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
-            readers: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8),
+            readers: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(1, 8),
             batch_size: 500,
             progress_interval: Duration::from_millis(100),
         }
@@ -86,7 +87,11 @@ impl Default for ScanOptions {
 #[ts(export)]
 pub enum ScanEvent {
     /// The folder was walked: `files` audio files, of which `to_read` are new or changed.
-    Started { root: String, files: u32, to_read: u32 },
+    Started {
+        root: String,
+        files: u32,
+        to_read: u32,
+    },
     /// `processed` of the `to_read` files are done.
     Progress { processed: u32, total: u32 },
     /// A file (or folder) could not be read; the scan goes on.
@@ -137,12 +142,25 @@ pub async fn scan_folder(
     mut on_event: impl FnMut(ScanEvent) + Send,
 ) -> Result<ScanReport> {
     let started = tokio::time::Instant::now();
-    let invalid = |reason: String| EngineError::InvalidScanRoot { path: root.to_path_buf(), reason };
-    let root = tokio::fs::canonicalize(root).await.map_err(|e| invalid(e.to_string()))?;
-    if !tokio::fs::metadata(&root).await.map_err(|e| invalid(e.to_string()))?.is_dir() {
+    let invalid = |reason: String| EngineError::InvalidScanRoot {
+        path: root.to_path_buf(),
+        reason,
+    };
+    let root = tokio::fs::canonicalize(root)
+        .await
+        .map_err(|e| invalid(e.to_string()))?;
+    if !tokio::fs::metadata(&root)
+        .await
+        .map_err(|e| invalid(e.to_string()))?
+        .is_dir()
+    {
         return Err(invalid("not a folder".into()));
     }
-    drop(tokio::fs::read_dir(&root).await.map_err(|e| invalid(format!("cannot read it: {e}")))?);
+    drop(
+        tokio::fs::read_dir(&root)
+            .await
+            .map_err(|e| invalid(format!("cannot read it: {e}")))?,
+    );
     let span = tracing::info_span!("scan", root = %root.display());
     let _enter = span.enter();
 
@@ -168,11 +186,17 @@ pub async fn scan_folder(
         let path = issue.path.display().to_string();
         if issue.missed_files {
             report.failed += 1;
-            on_event(ScanEvent::FileFailed { path, reason: issue.reason });
+            on_event(ScanEvent::FileFailed {
+                path,
+                reason: issue.reason,
+            });
             unreadable.push(issue.path);
         } else {
             report.skipped += 1;
-            on_event(ScanEvent::Skipped { path, reason: issue.reason });
+            on_event(ScanEvent::Skipped {
+                path,
+                reason: issue.reason,
+            });
         }
     }
 
@@ -192,7 +216,11 @@ pub async fn scan_folder(
         }
     }
     let total = count(to_read.len());
-    on_event(ScanEvent::Started { root: report.root.clone(), files: report.files, to_read: total });
+    on_event(ScanEvent::Started {
+        root: report.root.clone(),
+        files: report.files,
+        to_read: total,
+    });
 
     // Readers pull files from a shared queue and hand results to this task, which writes them.
     let batch_size = options.batch_size.max(1);
@@ -236,7 +264,10 @@ pub async fn scan_folder(
             Err((path, reason)) => {
                 report.failed += 1;
                 tracing::warn!(path = %path.display(), %reason, "file not imported");
-                on_event(ScanEvent::FileFailed { path: path.display().to_string(), reason });
+                on_event(ScanEvent::FileFailed {
+                    path: path.display().to_string(),
+                    reason,
+                });
             }
         }
         if batch.len() >= batch_size {
@@ -255,7 +286,8 @@ pub async fn scan_folder(
     // Files gone from disk leave the library, unless they sit in a folder that could not be read.
     let gone = gone_tracks(&known, &seen, &unreadable);
     if !gone.is_empty() {
-        report.removed = count(usize::try_from(writer.remove_tracks(&gone).await?).unwrap_or(usize::MAX));
+        report.removed =
+            count(usize::try_from(writer.remove_tracks(&gone).await?).unwrap_or(usize::MAX));
     }
     if report.removed > 0 || report.updated > 0 {
         writer.prune_orphans().await?;
@@ -273,7 +305,9 @@ pub async fn scan_folder(
         elapsed_ms = report.elapsed_ms,
         "scan finished"
     );
-    on_event(ScanEvent::Finished { report: report.clone() });
+    on_event(ScanEvent::Finished {
+        report: report.clone(),
+    });
     Ok(report)
 }
 
@@ -286,7 +320,9 @@ fn gone_tracks(
 ) -> Vec<i64> {
     let mut gone: Vec<i64> = known
         .iter()
-        .filter(|(path, _)| !seen.contains(*path) && !unreadable.iter().any(|d| path.starts_with(d)))
+        .filter(|(path, _)| {
+            !seen.contains(*path) && !unreadable.iter().any(|d| path.starts_with(d))
+        })
         .map(|(_, k)| k.id)
         .collect();
     gone.sort_unstable();
@@ -302,7 +338,10 @@ mod tests {
     fn files_under_unreadable_folders_are_not_gone() {
         let known_file = |id| KnownFile {
             id,
-            audio: FileStamp { size: 1, mtime_ns: 1 },
+            audio: FileStamp {
+                size: 1,
+                mtime_ns: 1,
+            },
             folder_cover: None,
             lyrics_sidecar: None,
         };

@@ -6,9 +6,9 @@ use lofty::picture::PictureType;
 use lofty::probe::Probe;
 use lofty::tag::{Accessor, ItemKey, Tag};
 
+use super::ScannedTrack;
 use super::lyrics::{LocalLyrics, LocalLyricsSource, decode_text, parse_local};
 use super::walk::FoundAudio;
-use super::ScannedTrack;
 
 fn format_name(file_type: FileType) -> &'static str {
     match file_type {
@@ -30,7 +30,9 @@ fn format_name(file_type: FileType) -> &'static str {
 
 /// A tag value, trimmed, with blank values treated as absent.
 fn text(value: Option<impl AsRef<str>>) -> Option<String> {
-    value.map(|v| v.as_ref().trim().to_owned()).filter(|v| !v.is_empty())
+    value
+        .map(|v| v.as_ref().trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// The first non-blank value of `key` across the file's tags (primary tag first).
@@ -52,18 +54,27 @@ pub(crate) fn read_track(file: &FoundAudio) -> Result<ScannedTrack, String> {
 
     let format = format_name(tagged.file_type());
     let duration = tagged.properties().duration();
-    let duration_ms = (!duration.is_zero()).then(|| u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
+    let duration_ms =
+        (!duration.is_zero()).then(|| u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
 
     // Primary tag first, then the others (e.g. an ID3v1 tag behind an ID3v2 one).
     let primary = tagged.primary_tag();
     let mut tags: Vec<&Tag> = primary.into_iter().collect();
-    tags.extend(tagged.tags().iter().filter(|t| primary.is_none_or(|p| !std::ptr::eq(*t, p))));
+    tags.extend(
+        tagged
+            .tags()
+            .iter()
+            .filter(|t| primary.is_none_or(|p| !std::ptr::eq(*t, p))),
+    );
 
     let title = tags
         .iter()
         .find_map(|t| text(t.title()))
         .unwrap_or_else(|| {
-            file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+            file.path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
         });
     let year = tags
         .iter()
@@ -77,8 +88,10 @@ pub(crate) fn read_track(file: &FoundAudio) -> Result<ScannedTrack, String> {
 
     // A front cover, or an untyped picture (MP4 covers carry no type); never a back cover.
     let has_embedded_picture = tags.iter().flat_map(|t| t.pictures()).any(|p| {
-        matches!(p.pic_type(), PictureType::CoverFront | PictureType::Other | PictureType::Undefined(_))
-            && !p.data().is_empty()
+        matches!(
+            p.pic_type(),
+            PictureType::CoverFront | PictureType::Other | PictureType::Undefined(_)
+        ) && !p.data().is_empty()
     });
 
     let local_lyrics = sidecar_lyrics(file).or_else(|| {

@@ -57,11 +57,15 @@ struct FolderAssets {
 }
 
 pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
-    meta.mtime().saturating_mul(1_000_000_000).saturating_add(meta.mtime_nsec())
+    meta.mtime()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(meta.mtime_nsec())
 }
 
 fn lower_extension(path: &Path) -> Option<String> {
-    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
 }
 
 /// Walks `root` (blocking).
@@ -78,18 +82,32 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
                 let path = err.path().unwrap_or(root).to_path_buf();
                 let issue = if let Some(ancestor) = err.loop_ancestor() {
                     WalkIssue {
-                        reason: format!("symbolic link loop back to {}, not followed", ancestor.display()),
+                        reason: format!(
+                            "symbolic link loop back to {}, not followed",
+                            ancestor.display()
+                        ),
                         path,
                         missed_files: false,
                     }
-                } else if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
-                    WalkIssue { path, reason: "broken symbolic link, skipped".into(), missed_files: false }
+                } else if err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                {
+                    WalkIssue {
+                        path,
+                        reason: "broken symbolic link, skipped".into(),
+                        missed_files: false,
+                    }
                 } else {
                     let reason = match err.io_error() {
                         Some(io) => format!("cannot read: {io}"),
                         None => format!("cannot read: {err}"),
                     };
-                    WalkIssue { path, reason, missed_files: true }
+                    WalkIssue {
+                        path,
+                        reason,
+                        missed_files: true,
+                    }
                 };
                 out.issues.push(issue);
                 continue;
@@ -99,7 +117,9 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
             continue;
         }
         let path = entry.path();
-        let Some(ext) = lower_extension(path) else { continue };
+        let Some(ext) = lower_extension(path) else {
+            continue;
+        };
         let is_audio = AUDIO_EXTENSIONS.contains(&ext.as_str());
         let is_cover = COVER_EXTENSIONS.contains(&ext.as_str());
         let is_sidecar = ext == "lrc" || ext == "txt";
@@ -118,7 +138,9 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
             }
         };
         let mtime = mtime_ns(&meta);
-        let Some(parent) = path.parent() else { continue };
+        let Some(parent) = path.parent() else {
+            continue;
+        };
         if is_audio {
             if !seen_inodes.insert((meta.dev(), meta.ino())) {
                 out.issues.push(WalkIssue {
@@ -130,12 +152,25 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
                 continue;
             }
             let size = i64::try_from(meta.len()).unwrap_or(i64::MAX);
-            audio.push((path.to_path_buf(), FileStamp { size, mtime_ns: mtime }));
+            audio.push((
+                path.to_path_buf(),
+                FileStamp {
+                    size,
+                    mtime_ns: mtime,
+                },
+            ));
         } else if is_cover {
-            let stem = path.file_stem().and_then(|s| s.to_str()).map(str::to_ascii_lowercase);
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .map(str::to_ascii_lowercase);
             if let Some(rank) = stem.and_then(|s| COVER_NAMES.iter().position(|n| *n == s)) {
                 let assets = folders.entry(parent.to_path_buf()).or_default();
-                if assets.cover.as_ref().is_none_or(|(best, _, _)| rank < *best) {
+                if assets
+                    .cover
+                    .as_ref()
+                    .is_none_or(|(best, _, _)| rank < *best)
+                {
                     assets.cover = Some((rank, path.to_path_buf(), mtime));
                 }
             }
@@ -174,9 +209,16 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
                 })
                 .map(|(_, p, m)| (p.clone(), *m));
             let lyrics_sidecar = path.file_stem().and_then(|stem| {
-                own.and_then(|a| a.sidecars.get(stem)).map(|(p, m, _)| (p.clone(), *m))
+                own.and_then(|a| a.sidecars.get(stem))
+                    .map(|(p, m, _)| (p.clone(), *m))
             });
-            FoundAudio { path, stamp, album_folder, folder_cover, lyrics_sidecar }
+            FoundAudio {
+                path,
+                stamp,
+                album_folder,
+                folder_cover,
+                lyrics_sidecar,
+            }
         })
         .collect();
     out
@@ -187,7 +229,8 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
 /// `Album - CD2` belong to the virtual folder `Album` beside them. The flag tells the first form
 /// (a bare disc folder inside the album folder, whose parent may hold the cover).
 pub(crate) fn album_folder(dir: &Path) -> (PathBuf, bool) {
-    let (Some(name), Some(parent)) = (dir.file_name().and_then(|n| n.to_str()), dir.parent()) else {
+    let (Some(name), Some(parent)) = (dir.file_name().and_then(|n| n.to_str()), dir.parent())
+    else {
         return (dir.to_path_buf(), false);
     };
     match strip_disc_suffix(name) {
@@ -207,10 +250,16 @@ fn strip_disc_suffix(name: &str) -> Option<&str> {
     }
     let before_digits = trimmed[..digits_start].trim_end_matches([' ', '-', '_', '.']);
     let lower = before_digits.to_ascii_lowercase();
-    let marker = ["disc", "disk", "cd"].into_iter().find(|m| lower.ends_with(m))?;
+    let marker = ["disc", "disk", "cd"]
+        .into_iter()
+        .find(|m| lower.ends_with(m))?;
     let prefix = &before_digits[..before_digits.len() - marker.len()];
     // the marker must start a word: "Abcd1" is not a disc folder
-    if prefix.chars().next_back().is_some_and(|c| c.is_alphanumeric()) {
+    if prefix
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric())
+    {
         return None;
     }
     Some(prefix.trim_end_matches([' ', '-', '_', '(', '[', '.']))
@@ -222,17 +271,41 @@ mod tests {
 
     #[test]
     fn disc_folders() {
-        assert_eq!(album_folder(Path::new("/m/Album/CD1")), (PathBuf::from("/m/Album"), true));
-        assert_eq!(album_folder(Path::new("/m/Album/Disc 2")), (PathBuf::from("/m/Album"), true));
-        assert_eq!(album_folder(Path::new("/m/Album/disk-03")), (PathBuf::from("/m/Album"), true));
+        assert_eq!(
+            album_folder(Path::new("/m/Album/CD1")),
+            (PathBuf::from("/m/Album"), true)
+        );
+        assert_eq!(
+            album_folder(Path::new("/m/Album/Disc 2")),
+            (PathBuf::from("/m/Album"), true)
+        );
+        assert_eq!(
+            album_folder(Path::new("/m/Album/disk-03")),
+            (PathBuf::from("/m/Album"), true)
+        );
         assert_eq!(
             album_folder(Path::new("/m/A/Album (Disc 1)")),
             (PathBuf::from("/m/A/Album"), false)
         );
-        assert_eq!(album_folder(Path::new("/m/A/Album [CD 2]")), (PathBuf::from("/m/A/Album"), false));
-        assert_eq!(album_folder(Path::new("/m/A/Album - CD2")), (PathBuf::from("/m/A/Album"), false));
-        assert_eq!(album_folder(Path::new("/m/A/Abcd1")), (PathBuf::from("/m/A/Abcd1"), false));
-        assert_eq!(album_folder(Path::new("/m/A/Blink 182")), (PathBuf::from("/m/A/Blink 182"), false));
-        assert_eq!(album_folder(Path::new("/m/A/1999")), (PathBuf::from("/m/A/1999"), false));
+        assert_eq!(
+            album_folder(Path::new("/m/A/Album [CD 2]")),
+            (PathBuf::from("/m/A/Album"), false)
+        );
+        assert_eq!(
+            album_folder(Path::new("/m/A/Album - CD2")),
+            (PathBuf::from("/m/A/Album"), false)
+        );
+        assert_eq!(
+            album_folder(Path::new("/m/A/Abcd1")),
+            (PathBuf::from("/m/A/Abcd1"), false)
+        );
+        assert_eq!(
+            album_folder(Path::new("/m/A/Blink 182")),
+            (PathBuf::from("/m/A/Blink 182"), false)
+        );
+        assert_eq!(
+            album_folder(Path::new("/m/A/1999")),
+            (PathBuf::from("/m/A/1999"), false)
+        );
     }
 }

@@ -1,0 +1,226 @@
+//! The `gatefold-cli` binary, run as a user or a script would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use gatefold_testkit::{AudioSpec, Format, tricky_library};
+use serde_json::Value;
+
+fn cli(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatefold-cli"));
+    // Keep every default path inside the test's folder.
+    cmd.env_remove("GATEFOLD_DB")
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("xdg-data"))
+        .env("GATEFOLD_LOG", "warn");
+    cmd
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn scan_json_reports_every_file_and_exits_2_when_some_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = tricky_library(&dir.path().join("music"));
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&lib.root)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "some files failed: {}",
+        stderr(&out)
+    );
+    let events = json_lines(&out);
+    assert!(
+        events.iter().all(|e| e["type"].is_string()),
+        "every line has a type"
+    );
+    assert_eq!(events[0]["type"], "started");
+    let failed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "file_failed")
+        .collect();
+    assert_eq!(failed.len(), lib.broken_files.len());
+    assert!(
+        failed
+            .iter()
+            .all(|e| e["reason"].as_str().is_some_and(|r| !r.is_empty()))
+    );
+    let finished = events.last().unwrap();
+    assert_eq!(finished["type"], "finished");
+    assert_eq!(finished["report"]["added"], lib.valid_tracks);
+    assert_eq!(finished["report"]["failed"], lib.broken_files.len());
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let status = &json_lines(&out)[0];
+    assert_eq!(status["tracks"], lib.valid_tracks);
+    assert_eq!(status["albums"], lib.albums);
+    assert!(status["artists"].as_u64().unwrap() >= 10);
+    assert_eq!(status["artwork_missing"], lib.valid_tracks);
+    let lyrics = status["lyrics"].as_object().unwrap();
+    for key in [
+        "not_fetched",
+        "fetching",
+        "available",
+        "instrumental",
+        "unavailable",
+        "failed",
+    ] {
+        assert!(lyrics.contains_key(key), "lyrics.{key} present");
+    }
+    assert_eq!(lyrics["available"], 2);
+}
+
+#[test]
+fn human_scan_prints_failures_one_per_line_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = tricky_library(&dir.path().join("music"));
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(dir.path().join("lib.db"))
+        .arg("scan")
+        .arg(&lib.root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let failures: Vec<&str> = err.lines().filter(|l| l.starts_with("failed: ")).collect();
+    assert_eq!(failures.len(), 3, "{err}");
+    assert!(
+        failures
+            .iter()
+            .any(|l| l.contains("empty.mp3") && l.contains("0 bytes")),
+        "{err}"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!("{} added", lib.valid_tracks)),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn clean_scan_exits_0_and_rescan_reads_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    AudioSpec::tagged(Format::Flac, "One", "A", "B").write(music.join("a/1.flac"));
+    AudioSpec::tagged(Format::Mp3, "Two", "A", "B").write(music.join("a/2.mp3"));
+    for expect_added in [2, 0] {
+        let out = cli(dir.path())
+            .arg("scan")
+            .arg(&music)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let lines = json_lines(&out);
+        assert_eq!(lines.last().unwrap()["report"]["added"], expect_added);
+    }
+    // The default library lives in the platform data folder.
+    assert!(dir.path().join("xdg-data/app.gatefold/library.db").exists());
+}
+
+#[test]
+fn gatefold_db_environment_variable_chooses_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    AudioSpec::tagged(Format::Opus, "One", "A", "B").write(music.join("1.opus"));
+    let db = dir.path().join("from-env.db");
+    let out = cli(dir.path())
+        .env("GATEFOLD_DB", &db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(db.exists());
+}
+
+#[test]
+fn exits_1_with_a_clear_message_when_it_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lib.db");
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["scan", "/definitely/not/here"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("/definitely/not/here"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["scan", "/definitely/not/here", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line = &json_lines(&out)[0];
+    assert_eq!(line["type"], "error");
+    assert_eq!(line["code"], "invalid_scan_root");
+
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "shopping list").unwrap();
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&notes)
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a Gatefold library database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "shopping list");
+
+    let out = cli(dir.path()).arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "usage errors exit 1");
+}
+
+#[test]
+fn human_status_lists_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(dir.path().join("lib.db"))
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("tracks") && text.contains("not_fetched"),
+        "{text}"
+    );
+}

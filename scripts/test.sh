@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every test of the project: formatting, lints, invariants, Rust tests, type bindings, UI tests.
+# Run it through `make test` (which installs what is missing first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+step() { printf '\n== %s\n' "$*"; }
+
+step "UI build (the app embeds ui/dist)"
+npm --prefix ui run build --silent
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "architecture invariants"
+scripts/check-invariants.sh
+
+step "clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --features gatefold/custom-protocol -- -D warnings
+
+step "Rust tests"
+if command -v cargo-nextest >/dev/null; then
+  cargo nextest run --workspace --features gatefold/custom-protocol --no-fail-fast
+else
+  cargo test --workspace --features gatefold/custom-protocol --no-fail-fast
+fi
+
+step "TypeScript bindings are current"
+if ! git diff --exit-code --stat -- ui/src/bindings || [ -n "$(git ls-files --others --exclude-standard ui/src/bindings)" ]; then
+  echo "ui/src/bindings differs from the Rust types: commit the regenerated files" >&2
+  git status --short ui/src/bindings >&2
+  exit 1
+fi
+
+step "UI type check, component tests, browser end-to-end tests"
+npm --prefix ui run check --silent
+npm --prefix ui test --silent
+npm --prefix ui run e2e --silent
