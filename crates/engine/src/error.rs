@@ -42,6 +42,12 @@ pub enum EngineError {
     #[error("library database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 
+    /// Another process runs an enrichment job on this library.
+    #[error(
+        "another Gatefold process (pid {pid}) is enriching this library; wait for it or stop it"
+    )]
+    JobAlreadyRunning { pid: i64 },
+
     /// A background task of the engine stopped unexpectedly.
     #[error("internal error: {0}")]
     Internal(String),
@@ -61,6 +67,7 @@ impl EngineError {
             EngineError::InvalidScanRoot { .. } => "invalid_scan_root",
             EngineError::Database(_) => "database",
             EngineError::Migration(_) => "migration",
+            EngineError::JobAlreadyRunning { .. } => "job_already_running",
             EngineError::Internal(_) => "internal",
             EngineError::Corrupt(_) => "corrupt_database",
         }

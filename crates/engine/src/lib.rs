@@ -4,15 +4,23 @@
 //! The engine takes explicit paths (the database file, the artwork store); the desktop shell and
 //! the CLI decide where those live.
 
+mod clock;
 pub mod db;
+pub mod enrich;
 pub mod error;
+pub mod events;
 pub mod model;
 pub mod normalize;
 pub mod repository;
 pub mod scan;
 
 pub use db::Database;
+pub use enrich::{
+    ArtworkService, BackgroundExecutor, EnrichmentConfig, EnrichmentJob, EnrichmentProgress,
+    EnrichmentResult, JobHandle, LyricsService, NetworkMonitor,
+};
 pub use error::{EngineError, Result};
+pub use events::{BusMessage, EventBus, LibraryEvent, TrackField};
 pub use model::{Album, Artist, LibrarySummary, Lyrics, LyricsStatus, TrackRecord};
 pub use repository::{AlbumRepository, ArtistRepository, TrackRepository};
 pub use scan::{ScanEvent, ScanOptions, ScanReport, scan_folder};

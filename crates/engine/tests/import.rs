@@ -491,3 +491,26 @@ async fn non_utf8_file_names_survive() {
     let (report, _) = scan(&db, &root).await;
     assert_eq!(report.unchanged, 1, "the raw bytes match on rescan");
 }
+
+#[tokio::test]
+async fn track_ids_follow_walk_order_so_albums_are_contiguous() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    gatefold_testkit::bulk_library(&root, 6, 9);
+    let db = Database::open(&dir.path().join("l.db")).await.unwrap();
+    let options = ScanOptions {
+        readers: 4,
+        batch_size: 7,
+        ..ScanOptions::default()
+    };
+    scan_folder(&db, &root, &options, |_| {}).await.unwrap();
+    let tracks = db.tracks().page(0, 1000).await.unwrap();
+    let paths: Vec<&PathBuf> = tracks.iter().map(|t| &t.path).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "ids are given in walk (file name) order");
+    let albums: Vec<i64> = tracks.iter().map(|t| t.album_id).collect();
+    let mut runs = albums.clone();
+    runs.dedup();
+    assert_eq!(runs.len(), 6, "each album's tracks have consecutive ids");
+}

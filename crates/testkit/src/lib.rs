@@ -7,6 +7,7 @@
 //!   and bulk libraries for the benchmarks.
 
 pub mod audio;
+pub mod fakes;
 pub mod library;
 
 pub use audio::{AudioSpec, COVER_JPG_600, COVER_PNG_300, Format};

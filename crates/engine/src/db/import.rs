@@ -92,12 +92,13 @@ struct AlbumEntry {
 #[derive(Debug)]
 pub(crate) struct ImportWriter {
     pool: SqlitePool,
+    hold: super::ClockHold,
     artists: HashMap<String, i64>,
     albums: HashMap<String, AlbumEntry>,
 }
 
 impl ImportWriter {
-    pub(crate) async fn new(pool: SqlitePool) -> Result<Self> {
+    pub(crate) async fn new(pool: SqlitePool, hold: super::ClockHold) -> Result<Self> {
         let artists: Vec<(String, i64)> = sqlx::query_as("SELECT name_key, id FROM artists")
             .fetch_all(&pool)
             .await?;
@@ -108,6 +109,7 @@ impl ImportWriter {
         .await?;
         Ok(ImportWriter {
             pool,
+            hold,
             artists: artists.into_iter().collect(),
             albums: albums
                 .into_iter()
@@ -127,6 +129,7 @@ impl ImportWriter {
 
     /// Inserts or updates `tracks` in one transaction.
     pub(crate) async fn write_batch(&mut self, tracks: &[ScannedTrack]) -> Result<()> {
+        let _hold = self.hold.guard();
         let mut tx = self.pool.begin().await?;
         for track in tracks {
             self.write_track(&mut tx, track).await?;
@@ -136,6 +139,7 @@ impl ImportWriter {
     }
 
     async fn artist_id(&mut self, tx: &mut Transaction<'_, Sqlite>, name: &str) -> Result<i64> {
+        let _hold = self.hold.guard();
         let key = name_key(name);
         if let Some(id) = self.artists.get(&key) {
             return Ok(*id);
@@ -158,6 +162,7 @@ impl ImportWriter {
         track: &ScannedTrack,
         track_artist_id: i64,
     ) -> Result<i64> {
+        let _hold = self.hold.guard();
         let title = track.album.as_deref().unwrap_or(UNKNOWN_ALBUM);
         let key = album_group_key(title, &track.album_folder);
         let tagged_artist = match track.album_artist.as_deref() {
@@ -243,6 +248,7 @@ impl ImportWriter {
         tx: &mut Transaction<'_, Sqlite>,
         track: &ScannedTrack,
     ) -> Result<()> {
+        let _hold = self.hold.guard();
         let artist_name = track
             .artist
             .as_deref()
@@ -345,6 +351,7 @@ impl ImportWriter {
 
     /// Deletes the tracks with these ids (their lyrics go with them).
     pub(crate) async fn remove_tracks(&mut self, ids: &[i64]) -> Result<u64> {
+        let _hold = self.hold.guard();
         let mut tx = self.pool.begin().await?;
         let mut removed = 0;
         for id in ids {
@@ -360,6 +367,7 @@ impl ImportWriter {
 
     /// Deletes albums without tracks and artists that no track or album names.
     pub(crate) async fn prune_orphans(&mut self) -> Result<()> {
+        let _hold = self.hold.guard();
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)")
             .execute(&mut *tx)
@@ -372,7 +380,7 @@ impl ImportWriter {
         .await?;
         tx.commit().await?;
         // Ids of pruned rows must not be served from the caches.
-        *self = ImportWriter::new(self.pool.clone()).await?;
+        *self = ImportWriter::new(self.pool.clone(), self.hold.clone()).await?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::sqlite::SqlitePool;
 
-use super::path_from_bytes;
+use super::{ClockHold, path_from_bytes};
 use crate::error::Result;
 use crate::model::{Album, Artist, Lyrics, LyricsStatus, TrackRecord};
 use crate::normalize::name_key;
@@ -29,7 +29,7 @@ macro_rules! track_select {
 }
 
 #[derive(sqlx::FromRow)]
-struct TrackRow {
+pub(super) struct TrackRow {
     id: i64,
     path: Vec<u8>,
     title: String,
@@ -89,17 +89,19 @@ fn count(n: i64) -> u64 {
 #[derive(Debug, Clone)]
 pub struct SqliteTrackRepository {
     pool: SqlitePool,
+    hold: ClockHold,
 }
 
 impl SqliteTrackRepository {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
-        SqliteTrackRepository { pool }
+    pub(crate) fn new(pool: SqlitePool, hold: ClockHold) -> Self {
+        SqliteTrackRepository { pool, hold }
     }
 }
 
 #[async_trait]
 impl TrackRepository for SqliteTrackRepository {
     async fn get(&self, id: i64) -> Result<Option<TrackRecord>> {
+        let _hold = self.hold.guard();
         let row: Option<TrackRow> = sqlx::query_as(track_select!("WHERE t.id = ?1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -108,6 +110,7 @@ impl TrackRepository for SqliteTrackRepository {
     }
 
     async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<TrackRecord>> {
+        let _hold = self.hold.guard();
         let rows = sqlx::query_as(track_select!("WHERE t.id > ?1 ORDER BY t.id LIMIT ?2"))
             .bind(after_id)
             .bind(limit)
@@ -117,6 +120,7 @@ impl TrackRepository for SqliteTrackRepository {
     }
 
     async fn find_by_missing_artwork(&self, after_id: i64, limit: u32) -> Result<Vec<TrackRecord>> {
+        let _hold = self.hold.guard();
         let rows = sqlx::query_as(track_select!(
             "WHERE t.artwork_id IS NULL AND t.id > ?1 ORDER BY t.id LIMIT ?2"
         ))
@@ -133,6 +137,7 @@ impl TrackRepository for SqliteTrackRepository {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<TrackRecord>> {
+        let _hold = self.hold.guard();
         let rows = sqlx::query_as(track_select!(
             "WHERE t.lyrics_status = ?1 AND t.id > ?2 ORDER BY t.id LIMIT ?3"
         ))
@@ -145,6 +150,7 @@ impl TrackRepository for SqliteTrackRepository {
     }
 
     async fn tracks_of_album(&self, album_id: i64) -> Result<Vec<TrackRecord>> {
+        let _hold = self.hold.guard();
         let rows = sqlx::query_as(track_select!(
             "WHERE t.album_id = ?1 \
              ORDER BY coalesce(t.disc_number, 1), t.track_number IS NULL, t.track_number, t.path"
@@ -156,6 +162,7 @@ impl TrackRepository for SqliteTrackRepository {
     }
 
     async fn lyrics(&self, track_id: i64) -> Result<Option<Lyrics>> {
+        let _hold = self.hold.guard();
         let row: Option<(i64, Option<String>, Option<String>, String)> = sqlx::query_as(
             "SELECT track_id, plain, synced, source FROM lyrics WHERE track_id = ?1",
         )
@@ -171,6 +178,7 @@ impl TrackRepository for SqliteTrackRepository {
     }
 
     async fn count(&self) -> Result<u64> {
+        let _hold = self.hold.guard();
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM tracks")
             .fetch_one(&self.pool)
             .await?;
@@ -225,17 +233,19 @@ macro_rules! album_select {
 #[derive(Debug, Clone)]
 pub struct SqliteAlbumRepository {
     pool: SqlitePool,
+    hold: ClockHold,
 }
 
 impl SqliteAlbumRepository {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
-        SqliteAlbumRepository { pool }
+    pub(crate) fn new(pool: SqlitePool, hold: ClockHold) -> Self {
+        SqliteAlbumRepository { pool, hold }
     }
 }
 
 #[async_trait]
 impl AlbumRepository for SqliteAlbumRepository {
     async fn get(&self, id: i64) -> Result<Option<Album>> {
+        let _hold = self.hold.guard();
         let row: Option<AlbumRow> = sqlx::query_as(album_select!("WHERE al.id = ?1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -244,6 +254,7 @@ impl AlbumRepository for SqliteAlbumRepository {
     }
 
     async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<Album>> {
+        let _hold = self.hold.guard();
         let rows: Vec<AlbumRow> =
             sqlx::query_as(album_select!("WHERE al.id > ?1 ORDER BY al.id LIMIT ?2"))
                 .bind(after_id)
@@ -254,6 +265,7 @@ impl AlbumRepository for SqliteAlbumRepository {
     }
 
     async fn count(&self) -> Result<u64> {
+        let _hold = self.hold.guard();
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM albums")
             .fetch_one(&self.pool)
             .await?;
@@ -265,17 +277,19 @@ impl AlbumRepository for SqliteAlbumRepository {
 #[derive(Debug, Clone)]
 pub struct SqliteArtistRepository {
     pool: SqlitePool,
+    hold: ClockHold,
 }
 
 impl SqliteArtistRepository {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
-        SqliteArtistRepository { pool }
+    pub(crate) fn new(pool: SqlitePool, hold: ClockHold) -> Self {
+        SqliteArtistRepository { pool, hold }
     }
 }
 
 #[async_trait]
 impl ArtistRepository for SqliteArtistRepository {
     async fn get(&self, id: i64) -> Result<Option<Artist>> {
+        let _hold = self.hold.guard();
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM artists WHERE id = ?1")
                 .bind(id)
@@ -285,6 +299,7 @@ impl ArtistRepository for SqliteArtistRepository {
     }
 
     async fn find_by_name(&self, name: &str) -> Result<Option<Artist>> {
+        let _hold = self.hold.guard();
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM artists WHERE name_key = ?1")
                 .bind(name_key(name))
@@ -294,6 +309,7 @@ impl ArtistRepository for SqliteArtistRepository {
     }
 
     async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<Artist>> {
+        let _hold = self.hold.guard();
         let rows: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM artists WHERE id > ?1 ORDER BY id LIMIT ?2")
                 .bind(after_id)
@@ -307,6 +323,7 @@ impl ArtistRepository for SqliteArtistRepository {
     }
 
     async fn count(&self) -> Result<u64> {
+        let _hold = self.hold.guard();
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM artists")
             .fetch_one(&self.pool)
             .await?;

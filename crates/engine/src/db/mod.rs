@@ -7,12 +7,15 @@
 //! and schema version are checked. A foreign SQLite database, a file that is not SQLite at all, or
 //! a library from a newer Gatefold is refused with a clear error and left byte-for-byte unchanged.
 
+mod enrich;
 mod import;
 mod library;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -23,6 +26,7 @@ use sqlx::sqlite::{
 use crate::error::{EngineError, Result};
 use crate::model::{LibrarySummary, LyricsStatus};
 
+pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
 pub(crate) use import::{ImportWriter, KnownFile};
 pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};
 
@@ -45,6 +49,30 @@ pub fn schema_version() -> i64 {
 pub struct Database {
     pool: SqlitePool,
     path: PathBuf,
+    hold: ClockHold,
+}
+
+/// Keeps tokio's paused clock from jumping while a query runs (see
+/// [`Database::hold_paused_clock`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClockHold(Arc<AtomicBool>);
+
+/// Alive while a query runs; see [`ClockHold`].
+pub(crate) struct HoldGuard(#[allow(dead_code)] std::sync::mpsc::Sender<()>);
+
+impl ClockHold {
+    pub(crate) fn guard(&self) -> Option<HoldGuard> {
+        if !self.0.load(Ordering::Relaxed) {
+            return None;
+        }
+        // A blocking task that lives until the guard drops: while one runs, tokio does not
+        // auto-advance a paused clock.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        drop(tokio::task::spawn_blocking(move || {
+            let _ = rx.recv();
+        }));
+        Some(HoldGuard(tx))
+    }
 }
 
 /// What the file at the database path is, judged from its first bytes only.
@@ -82,6 +110,7 @@ impl Database {
         let db = Database {
             pool,
             path: path.to_path_buf(),
+            hold: ClockHold::default(),
         };
 
         // The header said "ours"; ask SQLite too (it also sees a WAL not yet checkpointed).
@@ -119,6 +148,15 @@ impl Database {
         Ok(db)
     }
 
+    /// For tests that pause tokio's clock: SQLite works on a thread tokio cannot see, so with
+    /// the clock paused tokio would auto-advance it while a query runs (timing out the pool and
+    /// skewing every measured duration). With this on, each query keeps a blocking task alive,
+    /// which tokio's current-thread runtime honours: queries take no virtual time. Costs a
+    /// blocking-pool hand-off per query; off by default.
+    pub fn hold_paused_clock(&self, on: bool) {
+        self.hold.0.store(on, Ordering::Relaxed);
+    }
+
     /// The file this library lives in.
     pub fn path(&self) -> &Path {
         &self.path
@@ -127,6 +165,7 @@ impl Database {
     /// Checkpoints the WAL into the main file and closes every connection. (A library that was
     /// not closed is fine too: SQLite replays the WAL on the next open.)
     pub async fn close(&self) {
+        let _hold = self.hold.guard();
         if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
@@ -138,21 +177,22 @@ impl Database {
 
     /// The track repository over this library.
     pub fn tracks(&self) -> SqliteTrackRepository {
-        SqliteTrackRepository::new(self.pool.clone())
+        SqliteTrackRepository::new(self.pool.clone(), self.hold.clone())
     }
 
     /// The album repository over this library.
     pub fn albums(&self) -> SqliteAlbumRepository {
-        SqliteAlbumRepository::new(self.pool.clone())
+        SqliteAlbumRepository::new(self.pool.clone(), self.hold.clone())
     }
 
     /// The artist repository over this library.
     pub fn artists(&self) -> SqliteArtistRepository {
-        SqliteArtistRepository::new(self.pool.clone())
+        SqliteArtistRepository::new(self.pool.clone(), self.hold.clone())
     }
 
     /// Counts of tracks, albums, artists, tracks without artwork and tracks per lyrics status.
     pub async fn summary(&self) -> Result<LibrarySummary> {
+        let _hold = self.hold.guard();
         let (tracks, albums, artists, artwork_missing): (i64, i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM tracks), (SELECT count(*) FROM albums), \
                     (SELECT count(*) FROM artists), \
@@ -185,12 +225,14 @@ impl Database {
         &self,
         root: &Path,
     ) -> Result<std::collections::HashMap<PathBuf, KnownFile>> {
+        let _hold = self.hold.guard();
         import::known_files_under(&self.pool, root).await
     }
 
     /// A writer for one import run (it caches artist and album ids across batches).
     pub(crate) async fn import_writer(&self) -> Result<ImportWriter> {
-        ImportWriter::new(self.pool.clone()).await
+        let _hold = self.hold.guard();
+        ImportWriter::new(self.pool.clone(), self.hold.clone()).await
     }
 }
 

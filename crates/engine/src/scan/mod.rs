@@ -225,20 +225,23 @@ pub async fn scan_folder(
     // Readers pull files from a shared queue and hand results to this task, which writes them.
     let batch_size = options.batch_size.max(1);
     let (tx, mut rx) = tokio::sync::mpsc::channel(batch_size * 2);
-    let queue = Arc::new(Mutex::new(to_read.into_iter()));
+    // Results are written in walk order (sorted by file name), whatever order the readers finish
+    // in: track ids are then stable from one import to the next, and an album's tracks get
+    // consecutive ids.
+    let queue = Arc::new(Mutex::new(to_read.into_iter().enumerate()));
     for _ in 0..options.readers.max(1) {
         let queue = Arc::clone(&queue);
         let tx = tx.clone();
         tokio::task::spawn_blocking(move || {
             loop {
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                let Some(file) = next else { break };
+                let Some((index, file)) = next else { break };
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     tags::read_track(&file)
                 }))
                 .unwrap_or_else(|_| Err("the tag reader crashed on this file".into()))
                 .map_err(|reason| (file.path, reason));
-                if tx.blocking_send(result).is_err() {
+                if tx.blocking_send((index, result)).is_err() {
                     break; // the writer stopped (a database error); nothing more to do
                 }
             }
@@ -250,33 +253,39 @@ pub async fn scan_folder(
     let mut batch = Vec::with_capacity(batch_size);
     let mut processed = 0u32;
     let mut last_progress = tokio::time::Instant::now();
-    while let Some(result) = rx.recv().await {
-        processed += 1;
-        match result {
-            Ok(track) => {
-                if known.contains_key(&track.path) {
-                    report.updated += 1;
-                } else {
-                    report.added += 1;
+    let mut reorder = std::collections::BTreeMap::new();
+    let mut next_index = 0usize;
+    while let Some((index, result)) = rx.recv().await {
+        reorder.insert(index, result);
+        while let Some(result) = reorder.remove(&next_index) {
+            next_index += 1;
+            processed += 1;
+            match result {
+                Ok(track) => {
+                    if known.contains_key(&track.path) {
+                        report.updated += 1;
+                    } else {
+                        report.added += 1;
+                    }
+                    batch.push(track);
                 }
-                batch.push(track);
+                Err((path, reason)) => {
+                    report.failed += 1;
+                    tracing::warn!(path = %path.display(), %reason, "file not imported");
+                    on_event(ScanEvent::FileFailed {
+                        path: path.display().to_string(),
+                        reason,
+                    });
+                }
             }
-            Err((path, reason)) => {
-                report.failed += 1;
-                tracing::warn!(path = %path.display(), %reason, "file not imported");
-                on_event(ScanEvent::FileFailed {
-                    path: path.display().to_string(),
-                    reason,
-                });
+            if batch.len() >= batch_size {
+                writer.write_batch(&batch).await?;
+                batch.clear();
             }
-        }
-        if batch.len() >= batch_size {
-            writer.write_batch(&batch).await?;
-            batch.clear();
-        }
-        if last_progress.elapsed() >= options.progress_interval {
-            last_progress = tokio::time::Instant::now();
-            on_event(ScanEvent::Progress { processed, total });
+            if last_progress.elapsed() >= options.progress_interval {
+                last_progress = tokio::time::Instant::now();
+                on_event(ScanEvent::Progress { processed, total });
+            }
         }
     }
     if !batch.is_empty() {

@@ -1,0 +1,588 @@
+//! What the enrichment job reads and writes: the selection (tracks that need artwork or lyrics),
+//! outcomes (committed as they happen, with the job's counts, in one transaction per group),
+//! failures, "not found" memory, and the job rows that let a crashed or quit job resume.
+
+use std::path::Path;
+
+use sqlx::{Sqlite, Transaction};
+
+use super::{Database, path_from_bytes};
+use crate::enrich::{EnrichmentProgress, Operation};
+use crate::error::{EngineError, Result};
+use crate::model::{LyricsStatus, TrackRecord};
+
+/// Which tracks a job works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub artwork: bool,
+    pub lyrics: bool,
+    /// Only what failed before ("retry failed"), instead of what was never asked.
+    pub retry_failed: bool,
+    /// Unix time: "not found" answers older than this are asked again.
+    pub not_found_before: i64,
+}
+
+/// A track the job will work on, and what it needs.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub track: TrackRecord,
+    pub needs_artwork: bool,
+    pub needs_lyrics: bool,
+}
+
+/// A stored artwork image (the bytes are in the artwork store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtworkRow {
+    pub content_hash: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub byte_size: u64,
+    pub storage_path: String,
+    pub source: String,
+}
+
+/// One outcome to commit.
+#[derive(Debug, Clone)]
+pub enum OutcomeWrite {
+    ArtworkFound {
+        album_id: i64,
+        artwork: ArtworkRow,
+    },
+    ArtworkNotFound {
+        album_id: i64,
+    },
+    LyricsFound {
+        track_id: i64,
+        plain: Option<String>,
+        synced: Option<String>,
+        source: String,
+    },
+    LyricsInstrumental {
+        track_id: i64,
+    },
+    LyricsNotFound {
+        track_id: i64,
+    },
+    Failed {
+        track_id: i64,
+        operation: Operation,
+        reason: String,
+        attempts: u32,
+    },
+}
+
+/// A job row that did not finish, to be continued.
+#[derive(Debug, Clone)]
+pub struct JobStart {
+    pub id: i64,
+    /// A previous run of this job stopped early (crash or quit); its counts carry over.
+    pub resumed: bool,
+    pub carried: EnrichmentProgress,
+}
+
+/// A failure as `gatefold-cli failures` and the UI list it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct FailureRecord {
+    #[ts(type = "number")]
+    pub track_id: i64,
+    pub title: String,
+    pub artist: String,
+    pub album: String,
+    pub path: String,
+    pub operation: Operation,
+    pub reason: String,
+    pub attempts: u32,
+    #[ts(type = "number")]
+    pub failed_at: i64,
+}
+
+/// The condition shared by the page and count queries. Parameters: ?1 artwork wanted, ?2 lyrics
+/// wanted, ?3 retry failed only, ?4 not-found cutoff.
+macro_rules! candidate_where {
+    () => {
+        "(CASE WHEN ?3 THEN \
+            (?1 AND EXISTS (SELECT 1 FROM enrichment_failures f \
+                            WHERE f.track_id = t.id AND f.operation = 'artwork')) \
+            OR (?2 AND t.lyrics_status = 'failed') \
+          ELSE \
+            (?1 AND t.artwork_id IS NULL AND al.artwork_id IS NULL \
+                AND (al.artwork_checked_at IS NULL OR al.artwork_checked_at < ?4) \
+                AND NOT EXISTS (SELECT 1 FROM enrichment_failures f \
+                                WHERE f.track_id = t.id AND f.operation = 'artwork')) \
+            OR (?2 AND (t.lyrics_status = 'not_fetched' \
+                        OR (t.lyrics_status = 'unavailable' AND coalesce(t.lyrics_checked_at, 0) < ?4))) \
+          END)"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenJobRow {
+    id: i64,
+    owner_pid: i64,
+    heartbeat_at: i64,
+    total_tracks: i64,
+    processed_tracks: i64,
+    artwork_fetched: i64,
+    lyrics_fetched: i64,
+    failed_tracks: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct FailureRow {
+    track_id: i64,
+    title: String,
+    artist: String,
+    album: String,
+    path: Vec<u8>,
+    operation: Operation,
+    reason: String,
+    attempts: i64,
+    failed_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    #[sqlx(flatten)]
+    track: super::library::TrackRow,
+    needs_artwork: bool,
+    needs_lyrics: bool,
+}
+
+impl Database {
+    /// Tracks a crash left in `fetching` go back to `not_fetched`.
+    pub async fn recover_interrupted_lyrics(&self) -> Result<u64> {
+        let _hold = self.hold.guard();
+        Ok(sqlx::query(
+            "UPDATE tracks SET lyrics_status = 'not_fetched' WHERE lyrics_status = 'fetching'",
+        )
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// How many tracks `selection` holds.
+    pub async fn count_candidates(&self, selection: Selection) -> Result<u32> {
+        let _hold = self.hold.guard();
+        let (n,): (i64,) = sqlx::query_as(concat!(
+            "SELECT count(*) FROM tracks t JOIN albums al ON al.id = t.album_id WHERE ",
+            candidate_where!()
+        ))
+        .bind(selection.artwork)
+        .bind(selection.lyrics)
+        .bind(selection.retry_failed)
+        .bind(selection.not_found_before)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Up to `limit` candidates with an id above `after_id`, in id order (one query).
+    pub async fn candidates_page(
+        &self,
+        selection: Selection,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Candidate>> {
+        let _hold = self.hold.guard();
+        let rows: Vec<CandidateRow> = sqlx::query_as(concat!(
+            "SELECT t.id, t.path, t.title, t.artist_id, ar.name AS artist, t.album_id, \
+                    al.title AS album, aa.name AS album_artist, t.track_number, t.disc_number, \
+                    t.duration_ms, t.format, t.mb_recording_id, al.mb_release_id, t.artwork_id, \
+                    t.lyrics_status, t.has_embedded_picture, t.folder_cover_path, \
+                    t.lyrics_sidecar_path, \
+                    (CASE WHEN ?3 THEN ?1 AND EXISTS (SELECT 1 FROM enrichment_failures f \
+                            WHERE f.track_id = t.id AND f.operation = 'artwork') \
+                     ELSE ?1 AND t.artwork_id IS NULL AND al.artwork_id IS NULL \
+                        AND (al.artwork_checked_at IS NULL OR al.artwork_checked_at < ?4) \
+                        AND NOT EXISTS (SELECT 1 FROM enrichment_failures f \
+                            WHERE f.track_id = t.id AND f.operation = 'artwork') END) AS needs_artwork, \
+                    (CASE WHEN ?3 THEN ?2 AND t.lyrics_status = 'failed' \
+                     ELSE ?2 AND (t.lyrics_status = 'not_fetched' OR (t.lyrics_status = 'unavailable' \
+                        AND coalesce(t.lyrics_checked_at, 0) < ?4)) END) AS needs_lyrics \
+             FROM tracks t \
+             JOIN artists ar ON ar.id = t.artist_id \
+             JOIN albums al ON al.id = t.album_id \
+             JOIN artists aa ON aa.id = al.album_artist_id \
+             WHERE t.id > ?5 AND ",
+            candidate_where!(),
+            " ORDER BY t.id LIMIT ?6"
+        ))
+        .bind(selection.artwork)
+        .bind(selection.lyrics)
+        .bind(selection.retry_failed)
+        .bind(selection.not_found_before)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Candidate {
+                track: r.track.into(),
+                needs_artwork: r.needs_artwork,
+                needs_lyrics: r.needs_lyrics,
+            })
+            .collect())
+    }
+
+    /// Marks tracks whose lyrics are being fetched (a crash leaves them for recovery).
+    pub async fn mark_lyrics_fetching(&self, track_ids: &[i64]) -> Result<()> {
+        let _hold = self.hold.guard();
+        let mut tx = self.pool.begin().await?;
+        for id in track_ids {
+            sqlx::query("UPDATE tracks SET lyrics_status = 'fetching' WHERE id = ?1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts a job, or continues the one a crash or a quit left unfinished. Refuses when
+    /// another live process runs one.
+    pub async fn start_job(
+        &self,
+        config_json: &str,
+        retry_failed: bool,
+        now: i64,
+        stale_after_secs: i64,
+    ) -> Result<JobStart> {
+        let _hold = self.hold.guard();
+        let mut tx = self.pool.begin().await?;
+        let open: Option<OpenJobRow> = sqlx::query_as(
+            "SELECT id, owner_pid, heartbeat_at, total_tracks, processed_tracks, artwork_fetched, \
+                    lyrics_fetched, failed_tracks \
+             FROM enrichment_jobs WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let pid = i64::from(std::process::id());
+        if let Some(OpenJobRow {
+            id,
+            owner_pid: owner,
+            heartbeat_at: heartbeat,
+            total_tracks: total,
+            processed_tracks: processed,
+            artwork_fetched: artwork,
+            lyrics_fetched: lyrics,
+            failed_tracks: failed,
+        }) = open
+        {
+            let alive = owner != pid
+                && now - heartbeat < stale_after_secs
+                && Path::new(&format!("/proc/{owner}")).exists();
+            if alive {
+                return Err(EngineError::JobAlreadyRunning { pid: owner });
+            }
+            sqlx::query(
+                "UPDATE enrichment_jobs SET state = 'running', owner_pid = ?2, heartbeat_at = ?3, \
+                                            config = ?4, retry_failed = ?5 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(pid)
+            .bind(now)
+            .bind(config_json)
+            .bind(retry_failed)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let count = |n: i64| u32::try_from(n).unwrap_or(0);
+            let mut carried = EnrichmentProgress::new(count(total));
+            carried.processed_tracks = count(processed);
+            carried.artwork_fetched = count(artwork);
+            carried.lyrics_fetched = count(lyrics);
+            carried.failed_tracks = count(failed);
+            return Ok(JobStart {
+                id,
+                resumed: true,
+                carried,
+            });
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO enrichment_jobs (state, config, retry_failed, owner_pid, started_at, heartbeat_at) \
+             VALUES ('running', ?1, ?2, ?3, ?4, ?4) RETURNING id",
+        )
+        .bind(config_json)
+        .bind(retry_failed)
+        .bind(pid)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(JobStart {
+            id,
+            resumed: false,
+            carried: EnrichmentProgress::new(0),
+        })
+    }
+
+    /// Records that the job is alive (and its state: running or paused).
+    pub async fn job_heartbeat(&self, job_id: i64, paused: bool, now: i64) -> Result<()> {
+        let _hold = self.hold.guard();
+        sqlx::query("UPDATE enrichment_jobs SET heartbeat_at = ?2, state = ?3 WHERE id = ?1 AND state IN ('running', 'paused')")
+            .bind(job_id)
+            .bind(now)
+            .bind(if paused { "paused" } else { "running" })
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a job: `finished`, or `cancelled` (a cancelled job is not resumed).
+    pub async fn end_job(
+        &self,
+        job_id: i64,
+        cancelled: bool,
+        progress: &EnrichmentProgress,
+        now: i64,
+    ) -> Result<()> {
+        let _hold = self.hold.guard();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE tracks SET lyrics_status = 'not_fetched' WHERE lyrics_status = 'fetching'",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE enrichment_jobs SET state = ?2, finished_at = ?3 WHERE id = ?1")
+            .bind(job_id)
+            .bind(if cancelled { "cancelled" } else { "finished" })
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        write_counts(&mut tx, job_id, progress).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Commits outcomes and the job's counts together; returns the tracks that got artwork.
+    pub async fn apply_outcomes(
+        &self,
+        job_id: i64,
+        writes: &[OutcomeWrite],
+        progress: &EnrichmentProgress,
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        let _hold = self.hold.guard();
+        let mut tx = self.pool.begin().await?;
+        let mut with_artwork = Vec::new();
+        for write in writes {
+            with_artwork.extend(apply(&mut tx, job_id, write, now).await?);
+        }
+        write_counts(&mut tx, job_id, progress).await?;
+        tx.commit().await?;
+        Ok(with_artwork)
+    }
+
+    /// Failures recorded so far, newest first.
+    pub async fn failures(&self, limit: u32) -> Result<Vec<FailureRecord>> {
+        let _hold = self.hold.guard();
+        let rows: Vec<FailureRow> = sqlx::query_as(
+            "SELECT f.track_id, t.title, ar.name AS artist, al.title AS album, t.path, f.operation, f.reason, \
+                    f.attempts, f.failed_at \
+             FROM enrichment_failures f \
+             JOIN tracks t ON t.id = f.track_id \
+             JOIN artists ar ON ar.id = t.artist_id \
+             JOIN albums al ON al.id = t.album_id \
+             ORDER BY f.failed_at DESC, f.track_id LIMIT ?1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |FailureRow {
+                     track_id,
+                     title,
+                     artist,
+                     album,
+                     path,
+                     operation,
+                     reason,
+                     attempts,
+                     failed_at,
+                 }| {
+                    FailureRecord {
+                        track_id,
+                        title,
+                        artist,
+                        album,
+                        path: path_from_bytes(path).display().to_string(),
+                        operation,
+                        reason,
+                        attempts: u32::try_from(attempts).unwrap_or(0),
+                        failed_at,
+                    }
+                },
+            )
+            .collect())
+    }
+}
+
+async fn write_counts(
+    tx: &mut Transaction<'_, Sqlite>,
+    job_id: i64,
+    p: &EnrichmentProgress,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE enrichment_jobs SET total_tracks = ?2, processed_tracks = ?3, artwork_fetched = ?4, \
+                                    lyrics_fetched = ?5, failed_tracks = ?6 WHERE id = ?1",
+    )
+    .bind(job_id)
+    .bind(p.total_tracks)
+    .bind(p.processed_tracks)
+    .bind(p.artwork_fetched)
+    .bind(p.lyrics_fetched)
+    .bind(p.failed_tracks)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn set_lyrics_status(
+    tx: &mut Transaction<'_, Sqlite>,
+    track_id: i64,
+    status: LyricsStatus,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE tracks SET lyrics_status = ?2, lyrics_checked_at = ?3, updated_at = ?3 WHERE id = ?1")
+        .bind(track_id)
+        .bind(status)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn clear_failure(
+    tx: &mut Transaction<'_, Sqlite>,
+    track_id: i64,
+    operation: Operation,
+) -> Result<()> {
+    sqlx::query("DELETE FROM enrichment_failures WHERE track_id = ?1 AND operation = ?2")
+        .bind(track_id)
+        .bind(operation)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Applies one outcome; returns the tracks whose artwork it set.
+async fn apply(
+    tx: &mut Transaction<'_, Sqlite>,
+    job_id: i64,
+    write: &OutcomeWrite,
+    now: i64,
+) -> Result<Vec<i64>> {
+    let mut with_artwork = Vec::new();
+    match write {
+        OutcomeWrite::ArtworkFound { album_id, artwork } => {
+            let (artwork_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO artworks (content_hash, mime, width, height, byte_size, storage_path, source) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT(content_hash) DO UPDATE SET content_hash = excluded.content_hash RETURNING id",
+            )
+            .bind(&artwork.content_hash)
+            .bind(&artwork.mime)
+            .bind(artwork.width)
+            .bind(artwork.height)
+            .bind(i64::try_from(artwork.byte_size).unwrap_or(i64::MAX))
+            .bind(&artwork.storage_path)
+            .bind(&artwork.source)
+            .fetch_one(&mut **tx)
+            .await?;
+            sqlx::query("UPDATE albums SET artwork_id = ?2, artwork_checked_at = ?3, updated_at = ?3 WHERE id = ?1")
+                .bind(album_id)
+                .bind(artwork_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            with_artwork = sqlx::query_scalar(
+                "UPDATE tracks SET artwork_id = ?2, updated_at = ?3 WHERE album_id = ?1 RETURNING id",
+            )
+            .bind(album_id)
+            .bind(artwork_id)
+            .bind(now)
+            .fetch_all(&mut **tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM enrichment_failures WHERE operation = 'artwork' \
+                 AND track_id IN (SELECT id FROM tracks WHERE album_id = ?1)",
+            )
+            .bind(album_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        OutcomeWrite::ArtworkNotFound { album_id } => {
+            sqlx::query("UPDATE albums SET artwork_checked_at = ?2 WHERE id = ?1")
+                .bind(album_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "DELETE FROM enrichment_failures WHERE operation = 'artwork' \
+                 AND track_id IN (SELECT id FROM tracks WHERE album_id = ?1)",
+            )
+            .bind(album_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        OutcomeWrite::LyricsFound {
+            track_id,
+            plain,
+            synced,
+            source,
+        } => {
+            sqlx::query(
+                "INSERT INTO lyrics (track_id, plain, synced, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT(track_id) DO UPDATE SET plain = excluded.plain, synced = excluded.synced, \
+                    source = excluded.source, updated_at = excluded.updated_at",
+            )
+            .bind(track_id)
+            .bind(plain)
+            .bind(synced)
+            .bind(source)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            set_lyrics_status(tx, *track_id, LyricsStatus::Available, now).await?;
+            clear_failure(tx, *track_id, Operation::Lyrics).await?;
+        }
+        OutcomeWrite::LyricsInstrumental { track_id } => {
+            set_lyrics_status(tx, *track_id, LyricsStatus::Instrumental, now).await?;
+            clear_failure(tx, *track_id, Operation::Lyrics).await?;
+        }
+        OutcomeWrite::LyricsNotFound { track_id } => {
+            set_lyrics_status(tx, *track_id, LyricsStatus::Unavailable, now).await?;
+            clear_failure(tx, *track_id, Operation::Lyrics).await?;
+        }
+        OutcomeWrite::Failed {
+            track_id,
+            operation,
+            reason,
+            attempts,
+        } => {
+            if *operation == Operation::Lyrics {
+                set_lyrics_status(tx, *track_id, LyricsStatus::Failed, now).await?;
+            }
+            sqlx::query(
+                "INSERT INTO enrichment_failures (track_id, operation, reason, attempts, job_id, failed_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT(track_id, operation) DO UPDATE SET reason = excluded.reason, \
+                    attempts = excluded.attempts, job_id = excluded.job_id, failed_at = excluded.failed_at",
+            )
+            .bind(track_id)
+            .bind(operation)
+            .bind(reason)
+            .bind(attempts)
+            .bind(job_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(with_artwork)
+}

@@ -1,0 +1,302 @@
+//! `EnrichmentConfig`: how an enrichment job runs. Built with [`EnrichmentConfig::builder`],
+//! checked by [`EnrichmentConfig::validate`] (a job never starts, and settings are never saved,
+//! with an invalid config).
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Settings of an enrichment job. The defaults are the seed's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct EnrichmentConfig {
+    /// Tracks read from the library per page (the unit of reading and checkpointing).
+    pub batch_size: u32,
+    /// Operations in flight at once, at most.
+    pub max_concurrent: u32,
+    pub enable_artwork: bool,
+    pub enable_lyrics: bool,
+    /// Run only on WiFi (not on ethernet, mobile or metered connections); pause when it drops.
+    pub require_wifi: bool,
+    /// Retries after the first attempt of an operation, for errors that may pass.
+    pub max_retries: u32,
+    /// The first retry waits about this long; each next one twice as long (capped at 10 s).
+    #[ts(type = "number")]
+    pub base_retry_delay_ms: u64,
+    /// Each attempt of an operation is abandoned after this long.
+    #[ts(type = "number")]
+    pub operation_timeout_secs: u64,
+    /// A "not found" is remembered this many days before the providers are asked again.
+    pub not_found_max_age_days: u32,
+}
+
+impl Default for EnrichmentConfig {
+    fn default() -> Self {
+        EnrichmentConfig {
+            batch_size: 50,
+            max_concurrent: 5,
+            enable_artwork: true,
+            enable_lyrics: true,
+            require_wifi: false,
+            max_retries: 3,
+            base_retry_delay_ms: 100,
+            operation_timeout_secs: 30,
+            not_found_max_age_days: 30,
+        }
+    }
+}
+
+/// Allowed values of each bounded setting.
+pub const BATCH_SIZE_RANGE: RangeInclusive<u64> = 1..=10_000;
+pub const MAX_CONCURRENT_RANGE: RangeInclusive<u64> = 1..=64;
+pub const MAX_RETRIES_RANGE: RangeInclusive<u64> = 0..=10;
+pub const BASE_RETRY_DELAY_MS_RANGE: RangeInclusive<u64> = 1..=60_000;
+pub const OPERATION_TIMEOUT_SECS_RANGE: RangeInclusive<u64> = 1..=600;
+pub const NOT_FOUND_MAX_AGE_DAYS_RANGE: RangeInclusive<u64> = 0..=3650;
+
+/// A setting outside its allowed range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{field} must be between {min} and {max}, got {value}")]
+#[ts(export)]
+pub struct ConfigError {
+    /// The setting's name, as in the config (`batch_size`, ...).
+    pub field: String,
+    #[ts(type = "number")]
+    pub value: u64,
+    #[ts(type = "number")]
+    pub min: u64,
+    #[ts(type = "number")]
+    pub max: u64,
+}
+
+impl EnrichmentConfig {
+    pub fn builder() -> EnrichmentConfigBuilder {
+        EnrichmentConfigBuilder {
+            config: EnrichmentConfig::default(),
+        }
+    }
+
+    /// Checks every bounded setting; the first one out of range is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_all().into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Every setting out of range (for forms that show all problems at once).
+    pub fn validate_all(&self) -> Vec<ConfigError> {
+        let checks: [(&str, u64, &RangeInclusive<u64>); 6] = [
+            ("batch_size", u64::from(self.batch_size), &BATCH_SIZE_RANGE),
+            (
+                "max_concurrent",
+                u64::from(self.max_concurrent),
+                &MAX_CONCURRENT_RANGE,
+            ),
+            (
+                "max_retries",
+                u64::from(self.max_retries),
+                &MAX_RETRIES_RANGE,
+            ),
+            (
+                "base_retry_delay_ms",
+                self.base_retry_delay_ms,
+                &BASE_RETRY_DELAY_MS_RANGE,
+            ),
+            (
+                "operation_timeout_secs",
+                self.operation_timeout_secs,
+                &OPERATION_TIMEOUT_SECS_RANGE,
+            ),
+            (
+                "not_found_max_age_days",
+                u64::from(self.not_found_max_age_days),
+                &NOT_FOUND_MAX_AGE_DAYS_RANGE,
+            ),
+        ];
+        checks
+            .into_iter()
+            .filter(|(_, value, range)| !range.contains(value))
+            .map(|(field, value, range)| ConfigError {
+                field: field.to_owned(),
+                value,
+                min: *range.start(),
+                max: *range.end(),
+            })
+            .collect()
+    }
+
+    pub fn operation_timeout(&self) -> Duration {
+        Duration::from_secs(self.operation_timeout_secs)
+    }
+
+    pub fn base_retry_delay(&self) -> Duration {
+        Duration::from_millis(self.base_retry_delay_ms)
+    }
+
+    pub fn not_found_max_age(&self) -> Duration {
+        Duration::from_secs(u64::from(self.not_found_max_age_days) * 24 * 3600)
+    }
+}
+
+/// Builds an [`EnrichmentConfig`]; `build` validates.
+#[derive(Debug, Clone)]
+pub struct EnrichmentConfigBuilder {
+    config: EnrichmentConfig,
+}
+
+impl EnrichmentConfigBuilder {
+    pub fn batch_size(mut self, n: u32) -> Self {
+        self.config.batch_size = n;
+        self
+    }
+    pub fn max_concurrent(mut self, n: u32) -> Self {
+        self.config.max_concurrent = n;
+        self
+    }
+    pub fn enable_artwork(mut self, on: bool) -> Self {
+        self.config.enable_artwork = on;
+        self
+    }
+    pub fn enable_lyrics(mut self, on: bool) -> Self {
+        self.config.enable_lyrics = on;
+        self
+    }
+    pub fn require_wifi(mut self, on: bool) -> Self {
+        self.config.require_wifi = on;
+        self
+    }
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.config.max_retries = n;
+        self
+    }
+    pub fn base_retry_delay_ms(mut self, ms: u64) -> Self {
+        self.config.base_retry_delay_ms = ms;
+        self
+    }
+    pub fn operation_timeout_secs(mut self, secs: u64) -> Self {
+        self.config.operation_timeout_secs = secs;
+        self
+    }
+    pub fn not_found_max_age_days(mut self, days: u32) -> Self {
+        self.config.not_found_max_age_days = days;
+        self
+    }
+
+    /// The config, if every setting is in range.
+    pub fn build(self) -> Result<EnrichmentConfig, ConfigError> {
+        self.config.validate()?;
+        Ok(self.config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_seeds() {
+        let c = EnrichmentConfig::default();
+        assert_eq!((c.batch_size, c.max_concurrent, c.max_retries), (50, 5, 3));
+        assert!(c.enable_artwork && c.enable_lyrics && !c.require_wifi);
+        assert_eq!((c.base_retry_delay_ms, c.operation_timeout_secs), (100, 30));
+        assert_eq!(EnrichmentConfig::builder().build().unwrap(), c);
+    }
+
+    #[test]
+    fn out_of_range_values_name_field_value_and_range() {
+        let cases: [(EnrichmentConfigBuilder, &str, u64, u64, u64); 7] = [
+            (
+                EnrichmentConfig::builder().batch_size(0),
+                "batch_size",
+                0,
+                1,
+                10_000,
+            ),
+            (
+                EnrichmentConfig::builder().batch_size(10_001),
+                "batch_size",
+                10_001,
+                1,
+                10_000,
+            ),
+            (
+                EnrichmentConfig::builder().max_concurrent(0),
+                "max_concurrent",
+                0,
+                1,
+                64,
+            ),
+            (
+                EnrichmentConfig::builder().max_concurrent(65),
+                "max_concurrent",
+                65,
+                1,
+                64,
+            ),
+            (
+                EnrichmentConfig::builder().operation_timeout_secs(0),
+                "operation_timeout_secs",
+                0,
+                1,
+                600,
+            ),
+            (
+                EnrichmentConfig::builder().operation_timeout_secs(601),
+                "operation_timeout_secs",
+                601,
+                1,
+                600,
+            ),
+            (
+                EnrichmentConfig::builder().max_retries(11),
+                "max_retries",
+                11,
+                0,
+                10,
+            ),
+        ];
+        for (builder, field, value, min, max) in cases {
+            let err = builder.build().unwrap_err();
+            assert_eq!(
+                err,
+                ConfigError {
+                    field: field.into(),
+                    value,
+                    min,
+                    max
+                }
+            );
+            let msg = err.to_string();
+            assert!(
+                msg.contains(field) && msg.contains(&value.to_string()),
+                "{msg}"
+            );
+        }
+        let edges = EnrichmentConfig::builder()
+            .batch_size(10_000)
+            .max_concurrent(64)
+            .operation_timeout_secs(600)
+            .max_retries(10)
+            .build();
+        assert!(edges.is_ok());
+    }
+
+    #[test]
+    fn validate_all_lists_every_problem() {
+        let config = EnrichmentConfig {
+            batch_size: 0,
+            max_concurrent: 0,
+            ..Default::default()
+        };
+        let fields: Vec<String> = config.validate_all().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["batch_size", "max_concurrent"]);
+    }
+
+    #[test]
+    fn deserializing_fills_missing_fields_with_defaults() {
+        let c: EnrichmentConfig = serde_json::from_str(r#"{"batch_size": 200}"#).unwrap();
+        assert_eq!(c.batch_size, 200);
+        assert_eq!(c.max_concurrent, 5);
+    }
+}

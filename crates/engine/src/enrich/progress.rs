@@ -1,0 +1,103 @@
+//! `EnrichmentProgress`: where a job stands, counted in tracks.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Counts of a running or finished job. A track is processed once every operation it needed
+/// (artwork, lyrics) has an outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EnrichmentProgress {
+    pub total_tracks: u32,
+    pub processed_tracks: u32,
+    /// Tracks that got artwork in this job.
+    pub artwork_fetched: u32,
+    /// Tracks that got lyrics (or were found instrumental) in this job.
+    pub lyrics_fetched: u32,
+    /// Tracks with at least one failed operation.
+    pub failed_tracks: u32,
+    /// 0 to 100; 100 when there is nothing to do.
+    pub percent_complete: f64,
+}
+
+impl EnrichmentProgress {
+    pub fn new(total_tracks: u32) -> Self {
+        let mut progress = EnrichmentProgress {
+            total_tracks,
+            processed_tracks: 0,
+            artwork_fetched: 0,
+            lyrics_fetched: 0,
+            failed_tracks: 0,
+            percent_complete: 0.0,
+        };
+        progress.recompute();
+        progress
+    }
+
+    /// Counts one more processed track.
+    pub fn update(&mut self, artwork_fetched: bool, lyrics_fetched: bool, failed: bool) {
+        self.processed_tracks = self.processed_tracks.saturating_add(1);
+        self.artwork_fetched += u32::from(artwork_fetched);
+        self.lyrics_fetched += u32::from(lyrics_fetched);
+        self.failed_tracks += u32::from(failed);
+        // A track found after the total was taken (a rescan during the job) grows the total.
+        self.total_tracks = self.total_tracks.max(self.processed_tracks);
+        self.recompute();
+    }
+
+    /// Sets the total (a resumed job: what was processed before plus what remains).
+    pub fn set_total(&mut self, total_tracks: u32) {
+        self.total_tracks = total_tracks.max(self.processed_tracks);
+        self.recompute();
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.processed_tracks >= self.total_tracks
+    }
+
+    fn recompute(&mut self) {
+        self.percent_complete = if self.total_tracks == 0 {
+            100.0
+        } else {
+            (f64::from(self.processed_tracks) * 100.0 / f64::from(self.total_tracks))
+                .clamp(0.0, 100.0)
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EnrichmentProgress;
+
+    #[test]
+    fn empty_job_is_complete_at_100() {
+        let p = EnrichmentProgress::new(0);
+        assert!(p.is_complete());
+        assert_eq!(p.percent_complete, 100.0);
+    }
+
+    #[test]
+    fn counts_and_percent() {
+        let mut p = EnrichmentProgress::new(4);
+        assert_eq!(p.percent_complete, 0.0);
+        p.update(true, true, false);
+        p.update(false, true, false);
+        p.update(false, false, true);
+        assert_eq!(
+            (
+                p.processed_tracks,
+                p.artwork_fetched,
+                p.lyrics_fetched,
+                p.failed_tracks
+            ),
+            (3, 1, 2, 1)
+        );
+        assert_eq!(p.percent_complete, 75.0);
+        assert!(!p.is_complete());
+        p.update(false, false, false);
+        assert!(p.is_complete());
+        p.update(false, false, false);
+        assert_eq!(p.total_tracks, 5, "never more than 100 %");
+        assert_eq!(p.percent_complete, 100.0);
+    }
+}

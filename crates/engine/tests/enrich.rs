@@ -1,0 +1,767 @@
+//! The enrichment job with fake services and tokio's clock paused: scheduling, retries, events,
+//! pause, cancel, WiFi, resume after a crash.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gatefold_engine::enrich::{
+    ArtworkStore, ConnectionKind, EnrichmentError, JobControl, OperationOutcome,
+};
+use gatefold_engine::{
+    BackgroundExecutor, Database, EnrichmentConfig, EnrichmentJob, EventBus, LibraryEvent,
+    LyricsStatus, ScanOptions, TrackRepository, scan_folder,
+};
+use gatefold_testkit::fakes::{
+    EventCollector, FakeArtwork, FakeLyrics, FakeNetwork, Latency, Reply,
+};
+use gatefold_testkit::{AudioSpec, Format, bulk_library};
+
+struct Lib {
+    dir: tempfile::TempDir,
+    db: Database,
+}
+
+impl Lib {
+    fn store(&self) -> ArtworkStore {
+        ArtworkStore::new(self.dir.path().join("artwork"))
+    }
+}
+
+/// A scanned library of `albums` albums with `per_album` tracks each; lyrics sidecars removed so
+/// every track needs lyrics.
+async fn library(albums: usize, per_album: usize) -> Lib {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    bulk_library(&music, albums, per_album);
+    strip(&music);
+    let db = Database::open(&dir.path().join("library.db"))
+        .await
+        .unwrap();
+    scan_folder(&db, &music, &ScanOptions::default(), |_| {})
+        .await
+        .unwrap();
+    pause_clock(&db);
+    Lib { dir, db }
+}
+
+/// From here on tokio's clock is paused (it advances only when everything waits on a timer),
+/// and queries take no virtual time.
+fn pause_clock(db: &Database) {
+    db.hold_paused_clock(true);
+    tokio::time::pause();
+}
+
+/// Removes the sidecars and covers bulk_library writes (these tests want everything missing).
+fn strip(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            strip(&path);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("lrc" | "jpg")
+        ) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn config() -> gatefold_engine::enrich::EnrichmentConfigBuilder {
+    EnrichmentConfig::builder()
+}
+
+#[tokio::test]
+async fn in_flight_never_exceeds_max_concurrent_and_the_window_stays_full() {
+    let lib = library(60, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(100)));
+    let cfg = config()
+        .batch_size(5)
+        .max_concurrent(4)
+        .enable_lyrics(false)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    if std::env::var_os("GATEFOLD_DEBUG_TIMELINE").is_some() {
+        let starts: Vec<u128> = art
+            .meter
+            .calls()
+            .iter()
+            .map(|(_, t)| (*t - started).as_millis())
+            .collect();
+        eprintln!("call starts (ms): {starts:?}");
+    }
+    assert_eq!(result.progress.processed_tracks, 60);
+    assert_eq!(
+        art.meter.max_in_flight(),
+        4,
+        "never more than max_concurrent, and it was reached"
+    );
+    // 60 calls of 100 ms (tokio rounds timers up to the next millisecond: 101), 4 at a time:
+    // 15 rounds, 1.515 s when the window stays full, plus at most 100 ms for the last progress
+    // event. A batch barrier (5 per batch, 4 at a time) would take 12 × 202 ms = 2.4 s.
+    assert!(
+        elapsed <= ms(1620),
+        "took {elapsed:?}: the window was not kept full"
+    );
+    let summary = lib.db.summary().await.unwrap();
+    assert_eq!(summary.artwork_missing, 0);
+}
+
+#[tokio::test]
+async fn one_slow_track_does_not_hold_back_the_next_batches() {
+    let lib = library(40, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(100)));
+    art.script("Bulk Album 0", vec![Reply::Slow(Duration::from_secs(3))]);
+    let cfg = config()
+        .batch_size(5)
+        .max_concurrent(4)
+        .enable_lyrics(false)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    // 39 fast calls on the 3 other slots take ~1.3 s, hidden behind the 3 s one (plus at most
+    // 100 ms for the last progress event).
+    assert!(elapsed <= ms(3110), "took {elapsed:?}");
+    let calls = art.meter.calls();
+    let last_fast = calls
+        .iter()
+        .filter(|(k, _)| k != "Bulk Album 0")
+        .map(|(_, t)| *t)
+        .max()
+        .unwrap();
+    assert!(
+        last_fast - started < Duration::from_secs(2),
+        "later batches started while the slow one ran"
+    );
+}
+
+#[tokio::test]
+async fn artwork_is_fetched_once_per_album_across_batches() {
+    let lib = library(2, 12).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(50)));
+    let lyr = FakeLyrics::new(Latency::Fixed(ms(50)));
+    let cfg = config().batch_size(5).max_concurrent(3).build().unwrap();
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .lyrics(lyr.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        art.meter.call_count(),
+        2,
+        "one artwork request per album: {:?}",
+        art.meter.calls()
+    );
+    assert_eq!(result.progress.processed_tracks, 24);
+    assert_eq!(result.progress.artwork_fetched, 24);
+    assert_eq!(result.progress.lyrics_fetched, 24);
+    let summary = lib.db.summary().await.unwrap();
+    assert_eq!(summary.artwork_missing, 0);
+    assert_eq!(summary.lyrics[&LyricsStatus::Available], 24);
+    // Lyrics are asked album by album: pages of 5 hold albums back until they are whole.
+    let requests = lyr.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests.iter().all(|r| r.len() == 12));
+    // Every track's outcome is recorded once.
+    let mut ids: Vec<i64> = result.outcomes.iter().map(|o| o.track_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 24);
+    // The image is stored once, content-addressed.
+    let stored: Vec<_> = walk_files(&lib.dir.path().join("artwork"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk_files(&path))
+        } else {
+            out.push(path)
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn retries_back_off_exponentially_with_jitter() {
+    let lib = library(1, 1).await;
+    let art = FakeArtwork::new(Latency::zero());
+    let transient = Reply::Transient { retry_after: None };
+    art.script(
+        "Bulk Album 0",
+        vec![
+            transient.clone(),
+            transient.clone(),
+            transient,
+            Reply::Found,
+        ],
+    );
+    let cfg = config()
+        .enable_lyrics(false)
+        .base_retry_delay_ms(100)
+        .max_retries(3)
+        .build()
+        .unwrap();
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let times = art.meter.calls_for("Bulk Album 0");
+    assert_eq!(times.len(), 4);
+    let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    for (gap, full) in gaps.iter().zip([100u64, 200, 400]) {
+        assert!(
+            *gap >= ms(full / 2) && *gap <= ms(full),
+            "gap {gap:?} for a {full} ms backoff"
+        );
+    }
+    assert_eq!(
+        result.outcomes[0].artwork,
+        Some(OperationOutcome::Fetched {
+            source: "fake".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let lib = library(1, 1).await;
+    let art = FakeArtwork::new(Latency::zero());
+    art.script(
+        "Bulk Album 0",
+        vec![
+            Reply::Transient {
+                retry_after: Some(Duration::from_secs(7)),
+            },
+            Reply::Found,
+        ],
+    );
+    let cfg = config().enable_lyrics(false).build().unwrap();
+    EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let times = art.meter.calls_for("Bulk Album 0");
+    assert_eq!(times.len(), 2);
+    assert!(times[1] - times[0] >= Duration::from_secs(7));
+}
+
+#[tokio::test]
+async fn not_found_and_permanent_errors_are_never_retried() {
+    let lib = library(2, 1).await;
+    let art = FakeArtwork::new(Latency::zero());
+    art.script("Bulk Album 0", vec![Reply::NotFound]);
+    art.script("Bulk Album 1", vec![Reply::Permanent]);
+    let cfg = config().enable_lyrics(false).build().unwrap();
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(art.meter.call_count(), 2);
+    assert_eq!(result.progress.failed_tracks, 1);
+    let failed = result.outcomes.iter().find_map(|o| match &o.artwork {
+        Some(OperationOutcome::Failed { reason, attempts }) => Some((reason.clone(), *attempts)),
+        _ => None,
+    });
+    let (reason, attempts) = failed.unwrap();
+    assert_eq!(attempts, 1);
+    assert!(reason.contains("HTTP 400"), "{reason}");
+    tokio::task::yield_now().await;
+    assert!(events.events().iter().any(|e| matches!(e, LibraryEvent::TrackFailed { reason, attempts: 1, .. } if reason.contains("HTTP 400"))));
+    // The failure is listed.
+    let failures = lib.db.failures(10).await.unwrap();
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].title.starts_with("Track 1 of Bulk Album 1"));
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_retries_and_timeouts_count_as_transient() {
+    let lib = library(2, 1).await;
+    let art = FakeArtwork::new(Latency::zero());
+    art.script("Bulk Album 0", vec![Reply::Transient { retry_after: None }]);
+    art.script("Bulk Album 1", vec![Reply::Hang]);
+    let cfg = config()
+        .enable_lyrics(false)
+        .max_retries(2)
+        .operation_timeout_secs(5)
+        .build()
+        .unwrap();
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        art.meter.calls_for("Bulk Album 0").len(),
+        3,
+        "first try and 2 retries"
+    );
+    let hang = art.meter.calls_for("Bulk Album 1");
+    assert_eq!(hang.len(), 3);
+    assert!(
+        hang[1] - hang[0] >= Duration::from_secs(5),
+        "each attempt ran into the 5 s timeout"
+    );
+    assert_eq!(result.progress.failed_tracks, 2);
+    let reasons: Vec<String> = lib
+        .db
+        .failures(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.reason)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("no answer within 5 s")),
+        "{reasons:?}"
+    );
+    assert!(
+        lib.db
+            .failures(10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|f| f.attempts == 3)
+    );
+}
+
+#[tokio::test]
+async fn cancel_stops_within_a_second_and_leaves_nothing_half_done() {
+    let lib = library(20, 2).await;
+    let art = FakeArtwork::new(Latency::Fixed(Duration::from_secs(10)));
+    let lyr = FakeLyrics::new(Latency::Fixed(Duration::from_secs(10)));
+    let cfg = config().max_concurrent(4).build().unwrap();
+    let executor = BackgroundExecutor::new();
+    let handle = executor
+        .spawn(
+            EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+                .artwork(art.clone(), lib.store())
+                .lyrics(lyr),
+        )
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(executor.is_busy());
+    let asked = tokio::time::Instant::now();
+    handle.cancel();
+    let result = handle.join().await.unwrap();
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "cancel took {:?}",
+        asked.elapsed()
+    );
+    assert!(result.cancelled);
+    assert!(!executor.is_busy());
+    let summary = lib.db.summary().await.unwrap();
+    assert_eq!(
+        summary.lyrics[&LyricsStatus::Fetching],
+        0,
+        "no track left in 'fetching'"
+    );
+    assert_eq!(summary.lyrics[&LyricsStatus::NotFetched], 40);
+    assert_eq!(art.meter.in_flight(), 0, "in-flight requests were dropped");
+}
+
+#[tokio::test]
+async fn pause_stops_new_work_and_resume_finishes_it() {
+    let lib = library(30, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(100)));
+    let cfg = config()
+        .max_concurrent(2)
+        .enable_lyrics(false)
+        .build()
+        .unwrap();
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let handle = BackgroundExecutor::new()
+        .spawn(EnrichmentJob::new(lib.db.clone(), cfg, bus).artwork(art.clone(), lib.store()))
+        .unwrap();
+    tokio::time::sleep(ms(250)).await;
+    handle.pause();
+    tokio::time::sleep(ms(150)).await; // running attempts finish
+    let calls = art.meter.call_count();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(art.meter.call_count(), calls, "nothing starts while paused");
+    assert_eq!(art.meter.in_flight(), 0);
+    handle.resume();
+    let result = handle.join().await.unwrap();
+    assert_eq!(result.progress.processed_tracks, 30);
+    let kinds: Vec<&str> = events.events().iter().map(kind).collect();
+    let paused_at = kinds
+        .iter()
+        .position(|k| *k == "paused")
+        .expect("a paused event");
+    assert!(kinds[paused_at..].contains(&"resumed"));
+    assert!(events.events().iter().any(
+        |e| matches!(e, LibraryEvent::JobPaused { reason, .. } if reason.code == "requested")
+    ));
+}
+
+fn kind(e: &LibraryEvent) -> &'static str {
+    match e {
+        LibraryEvent::TrackUpdated { .. } => "updated",
+        LibraryEvent::Progress { .. } => "progress",
+        LibraryEvent::JobStarted { .. } => "started",
+        LibraryEvent::JobPaused { .. } => "paused",
+        LibraryEvent::JobResumed { .. } => "resumed",
+        LibraryEvent::JobCancelled { .. } => "cancelled",
+        LibraryEvent::TrackFailed { .. } => "failed",
+        LibraryEvent::JobFinished { .. } => "finished",
+    }
+}
+
+#[tokio::test]
+async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
+    let lib = library(40, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(100)));
+    let cfg = config()
+        .max_concurrent(2)
+        .enable_lyrics(false)
+        .require_wifi(true)
+        .build()
+        .unwrap();
+
+    let net = FakeNetwork::ethernet();
+    let err = EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .network(net.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EnrichmentError::NotOnWifi { .. }));
+    assert!(err.to_string().contains("ethernet (eth0)"), "{err}");
+    assert_eq!(art.meter.call_count(), 0);
+
+    net.set(ConnectionKind::Wifi);
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let handle = BackgroundExecutor::new()
+        .spawn(
+            EnrichmentJob::new(lib.db.clone(), cfg, bus)
+                .artwork(art.clone(), lib.store())
+                .network(net.clone())
+                .wifi_poll_interval(ms(200)),
+        )
+        .unwrap();
+    tokio::time::sleep(ms(500)).await;
+    net.set(ConnectionKind::Ethernet);
+    tokio::time::sleep(ms(500)).await; // noticed within one poll; running attempts finish
+    let calls = art.meter.call_count();
+    assert!(calls < 40);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(art.meter.call_count(), calls, "no request off WiFi");
+    net.set(ConnectionKind::Wifi);
+    let result = handle.join().await.unwrap();
+    assert_eq!(result.progress.processed_tracks, 40);
+    let paused = events.events().into_iter().find_map(|e| match e {
+        LibraryEvent::JobPaused { reason, .. } => Some(reason),
+        _ => None,
+    });
+    let reason = paused.expect("paused for WiFi");
+    assert_eq!(reason.code, "waiting_for_wifi");
+    assert!(reason.message.contains("ethernet"), "{}", reason.message);
+    assert!(
+        events
+            .events()
+            .iter()
+            .any(|e| matches!(e, LibraryEvent::JobResumed { .. }))
+    );
+}
+
+#[tokio::test]
+async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
+    let lib = library(30, 2).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(100)));
+    let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
+    let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
+    let job = EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .lyrics(lyr.clone());
+    // "kill -9": the task is dropped mid-run, with no chance to clean up.
+    let task = tokio::spawn(job.run(JobControl::default()));
+    tokio::time::sleep(ms(1050)).await;
+    task.abort();
+    let _ = task.await;
+    let before = lib.db.summary().await.unwrap();
+    assert!(
+        before.artwork_missing > 0 && before.artwork_missing < 60,
+        "stopped mid-way: {before:?}"
+    );
+
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+        .artwork(art.clone(), lib.store())
+        .lyrics(lyr.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    tokio::task::yield_now().await;
+    assert!(events.events().iter().any(|e| matches!(
+        e,
+        LibraryEvent::JobStarted {
+            resumed: true,
+            total_tracks: 60,
+            ..
+        }
+    )));
+    assert_eq!(result.progress.total_tracks, 60);
+    assert_eq!(
+        result.progress.processed_tracks, 60,
+        "counted once each across both runs"
+    );
+    assert!(result.progress.is_complete());
+    let after = lib.db.summary().await.unwrap();
+    assert_eq!(after.artwork_missing, 0);
+    assert_eq!(after.lyrics[&LyricsStatus::Available], 60);
+    assert_eq!(after.lyrics[&LyricsStatus::Fetching], 0);
+    // Albums finished before the crash were not asked again.
+    assert!(
+        art.meter.call_count() <= 30 + 3,
+        "asked {} times for 30 albums",
+        art.meter.call_count()
+    );
+}
+
+#[tokio::test]
+async fn progress_events_are_coalesced_to_ten_per_second() {
+    let lib = library(100, 3).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(5)));
+    let lyr = FakeLyrics::new(Latency::Fixed(ms(5)));
+    let cfg = config().batch_size(50).max_concurrent(8).build().unwrap();
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let started = tokio::time::Instant::now();
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+        .artwork(art, lib.store())
+        .lyrics(lyr)
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    tokio::task::yield_now().await;
+    let progress: Vec<tokio::time::Instant> = events
+        .timed()
+        .into_iter()
+        .filter(|(_, e)| matches!(e, LibraryEvent::Progress { .. }))
+        .map(|(t, _)| t)
+        .collect();
+    assert!(progress.len() >= 2);
+    for pair in progress.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= ms(100),
+            "two progress events {:?} apart",
+            pair[1] - pair[0]
+        );
+    }
+    assert!(progress.len() as f64 <= elapsed.as_secs_f64() * 10.0 + 2.0);
+    // The last progress event is the final count.
+    let last = events
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            LibraryEvent::Progress { progress, .. } => Some(progress),
+            _ => None,
+        })
+        .last()
+        .unwrap();
+    assert_eq!(last, result.progress);
+    let updated = events
+        .events()
+        .iter()
+        .filter(|e| matches!(e, LibraryEvent::TrackUpdated { .. }))
+        .count();
+    assert_eq!(
+        updated, 600,
+        "one update per track per field group (artwork, lyrics)"
+    );
+}
+
+#[tokio::test]
+async fn a_lagging_subscriber_is_told_and_never_slows_the_job() {
+    let lib = library(50, 2).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(10)));
+    let cfg = config()
+        .max_concurrent(8)
+        .enable_lyrics(false)
+        .build()
+        .unwrap();
+    let bus = EventBus::new(8);
+    let mut lazy = bus.subscribe(); // never reads during the job
+    let started = tokio::time::Instant::now();
+    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+        .artwork(art, lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(result.progress.processed_tracks, 100);
+    // 100 calls of 10 ms, 8 at a time: 13 rounds of 11 ms, plus at most 100 ms for the last
+    // progress event.
+    assert!(
+        started.elapsed() <= ms(250),
+        "the job ran at full speed: {:?}",
+        started.elapsed()
+    );
+    match lazy.recv().await {
+        Some(gatefold_engine::BusMessage::Lagged { missed }) => assert!(missed > 0),
+        other => panic!("expected a lag notice, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn lyrics_outcomes_are_stored_and_not_found_is_remembered() {
+    let lib = library(1, 4).await;
+    let lyr = FakeLyrics::new(Latency::zero());
+    let titles: Vec<String> = (1..=4)
+        .map(|n| format!("Track {n} of Bulk Album 0"))
+        .collect();
+    lyr.script(&titles[1], vec![Reply::Instrumental]);
+    lyr.script(&titles[2], vec![Reply::NotFound]);
+    lyr.script(&titles[3], vec![Reply::Permanent]);
+    let cfg = config().enable_artwork(false).build().unwrap();
+    EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
+        .lyrics(lyr.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let summary = lib.db.summary().await.unwrap();
+    assert_eq!(summary.lyrics[&LyricsStatus::Available], 1);
+    assert_eq!(summary.lyrics[&LyricsStatus::Instrumental], 1);
+    assert_eq!(summary.lyrics[&LyricsStatus::Unavailable], 1);
+    assert_eq!(summary.lyrics[&LyricsStatus::Failed], 1);
+    let tracks = lib.db.tracks().page(0, 10).await.unwrap();
+    let first = tracks.iter().find(|t| t.title == titles[0]).unwrap();
+    let lyrics = lib.db.tracks().lyrics(first.id).await.unwrap().unwrap();
+    assert_eq!(lyrics.source, "fake");
+    assert!(lyrics.synced.unwrap().starts_with("[00:01.00]"));
+
+    // A second run asks nothing: found is found, not-found is remembered, failed waits for
+    // "retry failed".
+    let again = EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
+        .lyrics(lyr.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(again.progress.total_tracks, 0);
+    assert_eq!(lyr.meter.call_count(), 1);
+
+    // With a max age of 0 days, the not-found track is asked again.
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let fresh = EnrichmentConfig {
+        not_found_max_age_days: 0,
+        ..cfg.clone()
+    };
+    let again = EnrichmentJob::new(lib.db.clone(), fresh, EventBus::default())
+        .lyrics(lyr.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(again.progress.total_tracks, 1);
+
+    // Retry failed: only the failed track, and now it succeeds.
+    lyr.script(&titles[3], vec![Reply::Found]);
+    let retried = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .lyrics(lyr.clone())
+        .retry_failed(true)
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(retried.progress.total_tracks, 1);
+    assert_eq!(
+        lib.db.summary().await.unwrap().lyrics[&LyricsStatus::Failed],
+        0
+    );
+    assert!(lib.db.failures(10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_config_never_starts_and_a_second_job_is_refused() {
+    let lib = library(2, 1).await; // (paused clock: the fake's 200 ms pass instantly)
+    let art = FakeArtwork::new(Latency::Fixed(ms(200)));
+    let bad = EnrichmentConfig {
+        max_concurrent: 0,
+        ..Default::default()
+    };
+    let err = EnrichmentJob::new(lib.db.clone(), bad, EventBus::default())
+        .artwork(art.clone(), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("max_concurrent must be between 1 and 64, got 0"),
+        "{err}"
+    );
+    assert_eq!(art.meter.call_count(), 0);
+
+    let executor = BackgroundExecutor::new();
+    let first = executor
+        .spawn(
+            EnrichmentJob::new(
+                lib.db.clone(),
+                EnrichmentConfig::default(),
+                EventBus::default(),
+            )
+            .artwork(art.clone(), lib.store()),
+        )
+        .unwrap();
+    let second = executor.spawn(
+        EnrichmentJob::new(
+            lib.db.clone(),
+            EnrichmentConfig::default(),
+            EventBus::default(),
+        )
+        .artwork(art, lib.store()),
+    );
+    assert!(matches!(second, Err(EnrichmentError::AlreadyRunning)));
+    first.join().await.unwrap();
+    assert!(!executor.is_busy());
+}
+
+#[tokio::test]
+async fn tracks_whose_lyrics_are_on_disk_are_not_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    AudioSpec::tagged(Format::Flac, "Has sidecar", "A", "B").write(music.join("1.flac"));
+    std::fs::write(music.join("1.lrc"), "[00:01.00]mine").unwrap();
+    AudioSpec::tagged(Format::Flac, "Needs lyrics", "A", "B").write(music.join("2.flac"));
+    let db = Database::open(&dir.path().join("l.db")).await.unwrap();
+    scan_folder(&db, &music, &ScanOptions::default(), |_| {})
+        .await
+        .unwrap();
+    pause_clock(&db);
+    let lyr = FakeLyrics::new(Latency::zero());
+    let cfg = config().enable_artwork(false).build().unwrap();
+    EnrichmentJob::new(db.clone(), cfg, EventBus::default())
+        .lyrics(lyr.clone())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    let asked: Vec<Vec<String>> = lyr.requests.lock().unwrap().clone();
+    assert_eq!(asked, vec![vec!["Needs lyrics".to_owned()]]);
+    let _ = Arc::clone(&lyr);
+}
