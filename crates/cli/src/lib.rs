@@ -4,6 +4,7 @@
 //! Exit codes: 0 when everything was done, 2 when some files or tracks failed (the rest was
 //! done), 1 when the command could not run.
 
+mod enrich;
 mod output;
 mod paths;
 
@@ -16,7 +17,7 @@ use gatefold_engine::{Database, ScanOptions};
 
 use crate::output::Output;
 
-pub use paths::{APP_IDENTIFIER, default_database_path};
+pub use paths::{APP_IDENTIFIER, artwork_store_path, default_database_path};
 
 /// Gatefold: artwork and lyrics for your local music library.
 #[derive(Debug, Parser)]
@@ -45,12 +46,84 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fill in missing artwork and lyrics: first from the files themselves, then from the
+    /// online providers. Ctrl-C cancels cleanly (what was found is kept).
+    Enrich(EnrichArgs),
+    /// List the tracks whose artwork or lyrics could not be fetched, with the reasons.
+    Failures {
+        /// One JSON object per line on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what the library holds.
     Status {
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Flags of `enrich`; unset ones keep the defaults.
+#[derive(Debug, clap::Args)]
+pub struct EnrichArgs {
+    /// Tracks read from the library at a time.
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<u32>,
+    /// Requests in flight at once, at most.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent: Option<u32>,
+    /// Do not look for artwork.
+    #[arg(long)]
+    pub no_artwork: bool,
+    /// Do not look for lyrics.
+    #[arg(long)]
+    pub no_lyrics: bool,
+    /// Only run on WiFi; pause while on another network.
+    #[arg(long)]
+    pub require_wifi: bool,
+    /// Retries of an operation that failed in a way that may pass.
+    #[arg(long, value_name = "N")]
+    pub max_retries: Option<u32>,
+    /// The first retry waits about this long (ms); each next one twice as long.
+    #[arg(long, value_name = "MS")]
+    pub retry_base_ms: Option<u64>,
+    /// Each attempt is abandoned after this long (seconds).
+    #[arg(long, value_name = "SECS")]
+    pub timeout_secs: Option<u64>,
+    /// Only retry what failed before.
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Every event as one JSON object per line on stdout instead of a progress bar.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl EnrichArgs {
+    /// The job's settings: the defaults with these flags applied, validated.
+    pub fn config(
+        &self,
+    ) -> Result<gatefold_engine::EnrichmentConfig, gatefold_engine::enrich::ConfigError> {
+        let mut b = gatefold_engine::EnrichmentConfig::builder()
+            .enable_artwork(!self.no_artwork)
+            .enable_lyrics(!self.no_lyrics)
+            .require_wifi(self.require_wifi);
+        if let Some(n) = self.batch_size {
+            b = b.batch_size(n);
+        }
+        if let Some(n) = self.max_concurrent {
+            b = b.max_concurrent(n);
+        }
+        if let Some(n) = self.max_retries {
+            b = b.max_retries(n);
+        }
+        if let Some(ms) = self.retry_base_ms {
+            b = b.base_retry_delay_ms(ms);
+        }
+        if let Some(secs) = self.timeout_secs {
+            b = b.operation_timeout_secs(secs);
+        }
+        b.build()
+    }
 }
 
 impl Command {
@@ -65,7 +138,10 @@ impl Command {
 
     fn json(&self) -> bool {
         match self {
-            Command::Scan { json, .. } | Command::Status { json } => *json,
+            Command::Scan { json, .. } | Command::Status { json } | Command::Failures { json } => {
+                *json
+            }
+            Command::Enrich(args) => args.json,
         }
     }
 }
@@ -76,6 +152,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code: done, but some files or tracks failed.
 pub const EXIT_PARTIAL: u8 = 2;
+/// Exit code: stopped by Ctrl-C (what was done is kept).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Parses `args` (the program name first) and runs the command on a new tokio runtime.
 pub fn run<I, T>(args: I) -> ExitCode
@@ -147,6 +225,8 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     let code = match cli.command {
         Command::Scan { folder, .. } => scan(&db, &folder, out).await,
         Command::Status { .. } => status(&db, out).await,
+        Command::Enrich(args) => enrich::run(&db, &db_path, &args, out).await,
+        Command::Failures { .. } => failures(&db, out).await,
     };
     db.close().await;
     code
@@ -179,6 +259,19 @@ async fn status(db: &Database, out: &Output) -> u8 {
     match db.summary().await {
         Ok(summary) => {
             out.summary(&summary, db.path());
+            EXIT_OK
+        }
+        Err(err) => {
+            out.engine_error(&err);
+            EXIT_FAILED
+        }
+    }
+}
+
+async fn failures(db: &Database, out: &Output) -> u8 {
+    match db.failures(u32::MAX).await {
+        Ok(list) => {
+            out.failures(&list);
             EXIT_OK
         }
         Err(err) => {

@@ -7,7 +7,12 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use gatefold_engine::{EngineError, LibrarySummary, LyricsStatus, ScanEvent, ScanReport};
+use gatefold_engine::db::FailureRecord;
+use gatefold_engine::enrich::{Operation, OperationOutcome};
+use gatefold_engine::{
+    EngineError, EnrichmentResult, LibraryEvent, LibrarySummary, LyricsStatus, ScanEvent,
+    ScanReport,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -67,8 +72,9 @@ impl Output {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} {msg} [{bar:30}] {pos}/{len} files  {per_sec}  eta {eta}",
+                    "{spinner} {msg} [{bar:30}] {pos}/{len} files  {rate}  eta {eta}",
                 )
+                .map(with_rate)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
@@ -99,6 +105,90 @@ impl Output {
             report.skipped,
             report.elapsed_ms as f64 / 1000.0
         ));
+    }
+
+    pub(crate) fn enrich_progress(&self) -> EnrichProgress {
+        let bar = (!self.json).then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{bar:30}] {pos}/{len} tracks  {msg}  {rate}  eta {eta}",
+                )
+                .map(with_rate)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        EnrichProgress {
+            json: self.json,
+            bar,
+        }
+    }
+
+    pub(crate) fn enrich_report(&self, result: &EnrichmentResult) {
+        if self.json {
+            return; // the job_finished event carried it
+        }
+        let p = &result.progress;
+        let count =
+            |pick: fn(&gatefold_engine::enrich::TrackOutcome) -> &Option<OperationOutcome>,
+             want: fn(&OperationOutcome) -> bool| {
+                result
+                    .outcomes
+                    .iter()
+                    .filter(|o| pick(o).as_ref().is_some_and(want))
+                    .count()
+            };
+        let not_found_art = count(|o| &o.artwork, |x| matches!(x, OperationOutcome::NotFound));
+        let not_found_lyrics = count(|o| &o.lyrics, |x| matches!(x, OperationOutcome::NotFound));
+        stdout_line(&format!(
+            "{} {}/{} tracks: artwork for {}, lyrics for {}, {} failed; not found: artwork {}, lyrics {}",
+            if result.cancelled {
+                "Cancelled after"
+            } else {
+                "Enriched"
+            },
+            p.processed_tracks,
+            p.total_tracks,
+            p.artwork_fetched,
+            p.lyrics_fetched,
+            p.failed_tracks,
+            not_found_art,
+            not_found_lyrics,
+        ));
+        if p.failed_tracks > 0 {
+            stdout_line(
+                "See `gatefold-cli failures` for the reasons; `enrich --retry-failed` tries them again.",
+            );
+        }
+    }
+
+    pub(crate) fn failures(&self, list: &[FailureRecord]) {
+        if self.json {
+            for failure in list {
+                json_line(failure);
+            }
+            return;
+        }
+        if list.is_empty() {
+            stdout_line("No failures.");
+            return;
+        }
+        for f in list {
+            stdout_line(&format!(
+                "{} — {} ({}): {}: {} [{} attempt{}]\n    {}",
+                f.artist,
+                f.title,
+                f.album,
+                operation_name(f.operation),
+                f.reason,
+                f.attempts,
+                if f.attempts == 1 { "" } else { "s" },
+                f.path
+            ));
+        }
     }
 
     pub(crate) fn summary(&self, summary: &LibrarySummary, db: &Path) {
@@ -157,4 +247,108 @@ impl ScanProgress {
             bar.finish_and_clear();
         }
     }
+}
+
+fn operation_name(op: Operation) -> &'static str {
+    match op {
+        Operation::Artwork => "artwork",
+        Operation::Lyrics => "lyrics",
+    }
+}
+
+/// Shows an enrichment job's events as they come.
+pub(crate) struct EnrichProgress {
+    json: bool,
+    bar: Option<ProgressBar>,
+}
+
+#[derive(Serialize)]
+struct LagLine {
+    r#type: &'static str,
+    missed: u64,
+}
+
+impl EnrichProgress {
+    pub(crate) fn on_event(&mut self, event: &LibraryEvent) {
+        if self.json {
+            json_line(event);
+            return;
+        }
+        let Some(bar) = &self.bar else { return };
+        match event {
+            LibraryEvent::JobStarted {
+                total_tracks,
+                resumed,
+                ..
+            } => {
+                bar.set_length(u64::from(*total_tracks));
+                if *resumed {
+                    bar.suspend(|| stderr_line("continuing the job a crash or a quit interrupted"));
+                }
+            }
+            LibraryEvent::Progress { progress, .. } => {
+                bar.set_length(u64::from(progress.total_tracks));
+                bar.set_position(u64::from(progress.processed_tracks));
+                bar.set_message(format!(
+                    "artwork {}  lyrics {}  failed {}",
+                    progress.artwork_fetched, progress.lyrics_fetched, progress.failed_tracks
+                ));
+            }
+            LibraryEvent::TrackFailed {
+                title,
+                artist,
+                operation,
+                reason,
+                attempts,
+                ..
+            } => {
+                let line = format!(
+                    "failed: {artist} — {title}: {}: {reason} [{attempts} attempt{}]",
+                    operation_name(*operation),
+                    if *attempts == 1 { "" } else { "s" }
+                );
+                bar.suspend(|| stderr_line(&line));
+            }
+            LibraryEvent::JobPaused { reason, .. } => {
+                bar.suspend(|| stderr_line(&format!("paused: {}", reason.message)));
+            }
+            LibraryEvent::JobResumed { .. } => bar.suspend(|| stderr_line("resumed")),
+            LibraryEvent::TrackUpdated { .. }
+            | LibraryEvent::JobCancelled { .. }
+            | LibraryEvent::JobFinished { .. } => {}
+        }
+    }
+
+    pub(crate) fn on_lag(&mut self, missed: u64) {
+        if self.json {
+            json_line(&LagLine {
+                r#type: "lagged",
+                missed,
+            });
+        }
+    }
+
+    pub(crate) fn note(&mut self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| stderr_line(text)),
+            None if !self.json => stderr_line(text),
+            None => {}
+        }
+    }
+
+    pub(crate) fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A `{rate}` key: whole items per second.
+fn with_rate(style: ProgressStyle) -> ProgressStyle {
+    style.with_key(
+        "rate",
+        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0}/s", state.per_sec());
+        },
+    )
 }

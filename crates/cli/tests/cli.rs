@@ -224,3 +224,107 @@ fn human_status_lists_counts() {
         "{text}"
     );
 }
+
+#[test]
+fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = tricky_library(&dir.path().join("music"));
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&lib.root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--json", "--no-lyrics"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let events = json_lines(&out);
+    assert!(events.iter().all(|e| e["type"].is_string()));
+    let started = events
+        .iter()
+        .find(|e| e["type"] == "job_started")
+        .expect("job_started");
+    assert_eq!(started["total_tracks"], lib.valid_tracks);
+    let finished = events
+        .iter()
+        .find(|e| e["type"] == "job_finished")
+        .expect("job_finished");
+    let progress = &finished["result"]["progress"];
+    assert_eq!(progress["processed_tracks"], lib.valid_tracks);
+    // Album One (cover.jpg, 2 tracks), Formats (embedded, 8), The Set (Folder.JPG, 4).
+    assert_eq!(progress["artwork_fetched"], 14);
+    let updated = events
+        .iter()
+        .filter(|e| e["type"] == "track_updated")
+        .count();
+    assert_eq!(updated, 14);
+    assert!(events.iter().any(|e| e["type"] == "progress"));
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let status = &json_lines(&out)[0];
+    assert_eq!(status["artwork_missing"], lib.valid_tracks - 14);
+    let stored: Vec<_> = std::fs::read_dir(dir.path().join("artwork"))
+        .expect("the artwork store sits beside the database")
+        .collect();
+    assert!(!stored.is_empty());
+
+    // Nothing failed; a second run has nothing to do (not-found albums are remembered).
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["failures", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--no-lyrics"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Enriched 0/0 tracks"), "{text}");
+}
+
+#[test]
+fn enrich_refuses_invalid_settings_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--max-concurrent", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("max_concurrent must be between 1 and 64, got 0"),
+        "{err}"
+    );
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--json", "--batch-size", "20000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line = &json_lines(&out)[0];
+    assert_eq!(line["code"], "invalid_config");
+    assert!(line["message"].as_str().unwrap().contains("batch_size"));
+}

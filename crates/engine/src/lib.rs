@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod model;
 pub mod normalize;
+pub mod providers;
 pub mod repository;
 pub mod scan;
 

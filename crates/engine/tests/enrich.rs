@@ -765,3 +765,31 @@ async fn tracks_whose_lyrics_are_on_disk_are_not_fetched() {
     assert_eq!(asked, vec![vec!["Needs lyrics".to_owned()]]);
     let _ = Arc::clone(&lyr);
 }
+
+#[tokio::test]
+async fn the_album_request_carries_every_track_of_the_album_in_the_page() {
+    let lib = library(1, 6).await;
+    let art = FakeArtwork::new(Latency::zero());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    struct Spy(Arc<FakeArtwork>, Arc<std::sync::Mutex<Vec<usize>>>);
+    #[async_trait::async_trait]
+    impl gatefold_engine::ArtworkService for Spy {
+        async fn fetch_artwork(
+            &self,
+            album: &gatefold_engine::enrich::AlbumRequest,
+        ) -> Result<
+            Option<gatefold_engine::enrich::FetchedArtwork>,
+            gatefold_engine::enrich::FetchError,
+        > {
+            self.1.lock().unwrap().push(album.tracks.len());
+            self.0.fetch_artwork(album).await
+        }
+    }
+    let cfg = config().enable_lyrics(false).build().unwrap();
+    EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+        .artwork(Arc::new(Spy(art, Arc::clone(&seen))), lib.store())
+        .run(JobControl::default())
+        .await
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![6]);
+}

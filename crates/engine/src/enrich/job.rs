@@ -668,6 +668,14 @@ impl Scheduler {
                     Some(AlbumArt::Fetching(waiters)) => {
                         waiters.push(id);
                         entry.waiting += 1;
+                        // Asked for in this page: the request carries every track of the album
+                        // the page holds (a local cover may be embedded in any of them).
+                        if let Some((_, tracks)) = artwork_groups
+                            .iter_mut()
+                            .find(|(a, _)| *a == c.track.album_id)
+                        {
+                            tracks.push(c.track.clone());
+                        }
                     }
                     Some(AlbumArt::Done(outcome)) => entry.artwork = Some(outcome.clone()),
                     None => {
@@ -697,12 +705,8 @@ impl Scheduler {
             if entry.waiting == 0 {
                 settled_now.push(id);
             }
-            // Tracks of an album whose artwork was settled earlier in this job (a failure must be
-            // recorded for them too).
             self.pending.insert(id, entry);
         }
-        // Tracks of albums already tried: add the remaining artwork tracks of this page to the
-        // album request of the same page (an album read whole in one page is one request).
         for (album_id, tracks) in artwork_groups {
             let first = &tracks[0];
             let request = AlbumRequest {
