@@ -22,6 +22,7 @@ test: setup
 bench: setup
 	cargo build --release -p gatefold-cli -p gatefold-bench
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" import --cli "$(CARGO_TARGET_DIR)/release/gatefold-cli"
+	"$(CARGO_TARGET_DIR)/release/gatefold-bench" job
 
 check-invariants:
 	@scripts/check-invariants.sh

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+
+mod job;
 use nix::sys::resource::{UsageWho, getrusage};
 
 #[derive(Parser)]
@@ -35,6 +37,23 @@ enum Bench {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
+    /// The enrichment job against fake services with injected latency (real time).
+    Job {
+        /// Where libraries are generated and kept between runs.
+        #[arg(long, default_value = "/tmp/gatefold-bench-job")]
+        work_dir: PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        tracks: usize,
+        /// Tracks of the zero-latency run.
+        #[arg(long, default_value_t = 100_000)]
+        big: usize,
+        /// Tracks of the (slow) batch-barrier comparison runs.
+        #[arg(long, default_value_t = 2_000)]
+        barrier_tracks: usize,
+    },
+    /// One measurement of `job` (run by it in a child process).
+    #[command(hide = true)]
+    JobWorker(job::WorkerArgs),
 }
 
 fn main() -> Result<()> {
@@ -45,6 +64,13 @@ fn main() -> Result<()> {
             tracks_per_album,
             work_dir,
         } => import(&cli, albums, tracks_per_album, work_dir.as_deref()),
+        Bench::Job {
+            work_dir,
+            tracks,
+            big,
+            barrier_tracks,
+        } => job::bench(&work_dir, tracks, big, barrier_tracks),
+        Bench::JobWorker(args) => job::worker(&args),
     }
 }
 

@@ -199,7 +199,21 @@ pub fn write_file(path: impl AsRef<Path>, bytes: &[u8]) -> PathBuf {
 /// flac, ogg and m4a; every other album has a `cover.jpg`; every fifth track an `.lrc`), for the
 /// benchmarks. Returns the number of audio files written.
 pub fn bulk_library(root: &Path, albums: usize, tracks_per_album: usize) -> usize {
-    let formats = [Format::Mp3, Format::Flac, Format::OggVorbis, Format::M4aAac];
+    bulk_library_of(
+        root,
+        albums,
+        tracks_per_album,
+        &[Format::Mp3, Format::Flac, Format::OggVorbis, Format::M4aAac],
+    )
+}
+
+/// [`bulk_library`] with the formats to rotate through.
+pub fn bulk_library_of(
+    root: &Path,
+    albums: usize,
+    tracks_per_album: usize,
+    formats: &[Format],
+) -> usize {
     let mut written = 0;
     for a in 0..albums {
         let artist = format!("Bulk Artist {}", a % 200);

@@ -230,14 +230,10 @@ impl Database {
     /// Marks tracks whose lyrics are being fetched (a crash leaves them for recovery).
     pub async fn mark_lyrics_fetching(&self, track_ids: &[i64]) -> Result<()> {
         let _hold = self.hold.guard();
-        let mut tx = self.pool.begin().await?;
-        for id in track_ids {
-            sqlx::query("UPDATE tracks SET lyrics_status = 'fetching' WHERE id = ?1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
+        sqlx::query("UPDATE tracks SET lyrics_status = 'fetching' WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(json_ids(track_ids))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -357,7 +353,9 @@ impl Database {
         Ok(())
     }
 
-    /// Commits outcomes and the job's counts together; returns the tracks that got artwork.
+    /// Commits outcomes and the job's counts together, in one transaction with a handful of
+    /// statements whatever the number of outcomes (lyrics and statuses go in as JSON arrays);
+    /// returns the tracks that got artwork.
     pub async fn apply_outcomes(
         &self,
         job_id: i64,
@@ -366,10 +364,112 @@ impl Database {
         now: i64,
     ) -> Result<Vec<i64>> {
         let _hold = self.hold.guard();
+        let mut lyrics_rows = Vec::new();
+        let mut by_status: Vec<(LyricsStatus, Vec<i64>)> = Vec::new();
+        let mut settled_lyrics = Vec::new();
+        let mut status =
+            |s: LyricsStatus, id: i64| match by_status.iter_mut().find(|(k, _)| *k == s) {
+                Some((_, ids)) => ids.push(id),
+                None => by_status.push((s, vec![id])),
+            };
+        let mut per_album = Vec::new();
+        let mut failures = Vec::new();
+        for write in writes {
+            match write {
+                OutcomeWrite::LyricsFound {
+                    track_id,
+                    plain,
+                    synced,
+                    source,
+                } => {
+                    lyrics_rows.push(serde_json::json!({ "id": track_id, "plain": plain, "synced": synced, "source": source }));
+                    status(LyricsStatus::Available, *track_id);
+                    settled_lyrics.push(*track_id);
+                }
+                OutcomeWrite::LyricsInstrumental { track_id } => {
+                    status(LyricsStatus::Instrumental, *track_id);
+                    settled_lyrics.push(*track_id);
+                }
+                OutcomeWrite::LyricsNotFound { track_id } => {
+                    status(LyricsStatus::Unavailable, *track_id);
+                    settled_lyrics.push(*track_id);
+                }
+                OutcomeWrite::Failed {
+                    track_id,
+                    operation: Operation::Lyrics,
+                    ..
+                } => {
+                    status(LyricsStatus::Failed, *track_id);
+                    failures.push(write);
+                }
+                OutcomeWrite::Failed { .. } => failures.push(write),
+                OutcomeWrite::ArtworkFound { .. } | OutcomeWrite::ArtworkNotFound { .. } => {
+                    per_album.push(write)
+                }
+            }
+        }
+
         let mut tx = self.pool.begin().await?;
         let mut with_artwork = Vec::new();
-        for write in writes {
-            with_artwork.extend(apply(&mut tx, job_id, write, now).await?);
+        for write in per_album {
+            with_artwork.extend(apply_artwork(&mut tx, write, now).await?);
+        }
+        if !lyrics_rows.is_empty() {
+            sqlx::query(
+                "INSERT INTO lyrics (track_id, plain, synced, source, updated_at) \
+                 SELECT value ->> '$.id', value ->> '$.plain', value ->> '$.synced', value ->> '$.source', ?2 \
+                 FROM json_each(?1) WHERE true \
+                 ON CONFLICT(track_id) DO UPDATE SET plain = excluded.plain, synced = excluded.synced, \
+                    source = excluded.source, updated_at = excluded.updated_at",
+            )
+            .bind(serde_json::Value::Array(lyrics_rows).to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (lyrics_status, ids) in &by_status {
+            sqlx::query(
+                "UPDATE tracks SET lyrics_status = ?1, lyrics_checked_at = ?2, updated_at = ?2 \
+                 WHERE id IN (SELECT value FROM json_each(?3))",
+            )
+            .bind(lyrics_status)
+            .bind(now)
+            .bind(json_ids(ids))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !settled_lyrics.is_empty() {
+            sqlx::query(
+                "DELETE FROM enrichment_failures WHERE operation = 'lyrics' \
+                 AND track_id IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(json_ids(&settled_lyrics))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for write in failures {
+            if let OutcomeWrite::Failed {
+                track_id,
+                operation,
+                reason,
+                attempts,
+            } = write
+            {
+                sqlx::query(
+                    "INSERT INTO enrichment_failures (track_id, operation, reason, attempts, job_id, failed_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                     ON CONFLICT(track_id, operation) DO UPDATE SET reason = excluded.reason, \
+                        attempts = excluded.attempts, job_id = excluded.job_id, failed_at = excluded.failed_at",
+                )
+                .bind(track_id)
+                .bind(operation)
+                .bind(reason)
+                .bind(attempts)
+                .bind(job_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         write_counts(&mut tx, job_id, progress).await?;
         tx.commit().await?;
@@ -442,147 +542,65 @@ async fn write_counts(
     Ok(())
 }
 
-async fn set_lyrics_status(
+/// Applies an album's artwork outcome; returns the tracks whose artwork it set.
+async fn apply_artwork(
     tx: &mut Transaction<'_, Sqlite>,
-    track_id: i64,
-    status: LyricsStatus,
-    now: i64,
-) -> Result<()> {
-    sqlx::query("UPDATE tracks SET lyrics_status = ?2, lyrics_checked_at = ?3, updated_at = ?3 WHERE id = ?1")
-        .bind(track_id)
-        .bind(status)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-async fn clear_failure(
-    tx: &mut Transaction<'_, Sqlite>,
-    track_id: i64,
-    operation: Operation,
-) -> Result<()> {
-    sqlx::query("DELETE FROM enrichment_failures WHERE track_id = ?1 AND operation = ?2")
-        .bind(track_id)
-        .bind(operation)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Applies one outcome; returns the tracks whose artwork it set.
-async fn apply(
-    tx: &mut Transaction<'_, Sqlite>,
-    job_id: i64,
     write: &OutcomeWrite,
     now: i64,
 ) -> Result<Vec<i64>> {
+    let album_id = match write {
+        OutcomeWrite::ArtworkFound { album_id, .. }
+        | OutcomeWrite::ArtworkNotFound { album_id } => *album_id,
+        _ => return Ok(Vec::new()),
+    };
     let mut with_artwork = Vec::new();
-    match write {
-        OutcomeWrite::ArtworkFound { album_id, artwork } => {
-            let (artwork_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO artworks (content_hash, mime, width, height, byte_size, storage_path, source) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT(content_hash) DO UPDATE SET content_hash = excluded.content_hash RETURNING id",
-            )
-            .bind(&artwork.content_hash)
-            .bind(&artwork.mime)
-            .bind(artwork.width)
-            .bind(artwork.height)
-            .bind(i64::try_from(artwork.byte_size).unwrap_or(i64::MAX))
-            .bind(&artwork.storage_path)
-            .bind(&artwork.source)
-            .fetch_one(&mut **tx)
-            .await?;
-            sqlx::query("UPDATE albums SET artwork_id = ?2, artwork_checked_at = ?3, updated_at = ?3 WHERE id = ?1")
-                .bind(album_id)
-                .bind(artwork_id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
-            with_artwork = sqlx::query_scalar(
-                "UPDATE tracks SET artwork_id = ?2, updated_at = ?3 WHERE album_id = ?1 RETURNING id",
-            )
+    if let OutcomeWrite::ArtworkFound { artwork, .. } = write {
+        let (artwork_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO artworks (content_hash, mime, width, height, byte_size, storage_path, source) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT(content_hash) DO UPDATE SET content_hash = excluded.content_hash RETURNING id",
+        )
+        .bind(&artwork.content_hash)
+        .bind(&artwork.mime)
+        .bind(artwork.width)
+        .bind(artwork.height)
+        .bind(i64::try_from(artwork.byte_size).unwrap_or(i64::MAX))
+        .bind(&artwork.storage_path)
+        .bind(&artwork.source)
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE albums SET artwork_id = ?2, artwork_checked_at = ?3, updated_at = ?3 WHERE id = ?1")
             .bind(album_id)
             .bind(artwork_id)
             .bind(now)
-            .fetch_all(&mut **tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM enrichment_failures WHERE operation = 'artwork' \
-                 AND track_id IN (SELECT id FROM tracks WHERE album_id = ?1)",
-            )
-            .bind(album_id)
             .execute(&mut **tx)
             .await?;
-        }
-        OutcomeWrite::ArtworkNotFound { album_id } => {
-            sqlx::query("UPDATE albums SET artwork_checked_at = ?2 WHERE id = ?1")
-                .bind(album_id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(
-                "DELETE FROM enrichment_failures WHERE operation = 'artwork' \
-                 AND track_id IN (SELECT id FROM tracks WHERE album_id = ?1)",
-            )
+        with_artwork = sqlx::query_scalar(
+            "UPDATE tracks SET artwork_id = ?2, updated_at = ?3 WHERE album_id = ?1 RETURNING id",
+        )
+        .bind(album_id)
+        .bind(artwork_id)
+        .bind(now)
+        .fetch_all(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query("UPDATE albums SET artwork_checked_at = ?2 WHERE id = ?1")
             .bind(album_id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        OutcomeWrite::LyricsFound {
-            track_id,
-            plain,
-            synced,
-            source,
-        } => {
-            sqlx::query(
-                "INSERT INTO lyrics (track_id, plain, synced, source, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT(track_id) DO UPDATE SET plain = excluded.plain, synced = excluded.synced, \
-                    source = excluded.source, updated_at = excluded.updated_at",
-            )
-            .bind(track_id)
-            .bind(plain)
-            .bind(synced)
-            .bind(source)
             .bind(now)
             .execute(&mut **tx)
             .await?;
-            set_lyrics_status(tx, *track_id, LyricsStatus::Available, now).await?;
-            clear_failure(tx, *track_id, Operation::Lyrics).await?;
-        }
-        OutcomeWrite::LyricsInstrumental { track_id } => {
-            set_lyrics_status(tx, *track_id, LyricsStatus::Instrumental, now).await?;
-            clear_failure(tx, *track_id, Operation::Lyrics).await?;
-        }
-        OutcomeWrite::LyricsNotFound { track_id } => {
-            set_lyrics_status(tx, *track_id, LyricsStatus::Unavailable, now).await?;
-            clear_failure(tx, *track_id, Operation::Lyrics).await?;
-        }
-        OutcomeWrite::Failed {
-            track_id,
-            operation,
-            reason,
-            attempts,
-        } => {
-            if *operation == Operation::Lyrics {
-                set_lyrics_status(tx, *track_id, LyricsStatus::Failed, now).await?;
-            }
-            sqlx::query(
-                "INSERT INTO enrichment_failures (track_id, operation, reason, attempts, job_id, failed_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT(track_id, operation) DO UPDATE SET reason = excluded.reason, \
-                    attempts = excluded.attempts, job_id = excluded.job_id, failed_at = excluded.failed_at",
-            )
-            .bind(track_id)
-            .bind(operation)
-            .bind(reason)
-            .bind(attempts)
-            .bind(job_id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
     }
+    sqlx::query(
+        "DELETE FROM enrichment_failures WHERE operation = 'artwork' \
+         AND track_id IN (SELECT id FROM tracks WHERE album_id = ?1)",
+    )
+    .bind(album_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(with_artwork)
+}
+
+/// Ids as a JSON array, for `json_each`.
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::Value::from(ids.to_vec()).to_string()
 }
