@@ -90,6 +90,9 @@ pub struct EnrichArgs {
     /// Each attempt is abandoned after this long (seconds).
     #[arg(long, value_name = "SECS")]
     pub timeout_secs: Option<u64>,
+    /// Ask again about "not found" answers older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub not_found_max_age_days: Option<u32>,
     /// Only retry what failed before.
     #[arg(long)]
     pub retry_failed: bool,
@@ -121,6 +124,9 @@ impl EnrichArgs {
         }
         if let Some(secs) = self.timeout_secs {
             b = b.operation_timeout_secs(secs);
+        }
+        if let Some(days) = self.not_found_max_age_days {
+            b = b.not_found_max_age_days(days);
         }
         b.build()
     }

@@ -328,3 +328,98 @@ fn enrich_refuses_invalid_settings_naming_the_field() {
     assert_eq!(line["code"], "invalid_config");
     assert!(line["message"].as_str().unwrap().contains("batch_size"));
 }
+
+#[test]
+fn ctrl_c_cancels_enrich_cleanly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    // 3,000 albums, a cover.jpg in every other one: reading and decoding them takes a while.
+    gatefold_testkit::bulk_library(&music, 3000, 1);
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let mut child = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--json", "--no-lyrics", "--max-concurrent", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // Wait until the job is under way, then press Ctrl-C.
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let value: Value = serde_json::from_str(&line).unwrap();
+        let progressing =
+            value["type"] == "progress" && value["progress"]["processed_tracks"].as_u64() > Some(0);
+        seen.push(value);
+        if progressing {
+            break;
+        }
+    }
+    let sent = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    seen.extend(lines.map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap()));
+    let exit = child.wait().unwrap();
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?} to stop",
+        sent.elapsed()
+    );
+    assert_eq!(exit.code(), Some(130), "Ctrl-C exits 130");
+    assert!(
+        seen.iter().any(|e| e["type"] == "job_cancelled"),
+        "a job_cancelled event"
+    );
+    let finished = seen
+        .iter()
+        .find(|e| e["type"] == "job_finished")
+        .expect("job_finished");
+    assert_eq!(finished["result"]["cancelled"], true);
+    let processed = finished["result"]["progress"]["processed_tracks"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        processed > 0 && processed < 3000,
+        "stopped part-way: {processed}"
+    );
+
+    // What was found is kept; the next run continues with the rest.
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let status = &json_lines(&out)[0];
+    let missing = status["artwork_missing"].as_u64().unwrap();
+    assert!(missing < 3000);
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--json", "--no-lyrics"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let events = json_lines(&out);
+    let started = events.iter().find(|e| e["type"] == "job_started").unwrap();
+    assert_eq!(
+        started["total_tracks"],
+        3000 - processed,
+        "a cancelled job is not resumed; the rest is its own job"
+    );
+}

@@ -1,8 +1,15 @@
 import type { LyricsStatus } from '../bindings/LyricsStatus';
 
-/** Integer with thousands separators, e.g. 1234 -> "1,234" in en-US. */
+/**
+ * Integer with thousands separators, e.g. 1234 -> "1,234" in en-US. Some engines (WebKitGTK in a
+ * bare environment) have no locale data and do not group at all; then commas are inserted.
+ */
 export function formatCount(value: number, locale?: string): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+  const text = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: true }).format(value);
+  if (Math.abs(value) >= 1000 && /^-?\d+$/.test(text)) {
+    return text.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  }
+  return text;
 }
 
 /** Display order and human labels. `Record` makes a new Rust variant a type error here. */

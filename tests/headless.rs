@@ -1,0 +1,66 @@
+//! The desktop binary runs the CLI's subcommands with no window and no display, for CI.
+
+use std::process::Command;
+
+use gatefold_testkit::{AudioSpec, Format};
+
+#[test]
+fn gatefold_runs_cli_subcommands_without_a_display() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    AudioSpec::tagged(Format::Flac, "One", "Artist", "Album")
+        .front_cover(gatefold_testkit::COVER_JPG_600)
+        .write(music.join("1.flac"));
+    AudioSpec::tagged(Format::Mp3, "Two", "Artist", "Album").write(music.join("2.mp3"));
+    let db = dir.path().join("lib.db");
+    let gatefold = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatefold"));
+        cmd.env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path());
+        cmd
+    };
+
+    let out = gatefold()
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = gatefold()
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--no-lyrics", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = gatefold()
+        .arg("--db")
+        .arg(&db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["tracks"], 2);
+    assert_eq!(status["albums"], 1);
+    assert_eq!(
+        status["artwork_missing"], 0,
+        "the embedded cover became the album's artwork"
+    );
+}
