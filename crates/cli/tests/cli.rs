@@ -367,6 +367,20 @@ fn ctrl_c_cancels_enrich_cleanly() {
             break;
         }
     }
+    // A second job on the same library, from another process, is refused while this one runs.
+    let second = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--no-lyrics"])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(
+        stderr(&second).contains("is enriching this library"),
+        "{}",
+        stderr(&second)
+    );
+
     let sent = std::time::Instant::now();
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

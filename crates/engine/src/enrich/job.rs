@@ -197,11 +197,7 @@ impl EnrichmentJob {
         let start = self
             .db
             .start_job(&config_json, self.retry_failed, unix_now(), STALE_JOB_SECS)
-            .await
-            .map_err(|e| match e {
-                EngineError::JobAlreadyRunning { .. } => EnrichmentError::AlreadyRunning,
-                other => EnrichmentError::Engine(other),
-            })?;
+            .await?;
         let span = tracing::info_span!("enrich", job = start.id);
         let outcome = Scheduler::new(self, start, selection, control)
             .run()
@@ -648,6 +644,14 @@ impl Scheduler {
     }
 
     async fn plan(&mut self, candidates: Vec<Candidate>) -> crate::error::Result<()> {
+        // Settled albums are forgotten once a page no longer holds them, so memory stays
+        // bounded by the window, not the library. (A track of a settled album is only selected
+        // again if its album's outcome was a failure; asking once more is then right.)
+        let in_page: std::collections::HashSet<i64> =
+            candidates.iter().map(|c| c.track.album_id).collect();
+        self.albums.retain(|album, state| {
+            matches!(state, AlbumArt::Fetching(_)) || in_page.contains(album)
+        });
         let mut lyrics_groups: Vec<(i64, Vec<TrackRecord>)> = Vec::new();
         let mut artwork_groups: Vec<(i64, Vec<TrackRecord>)> = Vec::new();
         let mut settled_now: Vec<i64> = Vec::new();
