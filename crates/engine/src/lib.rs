@@ -9,6 +9,7 @@ pub mod db;
 pub mod enrich;
 pub mod error;
 pub mod events;
+pub mod http;
 pub mod model;
 pub mod normalize;
 pub mod providers;

@@ -1,0 +1,144 @@
+//! Per-provider rate limits: governor's GCRA on a `tokio::time` clock, so waits go through
+//! tokio (and tests can pause the clock).
+
+use std::num::NonZeroU32;
+use std::ops::Add;
+use std::time::Duration;
+
+use governor::clock::{Clock, Reference};
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+
+/// A `tokio::time::Instant` as governor's clock reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TokioInstant(tokio::time::Instant);
+
+impl Add<Nanos> for TokioInstant {
+    type Output = TokioInstant;
+    fn add(self, nanos: Nanos) -> TokioInstant {
+        TokioInstant(self.0 + Duration::from(nanos))
+    }
+}
+
+impl Reference for TokioInstant {
+    fn duration_since(&self, earlier: Self) -> Nanos {
+        self.0.saturating_duration_since(earlier.0).into()
+    }
+
+    fn saturating_sub(&self, duration: Nanos) -> Self {
+        self.0
+            .checked_sub(duration.into())
+            .map_or(*self, TokioInstant)
+    }
+}
+
+/// governor's clock, reading `tokio::time`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioClock;
+
+impl Clock for TokioClock {
+    type Instant = TokioInstant;
+    fn now(&self) -> TokioInstant {
+        TokioInstant(tokio::time::Instant::now())
+    }
+}
+
+/// A rate limit: `requests` per `per`, never more in any window of that length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per: Duration,
+}
+
+impl RateLimit {
+    pub fn per_second(requests_per_second: f64) -> RateLimit {
+        // As one request per interval: the strictest reading of "N per second".
+        let interval = Duration::from_secs_f64(1.0 / requests_per_second.max(0.001));
+        RateLimit {
+            requests: 1,
+            per: interval,
+        }
+    }
+
+    /// Requests per second, for display.
+    pub fn rate(&self) -> f64 {
+        f64::from(self.requests) / self.per.as_secs_f64()
+    }
+}
+
+/// A limiter shared by every worker that calls one provider.
+#[derive(Debug)]
+pub struct Limiter {
+    inner: RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<TokioInstant>>,
+}
+
+impl Limiter {
+    /// Spreads `limit.requests` evenly over `limit.per` (one every `per / requests`, no bursts),
+    /// so no window of length `per` ever sees more than `requests`.
+    pub fn new(limit: RateLimit) -> Self {
+        let interval = limit.per / limit.requests.max(1);
+        let quota = Quota::with_period(interval.max(Duration::from_nanos(1)))
+            .expect("a positive period")
+            .allow_burst(NonZeroU32::MIN);
+        Limiter {
+            inner: RateLimiter::direct_with_clock(quota, TokioClock),
+        }
+    }
+
+    /// Waits until a request may go out.
+    pub async fn acquire(&self) {
+        loop {
+            match self.inner.check() {
+                Ok(()) => return,
+                Err(not_until) => {
+                    tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_are_spaced_by_the_limit() {
+        let limiter = Limiter::new(RateLimit {
+            requests: 50,
+            per: Duration::from_secs(5),
+        });
+        let start = tokio::time::Instant::now();
+        let mut times = Vec::new();
+        for _ in 0..120 {
+            limiter.acquire().await;
+            times.push(start.elapsed());
+        }
+        // No 5 s window holds more than 50.
+        for (i, t) in times.iter().enumerate() {
+            let in_window = times[i..]
+                .iter()
+                .take_while(|u| **u < *t + Duration::from_secs(5))
+                .count();
+            assert!(
+                in_window <= 50,
+                "{in_window} requests within 5 s from {t:?}"
+            );
+        }
+        // And the limit is used, not wasted: 120 requests in about 12 s.
+        assert!(
+            start.elapsed() <= Duration::from_millis(12_000),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn per_second() {
+        let limit = RateLimit::per_second(5.0);
+        assert_eq!(limit.per, Duration::from_millis(200));
+        assert!((limit.rate() - 5.0).abs() < 1e-9);
+    }
+}

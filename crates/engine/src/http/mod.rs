@@ -1,0 +1,296 @@
+//! Gatefold's one HTTP layer: one shared reqwest client (rustls, gzip, connection reuse, a
+//! limited number of redirects, the User-Agent MusicBrainz requires), and for each provider a
+//! [`ProviderClient`] with its base URL (which may carry a path prefix), a rate limiter shared by
+//! every worker, an optional concurrency bound, and its throttle signals.
+//!
+//! Answers are classified once, here: 404 is "not found" (`Ok(None)`), throttling (429, a
+//! provider's own signal such as MusicBrainz's 503 or iTunes' 403) and server or connection
+//! trouble are transient (retried by the job, honouring `Retry-After`), other client errors are
+//! permanent. Bodies are read in chunks and abandoned as soon as they pass their cap.
+
+pub mod limiter;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{StatusCode, redirect};
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use url::Url;
+
+pub use limiter::{Limiter, RateLimit};
+
+use crate::enrich::FetchError;
+
+/// The User-Agent every request carries (MusicBrainz asks for `App/version ( contact )`).
+pub const USER_AGENT: &str = concat!(
+    "Gatefold/",
+    env!("CARGO_PKG_VERSION"),
+    " ( https://github.com/gatefold-app/gatefold )"
+);
+
+/// The largest JSON answer read.
+pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+/// The largest image read.
+pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
+/// Redirects followed before giving up (a loop ends here).
+pub const MAX_REDIRECTS: usize = 5;
+
+/// The shared client. Cheap to clone (connections are pooled inside).
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+}
+
+impl Http {
+    pub fn new() -> Result<Http, crate::EngineError> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .gzip(true)
+            .redirect(redirect::Policy::limited(MAX_REDIRECTS))
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| crate::EngineError::Internal(format!("HTTP client: {e}")))?;
+        Ok(Http { client })
+    }
+}
+
+/// How a provider behaves and must be treated.
+#[derive(Debug, Clone)]
+pub struct ProviderPolicy {
+    /// `lrclib`, `musicbrainz`, ... (also in error messages).
+    pub name: &'static str,
+    pub base_url: Url,
+    pub rate: RateLimit,
+    /// Requests to this provider in flight at once, at most (`None`: bounded by the job only).
+    pub max_in_flight: Option<usize>,
+    /// Statuses that mean "slow down" for this provider (besides 429), with the wait to use
+    /// when the answer names none.
+    pub throttle_statuses: &'static [(u16, Duration)],
+}
+
+/// What a GET brought back.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// One provider's HTTP access, shared by every worker.
+#[derive(Debug, Clone)]
+pub struct ProviderClient {
+    http: Http,
+    policy: Arc<ProviderPolicy>,
+    limiter: Arc<Limiter>,
+    permits: Option<Arc<Semaphore>>,
+}
+
+impl ProviderClient {
+    pub fn new(http: Http, policy: ProviderPolicy) -> Self {
+        let limiter = Arc::new(Limiter::new(policy.rate));
+        let permits = policy
+            .max_in_flight
+            .map(|n| Arc::new(Semaphore::new(n.max(1))));
+        ProviderClient {
+            http,
+            policy: Arc::new(policy),
+            limiter,
+            permits,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.policy.name
+    }
+
+    /// The provider's API path appended to the base URL, keeping any path prefix of the base
+    /// (`http://host/lrclib` + `/api/get` = `http://host/lrclib/api/get`).
+    pub fn url(&self, api_path: &str, query: &[(&str, &str)]) -> Url {
+        let mut url = self.policy.base_url.clone();
+        let prefix = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{prefix}/{}", api_path.trim_start_matches('/')));
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    /// GETs `url` within the provider's rate and concurrency limits. `Ok(None)` for 404.
+    pub async fn get(
+        &self,
+        url: Url,
+        accept: &str,
+        cap: usize,
+    ) -> Result<Option<Fetched>, FetchError> {
+        let _permit = match &self.permits {
+            Some(p) => Some(Arc::clone(p).acquire_owned().await.expect("never closed")),
+            None => None,
+        };
+        self.limiter.acquire().await;
+        let name = self.policy.name;
+        tracing::debug!(provider = name, %url, "GET");
+        let response = self
+            .http
+            .client
+            .get(url)
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+            .await
+            .map_err(|e| request_error(name, &e))?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if let Some(err) = self.classify(status, response.headers()) {
+            return Err(err);
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_capped(name, response, cap).await?;
+        Ok(Some(Fetched {
+            status: status.as_u16(),
+            content_type,
+            body,
+        }))
+    }
+
+    /// GETs JSON and parses it. `Ok(None)` for 404; a body that is not the expected JSON is a
+    /// permanent error naming the provider.
+    pub async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<Option<T>, FetchError> {
+        let Some(fetched) = self.get(url, "application/json", MAX_JSON_BYTES).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&fetched.body)
+            .map(Some)
+            .map_err(|e| {
+                FetchError::permanent(format!(
+                    "{}: unexpected answer (not the JSON expected): {e}",
+                    self.policy.name
+                ))
+            })
+    }
+
+    /// An error for a non-success status, or `None` for success.
+    fn classify(&self, status: StatusCode, headers: &HeaderMap) -> Option<FetchError> {
+        let name = self.policy.name;
+        let code = status.as_u16();
+        if status.is_success() {
+            return None;
+        }
+        let retry_after = retry_after(headers);
+        if let Some((_, default_wait)) = self
+            .policy
+            .throttle_statuses
+            .iter()
+            .find(|(s, _)| *s == code)
+        {
+            return Some(FetchError::Transient {
+                reason: format!("{name}: throttled (HTTP {code})"),
+                retry_after: retry_after.or(Some(*default_wait)),
+            });
+        }
+        Some(match code {
+            429 => FetchError::Transient {
+                reason: format!("{name}: too many requests (HTTP 429)"),
+                retry_after,
+            },
+            408 | 500..=599 => FetchError::Transient {
+                reason: format!("{name}: server error (HTTP {code})"),
+                retry_after,
+            },
+            _ => FetchError::permanent(format!("{name}: request refused (HTTP {code})")),
+        })
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    let when = when.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    let now = u64::try_from(crate::clock::unix_now()).unwrap_or(0);
+    Some(Duration::from_secs(when.saturating_sub(now)))
+}
+
+fn request_error(name: &str, err: &reqwest::Error) -> FetchError {
+    if err.is_redirect() {
+        return FetchError::permanent(format!(
+            "{name}: too many redirects (more than {MAX_REDIRECTS})"
+        ));
+    }
+    let what = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    FetchError::transient(format!("{name}: {what}: {}", error_chain(err)))
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it passes `cap`.
+async fn read_capped(
+    name: &str,
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, FetchError> {
+    let too_big = |n: u64| {
+        FetchError::permanent(format!(
+            "{name}: answer of {} is over the {} limit",
+            size(n),
+            size(cap as u64)
+        ))
+    };
+    if let Some(declared) = response.content_length()
+        && declared > cap as u64
+    {
+        return Err(too_big(declared));
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > cap {
+                    return Err(too_big((body.len() + chunk.len()) as u64));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(err) => {
+                return Err(FetchError::transient(format!(
+                    "{name}: the answer was cut off ({} received): {}",
+                    size(body.len() as u64),
+                    error_chain(&err)
+                )));
+            }
+        }
+    }
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}

@@ -1,0 +1,267 @@
+//! The HTTP layer against loopback servers: wiremock for well-formed answers, a raw TCP server for
+//! the misbehaviours (a body cut short, an endless chunked body, a server that never answers).
+
+use std::time::Duration;
+
+use gatefold_engine::enrich::FetchError;
+use gatefold_engine::http::{
+    Http, MAX_IMAGE_BYTES, ProviderClient, ProviderPolicy, RateLimit, USER_AGENT,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use url::Url;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(base: &str, throttle: &'static [(u16, Duration)]) -> ProviderClient {
+    ProviderClient::new(
+        Http::new().unwrap(),
+        ProviderPolicy {
+            name: "testprov",
+            base_url: Url::parse(base).unwrap(),
+            rate: RateLimit::per_second(1000.0),
+            max_in_flight: None,
+            throttle_statuses: throttle,
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct Answer {
+    ok: bool,
+}
+
+#[test]
+fn user_agent_names_the_app_version_and_contact() {
+    assert!(USER_AGENT.starts_with("Gatefold/"));
+    assert!(
+        USER_AGENT.contains(" ( https://") && USER_AGENT.ends_with(" )"),
+        "{USER_AGENT}"
+    );
+}
+
+#[tokio::test]
+async fn base_url_prefix_user_agent_and_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/lrclib/api/get"))
+        .and(query_param("track_name", "Jóga & more"))
+        .and(header("user-agent", USER_AGENT))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&format!("{}/lrclib/", server.uri()), &[]);
+    let url = c.url("/api/get", &[("track_name", "Jóga & more")]);
+    assert_eq!(url.path(), "/lrclib/api/get");
+    let answer: Option<Answer> = c.get_json(url).await.unwrap();
+    assert_eq!(answer, Some(Answer { ok: true }));
+}
+
+#[tokio::test]
+async fn statuses_are_classified() {
+    let server = MockServer::start().await;
+    let mount = |p: &str, t: ResponseTemplate| Mock::given(path(p.to_owned())).respond_with(t);
+    mount("/404", ResponseTemplate::new(404).set_body_json(serde_json::json!({"message":"Failed to find specified track","name":"TrackNotFound","statusCode":404}))).mount(&server).await;
+    mount(
+        "/429-after",
+        ResponseTemplate::new(429).insert_header("retry-after", "7"),
+    )
+    .mount(&server)
+    .await;
+    mount("/429", ResponseTemplate::new(429))
+        .mount(&server)
+        .await;
+    mount(
+        "/503",
+        ResponseTemplate::new(503).set_body_json(
+            serde_json::json!({"error":"Your requests are exceeding the allowable rate limit."}),
+        ),
+    )
+    .mount(&server)
+    .await;
+    mount("/403", ResponseTemplate::new(403))
+        .mount(&server)
+        .await;
+    mount(
+        "/400",
+        ResponseTemplate::new(400).set_body_json(serde_json::json!({"error":"Invalid mbid."})),
+    )
+    .mount(&server)
+    .await;
+    mount("/500", ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    mount(
+        "/bad-json",
+        ResponseTemplate::new(200).set_body_string("<html>oops</html>"),
+    )
+    .mount(&server)
+    .await;
+
+    let plain = client(&server.uri(), &[]);
+    let get = |c: &ProviderClient, p: &str| {
+        let url = c.url(p, &[]);
+        let c = c.clone();
+        async move { c.get_json::<Answer>(url).await }
+    };
+    assert_eq!(
+        get(&plain, "/404").await,
+        Ok(None),
+        "404 is not found, not an error"
+    );
+    assert_eq!(
+        get(&plain, "/429-after").await.unwrap_err().retry_after(),
+        Some(Duration::from_secs(7))
+    );
+    let e = get(&plain, "/429").await.unwrap_err();
+    assert!(e.is_retryable() && e.retry_after().is_none());
+    assert!(get(&plain, "/503").await.unwrap_err().is_retryable());
+    assert!(get(&plain, "/500").await.unwrap_err().is_retryable());
+    let e = get(&plain, "/403").await.unwrap_err();
+    assert!(!e.is_retryable(), "403 is a refusal for most providers");
+    let e = get(&plain, "/400").await.unwrap_err();
+    assert!(
+        matches!(e, FetchError::Permanent { .. }) && e.to_string().contains("HTTP 400"),
+        "{e}"
+    );
+    let e = get(&plain, "/bad-json").await.unwrap_err();
+    assert!(
+        !e.is_retryable() && e.to_string().contains("not the JSON expected"),
+        "{e}"
+    );
+
+    // iTunes-style: 403 means "slow down", with a default wait when none is given.
+    const ITUNES_THROTTLE: &[(u16, Duration)] = &[(403, Duration::from_secs(60))];
+    let itunes = client(&server.uri(), ITUNES_THROTTLE);
+    let e = get(&itunes, "/403").await.unwrap_err();
+    assert!(e.is_retryable());
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
+}
+
+#[tokio::test]
+async fn redirects_are_followed_but_a_loop_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(path("/hop"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/final"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/final"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/loop"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/loop"))
+        .mount(&server)
+        .await;
+    let c = client(&server.uri(), &[]);
+    assert_eq!(
+        c.get_json::<Answer>(c.url("/hop", &[])).await,
+        Ok(Some(Answer { ok: true }))
+    );
+    let e = c.get_json::<Answer>(c.url("/loop", &[])).await.unwrap_err();
+    assert!(
+        !e.is_retryable() && e.to_string().contains("too many redirects"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_50_mb_image_is_refused_without_reading_it_whole() {
+    let server = MockServer::start().await;
+    Mock::given(path("/big.jpg"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0u8; 50 * 1024 * 1024]))
+        .mount(&server)
+        .await;
+    let c = client(&server.uri(), &[]);
+    let e = c
+        .get(c.url("/big.jpg", &[]), "image/*", MAX_IMAGE_BYTES)
+        .await
+        .unwrap_err();
+    assert!(
+        !e.is_retryable() && e.to_string().contains("over the 20.0 MB limit"),
+        "{e}"
+    );
+}
+
+/// A raw HTTP/1.1 server on loopback that answers every connection with `response`, then waits
+/// `linger` before closing.
+async fn raw_server(response: Vec<u8>, linger: Duration, endless_chunks: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let response = response.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(&response).await;
+                if endless_chunks {
+                    let chunk = [b"100000\r\n".as_slice(), &vec![b'x'; 0x100000], b"\r\n"].concat();
+                    for _ in 0..64 {
+                        if socket.write_all(&chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                tokio::time::sleep(linger).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_transient() {
+    let base = raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"ok\":".to_vec(), Duration::ZERO, false).await;
+    let c = client(&base, &[]);
+    let e = c.get_json::<Answer>(c.url("/x", &[])).await.unwrap_err();
+    assert!(e.is_retryable() && e.to_string().contains("cut off"), "{e}");
+}
+
+#[tokio::test]
+async fn an_endless_chunked_body_stops_at_the_cap() {
+    let base = raw_server(
+        b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec(),
+        Duration::from_secs(5),
+        true,
+    )
+    .await;
+    let c = client(&base, &[]);
+    let e = c
+        .get(c.url("/img", &[]), "image/*", MAX_IMAGE_BYTES)
+        .await
+        .unwrap_err();
+    assert!(!e.is_retryable() && e.to_string().contains("limit"), "{e}");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_leaves_the_deadline_to_the_job() {
+    let base = raw_server(Vec::new(), Duration::from_secs(60), false).await;
+    let c = client(&base, &[]);
+    let pending = tokio::time::timeout(
+        Duration::from_millis(300),
+        c.get_json::<Answer>(c.url("/x", &[])),
+    )
+    .await;
+    assert!(
+        pending.is_err(),
+        "still waiting: the job's per-attempt timeout ends it"
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_transient() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let c = client(&format!("http://{addr}"), &[]);
+    let e = c.get_json::<Answer>(c.url("/x", &[])).await.unwrap_err();
+    assert!(
+        e.is_retryable() && e.to_string().contains("could not connect"),
+        "{e}"
+    );
+}
