@@ -10,6 +10,7 @@ pub mod enrich;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod matching;
 pub mod model;
 pub mod normalize;
 pub mod providers;
