@@ -28,6 +28,7 @@ use crate::model::{LibrarySummary, LyricsStatus};
 
 pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
 pub(crate) use import::{ImportWriter, KnownFile};
+pub use import::{UNKNOWN_ALBUM, UNKNOWN_ARTIST, VARIOUS_ARTISTS};
 pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};
 
 /// SQLite `application_id` of a Gatefold library: "GTFD".

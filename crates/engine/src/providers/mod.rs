@@ -2,10 +2,12 @@
 //! library database (the job stores what they find).
 //!
 //! * [`local`]: artwork already on disk (an embedded front cover, a cover/folder image).
+//! * [`lrclib`]: synced and plain lyrics from LRCLIB.
 //! * [`ArtworkChain`]: asks sources in order; the first that finds something wins.
 
 pub mod image_check;
 pub mod local;
+pub mod lrclib;
 
 use std::sync::Arc;
 

@@ -1,0 +1,233 @@
+//! LRCLIB (<https://lrclib.net>): synced and plain lyrics.
+//!
+//! Asks as few questions as the answers allow. For an album it first searches
+//! `/api/search?q=<album artist> <album>` (up to 20 records at once) and matches each track
+//! against those records (title, artist and a duration within 2 s, through `crate::matching`).
+//! Tracks left over are asked one by one with `/api/get` (track, artist, album, duration),
+//! then, on a miss, `/api/search` by track and artist. For compilations the track artist is
+//! used, and `/api/get` is tried again without the album. A record with neither plain nor
+//! synced lyrics (and not instrumental) is "not found"; synced lyrics are preferred.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use crate::enrich::{FetchError, FetchedLyrics, LyricsRequest, LyricsService};
+use crate::http::ProviderClient;
+use crate::matching::{THRESHOLD, TrackCandidate, TrackQuery, is_various_artists, track_score};
+use crate::model::TrackRecord;
+
+/// LRCLIB's own window: durations within 2 s are the same recording.
+const DURATION_WINDOW_MS: u64 = 2000;
+/// Below this many tracks an album search costs more than it saves.
+const ALBUM_SEARCH_MIN_TRACKS: usize = 3;
+
+/// One LRCLIB record (`/api/get` answer or a search item).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    pub id: i64,
+    #[serde(default)]
+    pub track_name: Option<String>,
+    #[serde(default)]
+    pub artist_name: Option<String>,
+    #[serde(default)]
+    pub album_name: Option<String>,
+    #[serde(default)]
+    pub duration: Option<f64>,
+    #[serde(default)]
+    pub instrumental: bool,
+    #[serde(default)]
+    pub plain_lyrics: Option<String>,
+    #[serde(default)]
+    pub synced_lyrics: Option<String>,
+}
+
+impl Record {
+    fn candidate(&self) -> TrackCandidate<'_> {
+        TrackCandidate {
+            title: self.track_name.as_deref().unwrap_or_default(),
+            artist: self.artist_name.as_deref().unwrap_or_default(),
+            album: self.album_name.as_deref(),
+            duration_ms: self
+                .duration
+                .filter(|d| d.is_finite() && *d >= 0.0)
+                .map(|d| (d * 1000.0).round() as u64),
+        }
+    }
+
+    fn has_text(&self) -> bool {
+        let present = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+        present(&self.plain_lyrics) || present(&self.synced_lyrics)
+    }
+
+    /// What this record means for a track.
+    fn lyrics(&self) -> FetchedLyrics {
+        let clean = |t: &Option<String>| {
+            t.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        if self.instrumental {
+            FetchedLyrics::Instrumental {
+                source: "lrclib".into(),
+            }
+        } else if self.has_text() {
+            FetchedLyrics::Found {
+                plain: clean(&self.plain_lyrics),
+                synced: clean(&self.synced_lyrics),
+                source: "lrclib".into(),
+            }
+        } else {
+            FetchedLyrics::NotFound
+        }
+    }
+}
+
+/// The LRCLIB lyrics source.
+#[derive(Debug, Clone)]
+pub struct Lrclib {
+    client: ProviderClient,
+}
+
+fn query_of(track: &TrackRecord) -> TrackQuery<'_> {
+    TrackQuery {
+        title: &track.title,
+        artist: &track.artist,
+        album: Some(&track.album),
+        duration_ms: track.duration_ms,
+    }
+}
+
+/// The best usable record for `track`: confident, then synced over plain, then closest.
+fn best_match<'r>(track: &TrackRecord, records: &'r [Record]) -> Option<&'r Record> {
+    let query = query_of(track);
+    records
+        .iter()
+        .filter(|r| r.instrumental || r.has_text())
+        .map(|r| (track_score(&query, &r.candidate(), DURATION_WINDOW_MS), r))
+        .filter(|(score, _)| *score >= THRESHOLD)
+        .max_by(|(a, ra), (b, rb)| {
+            let synced = |r: &Record| {
+                r.synced_lyrics
+                    .as_deref()
+                    .is_some_and(|s| !s.trim().is_empty())
+            };
+            a.partial_cmp(b)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(synced(ra).cmp(&synced(rb)))
+        })
+        .map(|(_, r)| r)
+}
+
+impl Lrclib {
+    pub fn new(client: ProviderClient) -> Self {
+        Lrclib { client }
+    }
+
+    async fn search(&self, query: &[(&str, &str)]) -> Result<Vec<Record>, FetchError> {
+        let url = self.client.url("/api/search", query);
+        Ok(self
+            .client
+            .get_json::<Vec<Record>>(url)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn get(
+        &self,
+        track: &TrackRecord,
+        album: Option<&str>,
+    ) -> Result<Option<Record>, FetchError> {
+        let duration = track
+            .duration_ms
+            .map(|ms| ((ms + 500) / 1000).clamp(1, 3600).to_string());
+        let mut query: Vec<(&str, &str)> =
+            vec![("track_name", &track.title), ("artist_name", &track.artist)];
+        if let Some(album) = album {
+            query.push(("album_name", album));
+        }
+        if let Some(d) = &duration {
+            query.push(("duration", d));
+        }
+        self.client
+            .get_json::<Record>(self.client.url("/api/get", &query))
+            .await
+    }
+
+    /// One track on its own: `/api/get` (and without the album for compilations), then a
+    /// search by track and artist.
+    async fn one(
+        &self,
+        track: &TrackRecord,
+        compilation: bool,
+    ) -> Result<FetchedLyrics, FetchError> {
+        let albums: Vec<Option<&str>> = if compilation {
+            vec![Some(&track.album), None]
+        } else {
+            vec![Some(&track.album)]
+        };
+        for album in albums {
+            if let Some(record) = self.get(track, album).await? {
+                // `/api/get` matches on the server's own normalisation; check it ourselves too.
+                if best_match(track, std::slice::from_ref(&record)).is_some() {
+                    return Ok(record.lyrics());
+                }
+            }
+        }
+        let found = self
+            .search(&[("track_name", &track.title), ("artist_name", &track.artist)])
+            .await?;
+        Ok(best_match(track, &found).map_or(FetchedLyrics::NotFound, Record::lyrics))
+    }
+}
+
+#[async_trait]
+impl LyricsService for Lrclib {
+    async fn fetch_lyrics(
+        &self,
+        request: &LyricsRequest,
+    ) -> Vec<(i64, Result<FetchedLyrics, FetchError>)> {
+        let compilation = is_various_artists(&request.album_artist);
+        let mut answers: Vec<(i64, Result<FetchedLyrics, FetchError>)> =
+            Vec::with_capacity(request.tracks.len());
+        let mut rest: Vec<&TrackRecord> = request.tracks.iter().collect();
+
+        let album_known =
+            !request.album.trim().is_empty() && request.album != crate::db::UNKNOWN_ALBUM;
+        if album_known && request.tracks.len() >= ALBUM_SEARCH_MIN_TRACKS {
+            let artist = if compilation {
+                ""
+            } else {
+                request.album_artist.as_str()
+            };
+            let q = format!("{artist} {}", request.album).trim().to_owned();
+            match self.search(&[("q", &q)]).await {
+                Ok(records) => {
+                    rest.retain(|track| match best_match(track, &records) {
+                        Some(record) => {
+                            answers.push((track.id, Ok(record.lyrics())));
+                            false
+                        }
+                        None => true,
+                    });
+                }
+                // Throttled or down: every track would hit the same wall; let the job retry.
+                Err(err) if err.is_retryable() => {
+                    return request
+                        .tracks
+                        .iter()
+                        .map(|t| (t.id, Err(err.clone())))
+                        .collect();
+                }
+                Err(err) => {
+                    tracing::debug!(%err, "lrclib album search failed, asking track by track")
+                }
+            }
+        }
+        for track in rest {
+            answers.push((track.id, self.one(track, compilation).await));
+        }
+        answers
+    }
+}

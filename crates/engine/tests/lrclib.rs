@@ -1,0 +1,236 @@
+//! LRCLIB against the loopback fake: album search first, per-track fallbacks, matching guards,
+//! not-found forms, throttling.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gatefold_engine::enrich::{FetchedLyrics, LyricsRequest, LyricsService};
+use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
+use gatefold_engine::providers::lrclib::Lrclib;
+use gatefold_engine::{LyricsStatus, TrackRecord};
+use gatefold_testkit::servers::lrclib::{FakeLrclib, LrcRecord, synced_text};
+use url::Url;
+
+fn lrclib(base: &str) -> Lrclib {
+    Lrclib::new(ProviderClient::new(
+        Http::new().unwrap(),
+        ProviderPolicy {
+            name: "lrclib",
+            base_url: Url::parse(base).unwrap(),
+            rate: RateLimit::per_second(1000.0),
+            max_in_flight: None,
+            throttle_statuses: &[],
+        },
+    ))
+}
+
+fn track(id: i64, title: &str, artist: &str, album: &str, seconds: u64) -> TrackRecord {
+    TrackRecord {
+        id,
+        path: PathBuf::from(format!("/music/{id}.flac")),
+        title: title.into(),
+        artist_id: 1,
+        artist: artist.into(),
+        album_id: 1,
+        album: album.into(),
+        album_artist: artist.into(),
+        track_number: Some(u32::try_from(id).unwrap()),
+        disc_number: None,
+        duration_ms: Some(seconds * 1000),
+        format: "flac".into(),
+        mb_recording_id: None,
+        mb_release_id: None,
+        artwork_id: None,
+        lyrics_status: LyricsStatus::NotFetched,
+        has_embedded_picture: false,
+        folder_cover_path: None,
+        lyrics_sidecar_path: None,
+    }
+}
+
+fn request(album: &str, album_artist: &str, tracks: Vec<TrackRecord>) -> LyricsRequest {
+    LyricsRequest {
+        album_id: 1,
+        album: album.into(),
+        album_artist: album_artist.into(),
+        tracks,
+    }
+}
+
+#[tokio::test]
+async fn an_album_is_answered_by_one_search() {
+    let records: Vec<LrcRecord> = (1..=10)
+        .map(|n| {
+            LrcRecord::synced(
+                &format!("Song {n}"),
+                "The Band",
+                "Big Album",
+                180.0 + n as f64,
+            )
+        })
+        .collect();
+    let fake = FakeLrclib::start(records, "").await;
+    let tracks = (1..=10)
+        .map(|n| {
+            track(
+                n,
+                &format!("Song {n}"),
+                "The Band",
+                "Big Album",
+                181 + n as u64,
+            )
+        })
+        .collect();
+    let answers = lrclib(&fake.uri())
+        .fetch_lyrics(&request("Big Album", "The Band", tracks))
+        .await;
+    assert_eq!(answers.len(), 10);
+    for (id, answer) in &answers {
+        match answer {
+            Ok(FetchedLyrics::Found {
+                synced,
+                plain,
+                source,
+            }) => {
+                assert_eq!(
+                    synced.as_deref(),
+                    Some(synced_text(&format!("Song {id}")).as_str())
+                );
+                assert!(plain.is_some());
+                assert_eq!(source, "lrclib");
+            }
+            other => panic!("track {id}: {other:?}"),
+        }
+    }
+    assert_eq!(fake.request_count(), 1, "{:?}", fake.requests());
+    assert!(
+        fake.requests()[0].starts_with("/api/search?q=The+Band+Big+Album"),
+        "{:?}",
+        fake.requests()
+    );
+}
+
+#[tokio::test]
+async fn leftovers_are_asked_one_by_one_and_misses_are_not_found() {
+    let mut records = vec![
+        LrcRecord::synced("Alpha", "Solo", "First", 200.0),
+        LrcRecord::synced("Beta", "Solo", "First", 210.0),
+        // Known to the server under another album name: the album search misses it, /api/get
+        // without... finds it by track search.
+        LrcRecord::synced("Gamma", "Solo", "Single Version", 220.0),
+        LrcRecord {
+            instrumental: true,
+            plain: None,
+            synced: None,
+            ..LrcRecord::synced("Delta", "Solo", "First", 230.0)
+        },
+        LrcRecord {
+            plain: None,
+            synced: None,
+            ..LrcRecord::synced("Epsilon", "Solo", "First", 240.0)
+        },
+    ];
+    // A decoy: the same title by someone else, and the right title 10 s longer.
+    records.push(LrcRecord::synced("Zeta", "Other Band", "First", 250.0));
+    records.push(LrcRecord::synced("Eta", "Solo", "First", 270.0));
+    let fake = FakeLrclib::start(records, "").await;
+    let tracks = vec![
+        track(1, "Alpha", "Solo", "First", 200),
+        track(2, "Beta", "Solo", "First", 211),
+        track(3, "Gamma", "Solo", "First", 220),
+        track(4, "Delta", "Solo", "First", 230),
+        track(5, "Epsilon", "Solo", "First", 240),
+        track(6, "Zeta", "Solo", "First", 250),
+        track(7, "Eta", "Solo", "First", 260),
+        track(8, "Theta", "Solo", "First", 280),
+    ];
+    let answers: std::collections::HashMap<i64, _> = lrclib(&fake.uri())
+        .fetch_lyrics(&request("First", "Solo", tracks))
+        .await
+        .into_iter()
+        .collect();
+    assert!(matches!(answers[&1], Ok(FetchedLyrics::Found { .. })));
+    assert!(
+        matches!(answers[&2], Ok(FetchedLyrics::Found { .. })),
+        "within 2 s"
+    );
+    assert!(
+        matches!(answers[&3], Ok(FetchedLyrics::Found { .. })),
+        "found by the track search"
+    );
+    assert!(matches!(
+        answers[&4],
+        Ok(FetchedLyrics::Instrumental { .. })
+    ));
+    assert_eq!(
+        answers[&5],
+        Ok(FetchedLyrics::NotFound),
+        "a record with no lyrics is not found"
+    );
+    assert_eq!(
+        answers[&6],
+        Ok(FetchedLyrics::NotFound),
+        "same title, other artist: never a wrong match"
+    );
+    assert_eq!(
+        answers[&7],
+        Ok(FetchedLyrics::NotFound),
+        "10 s longer is another recording"
+    );
+    assert_eq!(answers[&8], Ok(FetchedLyrics::NotFound));
+    let requests = fake.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("/api/get?track_name=Theta")),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn compilations_use_the_track_artist_and_retry_without_the_album() {
+    let fake = FakeLrclib::start(
+        vec![
+            LrcRecord::synced("Hit One", "Singer One", "Some Other Compilation", 200.0),
+            LrcRecord::synced("Hit Two", "Band Two", "Now That's Music", 210.0),
+        ],
+        "",
+    )
+    .await;
+    let mut a = track(1, "Hit One", "Singer One", "Now That's Music", 200);
+    let mut b = track(2, "Hit Two", "Band Two", "Now That's Music", 210);
+    a.album_artist = "Various Artists".into();
+    b.album_artist = "Various Artists".into();
+    let answers: std::collections::HashMap<i64, _> = lrclib(&fake.uri())
+        .fetch_lyrics(&request("Now That's Music", "Various Artists", vec![a, b]))
+        .await
+        .into_iter()
+        .collect();
+    assert!(
+        matches!(answers[&1], Ok(FetchedLyrics::Found { .. })),
+        "{:?}",
+        fake.requests()
+    );
+    assert!(matches!(answers[&2], Ok(FetchedLyrics::Found { .. })));
+    assert!(
+        fake.requests().iter().all(|r| !r.contains("Various")),
+        "never searched as 'Various Artists'"
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_transient_with_the_servers_wait() {
+    let fake = FakeLrclib::start(vec![LrcRecord::synced("A", "B", "C", 100.0)], "/lrclib").await;
+    fake.throttle_every(1, Some(9));
+    let base = format!("{}/lrclib", fake.uri());
+    let answers = lrclib(&base)
+        .fetch_lyrics(&request("C", "B", vec![track(1, "A", "B", "C", 100)]))
+        .await;
+    let err = answers[0].1.clone().unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(9)));
+    assert!(
+        fake.requests()[0].starts_with("/lrclib/api/"),
+        "the base URL's prefix is kept"
+    );
+}
