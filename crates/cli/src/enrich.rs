@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use gatefold_engine::enrich::ArtworkStore;
-use gatefold_engine::providers::ArtworkChain;
-use gatefold_engine::providers::local::LocalArtwork;
+use gatefold_engine::http::Http;
+use gatefold_engine::providers::settings;
 use gatefold_engine::{BackgroundExecutor, BusMessage, Database, EnrichmentJob, EventBus};
 
 use crate::output::Output;
@@ -20,15 +20,26 @@ pub(crate) async fn run(db: &Database, db_path: &Path, args: &EnrichArgs, out: &
             return EXIT_FAILED;
         }
     };
+    let services = match args
+        .provider_settings()
+        .and_then(|s| Http::new().map_err(|e| e.to_string()).map(|http| (http, s)))
+        .and_then(|(http, s)| settings::build(&http, &s).map_err(|e| e.to_string()))
+    {
+        Ok(services) => services,
+        Err(message) => {
+            out.error("invalid_config", &format!("invalid setting: {message}"));
+            return EXIT_FAILED;
+        }
+    };
     let bus = EventBus::default();
     let mut events = bus.subscribe();
-    // Artwork sources in order: what is on disk first. (Online providers join the chain as
-    // they are added.)
-    let artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
     let store = ArtworkStore::new(paths::artwork_store_path(db_path));
-    let job = EnrichmentJob::new(db.clone(), config, bus)
-        .artwork(Arc::new(artwork), store)
+    let mut job = EnrichmentJob::new(db.clone(), config, bus)
+        .artwork(Arc::new(services.artwork), store)
         .retry_failed(args.retry_failed);
+    if let Some(lyrics) = services.lyrics {
+        job = job.lyrics(lyrics);
+    }
     let handle = match BackgroundExecutor::new().spawn(job) {
         Ok(handle) => handle,
         Err(err) => {

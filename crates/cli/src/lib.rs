@@ -96,12 +96,48 @@ pub struct EnrichArgs {
     /// Only retry what failed before.
     #[arg(long)]
     pub retry_failed: bool,
+    /// A provider's base URL, which may carry a path prefix (repeatable):
+    /// `--provider lrclib=http://127.0.0.1:8080/lrclib`. Also `GATEFOLD_<NAME>_URL`.
+    #[arg(long = "provider", value_name = "NAME=URL")]
+    pub providers: Vec<String>,
+    /// A provider's pace in requests per second (repeatable): `--rate lrclib=20`.
+    #[arg(long = "rate", value_name = "NAME=RPS")]
+    pub rates: Vec<String>,
     /// Every event as one JSON object per line on stdout instead of a progress bar.
     #[arg(long)]
     pub json: bool,
 }
 
 impl EnrichArgs {
+    /// The providers' settings: the defaults, then `GATEFOLD_<NAME>_URL`, then the flags.
+    pub fn provider_settings(
+        &self,
+    ) -> Result<Vec<gatefold_engine::providers::settings::ProviderSettings>, String> {
+        use gatefold_engine::providers::settings as ps;
+        let mut settings = ps::defaults();
+        for name in ps::known_names() {
+            let var = format!("GATEFOLD_{}_URL", name.to_ascii_uppercase());
+            if let Some(url) = std::env::var(&var).ok().filter(|u| !u.is_empty()) {
+                ps::set_url(&mut settings, name, &url).map_err(|e| format!("{var}: {e}"))?;
+            }
+        }
+        let split = |flag: &str, value: &str| -> Result<(String, String), String> {
+            value
+                .split_once('=')
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .ok_or_else(|| format!("--{flag} takes NAME=VALUE, got {value:?}"))
+        };
+        for value in &self.providers {
+            let (name, url) = split("provider", value)?;
+            ps::set_url(&mut settings, &name, &url).map_err(|e| e.to_string())?;
+        }
+        for value in &self.rates {
+            let (name, rate) = split("rate", value)?;
+            ps::set_rate(&mut settings, &name, &rate).map_err(|e| e.to_string())?;
+        }
+        Ok(settings)
+    }
+
     /// The job's settings: the defaults with these flags applied, validated.
     pub fn config(
         &self,

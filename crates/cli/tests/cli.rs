@@ -9,7 +9,10 @@ use serde_json::Value;
 fn cli(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatefold-cli"));
     // Keep every default path inside the test's folder.
+    // No test reaches a real provider: unless a test points it at a loopback fake, LRCLIB is
+    // a closed loopback port.
     cmd.env_remove("GATEFOLD_DB")
+        .env("GATEFOLD_LRCLIB_URL", "http://127.0.0.1:9")
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("xdg-data"))
         .env("GATEFOLD_LOG", "warn");
@@ -436,4 +439,88 @@ fn ctrl_c_cancels_enrich_cleanly() {
         3000 - processed,
         "a cancelled job is not resumed; the rest is its own job"
     );
+}
+
+#[test]
+fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
+    use gatefold_testkit::servers::lrclib::{FakeLrclib, LrcRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    // Two albums of 8 tracks; every fifth track (1 and 6) has an .lrc beside it.
+    gatefold_testkit::bulk_library(&music, 2, 8);
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // LRCLIB knows album 0 (durations: the fixtures last about a second), not album 1.
+    let records = (1..=8)
+        .map(|n| {
+            LrcRecord::synced(
+                &format!("Track {n} of Bulk Album 0"),
+                "Bulk Artist 0",
+                "Bulk Album 0",
+                1.0,
+            )
+        })
+        .collect();
+    let fake = runtime.block_on(FakeLrclib::start(records, "/lrclib"));
+    let base = format!("{}/lrclib", fake.uri());
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--json", "--no-artwork", "--provider"])
+        .arg(format!("lrclib={base}"))
+        .args(["--rate", "lrclib=50"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let status = &json_lines(&out)[0];
+    // 4 sidecars + the 6 other tracks of album 0; album 1's 6 are not found.
+    assert_eq!(status["lyrics"]["available"], 10, "{status}");
+    assert_eq!(status["lyrics"]["unavailable"], 6, "{status}");
+    let requests = fake.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.contains("Track+1+of") && !r.contains("Track+6+of")),
+        "tracks with lyrics on disk are not asked: {requests:?}"
+    );
+    let album0: Vec<&String> = requests.iter().filter(|r| r.contains("Album+0")).collect();
+    assert_eq!(
+        album0.len(),
+        1,
+        "album 0 answered by one search: {requests:?}"
+    );
+
+    // A bad provider flag is refused before anything runs.
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--provider", "nosuch=http://x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown provider"),
+        "{}",
+        stderr(&out)
+    );
+    drop(fake);
 }

@@ -161,11 +161,23 @@ pub fn is_various_artists(artist: &str) -> bool {
 /// Similarity of two normalised strings, 0 to 1: normalised Levenshtein (an edit or two is
 /// forgiven in a long name; a shared prefix is not a match, unlike Jaro-Winkler, which rates
 /// "dancing" and "dancing with myself" 0.89).
+///
+/// Numbers are never forgiven: "Track 1" and "Track 2", "Symphony No. 5" and "No. 9",
+/// "Blink-182" and "Blink-183" are different things however close the letters are.
 pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
     if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let numbers = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_numeric())
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    if numbers(a) != numbers(b) {
         return 0.0;
     }
     strsim::normalized_levenshtein(a, b)

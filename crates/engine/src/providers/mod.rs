@@ -8,6 +8,7 @@
 pub mod image_check;
 pub mod local;
 pub mod lrclib;
+pub mod settings;
 
 use std::sync::Arc;
 

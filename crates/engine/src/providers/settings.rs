@@ -1,0 +1,213 @@
+//! Which providers run, in which order, where, and how fast. The desktop settings and the CLI
+//! (`--provider NAME=URL`, `--rate NAME=REQUESTS_PER_SECOND`, `GATEFOLD_<NAME>_URL`) both
+//! edit a list of [`ProviderSettings`]; [`build`] turns it into the services the job drives.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+use super::ArtworkChain;
+use super::local::LocalArtwork;
+use super::lrclib::Lrclib;
+use crate::enrich::LyricsService;
+use crate::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
+
+/// One provider's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProviderSettings {
+    /// `lrclib`, ...
+    pub name: String,
+    pub enabled: bool,
+    /// May carry a path prefix (a self-hosted instance behind a proxy).
+    pub base_url: String,
+    /// The pace kept with this provider (its published limit by default).
+    pub requests_per_second: f64,
+}
+
+/// A provider the engine knows: its name, default endpoint and pace.
+struct Known {
+    name: &'static str,
+    default_url: &'static str,
+    /// LRCLIB publishes no number: a polite 5/s, which a self-hosted instance may raise.
+    default_rate: f64,
+    max_in_flight: Option<usize>,
+}
+
+const KNOWN: &[Known] = &[Known {
+    name: "lrclib",
+    default_url: "https://lrclib.net",
+    default_rate: 5.0,
+    max_in_flight: Some(2),
+}];
+
+/// The names of the providers this build has.
+pub fn known_names() -> Vec<&'static str> {
+    KNOWN.iter().map(|k| k.name).collect()
+}
+
+/// Every provider, on, at its default endpoint and pace, in the default order.
+pub fn defaults() -> Vec<ProviderSettings> {
+    KNOWN
+        .iter()
+        .map(|k| ProviderSettings {
+            name: k.name.to_owned(),
+            enabled: true,
+            base_url: k.default_url.to_owned(),
+            requests_per_second: k.default_rate,
+        })
+        .collect()
+}
+
+/// A provider setting that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderSettingsError {
+    #[error("unknown provider {name:?} (this build has: {known})")]
+    Unknown { name: String, known: String },
+    #[error("provider {name}: {url:?} is not an http(s) URL")]
+    BadUrl { name: String, url: String },
+    #[error("provider {name}: requests per second must be above 0 and at most 1000, got {rate}")]
+    BadRate { name: String, rate: String },
+}
+
+fn known(name: &str) -> Result<&'static Known, ProviderSettingsError> {
+    KNOWN
+        .iter()
+        .find(|k| k.name == name)
+        .ok_or_else(|| ProviderSettingsError::Unknown {
+            name: name.to_owned(),
+            known: known_names().join(", "),
+        })
+}
+
+/// Checks every entry (name known, URL http(s), rate in range).
+pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsError> {
+    for s in settings {
+        known(&s.name)?;
+        let url_ok = Url::parse(&s.base_url)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+        if !url_ok {
+            return Err(ProviderSettingsError::BadUrl {
+                name: s.name.clone(),
+                url: s.base_url.clone(),
+            });
+        }
+        if !(s.requests_per_second > 0.0 && s.requests_per_second <= 1000.0) {
+            return Err(ProviderSettingsError::BadRate {
+                name: s.name.clone(),
+                rate: s.requests_per_second.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Sets `name`'s base URL.
+pub fn set_url(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    url: &str,
+) -> Result<(), ProviderSettingsError> {
+    known(name)?;
+    let entry = settings
+        .iter_mut()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ProviderSettingsError::Unknown {
+            name: name.to_owned(),
+            known: known_names().join(", "),
+        })?;
+    entry.base_url = url.to_owned();
+    validate(std::slice::from_ref(entry))
+}
+
+/// Sets `name`'s pace.
+pub fn set_rate(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    rate: &str,
+) -> Result<(), ProviderSettingsError> {
+    known(name)?;
+    let bad = || ProviderSettingsError::BadRate {
+        name: name.to_owned(),
+        rate: rate.to_owned(),
+    };
+    let value: f64 = rate.parse().map_err(|_| bad())?;
+    let entry = settings
+        .iter_mut()
+        .find(|s| s.name == name)
+        .ok_or_else(bad)?;
+    entry.requests_per_second = value;
+    validate(std::slice::from_ref(entry))
+}
+
+/// The services a job drives, built from the settings.
+pub struct Services {
+    pub artwork: ArtworkChain,
+    pub lyrics: Option<Arc<dyn LyricsService>>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("artwork", &self.artwork)
+            .field("lyrics", &self.lyrics.is_some())
+            .finish()
+    }
+}
+
+/// Builds the enabled providers, in order, on one shared HTTP client. Artwork on disk always
+/// comes first.
+pub fn build(
+    http: &Http,
+    settings: &[ProviderSettings],
+) -> Result<Services, ProviderSettingsError> {
+    validate(settings)?;
+    let artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
+    let mut lyrics: Option<Arc<dyn LyricsService>> = None;
+    for s in settings.iter().filter(|s| s.enabled) {
+        let k = known(&s.name)?;
+        let base_url = Url::parse(&s.base_url).map_err(|_| ProviderSettingsError::BadUrl {
+            name: s.name.clone(),
+            url: s.base_url.clone(),
+        })?;
+        let client = ProviderClient::new(
+            http.clone(),
+            ProviderPolicy {
+                name: k.name,
+                base_url,
+                rate: RateLimit::per_second(s.requests_per_second),
+                max_in_flight: k.max_in_flight,
+                throttle_statuses: &[],
+            },
+        );
+        if k.name == "lrclib" && lyrics.is_none() {
+            lyrics = Some(Arc::new(Lrclib::new(client)));
+        }
+    }
+    Ok(Services { artwork, lyrics })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_are_validated() {
+        let mut s = defaults();
+        set_url(&mut s, "lrclib", "http://127.0.0.1:8080/lrclib").unwrap();
+        assert_eq!(s[0].base_url, "http://127.0.0.1:8080/lrclib");
+        assert!(set_url(&mut s, "lrclib", "ftp://x").is_err());
+        assert!(
+            set_url(&mut s, "nosuch", "http://x")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown provider")
+        );
+        set_rate(&mut s, "lrclib", "20").unwrap();
+        assert_eq!(s[0].requests_per_second, 20.0);
+        assert!(set_rate(&mut s, "lrclib", "0").is_err());
+        assert!(set_rate(&mut s, "lrclib", "fast").is_err());
+    }
+}
