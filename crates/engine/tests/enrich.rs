@@ -184,9 +184,10 @@ async fn artwork_is_fetched_once_per_album_across_batches() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 24);
-    // The image is stored once, content-addressed.
+    // The image is stored once, content-addressed, with its thumbnail.
     let stored: Vec<_> = walk_files(&lib.dir.path().join("artwork"));
-    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    assert_eq!(stored.iter().filter(|p| p.to_string_lossy().ends_with("-256.jpg")).count(), 1);
 }
 
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -792,4 +793,35 @@ async fn the_album_request_carries_every_track_of_the_album_in_the_page() {
         .await
         .unwrap();
     assert_eq!(*seen.lock().unwrap(), vec![6]);
+}
+
+#[tokio::test]
+async fn stored_artwork_gets_a_256_px_thumbnail() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtworkStore::new(dir.path());
+    let art = gatefold_engine::enrich::FetchedArtwork {
+        bytes: gatefold_testkit::COVER_JPG_600.to_vec(),
+        mime: "image/jpeg".into(),
+        width: 600,
+        height: 600,
+        source: "test".into(),
+        local: false,
+    };
+    let row = store.save(&art).await.unwrap();
+    let thumb = row.thumbnail_path.expect("a thumbnail");
+    let bytes = std::fs::read(store.path_of(&thumb)).unwrap();
+    let info = gatefold_engine::providers::image_check::inspect(&bytes).unwrap();
+    assert_eq!(
+        (info.mime, info.width, info.height),
+        ("image/jpeg", 256, 256)
+    );
+    assert_eq!(
+        std::fs::read(store.path_of(&row.storage_path)).unwrap(),
+        gatefold_testkit::COVER_JPG_600
+    );
+    // The same bytes again: the same files, nothing rewritten.
+    assert_eq!(
+        store.save(&art).await.unwrap().storage_path,
+        row.storage_path
+    );
 }

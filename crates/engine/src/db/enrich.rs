@@ -39,6 +39,8 @@ pub struct ArtworkRow {
     pub height: u32,
     pub byte_size: u64,
     pub storage_path: String,
+    /// The 256 px JPEG for the UI, when one could be made.
+    pub thumbnail_path: Option<String>,
     pub source: String,
 }
 
@@ -556,8 +558,8 @@ async fn apply_artwork(
     let mut with_artwork = Vec::new();
     if let OutcomeWrite::ArtworkFound { artwork, .. } = write {
         let (artwork_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO artworks (content_hash, mime, width, height, byte_size, storage_path, source) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+            "INSERT INTO artworks (content_hash, mime, width, height, byte_size, storage_path, source, thumbnail_path) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT(content_hash) DO UPDATE SET content_hash = excluded.content_hash RETURNING id",
         )
         .bind(&artwork.content_hash)
@@ -567,6 +569,7 @@ async fn apply_artwork(
         .bind(i64::try_from(artwork.byte_size).unwrap_or(i64::MAX))
         .bind(&artwork.storage_path)
         .bind(&artwork.source)
+        .bind(&artwork.thumbnail_path)
         .fetch_one(&mut **tx)
         .await?;
         sqlx::query("UPDATE albums SET artwork_id = ?2, artwork_checked_at = ?3, updated_at = ?3 WHERE id = ?1")

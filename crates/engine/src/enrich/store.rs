@@ -9,6 +9,39 @@ use super::services::FetchedArtwork;
 use crate::db::ArtworkRow;
 use crate::error::{EngineError, Result};
 
+/// The thumbnails' longest side, in pixels.
+pub const THUMBNAIL_PX: u32 = 256;
+
+/// Writes beside, then renames: a crash never leaves a half-written file under its name.
+async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| EngineError::io(&dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    tokio::fs::write(&tmp, bytes)
+        .await
+        .map_err(|e| EngineError::io(&tmp, e))?;
+    tokio::fs::rename(&tmp, path)
+        .await
+        .map_err(|e| EngineError::io(path, e))
+}
+
+/// A JPEG at most [`THUMBNAIL_PX`] on its longest side.
+fn make_thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let image = image::load_from_memory(bytes).map_err(|e| format!("does not decode: {e}"))?;
+    let small = image.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX).to_rgb8();
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&small)
+        .map_err(|e| format!("cannot encode: {e}"))?;
+    Ok(out.into_inner())
+}
+
 /// Where artwork images live. The engine is given the folder; the shell and the CLI choose it.
 #[derive(Debug, Clone)]
 pub struct ArtworkStore {
@@ -38,25 +71,37 @@ impl ArtworkStore {
         self.root.join(storage_path)
     }
 
-    /// Writes the image (unless the same bytes are already stored) and describes it.
+    /// Writes the image and its thumbnail (unless the same bytes are already stored) and
+    /// describes them.
     pub async fn save(&self, artwork: &FetchedArtwork) -> Result<ArtworkRow> {
         let hash = format!("{:x}", Sha256::digest(&artwork.bytes));
         let relative = format!("{}/{}.{}", &hash[..2], hash, extension(&artwork.mime));
+        let thumbnail = format!("{}/{}-{THUMBNAIL_PX}.jpg", &hash[..2], hash);
         let path = self.root.join(&relative);
+        let thumb_path = self.root.join(&thumbnail);
         if tokio::fs::metadata(&path).await.is_err() {
-            let dir = path.parent().unwrap_or(&self.root).to_path_buf();
-            tokio::fs::create_dir_all(&dir)
-                .await
-                .map_err(|e| EngineError::io(&dir, e))?;
-            // Write beside, then rename: a crash never leaves a half-written image under its name.
-            let tmp = dir.join(format!(".{hash}.tmp"));
-            tokio::fs::write(&tmp, &artwork.bytes)
-                .await
-                .map_err(|e| EngineError::io(&tmp, e))?;
-            tokio::fs::rename(&tmp, &path)
-                .await
-                .map_err(|e| EngineError::io(&path, e))?;
+            write_atomically(&path, &artwork.bytes).await?;
         }
+        let thumbnail_path = if tokio::fs::metadata(&thumb_path).await.is_ok() {
+            Some(thumbnail)
+        } else {
+            let bytes = artwork.bytes.clone();
+            match tokio::task::spawn_blocking(move || make_thumbnail(&bytes)).await {
+                Ok(Ok(jpeg)) => {
+                    write_atomically(&thumb_path, &jpeg).await?;
+                    Some(thumbnail)
+                }
+                Ok(Err(reason)) => {
+                    tracing::warn!(%hash, %reason, "no thumbnail for this artwork");
+                    None
+                }
+                Err(err) => {
+                    return Err(EngineError::Internal(format!(
+                        "thumbnail task stopped: {err}"
+                    )));
+                }
+            }
+        };
         Ok(ArtworkRow {
             content_hash: hash,
             mime: artwork.mime.clone(),
@@ -64,6 +109,7 @@ impl ArtworkStore {
             height: artwork.height,
             byte_size: artwork.bytes.len() as u64,
             storage_path: relative,
+            thumbnail_path,
             source: artwork.source.clone(),
         })
     }
