@@ -55,6 +55,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print every track with its tags, lyrics status and lyrics, the album's artwork file,
+    /// and where each came from.
+    Export {
+        /// One JSON object per track per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what the library holds.
     Status {
         /// One JSON object on stdout.
@@ -180,9 +187,10 @@ impl Command {
 
     fn json(&self) -> bool {
         match self {
-            Command::Scan { json, .. } | Command::Status { json } | Command::Failures { json } => {
-                *json
-            }
+            Command::Scan { json, .. }
+            | Command::Status { json }
+            | Command::Failures { json }
+            | Command::Export { json } => *json,
             Command::Enrich(args) => args.json,
         }
     }
@@ -269,6 +277,7 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
         Command::Status { .. } => status(&db, out).await,
         Command::Enrich(args) => enrich::run(&db, &db_path, &args, out).await,
         Command::Failures { .. } => failures(&db, out).await,
+        Command::Export { .. } => export(&db, &db_path, out).await,
     };
     db.close().await;
     code
@@ -319,6 +328,34 @@ async fn failures(db: &Database, out: &Output) -> u8 {
         Err(err) => {
             out.engine_error(&err);
             EXIT_FAILED
+        }
+    }
+}
+
+async fn export(db: &Database, db_path: &std::path::Path, out: &Output) -> u8 {
+    let store = paths::artwork_store_path(db_path);
+    let mut after = 0;
+    loop {
+        let page = match db.export_page(after, 500).await {
+            Ok(page) => page,
+            Err(err) => {
+                out.engine_error(&err);
+                return EXIT_FAILED;
+            }
+        };
+        let Some(last) = page.last() else {
+            return EXIT_OK;
+        };
+        after = last.id;
+        for mut track in page {
+            if let Some(artwork) = &mut track.artwork {
+                artwork.file = store.join(&artwork.file).display().to_string();
+                artwork.thumbnail = artwork
+                    .thumbnail
+                    .as_ref()
+                    .map(|t| store.join(t).display().to_string());
+            }
+            out.exported(&track);
         }
     }
 }

@@ -191,6 +191,25 @@ impl Output {
         }
     }
 
+    pub(crate) fn exported(&self, t: &gatefold_engine::db::ExportedTrack) {
+        if self.json {
+            json_line(t);
+            return;
+        }
+        let lyrics = match &t.lyrics {
+            Some(l) => format!("{} ({}, {})", t.lyrics_status, l.kind, l.source),
+            None => t.lyrics_status.to_string(),
+        };
+        let artwork = match &t.artwork {
+            Some(a) => format!("{} ({}, {}x{})", a.file, a.source, a.width, a.height),
+            None => "none".to_owned(),
+        };
+        stdout_line(&format!(
+            "{}\n  {} — {} ({})\n  lyrics: {lyrics}\n  artwork: {artwork}",
+            t.path, t.artist, t.title, t.album
+        ));
+    }
+
     pub(crate) fn summary(&self, summary: &LibrarySummary, db: &Path) {
         if self.json {
             json_line(summary);

@@ -524,3 +524,85 @@ fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
     );
     drop(fake);
 }
+
+#[test]
+fn export_lists_every_track_with_lyrics_artwork_and_sources() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = tricky_library(&dir.path().join("music"));
+    let latin1 = dir
+        .path()
+        .join("music/Latin")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xE9.flac"));
+    AudioSpec::tagged(Format::Flac, "Cafe", "A", "Latin").write(&latin1);
+    let db = dir.path().join("lib.db");
+    cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&lib.root)
+        .output()
+        .unwrap();
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--no-lyrics"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tracks = json_lines(&out);
+    assert_eq!(tracks.len(), lib.valid_tracks + 1);
+    let by_title = |t: &str| {
+        tracks
+            .iter()
+            .find(|x| x["title"] == t)
+            .unwrap_or_else(|| panic!("{t}"))
+    };
+    let first = by_title("First");
+    assert_eq!(first["lyrics"]["kind"], "synced");
+    assert_eq!(first["lyrics"]["source"], "sidecar");
+    assert!(
+        first["lyrics"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("[00:00.50]First line")
+    );
+    assert_eq!(first["artwork"]["source"], "folder");
+    let file = first["artwork"]["file"].as_str().unwrap();
+    assert!(
+        std::path::Path::new(file).is_file(),
+        "{file} is in the artwork store"
+    );
+    assert_eq!(by_title("Second")["lyrics"]["kind"], "plain");
+    assert_eq!(by_title("Flac")["artwork"]["source"], "embedded");
+    assert!(by_title("Hit A")["artwork"].is_null());
+    let cafe = by_title("Cafe");
+    assert_eq!(cafe["path_b64"].as_str().unwrap(), {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(latin1.as_os_str().as_bytes())
+    });
+    assert!(
+        by_title("First").get("path_b64").is_none(),
+        "only for paths that are not UTF-8"
+    );
+
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("export")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("lyrics: available (synced, sidecar)"),
+        "{text}"
+    );
+}

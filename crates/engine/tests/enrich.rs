@@ -187,7 +187,13 @@ async fn artwork_is_fetched_once_per_album_across_batches() {
     // The image is stored once, content-addressed, with its thumbnail.
     let stored: Vec<_> = walk_files(&lib.dir.path().join("artwork"));
     assert_eq!(stored.len(), 2, "{stored:?}");
-    assert_eq!(stored.iter().filter(|p| p.to_string_lossy().ends_with("-256.jpg")).count(), 1);
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|p| p.to_string_lossy().ends_with("-256.jpg"))
+            .count(),
+        1
+    );
 }
 
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -572,12 +572,16 @@ async fn apply_artwork(
         .bind(&artwork.thumbnail_path)
         .fetch_one(&mut **tx)
         .await?;
-        sqlx::query("UPDATE albums SET artwork_id = ?2, artwork_checked_at = ?3, updated_at = ?3 WHERE id = ?1")
-            .bind(album_id)
-            .bind(artwork_id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE albums SET artwork_id = ?2, artwork_source = ?4, artwork_checked_at = ?3, \
+                               updated_at = ?3 WHERE id = ?1",
+        )
+        .bind(album_id)
+        .bind(artwork_id)
+        .bind(now)
+        .bind(&artwork.source)
+        .execute(&mut **tx)
+        .await?;
         with_artwork = sqlx::query_scalar(
             "UPDATE tracks SET artwork_id = ?2, updated_at = ?3 WHERE album_id = ?1 RETURNING id",
         )

@@ -8,6 +8,7 @@
 //! a library from a newer Gatefold is refused with a clear error and left byte-for-byte unchanged.
 
 mod enrich;
+mod export;
 mod import;
 mod library;
 
@@ -27,6 +28,7 @@ use crate::error::{EngineError, Result};
 use crate::model::{LibrarySummary, LyricsStatus};
 
 pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
+pub use export::{ExportedArtwork, ExportedLyrics, ExportedTrack};
 pub(crate) use import::{ImportWriter, KnownFile};
 pub use import::{UNKNOWN_ALBUM, UNKNOWN_ARTIST, VARIOUS_ARTISTS};
 pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};

@@ -1,0 +1,152 @@
+//! Everything the library knows of each track, for `gatefold-cli export`: one query per page.
+
+use base64::Engine as _;
+use serde::Serialize;
+
+use super::{Database, path_from_bytes};
+use crate::error::Result;
+use crate::model::LyricsStatus;
+
+/// Lyrics as exported: synced (with its timestamps) when there are synced lyrics, else plain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedLyrics {
+    /// `synced` or `plain`.
+    pub kind: &'static str,
+    pub text: String,
+    pub source: String,
+}
+
+/// The album's artwork as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedArtwork {
+    /// Relative to the artwork store (the caller knows where that is).
+    pub file: String,
+    pub thumbnail: Option<String>,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub source: String,
+}
+
+/// One track, with everything Gatefold knows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedTrack {
+    pub id: i64,
+    /// For display (lossy when the name is not valid UTF-8).
+    pub path: String,
+    /// The path's exact bytes, base64, when it is not valid UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_b64: Option<String>,
+    pub title: String,
+    pub artist: String,
+    pub album: String,
+    pub album_artist: String,
+    pub year: Option<i64>,
+    pub track_number: Option<i64>,
+    pub disc_number: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub format: String,
+    pub lyrics_status: LyricsStatus,
+    pub lyrics: Option<ExportedLyrics>,
+    pub artwork: Option<ExportedArtwork>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    path: Vec<u8>,
+    title: String,
+    artist: String,
+    album: String,
+    album_artist: String,
+    year: Option<i64>,
+    track_number: Option<i64>,
+    disc_number: Option<i64>,
+    duration_ms: Option<i64>,
+    format: String,
+    lyrics_status: LyricsStatus,
+    plain: Option<String>,
+    synced: Option<String>,
+    lyrics_source: Option<String>,
+    storage_path: Option<String>,
+    thumbnail_path: Option<String>,
+    mime: Option<String>,
+    width: Option<i64>,
+    height: Option<i64>,
+    artwork_source: Option<String>,
+}
+
+impl From<Row> for ExportedTrack {
+    fn from(r: Row) -> Self {
+        let path = path_from_bytes(r.path.clone());
+        let path_b64 = std::str::from_utf8(&r.path)
+            .is_err()
+            .then(|| base64::engine::general_purpose::STANDARD.encode(&r.path));
+        let lyrics = match (r.synced, r.plain, r.lyrics_source) {
+            (Some(text), _, Some(source)) => Some(ExportedLyrics {
+                kind: "synced",
+                text,
+                source,
+            }),
+            (None, Some(text), Some(source)) => Some(ExportedLyrics {
+                kind: "plain",
+                text,
+                source,
+            }),
+            _ => None,
+        };
+        let artwork = match (r.storage_path, r.mime, r.width, r.height, r.artwork_source) {
+            (Some(file), Some(mime), Some(w), Some(h), Some(source)) => Some(ExportedArtwork {
+                file,
+                thumbnail: r.thumbnail_path,
+                mime,
+                width: u32::try_from(w).unwrap_or(0),
+                height: u32::try_from(h).unwrap_or(0),
+                source,
+            }),
+            _ => None,
+        };
+        ExportedTrack {
+            id: r.id,
+            path: path.display().to_string(),
+            path_b64,
+            title: r.title,
+            artist: r.artist,
+            album: r.album,
+            album_artist: r.album_artist,
+            year: r.year,
+            track_number: r.track_number,
+            disc_number: r.disc_number,
+            duration_ms: r.duration_ms,
+            format: r.format,
+            lyrics_status: r.lyrics_status,
+            lyrics,
+            artwork,
+        }
+    }
+}
+
+impl Database {
+    /// Up to `limit` tracks with an id above `after_id`, everything included.
+    pub async fn export_page(&self, after_id: i64, limit: u32) -> Result<Vec<ExportedTrack>> {
+        let _hold = self.hold.guard();
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT t.id, t.path, t.title, ar.name AS artist, al.title AS album, aa.name AS album_artist, \
+                    al.year, t.track_number, t.disc_number, t.duration_ms, t.format, t.lyrics_status, \
+                    l.plain, l.synced, l.source AS lyrics_source, \
+                    aw.storage_path, aw.thumbnail_path, aw.mime, aw.width, aw.height, coalesce(al.artwork_source, aw.source) AS artwork_source \
+             FROM tracks t \
+             JOIN artists ar ON ar.id = t.artist_id \
+             JOIN albums al ON al.id = t.album_id \
+             JOIN artists aa ON aa.id = al.album_artist_id \
+             LEFT JOIN lyrics l ON l.track_id = t.id \
+             LEFT JOIN artworks aw ON aw.id = coalesce(t.artwork_id, al.artwork_id) \
+             WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ExportedTrack::from).collect())
+    }
+}
