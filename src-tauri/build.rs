@@ -5,6 +5,15 @@ fn main() {
     // uses.
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["library_summary"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "library_summary",
+            "get_settings",
+            "save_settings",
+            "start_enrichment",
+            "pause_enrichment",
+            "resume_enrichment",
+            "cancel_enrichment",
+            "list_failures",
+        ]));
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

@@ -1,27 +1,43 @@
-//! Errors as they cross to the UI: `{ code, message }`, never a bare string. `code` is stable and
-//! machine-readable (the engine's `EngineError::code`); `message` is for people.
+//! Errors as they cross to the UI: `{ code, message, details? }`, never a bare string. `code` is
+//! stable and machine-readable (the engine's `EngineError::code` and friends); `message` is for
+//! people; `details` carries structured data (the fields out of range for `invalid_config`).
 
 use gatefold_engine::EngineError;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct CommandError {
     pub code: String,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl CommandError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        CommandError {
+            code: code.to_owned(),
+            message: message.into(),
+            details: None,
+        }
+    }
 }
 
 impl From<&EngineError> for CommandError {
     fn from(err: &EngineError) -> Self {
-        CommandError {
-            code: err.code().to_owned(),
-            message: err.to_string(),
-        }
+        CommandError::new(err.code(), err.to_string())
     }
 }
 
 impl From<EngineError> for CommandError {
     fn from(err: EngineError) -> Self {
         CommandError::from(&err)
+    }
+}
+
+impl From<gatefold_engine::enrich::EnrichmentError> for CommandError {
+    fn from(err: gatefold_engine::enrich::EnrichmentError) -> Self {
+        CommandError::new(err.code(), err.to_string())
     }
 }

@@ -8,6 +8,7 @@
 
 mod commands;
 mod error;
+mod events;
 mod logging;
 mod state;
 
@@ -52,7 +53,16 @@ fn is_headless(args: &[OsString]) -> bool {
 /// Starts the desktop app.
 pub fn run() {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::library_summary])
+        .invoke_handler(tauri::generate_handler![
+            commands::library_summary,
+            commands::get_settings,
+            commands::save_settings,
+            commands::start_enrichment,
+            commands::pause_enrichment,
+            commands::resume_enrichment,
+            commands::cancel_enrichment,
+            commands::list_failures,
+        ])
         .setup(|app| {
             let log_guard = app
                 .path()
@@ -65,7 +75,9 @@ pub fn run() {
             if let Err(err) = &library {
                 tracing::error!(%err, "library database could not be opened");
             }
-            app.manage(state::AppState::new(library, log_guard));
+            let state = state::AppState::new(library, log_guard);
+            events::forward(app.handle().clone(), &state.bus);
+            app.manage(state);
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -2,15 +2,20 @@
 
 use std::path::PathBuf;
 
-use gatefold_engine::{Database, EngineError};
+use gatefold_engine::http::Http;
+use gatefold_engine::{BackgroundExecutor, Database, EngineError, EventBus};
 use tauri::{AppHandle, Manager};
 
 use crate::error::CommandError;
 
-/// Managed state: the open library, or why it could not be opened (shown by every command, so
-/// the window still starts and tells the user).
+/// Managed state: the open library (or why it could not be opened: every command then says
+/// so, and the window still starts), the event bus the UI listens to, the one job executor and
+/// the one HTTP client.
 pub struct AppState {
     library: Result<Database, CommandError>,
+    pub bus: EventBus,
+    pub executor: BackgroundExecutor,
+    pub http: Result<Http, CommandError>,
     _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
@@ -21,6 +26,9 @@ impl AppState {
     ) -> Self {
         AppState {
             library: library.map_err(CommandError::from),
+            bus: EventBus::default(),
+            executor: BackgroundExecutor::new(),
+            http: Http::new().map_err(CommandError::from),
             _log_guard: log_guard,
         }
     }

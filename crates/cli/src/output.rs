@@ -334,7 +334,8 @@ impl EnrichProgress {
             LibraryEvent::JobResumed { .. } => bar.suspend(|| stderr_line("resumed")),
             LibraryEvent::TrackUpdated { .. }
             | LibraryEvent::JobCancelled { .. }
-            | LibraryEvent::JobFinished { .. } => {}
+            | LibraryEvent::JobFinished { .. }
+            | LibraryEvent::JobFailed { .. } => {}
         }
     }
 

@@ -74,6 +74,8 @@ pub enum LibraryEvent {
         reason: String,
         attempts: u32,
     },
+    /// A job could not start or stopped on an error (`code` as in `EngineError::code`).
+    JobFailed { code: String, message: String },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {
         #[ts(type = "number")]

@@ -438,6 +438,7 @@ fn kind(e: &LibraryEvent) -> &'static str {
         LibraryEvent::JobCancelled { .. } => "cancelled",
         LibraryEvent::TrackFailed { .. } => "failed",
         LibraryEvent::JobFinished { .. } => "finished",
+        LibraryEvent::JobFailed { .. } => "job failed",
     }
 }
 

@@ -11,6 +11,7 @@ mod enrich;
 mod export;
 mod import;
 mod library;
+mod settings;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -104,11 +104,33 @@ pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsErr
     Ok(())
 }
 
-/// Sets `name`'s base URL.
+/// Sets `name`'s base URL; on error nothing changes.
 pub fn set_url(
     settings: &mut [ProviderSettings],
     name: &str,
     url: &str,
+) -> Result<(), ProviderSettingsError> {
+    edit(settings, name, |entry| entry.base_url = url.to_owned())
+}
+
+/// Sets `name`'s pace; on error nothing changes.
+pub fn set_rate(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    rate: &str,
+) -> Result<(), ProviderSettingsError> {
+    let value: f64 = rate.parse().map_err(|_| ProviderSettingsError::BadRate {
+        name: name.to_owned(),
+        rate: rate.to_owned(),
+    })?;
+    edit(settings, name, |entry| entry.requests_per_second = value)
+}
+
+/// Applies `change` to `name`'s entry if the result is valid.
+fn edit(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    change: impl FnOnce(&mut ProviderSettings),
 ) -> Result<(), ProviderSettingsError> {
     known(name)?;
     let entry = settings
@@ -118,28 +140,11 @@ pub fn set_url(
             name: name.to_owned(),
             known: known_names().join(", "),
         })?;
-    entry.base_url = url.to_owned();
-    validate(std::slice::from_ref(entry))
-}
-
-/// Sets `name`'s pace.
-pub fn set_rate(
-    settings: &mut [ProviderSettings],
-    name: &str,
-    rate: &str,
-) -> Result<(), ProviderSettingsError> {
-    known(name)?;
-    let bad = || ProviderSettingsError::BadRate {
-        name: name.to_owned(),
-        rate: rate.to_owned(),
-    };
-    let value: f64 = rate.parse().map_err(|_| bad())?;
-    let entry = settings
-        .iter_mut()
-        .find(|s| s.name == name)
-        .ok_or_else(bad)?;
-    entry.requests_per_second = value;
-    validate(std::slice::from_ref(entry))
+    let mut candidate = entry.clone();
+    change(&mut candidate);
+    validate(std::slice::from_ref(&candidate))?;
+    *entry = candidate;
+    Ok(())
 }
 
 /// The services a job drives, built from the settings.
@@ -199,6 +204,10 @@ mod tests {
         set_url(&mut s, "lrclib", "http://127.0.0.1:8080/lrclib").unwrap();
         assert_eq!(s[0].base_url, "http://127.0.0.1:8080/lrclib");
         assert!(set_url(&mut s, "lrclib", "ftp://x").is_err());
+        assert_eq!(
+            s[0].base_url, "http://127.0.0.1:8080/lrclib",
+            "a refused edit changes nothing"
+        );
         assert!(
             set_url(&mut s, "nosuch", "http://x")
                 .unwrap_err()
