@@ -110,6 +110,9 @@ pub struct EnrichArgs {
     /// A provider's pace in requests per second (repeatable): `--rate lrclib=20`.
     #[arg(long = "rate", value_name = "NAME=RPS")]
     pub rates: Vec<String>,
+    /// Do not ask this provider (repeatable): `--skip-provider musicbrainz`.
+    #[arg(long = "skip-provider", value_name = "NAME")]
+    pub skip_providers: Vec<String>,
     /// Every event as one JSON object per line on stdout instead of a progress bar.
     #[arg(long)]
     pub json: bool,
@@ -141,6 +144,19 @@ impl EnrichArgs {
         for value in &self.rates {
             let (name, rate) = split("rate", value)?;
             ps::set_rate(&mut settings, &name, &rate).map_err(|e| e.to_string())?;
+        }
+        for name in &self.skip_providers {
+            let name = name.trim().to_ascii_lowercase();
+            let entry = settings
+                .iter_mut()
+                .find(|s| s.name == name)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown provider {name:?} (this build has: {})",
+                        ps::known_names().join(", ")
+                    )
+                })?;
+            entry.enabled = false;
         }
         Ok(settings)
     }

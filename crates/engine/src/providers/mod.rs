@@ -3,8 +3,11 @@
 //!
 //! * [`local`]: artwork already on disk (an embedded front cover, a cover/folder image).
 //! * [`lrclib`]: synced and plain lyrics from LRCLIB.
+//! * [`coverart`]: the Cover Art Archive, by the tagged MusicBrainz release or a confident
+//!   MusicBrainz search.
 //! * [`ArtworkChain`]: asks sources in order; the first that finds something wins.
 
+pub mod coverart;
 pub mod image_check;
 pub mod local;
 pub mod lrclib;

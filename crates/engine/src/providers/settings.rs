@@ -9,6 +9,7 @@ use ts_rs::TS;
 use url::Url;
 
 use super::ArtworkChain;
+use super::coverart::CoverArtArchive;
 use super::local::LocalArtwork;
 use super::lrclib::Lrclib;
 use crate::enrich::LyricsService;
@@ -34,14 +35,35 @@ struct Known {
     /// LRCLIB publishes no number: a polite 5/s, which a self-hosted instance may raise.
     default_rate: f64,
     max_in_flight: Option<usize>,
+    /// Statuses that mean "slow down" (besides 429), with the wait when none is given.
+    throttle: &'static [(u16, std::time::Duration)],
 }
 
-const KNOWN: &[Known] = &[Known {
-    name: "lrclib",
-    default_url: "https://lrclib.net",
-    default_rate: 5.0,
-    max_in_flight: Some(2),
-}];
+/// The providers, in their default order. MusicBrainz allows 1 request/s (503 when exceeded);
+/// the Cover Art Archive is a redirector, bounded by concurrency.
+const KNOWN: &[Known] = &[
+    Known {
+        name: "lrclib",
+        default_url: "https://lrclib.net",
+        default_rate: 5.0,
+        max_in_flight: Some(2),
+        throttle: &[],
+    },
+    Known {
+        name: "musicbrainz",
+        default_url: "https://musicbrainz.org",
+        default_rate: 1.0,
+        max_in_flight: Some(1),
+        throttle: &[(503, std::time::Duration::from_secs(1))],
+    },
+    Known {
+        name: "coverartarchive",
+        default_url: "https://coverartarchive.org",
+        default_rate: 10.0,
+        max_in_flight: Some(4),
+        throttle: &[(503, std::time::Duration::from_secs(2))],
+    },
+];
 
 /// The names of the providers this build has.
 pub fn known_names() -> Vec<&'static str> {
@@ -169,8 +191,9 @@ pub fn build(
     settings: &[ProviderSettings],
 ) -> Result<Services, ProviderSettingsError> {
     validate(settings)?;
-    let artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
+    let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
     let mut lyrics: Option<Arc<dyn LyricsService>> = None;
+    let mut clients: Vec<(&str, ProviderClient)> = Vec::new();
     for s in settings.iter().filter(|s| s.enabled) {
         let k = known(&s.name)?;
         let base_url = Url::parse(&s.base_url).map_err(|_| ProviderSettingsError::BadUrl {
@@ -184,12 +207,23 @@ pub fn build(
                 base_url,
                 rate: RateLimit::per_second(s.requests_per_second),
                 max_in_flight: k.max_in_flight,
-                throttle_statuses: &[],
+                throttle_statuses: k.throttle,
             },
         );
         if k.name == "lrclib" && lyrics.is_none() {
-            lyrics = Some(Arc::new(Lrclib::new(client)));
+            lyrics = Some(Arc::new(Lrclib::new(client.clone())));
         }
+        clients.push((k.name, client));
+    }
+    // Artwork after what is on disk: the Cover Art Archive, found through MusicBrainz.
+    let client = |name: &str| {
+        clients
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| c.clone())
+    };
+    if let (Some(mb), Some(caa)) = (client("musicbrainz"), client("coverartarchive")) {
+        artwork = artwork.then(Arc::new(CoverArtArchive::new(mb, caa)));
     }
     Ok(Services { artwork, lyrics })
 }

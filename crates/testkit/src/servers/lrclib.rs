@@ -48,6 +48,8 @@ struct State {
     log: Vec<String>,
     /// Answer 429 to every Nth request (with this Retry-After, if any).
     throttle: Option<(usize, Option<u64>)>,
+    /// Every answer waits this long (a slow server).
+    delay: std::time::Duration,
 }
 
 /// The running fake.
@@ -98,6 +100,13 @@ struct Responder {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let delay = self.state.lock().unwrap().delay;
+        self.answer(request).set_delay(delay)
+    }
+}
+
+impl Responder {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
         let mut state = self.state.lock().unwrap();
         state.log.push(format!(
@@ -222,6 +231,11 @@ impl FakeLrclib {
     /// Answer 429 to every `every`th request, with `Retry-After: retry_after` when given.
     pub fn throttle_every(&self, every: usize, retry_after: Option<u64>) {
         self.state.lock().unwrap().throttle = Some((every.max(1), retry_after));
+    }
+
+    /// Every answer waits `delay` from now on.
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        self.state.lock().unwrap().delay = delay;
     }
 
     /// Requests received so far (path?query).

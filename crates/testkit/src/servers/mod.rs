@@ -1,4 +1,5 @@
 //! Loopback servers that reproduce the providers' real APIs (shapes, status codes and
 //! misbehaviours, from `../shared/providers.md`), so no test ever calls a real host.
 
+pub mod coverart;
 pub mod lrclib;

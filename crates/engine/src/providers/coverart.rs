@@ -1,0 +1,240 @@
+//! Cover Art Archive, found through MusicBrainz.
+//!
+//! With a MusicBrainz release id from the tags, the release's Cover Art Archive listing is asked
+//! directly. Without one, MusicBrainz's release search (`release:"…" AND artist:"…"`) gives
+//! candidates; only those that confidently match the album (`crate::matching::album_score`) are
+//! tried, best first. From a listing, the front image is taken (never a back cover), at 1200 px
+//! when the archive has that size, and it must decode. The listing and the images answer with
+//! redirects to archive.org, which the client follows.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::image_check::inspect;
+use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
+use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
+use crate::matching::{THRESHOLD, album_score};
+
+/// Releases tried from a search, at most.
+const MAX_CANDIDATES: usize = 3;
+
+#[derive(Debug, Deserialize)]
+struct Listing {
+    #[serde(default)]
+    images: Vec<Image>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Image {
+    #[serde(default)]
+    front: bool,
+    #[serde(default)]
+    back: bool,
+    #[serde(default)]
+    approved: bool,
+    #[serde(default)]
+    types: Vec<String>,
+    image: Option<String>,
+    #[serde(default)]
+    thumbnails: std::collections::HashMap<String, String>,
+}
+
+impl Image {
+    fn is_front(&self) -> bool {
+        !self.back && (self.front || self.types.iter().any(|t| t == "Front"))
+    }
+
+    /// 1200 px if there is one, else the original, else 500 px.
+    fn urls(&self) -> Vec<&str> {
+        let t = |k: &str| self.thumbnails.get(k).map(String::as_str);
+        [t("1200"), self.image.as_deref(), t("500").or(t("large"))]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Search {
+    #[serde(default)]
+    releases: Vec<Release>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Release {
+    id: String,
+    #[serde(default)]
+    score: u32,
+    #[serde(default)]
+    title: String,
+    #[serde(rename = "artist-credit", default)]
+    artist_credit: Vec<Credit>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Credit {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    joinphrase: String,
+}
+
+impl Release {
+    fn artist(&self) -> String {
+        self.artist_credit
+            .iter()
+            .map(|c| format!("{}{}", c.name, c.joinphrase))
+            .collect::<String>()
+    }
+}
+
+/// A Lucene phrase: quoted, with `\\` and `"` escaped.
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn is_mbid(id: &str) -> bool {
+    id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// The Cover Art Archive artwork source.
+#[derive(Debug, Clone)]
+pub struct CoverArtArchive {
+    musicbrainz: ProviderClient,
+    archive: ProviderClient,
+}
+
+impl CoverArtArchive {
+    pub fn new(musicbrainz: ProviderClient, archive: ProviderClient) -> Self {
+        CoverArtArchive {
+            musicbrainz,
+            archive,
+        }
+    }
+
+    /// The front cover of a release, if the archive has one that decodes.
+    async fn front(&self, release: &str) -> Result<Option<FetchedArtwork>, FetchError> {
+        let url = self.archive.url(&format!("/release/{release}"), &[]);
+        let Some(listing) = self.archive.get_json::<Listing>(url).await? else {
+            return Ok(None);
+        };
+        let mut fronts: Vec<&Image> = listing.images.iter().filter(|i| i.is_front()).collect();
+        fronts.sort_by_key(|i| !i.approved);
+        for image in fronts {
+            for url in image.urls() {
+                let Ok(url) = url::Url::parse(url) else {
+                    continue;
+                };
+                let Some(fetched) = self.archive.get(url, "image/*", MAX_IMAGE_BYTES).await? else {
+                    continue;
+                };
+                match inspect(&fetched.body) {
+                    Ok(info) => {
+                        return Ok(Some(FetchedArtwork {
+                            bytes: fetched.body,
+                            mime: info.mime.to_owned(),
+                            width: info.width,
+                            height: info.height,
+                            source: "coverartarchive".into(),
+                            local: false,
+                        }));
+                    }
+                    Err(reason) => {
+                        tracing::info!(release, %reason, "cover art archive image skipped")
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Releases that confidently are this album, best first.
+    async fn search(&self, album: &AlbumRequest) -> Result<Vec<String>, FetchError> {
+        let query = format!(
+            "release:{} AND artist:{}",
+            phrase(&album.title),
+            phrase(&album.album_artist)
+        );
+        let url = self.musicbrainz.url(
+            "/ws/2/release",
+            &[("query", &query), ("fmt", "json"), ("limit", "8")],
+        );
+        let Some(found) = self.musicbrainz.get_json::<Search>(url).await? else {
+            return Ok(Vec::new());
+        };
+        let mut scored: Vec<(f64, &Release)> = found
+            .releases
+            .iter()
+            .map(|r| {
+                (
+                    album_score(&album.title, &album.album_artist, &r.title, &r.artist()),
+                    r,
+                )
+            })
+            .filter(|(score, r)| *score >= THRESHOLD && r.score >= 80 && is_mbid(&r.id))
+            .collect();
+        scored.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.1.score.cmp(&a.1.score))
+        });
+        Ok(scored
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .map(|(_, r)| r.id.clone())
+            .collect())
+    }
+}
+
+#[async_trait]
+impl ArtworkService for CoverArtArchive {
+    async fn fetch_artwork(
+        &self,
+        album: &AlbumRequest,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
+        if let Some(id) = album.mb_release_id.as_deref().filter(|id| is_mbid(id))
+            && let Some(found) = self.front(id).await?
+        {
+            return Ok(Some(found));
+        }
+        if album.title.trim().is_empty() || album.title == crate::db::UNKNOWN_ALBUM {
+            return Ok(None);
+        }
+        for release in self.search(album).await? {
+            if let Some(found) = self.front(&release).await? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lucene_phrases_are_escaped() {
+        assert_eq!(phrase("AC/DC"), r#""AC/DC""#);
+        assert_eq!(phrase(r#"say "hi""#), r#""say \"hi\"""#);
+        assert_eq!(phrase(r"back\slash"), r#""back\\slash""#);
+    }
+
+    #[test]
+    fn front_images_only_preferring_1200() {
+        let listing: Listing = serde_json::from_str(
+            r#"{"images":[
+                {"approved":true,"back":true,"front":false,"types":["Back"],"image":"http://x/back.jpg","thumbnails":{}},
+                {"approved":true,"back":false,"front":true,"types":["Front"],"image":"http://x/full.jpg",
+                 "thumbnails":{"250":"http://x/250.jpg","500":"http://x/500.jpg","1200":"http://x/1200.jpg","small":"http://x/250.jpg","large":"http://x/500.jpg"}}],
+              "release":"https://musicbrainz.org/release/x"}"#,
+        )
+        .unwrap();
+        let fronts: Vec<&Image> = listing.images.iter().filter(|i| i.is_front()).collect();
+        assert_eq!(fronts.len(), 1);
+        assert_eq!(
+            fronts[0].urls(),
+            ["http://x/1200.jpg", "http://x/full.jpg", "http://x/500.jpg"]
+        );
+    }
+}
