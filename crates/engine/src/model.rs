@@ -9,6 +9,13 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The artist name used for an album whose tracks name several artists and no album artist.
+pub const VARIOUS_ARTISTS: &str = "Various Artists";
+/// The artist name used when a file has no artist tag.
+pub const UNKNOWN_ARTIST: &str = "Unknown artist";
+/// The album title used when a file has no album tag.
+pub const UNKNOWN_ALBUM: &str = "Unknown album";
+
 /// Where a track stands with its lyrics.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS, sqlx::Type,

@@ -1,9 +1,12 @@
+import { emit } from '@tauri-apps/api/event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError, toBackendError, UNEXPECTED_ERROR_CODE } from './backend';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LibraryEvent } from '../bindings/LibraryEvent';
+import { type BackendMessage, BackendError, toBackendError, UNEXPECTED_ERROR_CODE } from './backend';
 import { FakeBackend } from './fakeBackend';
 import { EMPTY_FIXTURE, LIBRARY_FIXTURE } from './fixtures';
-import { selectBackend } from './selectBackend';
+import { FAKE_SCENARIOS, fakeBackendFor, selectBackend } from './selectBackend';
+import { DEFAULT_SETTINGS } from './settingsRules';
 import { TauriBackend } from './tauriBackend';
 
 describe('toBackendError', () => {
@@ -14,6 +17,14 @@ describe('toBackendError', () => {
     expect(error.code).toBe('db');
     expect(error.message).toBe('boom');
     expect(error.name).toBe('BackendError');
+  });
+
+  it('keeps the details of a payload (invalid_config)', () => {
+    const details = [{ field: 'batch_size', value: 0, min: 1, max: 10000 }];
+    const error = toBackendError({ code: 'invalid_config', message: 'bad', details });
+    expect(error.details).toEqual(details);
+    expect(toBackendError({ code: 'x', message: 'y' }).details).toBeUndefined();
+    expect(toBackendError({ code: 'x', message: 'y', details: null }).details).toBeUndefined();
   });
 
   it('passes a BackendError through unchanged', () => {
@@ -73,6 +84,100 @@ describe('TauriBackend', () => {
   });
 });
 
+describe('TauriBackend commands and events', () => {
+  afterEach(() => clearMocks());
+
+  it('invokes the enrichment and settings commands with their arguments', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'get_settings') return DEFAULT_SETTINGS;
+      if (cmd === 'list_failures') return [];
+      return null;
+    });
+    const backend = new TauriBackend();
+    await backend.startEnrichment({ retryFailed: true });
+    await backend.startEnrichment({ retryFailed: false });
+    await backend.pauseEnrichment();
+    await backend.resumeEnrichment();
+    await backend.cancelEnrichment();
+    expect(await backend.getSettings()).toEqual(DEFAULT_SETTINGS);
+    await backend.saveSettings({ ...DEFAULT_SETTINGS, max_retries: 2 });
+    expect(await backend.listFailures(500)).toEqual([]);
+    expect(calls.map(([cmd]) => cmd)).toEqual([
+      'start_enrichment',
+      'start_enrichment',
+      'pause_enrichment',
+      'resume_enrichment',
+      'cancel_enrichment',
+      'get_settings',
+      'save_settings',
+      'list_failures',
+    ]);
+    expect(calls[0][1]).toEqual({ retryFailed: true });
+    expect(calls[1][1]).toEqual({ retryFailed: false });
+    expect(calls[6][1]).toEqual({ config: { ...DEFAULT_SETTINGS, max_retries: 2 } });
+    expect(calls[7][1]).toEqual({ limit: 500 });
+  });
+
+  it('turns an invalid_config rejection into a BackendError with details', async () => {
+    const details = [{ field: 'max_concurrent', value: 65, min: 1, max: 64 }];
+    mockIPC(() => {
+      throw { code: 'invalid_config', message: 'max_concurrent must be between 1 and 64, got 65', details };
+    });
+    const result = new TauriBackend().saveSettings({ ...DEFAULT_SETTINGS, max_concurrent: 65 });
+    await expect(result).rejects.toBeInstanceOf(BackendError);
+    await expect(result).rejects.toMatchObject({ code: 'invalid_config', details });
+  });
+
+  it('delivers library-events batches and library-resync until unsubscribed', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const messages: BackendMessage[] = [];
+    const unsubscribe = new TauriBackend().subscribe((m) => messages.push(m));
+    // `listen` registers asynchronously.
+    await vi.waitFor(async () => {
+      await emit('library-resync');
+      expect(messages.length).toBeGreaterThan(0);
+    });
+    messages.length = 0;
+    const batch: LibraryEvent[] = [
+      { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false },
+      { type: 'job_resumed', job_id: 1 },
+    ];
+    await emit('library-events', batch);
+    await emit('library-resync');
+    expect(messages).toEqual([{ kind: 'events', events: batch }, { kind: 'resync' }]);
+    unsubscribe();
+    await emit('library-events', batch);
+    await emit('library-resync');
+    expect(messages).toHaveLength(2);
+  });
+
+  it('asks for a resync when library-events is not an array', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const messages: BackendMessage[] = [];
+    const unsubscribe = new TauriBackend().subscribe((m) => messages.push(m));
+    await vi.waitFor(async () => {
+      await emit('library-events', { type: 'job_resumed', job_id: 1 });
+      expect(messages).toContainEqual({ kind: 'resync' });
+    });
+    expect(messages.every((m) => m.kind === 'resync')).toBe(true);
+    expect(errors).toHaveBeenCalled();
+    unsubscribe();
+    errors.mockRestore();
+  });
+
+  it('does not deliver when unsubscribed before listen resolved', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const messages: BackendMessage[] = [];
+    new TauriBackend().subscribe((m) => messages.push(m))();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await emit('library-resync');
+    expect(messages).toEqual([]);
+  });
+});
+
 describe('FakeBackend', () => {
   it('returns copies of the configured summary', async () => {
     const fake = new FakeBackend({ summary: EMPTY_FIXTURE });
@@ -106,6 +211,15 @@ describe('selectBackend', () => {
       expect(backend).toBeInstanceOf(FakeBackend);
       expect(await backend.librarySummary()).toEqual(LIBRARY_FIXTURE);
     }
+  });
+
+  it('builds every scenario', async () => {
+    for (const scenario of FAKE_SCENARIOS) {
+      expect(fakeBackendFor(scenario)).toBeInstanceOf(FakeBackend);
+    }
+    expect(await fakeBackendFor('wifi').getSettings()).toMatchObject({ require_wifi: true });
+    expect(await fakeBackendFor('library').listFailures(100)).toHaveLength(8);
+    expect((await fakeBackendFor('big').librarySummary()).tracks).toBe(10000);
   });
 
   it('supports ?fake=empty and ?fake=error', async () => {

@@ -1,6 +1,60 @@
+import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
+import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { FailureRecord } from '../bindings/FailureRecord';
+import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
-import { type Backend, BackendError, type BackendErrorPayload } from './backend';
-import { LIBRARY_FIXTURE } from './fixtures';
+import type { Operation } from '../bindings/Operation';
+import type { OperationOutcome } from '../bindings/OperationOutcome';
+import type { PauseReason } from '../bindings/PauseReason';
+import type { TrackField } from '../bindings/TrackField';
+import type { TrackOutcome } from '../bindings/TrackOutcome';
+import {
+  type Backend,
+  BackendError,
+  type BackendErrorPayload,
+  type BackendListener,
+  type BackendMessage,
+  INVALID_CONFIG_CODE,
+  type StartEnrichmentOptions,
+} from './backend';
+import { LIBRARY_FIXTURE, XSS_STRING, fakeTrack } from './fixtures';
+import { DEFAULT_SETTINGS, validateSettings } from './settingsRules';
+
+/** How the simulated enrichment job behaves. */
+export interface FakeJobOptions {
+  /** Tracks the first job has to do (ids 1..tracks). */
+  tracks: number;
+  /** Milliseconds between two batches of events. */
+  tickMs: number;
+  /** Tracks settled per batch. */
+  tracksPerTick: number;
+  /** Share (0..1) of artwork operations that fail. */
+  artworkFailureRate: number;
+  /** Share (0..1) of lyrics operations that fail. */
+  lyricsFailureRate: number;
+  /**
+   * After this share (0..1) of the job the network switches to ethernet for `wifiOutageMs`;
+   * the job pauses for it only when the settings say `require_wifi`. `null`: WiFi throughout.
+   */
+  wifiDropAt: number | null;
+  wifiOutageMs: number;
+  /** Every 3rd track's title and every failure's reason carry `XSS_STRING`. */
+  hostile: boolean;
+  /** After this share (0..1) of the job it stops on an error (`job_failed`). `null`: never. */
+  failAt: number | null;
+}
+
+export const DEFAULT_JOB: FakeJobOptions = {
+  tracks: 800,
+  tickMs: 40,
+  tracksPerTick: 8,
+  artworkFailureRate: 0.03,
+  lyricsFailureRate: 0.03,
+  wifiDropAt: null,
+  wifiOutageMs: 2500,
+  hostile: false,
+  failAt: null,
+};
 
 export interface FakeBackendOptions {
   /** Summary to return (defaults to `LIBRARY_FIXTURE`). Ignored if `error` is set. */
@@ -11,27 +65,423 @@ export interface FakeBackendOptions {
   delayMs?: number;
   /** If true, calls never settle (to look at the loading state). */
   neverSettle?: boolean;
+  /** The simulated job (defaults: `DEFAULT_JOB`). */
+  job?: Partial<FakeJobOptions>;
+  /** Settings to start with (defaults: `DEFAULT_SETTINGS`). */
+  settings?: EnrichmentConfig;
+  /** Failures recorded before (e.g. `earlierFailures(...)`), newest first. */
+  failures?: FailureRecord[];
 }
 
-/** In-memory `Backend` for tests and for browser design work without Rust. */
+interface FakeJob {
+  id: number;
+  /** Tracks still to settle, with the operations each needs. */
+  queue: { trackId: number; ops: Operation[] }[];
+  next: number;
+  progress: EnrichmentProgress;
+  outcomes: TrackOutcome[];
+  userPause: boolean;
+  pausedFor: PauseReason | null;
+  retry: boolean;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+const ARTWORK_REASONS: [string, boolean][] = [
+  // [reason, transient (retried up to max_retries)]
+  ['HTTP 503 from coverartarchive.org', true],
+  ['no answer within {timeout} s', true],
+  ['HTTP 429 from musicbrainz.org: rate limited', true],
+  ['connection reset by coverartarchive.org', true],
+  ['coverartarchive.org sent text/html, not an image', false],
+];
+
+const LYRICS_REASONS: [string, boolean][] = [
+  ['HTTP 500 from lrclib.net', true],
+  ['no answer within {timeout} s', true],
+  ['could not resolve lrclib.net', true],
+  ['lrclib.net sent malformed LRC (line 12)', false],
+];
+
+/** Deterministic 0..1 from a few integers (the same job replays the same way). */
+function unit(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part & 0xffff), 0x01000193);
+    h = Math.imul(h ^ (part >>> 16), 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) / 0x1_0000_0000;
+}
+
+function requestedPause(): PauseReason {
+  return { code: 'requested', message: 'paused' };
+}
+
+function wifiPause(network: string): PauseReason {
+  return { code: 'waiting_for_wifi', message: `waiting for WiFi (now on ${network})` };
+}
+
+function samePause(a: PauseReason | null, b: PauseReason | null): boolean {
+  return a?.code === b?.code && a?.message === b?.message;
+}
+
+/**
+ * In-memory `Backend` for tests and for browser design work without Rust. Enrichment is a
+ * timer-driven simulation that sends the same events as the engine, in batches.
+ */
 export class FakeBackend implements Backend {
   private readonly options: FakeBackendOptions;
+  private readonly jobOptions: FakeJobOptions;
+  private readonly listeners = new Set<BackendListener>();
+  private settings: EnrichmentConfig;
+  /** Recorded failures by `track_id:operation`, in the order they happened. */
+  private readonly failures = new Map<string, FailureRecord>();
+  /** Tracks no job has settled yet. */
+  private readonly pending: Set<number>;
+  private job: FakeJob | null = null;
+  private nextJobId = 1;
+  private run = 0;
+  private network: string | null = null;
+  private wifiDropped = false;
+  private wifiTimer: ReturnType<typeof setTimeout> | null = null;
+
   /** Number of `librarySummary` calls made so far. */
   summaryCalls = 0;
+  /** Number of `listFailures` calls made so far. */
+  failureCalls = 0;
+  /** Number of successful `saveSettings` calls. */
+  saveCalls = 0;
 
   constructor(options: FakeBackendOptions = {}) {
     this.options = options;
+    this.jobOptions = { ...DEFAULT_JOB, ...options.job };
+    this.settings = structuredClone(options.settings ?? { ...DEFAULT_SETTINGS });
+    this.pending = new Set(Array.from({ length: this.jobOptions.tracks }, (_, i) => i + 1));
+    for (const record of [...(options.failures ?? [])].reverse()) {
+      this.failures.set(`${record.track_id}:${record.operation}`, structuredClone(record));
+    }
   }
 
-  async librarySummary(): Promise<LibrarySummary> {
-    this.summaryCalls += 1;
-    const { summary = LIBRARY_FIXTURE, error, delayMs = 0, neverSettle = false } = this.options;
+  /** Applies the configured latency, never-settling and error to a call. */
+  private async settle<T>(produce: () => T): Promise<T> {
+    const { error, delayMs = 0, neverSettle = false } = this.options;
     if (neverSettle) await new Promise<never>(() => {});
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (error) {
       throw error instanceof BackendError ? error : BackendError.fromPayload(error);
     }
+    return produce();
+  }
+
+  async librarySummary(): Promise<LibrarySummary> {
+    this.summaryCalls += 1;
     // Hand out a copy so callers cannot mutate the configured data.
-    return structuredClone(summary);
+    return this.settle(() => structuredClone(this.options.summary ?? LIBRARY_FIXTURE));
+  }
+
+  async getSettings(): Promise<EnrichmentConfig> {
+    return this.settle(() => structuredClone(this.settings));
+  }
+
+  async saveSettings(config: EnrichmentConfig): Promise<void> {
+    return this.settle(() => {
+      const problems = validateSettings(config);
+      if (problems.length > 0) {
+        const first = problems[0];
+        throw new BackendError(
+          INVALID_CONFIG_CODE,
+          `${first.field} must be between ${first.min} and ${first.max}, got ${first.value}`,
+          problems,
+        );
+      }
+      this.settings = structuredClone(config);
+      this.saveCalls += 1;
+    });
+  }
+
+  async listFailures(limit: number): Promise<FailureRecord[]> {
+    this.failureCalls += 1;
+    return this.settle(() =>
+      [...this.failures.values()]
+        .reverse()
+        .slice(0, Math.max(0, limit))
+        .map((record) => structuredClone(record)),
+    );
+  }
+
+  subscribe(listener: BackendListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Sends `message` to every subscriber (tests use it to play events directly). */
+  emit(message: BackendMessage): void {
+    for (const listener of [...this.listeners]) listener(message);
+  }
+
+  /** Sends a batch of events. */
+  emitEvents(events: LibraryEvent[]): void {
+    if (events.length > 0) this.emit({ kind: 'events', events });
+  }
+
+  /** Whether a simulated job is under way. */
+  get running(): boolean {
+    return this.job !== null;
+  }
+
+  async startEnrichment({ retryFailed }: StartEnrichmentOptions): Promise<void> {
+    return this.settle(() => {
+      if (this.job) {
+        throw new BackendError('job_already_running', 'An enrichment job is already running');
+      }
+      const ops: Operation[] = [];
+      if (this.settings.enable_artwork) ops.push('artwork');
+      if (this.settings.enable_lyrics) ops.push('lyrics');
+      const queue = ops.length === 0 ? [] : [...this.pending].map((trackId) => ({ trackId, ops }));
+      if (retryFailed) {
+        const failed = new Map<number, Operation[]>();
+        for (const record of this.failures.values()) {
+          if (!ops.includes(record.operation)) continue;
+          failed.set(record.track_id, [...(failed.get(record.track_id) ?? []), record.operation]);
+        }
+        for (const [trackId, failedOps] of failed) queue.push({ trackId, ops: failedOps });
+      }
+      this.run += 1;
+      const job: FakeJob = {
+        id: this.nextJobId++,
+        queue,
+        next: 0,
+        progress: {
+          total_tracks: queue.length,
+          processed_tracks: 0,
+          artwork_fetched: 0,
+          lyrics_fetched: 0,
+          failed_tracks: 0,
+          percent_complete: queue.length === 0 ? 100 : 0,
+        },
+        outcomes: [],
+        userPause: false,
+        pausedFor: null,
+        retry: retryFailed,
+        timer: null,
+      };
+      this.job = job;
+      this.network = null;
+      this.wifiDropped = false;
+      // Events arrive after the command returned, as from Rust.
+      job.timer = setTimeout(() => {
+        this.emitEvents([
+          { type: 'job_started', job_id: job.id, total_tracks: job.progress.total_tracks, resumed: false },
+          { type: 'progress', job_id: job.id, progress: { ...job.progress } },
+        ]);
+        this.schedule(job);
+      }, 0);
+    });
+  }
+
+  async pauseEnrichment(): Promise<void> {
+    return this.settle(() => {
+      const job = this.requireJob();
+      job.userPause = true;
+      setTimeout(() => this.emitEvents(this.updatePause(job)), 0);
+    });
+  }
+
+  async resumeEnrichment(): Promise<void> {
+    return this.settle(() => {
+      const job = this.requireJob();
+      job.userPause = false;
+      setTimeout(() => this.emitEvents(this.updatePause(job)), 0);
+    });
+  }
+
+  async cancelEnrichment(): Promise<void> {
+    return this.settle(() => {
+      const job = this.requireJob();
+      this.stop(job);
+      setTimeout(() => {
+        this.emitEvents([
+          { type: 'job_cancelled', job_id: job.id, progress: { ...job.progress } },
+          this.finished(job, true),
+        ]);
+      }, 0);
+    });
+  }
+
+  private requireJob(): FakeJob {
+    if (!this.job) throw new BackendError('no_job', 'no enrichment is running');
+    return this.job;
+  }
+
+  private schedule(job: FakeJob): void {
+    job.timer = setTimeout(() => this.tick(job), this.jobOptions.tickMs);
+  }
+
+  private stop(job: FakeJob): void {
+    if (job.timer !== null) clearTimeout(job.timer);
+    job.timer = null;
+    if (this.wifiTimer !== null) clearTimeout(this.wifiTimer);
+    this.wifiTimer = null;
+    if (this.job === job) this.job = null;
+  }
+
+  /** Like the engine: paused when asked, else when WiFi is required and gone. */
+  private updatePause(job: FakeJob): LibraryEvent[] {
+    if (this.job !== job) return [];
+    const want = job.userPause
+      ? requestedPause()
+      : this.settings.require_wifi && this.network !== null
+        ? wifiPause(this.network)
+        : null;
+    if (samePause(want, job.pausedFor)) return [];
+    job.pausedFor = want;
+    return [
+      want
+        ? { type: 'job_paused', job_id: job.id, reason: want }
+        : { type: 'job_resumed', job_id: job.id },
+    ];
+  }
+
+  private tick(job: FakeJob): void {
+    if (this.job !== job) return;
+    const events: LibraryEvent[] = [];
+    const { wifiDropAt, wifiOutageMs } = this.jobOptions;
+    if (
+      wifiDropAt !== null &&
+      !this.wifiDropped &&
+      job.next >= Math.floor(job.queue.length * wifiDropAt)
+    ) {
+      this.wifiDropped = true;
+      this.network = 'ethernet (eth0)';
+      this.wifiTimer = setTimeout(() => {
+        this.wifiTimer = null;
+        this.network = null;
+        this.emitEvents(this.updatePause(job));
+      }, wifiOutageMs);
+      events.push(...this.updatePause(job));
+    }
+    const { failAt } = this.jobOptions;
+    if (failAt !== null && job.pausedFor === null && job.next >= Math.floor(job.queue.length * failAt)) {
+      this.stop(job);
+      events.push({ type: 'job_failed', code: 'database', message: 'database is locked' });
+      this.emitEvents(events);
+      return;
+    }
+    if (job.pausedFor === null) {
+      const end = Math.min(job.queue.length, job.next + this.jobOptions.tracksPerTick);
+      for (; job.next < end; job.next += 1) {
+        this.settleTrack(job, job.queue[job.next], events);
+      }
+      const p = job.progress;
+      p.percent_complete = p.total_tracks === 0 ? 100 : (p.processed_tracks / p.total_tracks) * 100;
+      events.push({ type: 'progress', job_id: job.id, progress: { ...p } });
+    }
+    if (job.next >= job.queue.length && job.pausedFor === null) {
+      this.stop(job);
+      events.push(this.finished(job, false));
+    } else {
+      this.schedule(job);
+    }
+    this.emitEvents(events);
+  }
+
+  private finished(job: FakeJob, cancelled: boolean): LibraryEvent {
+    return {
+      type: 'job_finished',
+      job_id: job.id,
+      result: { job_id: job.id, progress: { ...job.progress }, cancelled, outcomes: job.outcomes },
+    };
+  }
+
+  private settleTrack(job: FakeJob, item: { trackId: number; ops: Operation[] }, events: LibraryEvent[]): void {
+    const { trackId, ops } = item;
+    const track = fakeTrack(trackId);
+    const hostile = this.jobOptions.hostile && trackId % 3 === 0;
+    const title = hostile ? XSS_STRING : track.title;
+    const outcome: TrackOutcome = { track_id: trackId, artwork: null, lyrics: null };
+    const fields: TrackField[] = [];
+    let failed = false;
+    let artworkFound = false;
+    let lyricsFound = false;
+    for (const operation of ops) {
+      const roll = unit(trackId, this.run, operation === 'artwork' ? 1 : 2);
+      const failRate =
+        (operation === 'artwork'
+          ? this.jobOptions.artworkFailureRate
+          : this.jobOptions.lyricsFailureRate) * (job.retry ? 0.5 : 1);
+      const key = `${trackId}:${operation}`;
+      let result: OperationOutcome;
+      if (roll < failRate) {
+        const reasons = operation === 'artwork' ? ARTWORK_REASONS : LYRICS_REASONS;
+        const [template, transient] = reasons[Math.floor(unit(trackId, this.run, 3) * reasons.length)];
+        const plain = template.replace('{timeout}', String(this.settings.operation_timeout_secs));
+        const reason = this.jobOptions.hostile ? `${plain}: ${XSS_STRING}` : plain;
+        const attempts = transient ? this.settings.max_retries + 1 : 1;
+        result = { kind: 'failed', reason, attempts };
+        failed = true;
+        this.failures.delete(key);
+        this.failures.set(key, {
+          track_id: trackId,
+          ...track,
+          title,
+          operation,
+          reason,
+          attempts,
+          failed_at: Math.floor(Date.now() / 1000),
+        });
+        events.push({
+          type: 'track_failed',
+          job_id: job.id,
+          track_id: trackId,
+          title,
+          artist: track.artist,
+          operation,
+          reason,
+          attempts,
+        });
+      } else {
+        this.failures.delete(key);
+        const found = unit(trackId, this.run, 4);
+        if (operation === 'artwork') {
+          result = found < 0.85 ? { kind: 'fetched', source: 'coverartarchive' } : { kind: 'not_found' };
+          if (result.kind === 'fetched') {
+            artworkFound = true;
+            fields.push('artwork');
+          }
+        } else if (found < 0.75) {
+          result = { kind: 'fetched', source: 'lrclib' };
+          lyricsFound = true;
+          fields.push('lyrics', 'lyrics_status');
+        } else if (found < 0.85) {
+          result = { kind: 'instrumental' };
+          lyricsFound = true;
+          fields.push('lyrics_status');
+        } else {
+          result = { kind: 'not_found' };
+          fields.push('lyrics_status');
+        }
+      }
+      outcome[operation] = result;
+    }
+    if (fields.length > 0) {
+      events.push({ type: 'track_updated', track_id: trackId, updated_fields: fields });
+    }
+    const p = job.progress;
+    p.processed_tracks += 1;
+    if (artworkFound) p.artwork_fetched += 1;
+    if (lyricsFound) p.lyrics_fetched += 1;
+    if (failed) p.failed_tracks += 1;
+    job.outcomes.push(outcome);
+    this.pending.delete(trackId);
+  }
+
+  /** Stops any simulated job without events (tests call it when done). */
+  dispose(): void {
+    if (this.job) this.stop(this.job);
+    this.listeners.clear();
   }
 }

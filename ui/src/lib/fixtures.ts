@@ -1,4 +1,5 @@
 import type { LibrarySummary } from '../bindings/LibrarySummary';
+import type { FailureRecord } from '../bindings/FailureRecord';
 
 /** A plausible, non-trivial library used by the fake backend by default. */
 export const LIBRARY_FIXTURE: LibrarySummary = {
@@ -28,3 +29,101 @@ export const ERROR_FIXTURE = {
   code: 'database_unavailable',
   message: 'Could not open the library database',
 } as const;
+
+/** A string that would run script if it were ever inserted as HTML. */
+export const XSS_STRING = '<img src=x onerror=alert(1)>';
+
+const ARTISTS = [
+  'Nina Simone',
+  'Radiohead',
+  'Björk',
+  'Miles Davis',
+  'Portishead',
+  'Sigur Rós',
+  'Khruangbin',
+  'Fela Kuti',
+  'Joni Mitchell',
+  'Aphex Twin',
+  'Massive Attack',
+  'Boards of Canada',
+  'Alice Coltrane',
+  'Talk Talk',
+  'Mulatu Astatke',
+  'Cocteau Twins',
+  'Ryuichi Sakamoto',
+  'Tinariwen',
+  'Stereolab',
+  'Caetano Veloso',
+];
+
+const WORDS = [
+  'Blue',
+  'Night',
+  'River',
+  'Glass',
+  'Summer',
+  'Echo',
+  'Northern',
+  'Paper',
+  'Silver',
+  'Morning',
+  'Static',
+  'Velvet',
+  'Harbour',
+  'Orange',
+  'Quiet',
+  'Distant',
+  'Golden',
+  'Hollow',
+  'Electric',
+  'Winter',
+];
+
+const NOUNS = [
+  'Lights',
+  'Garden',
+  'Song',
+  'Lines',
+  'Waves',
+  'Rooms',
+  'Heart',
+  'Skies',
+  'Fields',
+  'Machine',
+  'Signals',
+  'Dreams',
+  'Tides',
+  'Stairs',
+  'Letters',
+];
+
+/** A plausible track for a fake track id (the same id always gives the same track). */
+export function fakeTrack(id: number): { title: string; artist: string; album: string; path: string } {
+  const artist = ARTISTS[id % ARTISTS.length];
+  const title = `${WORDS[(id * 7) % WORDS.length]} ${NOUNS[(id * 3) % NOUNS.length]}`;
+  const album = `${WORDS[(id * 11 + 5) % WORDS.length]} ${NOUNS[(id + 4) % NOUNS.length]}`;
+  const number = String((id % 12) + 1).padStart(2, '0');
+  return { title, artist, album, path: `/home/me/Music/${artist}/${album}/${number} ${title}.flac` };
+}
+
+/** Failures left by an earlier run: the fake library's 8 tracks with failed lyrics. */
+export function earlierFailures(nowSeconds: number): FailureRecord[] {
+  const reasons = [
+    'HTTP 500 from lrclib.net',
+    'no answer within 30 s',
+    'could not resolve lrclib.net',
+    'HTTP 503 from lrclib.net',
+  ];
+  return Array.from({ length: 8 }, (_, i) => {
+    const id = 9001 + i;
+    return {
+      track_id: id,
+      ...fakeTrack(id),
+      operation: 'lyrics',
+      reason: reasons[i % reasons.length],
+      attempts: 4,
+      // Two days ago, a minute apart, newest first (as list_failures returns them).
+      failed_at: nowSeconds - 2 * 86_400 - i * 60,
+    };
+  });
+}

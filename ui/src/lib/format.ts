@@ -1,4 +1,5 @@
 import type { LyricsStatus } from '../bindings/LyricsStatus';
+import type { Operation } from '../bindings/Operation';
 
 /**
  * Integer with thousands separators, e.g. 1234 -> "1,234" in en-US. Some engines (WebKitGTK in a
@@ -44,4 +45,48 @@ export function lyricsRows(lyrics: Partial<Record<string, number>>): LyricsRow[]
     .filter(([status]) => !(status in LYRICS_STATUS_LABELS))
     .map(([status, count]) => ({ status, label: status, count: count ?? 0 }));
   return [...known, ...unknown];
+}
+
+/** "Artwork" / "Lyrics". `Record` makes a new Rust operation a type error here. */
+export const OPERATION_LABELS: Record<Operation, string> = {
+  artwork: 'Artwork',
+  lyrics: 'Lyrics',
+};
+
+/** A label for an operation name, the raw name for one this UI does not know yet. */
+export function operationLabel(operation: string): string {
+  return Object.hasOwn(OPERATION_LABELS, operation)
+    ? OPERATION_LABELS[operation as Operation]
+    : operation;
+}
+
+/** A rate (tracks per second): "12", "2.5" (one decimal below 10), "1,185"; "—" when unknown. */
+export function formatRate(perSecond: number | null, locale?: string): string {
+  if (perSecond === null || !Number.isFinite(perSecond) || perSecond < 0) return '—';
+  const digits = perSecond < 10 ? 1 : 0;
+  const text = new Intl.NumberFormat(locale, {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  }).format(perSecond);
+  return perSecond >= 1000 ? formatCount(perSecond, locale) : text;
+}
+
+/** A remaining time for people: "8 s", "3 min 5 s", "2 h 4 min", "—" when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const total = Math.ceil(seconds);
+  if (total < 60) return `${total} s`;
+  if (total < 3600) {
+    const minutes = Math.floor(total / 60);
+    const rest = total % 60;
+    return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+  }
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
+}
+
+/** Upper-cases the first letter: "waiting for WiFi" -> "Waiting for WiFi". */
+export function capitalize(text: string): string {
+  return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
 }

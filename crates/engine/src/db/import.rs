@@ -9,16 +9,9 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{path_bytes, path_from_bytes};
 use crate::error::Result;
-use crate::model::LyricsStatus;
+use crate::model::{LyricsStatus, UNKNOWN_ALBUM, UNKNOWN_ARTIST, VARIOUS_ARTISTS};
 use crate::normalize::name_key;
 use crate::scan::{FileStamp, ScannedTrack};
-
-/// The artist name used for an album whose tracks name several artists and no album artist.
-pub const VARIOUS_ARTISTS: &str = "Various Artists";
-/// The artist name used when a file has no artist tag.
-pub const UNKNOWN_ARTIST: &str = "Unknown artist";
-/// The album title used when a file has no album tag.
-pub const UNKNOWN_ALBUM: &str = "Unknown album";
 
 /// Lyrics sources that come from the files themselves (and go when the files change).
 const LOCAL_LYRICS_SOURCES: [&str; 2] = ["sidecar", "embedded"];

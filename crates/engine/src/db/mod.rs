@@ -31,7 +31,6 @@ use crate::model::{LibrarySummary, LyricsStatus};
 pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
 pub use export::{ExportedArtwork, ExportedLyrics, ExportedTrack};
 pub(crate) use import::{ImportWriter, KnownFile};
-pub use import::{UNKNOWN_ALBUM, UNKNOWN_ARTIST, VARIOUS_ARTISTS};
 pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};
 
 /// SQLite `application_id` of a Gatefold library: "GTFD".

@@ -197,7 +197,7 @@ impl ArtworkService for CoverArtArchive {
         {
             return Ok(Some(found));
         }
-        if album.title.trim().is_empty() || album.title == crate::db::UNKNOWN_ALBUM {
+        if album.title.trim().is_empty() || album.title == crate::model::UNKNOWN_ALBUM {
             return Ok(None);
         }
         for release in self.search(album).await? {

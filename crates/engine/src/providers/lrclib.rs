@@ -194,7 +194,7 @@ impl LyricsService for Lrclib {
         let mut rest: Vec<&TrackRecord> = request.tracks.iter().collect();
 
         let album_known =
-            !request.album.trim().is_empty() && request.album != crate::db::UNKNOWN_ALBUM;
+            !request.album.trim().is_empty() && request.album != crate::model::UNKNOWN_ALBUM;
         if album_known && request.tracks.len() >= ALBUM_SEARCH_MIN_TRACKS {
             let artist = if compilation {
                 ""

@@ -1,0 +1,233 @@
+// @ts-check
+// End-to-end check of the Enrich and Settings views on the fake backend, in the production
+// build under `Content-Security-Policy: default-src 'self'`. Run with `npm run e2e`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TIMEOUT, openApp, percent, resultsDir, startHarness, waitForPercent } from './harness.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** @type {Awaited<ReturnType<typeof startHarness>> | undefined} */
+let harness;
+
+before(async () => {
+  harness = await startHarness();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+/** @param {string} query @param {{ width: number, height: number }} [viewport] */
+function open(query, viewport) {
+  assert.ok(harness, 'setup failed');
+  return openApp(harness, query, viewport);
+}
+
+/** @param {import('playwright-core').Page} page */
+function status(page) {
+  return page.getByTestId('job-status');
+}
+
+/** @param {import('playwright-core').Page} page @param {string} name */
+function button(page, name) {
+  return page.getByRole('button', { name, exact: true });
+}
+
+/** @param {import('playwright-core').Page} page */
+function failureRows(page) {
+  return page.locator('[role="table"][aria-label="Failures"] [role="row"][data-failure]');
+}
+
+describe('enrichment panel', () => {
+  it('runs a job to 100 %, lists failures with reasons, pauses and resumes', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      // The Enrich view is first, with the earlier failures loaded.
+      const firstSection = page.locator('main section').first();
+      assert.equal(await firstSection.getAttribute('aria-labelledby'), 'enrich-heading');
+      await page.getByTestId('failure-count').getByText('8', { exact: true }).waitFor();
+      assert.equal(await percent(page), 0);
+      assert.equal(await button(page, 'Pause').isDisabled(), true);
+      assert.equal(await button(page, 'Resume').isDisabled(), true);
+      assert.equal(await button(page, 'Cancel').isDisabled(), true);
+
+      await button(page, 'Enrich library').click();
+      await waitForPercent(page, 25);
+      assert.equal(await button(page, 'Enrich library').isDisabled(), true);
+      assert.equal(await button(page, 'Pause').isEnabled(), true);
+      assert.equal(await button(page, 'Cancel').isEnabled(), true);
+      await page.locator('[data-job-stat="rate"] dd').getByText(/^\d/).waitFor();
+      await page.screenshot({ path: join(resultsDir, 'enrich-panel.png'), fullPage: true });
+
+      // Pause: the bar stops and Resume is the way on.
+      await button(page, 'Pause').click();
+      await status(page).getByText('Paused', { exact: true }).waitFor();
+      assert.equal(await button(page, 'Resume').isEnabled(), true);
+      assert.equal(await button(page, 'Pause').isDisabled(), true);
+      const pausedAt = await percent(page);
+      assert.ok(pausedAt > 0 && pausedAt < 100, `paused at ${pausedAt} %`);
+      await page.waitForTimeout(400);
+      assert.equal(await percent(page), pausedAt, 'the bar moved while paused');
+
+      await button(page, 'Resume').click();
+      await status(page).getByText('Running', { exact: true }).waitFor();
+      await waitForPercent(page, 100);
+      await status(page).getByText('Finished', { exact: true }).waitFor();
+      assert.equal(await button(page, 'Enrich library').isEnabled(), true);
+      assert.match((await page.locator('[data-job-stat="processed"] dd').textContent()) ?? '', /^800 \/ 800$/);
+
+      // A failure of this run, with its human reason.
+      const fresh = failureRows(page).last();
+      assert.doesNotMatch((await fresh.getAttribute('data-failure')) ?? '', /^900\d:/);
+      const cells = await fresh.locator('[role="cell"]').allTextContents();
+      assert.equal(cells.length, 5);
+      assert.match(cells[2], /^(Artwork|Lyrics)$/);
+      assert.match(cells[3], /coverartarchive|musicbrainz|lrclib|no answer within 30 s/);
+      assert.match(cells[4], /^\d+$/);
+      const failed = Number(await page.locator('[data-job-stat="failed"] dd').textContent());
+      assert.ok(failed > 0, 'some tracks failed');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the WiFi pause reason and goes on by itself', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=wifi');
+    try {
+      await button(page, 'Enrich library').click();
+      await status(page).getByText('Waiting for WiFi (now on ethernet (eth0))', { exact: true }).waitFor();
+      assert.equal(await button(page, 'Resume').isDisabled(), true);
+      assert.equal(await button(page, 'Cancel').isEnabled(), true);
+      await page.getByText('Continues by itself when WiFi is back').waitFor();
+      await page.screenshot({ path: join(resultsDir, 'enrich-wifi.png') });
+      await status(page).getByText('Running', { exact: true }).waitFor({ timeout: 10_000 });
+      await waitForPercent(page, 100);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('cancels a job', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await button(page, 'Enrich library').click();
+      await waitForPercent(page, 5);
+      await button(page, 'Cancel').click();
+      await status(page).getByText('Cancelled', { exact: true }).waitFor();
+      const at = await percent(page);
+      assert.ok(at < 100, `cancelled at ${at} %`);
+      assert.equal(await button(page, 'Enrich library').isEnabled(), true);
+      assert.equal(await button(page, 'Pause').isDisabled(), true);
+      assert.equal(await button(page, 'Cancel').isDisabled(), true);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows hostile titles and reasons as text', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=xss');
+    try {
+      await button(page, 'Enrich library').click();
+      await waitForPercent(page, 100);
+      const list = page.getByRole('table', { name: 'Failures' });
+      await list.getByText(XSS, { exact: true }).first().waitFor();
+      await list.getByText(`: ${XSS}`).first().waitFor();
+      assert.equal(await page.locator('img').count(), 0, 'markup from data became an element');
+      // Give a would-be onerror handler time to fire.
+      await page.waitForTimeout(300);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('exports the failures as a CSV download', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=xss');
+    try {
+      await button(page, 'Enrich library').click();
+      await waitForPercent(page, 100);
+      const count = Number(await page.getByTestId('failure-count').textContent());
+      const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Export CSV').click()]);
+      assert.match(download.suggestedFilename(), /^gatefold-failures-\d{4}-\d{2}-\d{2}\.csv$/);
+      const path = await download.path();
+      const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
+      const lines = text.split('\r\n');
+      assert.equal(lines[0], 'track_id,title,artist,album,path,operation,reason,attempts,failed_at');
+      assert.equal(lines.at(-1), '', 'ends with CRLF');
+      assert.equal(lines.length, count + 2);
+      assert.ok(text.includes(XSS), 'the reason is in the file verbatim');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits an 800x600 window mid-run without horizontal scrolling', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('', { width: 800, height: 600 });
+    try {
+      await button(page, 'Enrich library').click();
+      await waitForPercent(page, 20);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+      await page.screenshot({ path: join(resultsDir, 'enrich-800x600.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('settings view', () => {
+  it('refuses invalid values inline, saves valid ones, and loads them back', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await button(page, 'Settings').click();
+      assert.equal(await button(page, 'Settings').getAttribute('aria-current'), 'page');
+      const concurrent = page.getByLabel('Max concurrent', { exact: true });
+      await concurrent.waitFor();
+      assert.equal(await concurrent.inputValue(), '5');
+      const save = button(page, 'Save');
+      assert.equal(await save.isDisabled(), true, 'nothing to save yet');
+
+      await concurrent.fill('100');
+      const block = page.locator('[data-setting="max_concurrent"]');
+      await block.getByText('Between 1 and 64', { exact: true }).waitFor();
+      assert.equal(await concurrent.getAttribute('aria-invalid'), 'true');
+      assert.equal(await save.isDisabled(), true);
+      await page.getByLabel('Batch size', { exact: true }).fill('0');
+      await page.locator('[data-setting="batch_size"]').getByText('Between 1 and 10,000').waitFor();
+      await page.screenshot({ path: join(resultsDir, 'settings.png'), fullPage: true });
+      // Enter in a field does not save either.
+      await concurrent.press('Enter');
+      await page.getByLabel('Batch size', { exact: true }).fill('200');
+
+      await concurrent.fill('12');
+      assert.equal(await block.getByText('Between 1 and 64').count(), 0);
+      await page.getByLabel('Only on WiFi').check();
+      assert.equal(await save.isEnabled(), true);
+      await save.click();
+      await page.getByText('Settings saved.').waitFor();
+
+      // The fake keeps settings in memory: leave and come back instead of reloading.
+      await button(page, 'Enrich').click();
+      assert.equal(await page.getByLabel('Max concurrent', { exact: true }).count(), 0);
+      await button(page, 'Settings').click();
+      await page.getByLabel('Max concurrent', { exact: true }).waitFor();
+      assert.equal(await page.getByLabel('Max concurrent', { exact: true }).inputValue(), '12');
+      assert.equal(await page.getByLabel('Batch size', { exact: true }).inputValue(), '200');
+      assert.equal(await page.getByLabel('Only on WiFi').isChecked(), true);
+      assert.equal(await page.getByLabel('Max retries', { exact: true }).inputValue(), '3');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,194 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
+import { BackendError } from '../lib/backend';
+import { FakeBackend } from '../lib/fakeBackend';
+import { DEFAULT_SETTINGS } from '../lib/settingsRules';
+import SettingsPanel from './SettingsPanel.svelte';
+
+const locale = 'en-US';
+
+const LABELS = {
+  batch_size: 'Batch size',
+  max_concurrent: 'Max concurrent',
+  max_retries: 'Max retries',
+  base_retry_delay_ms: 'Base retry delay (ms)',
+  operation_timeout_secs: 'Operation timeout (s)',
+  not_found_max_age_days: 'Ask again about not-found after (days)',
+} as const;
+
+function field(label: string): HTMLInputElement {
+  return screen.getByLabelText(label) as HTMLInputElement;
+}
+
+function save(): HTMLButtonElement {
+  return screen.getByRole('button', { name: 'Save' });
+}
+
+async function setup(backend = new FakeBackend()) {
+  const result = render(SettingsPanel, { backend, locale });
+  await screen.findByLabelText('Batch size');
+  return { backend, ...result };
+}
+
+async function type(label: string, value: string) {
+  await fireEvent.input(field(label), { target: { value } });
+}
+
+describe('SettingsPanel', () => {
+  it('loads the saved settings into labelled fields', async () => {
+    const settings: EnrichmentConfig = {
+      ...DEFAULT_SETTINGS,
+      batch_size: 200,
+      max_concurrent: 8,
+      require_wifi: true,
+      enable_lyrics: false,
+      not_found_max_age_days: 0,
+    };
+    await setup(new FakeBackend({ settings }));
+    expect(field('Batch size').value).toBe('200');
+    expect(field('Max concurrent').value).toBe('8');
+    expect(field('Max retries').value).toBe('3');
+    expect(field('Base retry delay (ms)').value).toBe('100');
+    expect(field('Operation timeout (s)').value).toBe('30');
+    expect(field('Ask again about not-found after (days)').value).toBe('0');
+    expect(field('Only on WiFi').checked).toBe(true);
+    expect(field('Fetch artwork').checked).toBe(true);
+    expect(field('Fetch lyrics').checked).toBe(false);
+    for (const label of Object.values(LABELS)) expect(field(label).tagName).toBe('INPUT');
+    // Nothing changed yet: nothing to save.
+    expect(save().disabled).toBe(true);
+  });
+
+  it('refuses an out-of-range value inline, with the range, and disables Save', async () => {
+    const { backend } = await setup();
+    await type('Max concurrent', '65');
+    const input = field('Max concurrent');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    const errorId = input.getAttribute('aria-describedby')?.split(' ').find((id) => id.endsWith('-error'));
+    expect(errorId).toBeTruthy();
+    expect(document.getElementById(errorId!)?.textContent).toBe('Between 1 and 64');
+    // The message sits in the field's own block.
+    const block = input.closest('[data-setting="max_concurrent"]') as HTMLElement;
+    expect(within(block).getByText('Between 1 and 64')).toBeTruthy();
+    expect(save().disabled).toBe(true);
+    expect(screen.getByText('Fix the highlighted value to save.')).toBeTruthy();
+    // Submitting anyway (Enter in a field) saves nothing.
+    await fireEvent.submit(input.form!);
+    expect(backend.saveCalls).toBe(0);
+    expect((await backend.getSettings()).max_concurrent).toBe(5);
+  });
+
+  it('words every field’s range and refuses non-numbers', async () => {
+    await setup();
+    const cases: [string, string, string][] = [
+      [LABELS.batch_size, '0', 'Between 1 and 10,000'],
+      [LABELS.batch_size, '10001', 'Between 1 and 10,000'],
+      [LABELS.max_retries, '11', 'Between 0 and 10'],
+      [LABELS.base_retry_delay_ms, '60001', 'Between 1 and 60,000'],
+      [LABELS.operation_timeout_secs, '601', 'Between 1 and 600'],
+      [LABELS.not_found_max_age_days, '3651', 'Between 0 and 3,650'],
+      [LABELS.max_concurrent, 'abc', 'Enter a whole number between 1 and 64'],
+      [LABELS.max_concurrent, '', 'Enter a whole number between 1 and 64'],
+      [LABELS.max_concurrent, '2.5', 'Enter a whole number between 1 and 64'],
+    ];
+    for (const [label, value, message] of cases) {
+      await type(label, value);
+      const block = field(label).closest('[data-setting]') as HTMLElement;
+      expect(block.querySelector('.error')?.textContent, `${label}=${value}`).toBe(message);
+    }
+    expect(screen.getByText('Fix the 6 highlighted values to save.')).toBeTruthy();
+  });
+
+  it('re-enables Save once the value is valid, and saves it', async () => {
+    const { backend } = await setup();
+    await type('Max concurrent', '65');
+    expect(save().disabled).toBe(true);
+    await type('Max concurrent', '12');
+    expect(field('Max concurrent').getAttribute('aria-invalid')).toBe('false');
+    expect(document.querySelector('[data-setting="max_concurrent"] .error')).toBeNull();
+    expect(save().disabled).toBe(false);
+    await fireEvent.click(field('Only on WiFi'));
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect(backend.saveCalls).toBe(1);
+    expect(await backend.getSettings()).toEqual({ ...DEFAULT_SETTINGS, max_concurrent: 12, require_wifi: true });
+    expect(save().disabled).toBe(true);
+  });
+
+  it('loads saved values back in a new form', async () => {
+    const backend = new FakeBackend();
+    const first = await setup(backend);
+    await type('Operation timeout (s)', '90');
+    await fireEvent.click(field('Fetch artwork'));
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    first.unmount();
+    await setup(backend);
+    expect(field('Operation timeout (s)').value).toBe('90');
+    expect(field('Fetch artwork').checked).toBe(false);
+  });
+
+  it('shows the backend’s invalid_config details next to the fields, and keeps Save off until edited', async () => {
+    const backend = new FakeBackend();
+    // A backend stricter than the UI rules: it refuses a value the UI accepts.
+    vi.spyOn(backend, 'saveSettings').mockRejectedValue(
+      new BackendError('invalid_config', 'operation_timeout_secs must be between 1 and 120, got 300', [
+        { field: 'operation_timeout_secs', value: 300, min: 1, max: 120 },
+        { field: 'future_setting', value: 9, min: 0, max: 5 },
+      ]),
+    );
+    await setup(backend);
+    await type('Operation timeout (s)', '300');
+    expect(save().disabled).toBe(false);
+    await fireEvent.click(save());
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Not saved: some values are out of range.');
+    expect(alert.textContent).toContain('future_setting: Between 0 and 5');
+    const input = field('Operation timeout (s)');
+    const block = input.closest('[data-setting]') as HTMLElement;
+    expect(within(block).getByText('Between 1 and 120')).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(save().disabled).toBe(true);
+    await type('Operation timeout (s)', '100');
+    expect(within(block).queryByText('Between 1 and 120')).toBeNull();
+    expect(save().disabled).toBe(false);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows other save errors as an alert, as text', async () => {
+    const backend = new FakeBackend();
+    vi.spyOn(backend, 'saveSettings').mockRejectedValue(new BackendError('database', 'disk <i>full</i>'));
+    await setup(backend);
+    await type('Max retries', '5');
+    await fireEvent.click(save());
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Not saved: disk <i>full</i>');
+    expect(alert.querySelector('i')).toBeNull();
+    expect(within(alert).getByText('database').tagName).toBe('CODE');
+  });
+
+  it('restores the defaults into the form without saving', async () => {
+    const backend = new FakeBackend({ settings: { ...DEFAULT_SETTINGS, batch_size: 500, require_wifi: true } });
+    await setup(backend);
+    await fireEvent.click(screen.getByRole('button', { name: 'Restore defaults' }));
+    expect(field('Batch size').value).toBe('50');
+    expect(field('Only on WiFi').checked).toBe(false);
+    expect(backend.saveCalls).toBe(0);
+    expect(save().disabled).toBe(false);
+  });
+
+  it('shows a loading state and a load error with retry', async () => {
+    render(SettingsPanel, { backend: new FakeBackend({ neverSettle: true }), locale });
+    expect(screen.getByRole('status').textContent).toContain('Loading settings');
+
+    const failing = new FakeBackend({ error: { code: 'database', message: 'locked' } });
+    const getSettings = vi.spyOn(failing, 'getSettings');
+    const { container } = render(SettingsPanel, { backend: failing, locale });
+    const alert = await within(container).findByRole('alert');
+    expect(alert.textContent).toContain('Could not load the settings');
+    expect(alert.textContent).toContain('locked');
+    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(getSettings).toHaveBeenCalledTimes(2));
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import { applyJobEvent, emptyProgress, initialJobState, isActive, percentOf } from './enrichment';
+
+function progress(processed: number, total: number): EnrichmentProgress {
+  return {
+    ...emptyProgress(total),
+    processed_tracks: processed,
+    percent_complete: total === 0 ? 100 : (processed / total) * 100,
+  };
+}
+
+describe('applyJobEvent', () => {
+  it('follows a job from start through pause and resume to the end', () => {
+    let s = initialJobState();
+    expect(s.phase).toBe('idle');
+    s = applyJobEvent(s, { type: 'job_started', job_id: 3, total_tracks: 10, resumed: false });
+    expect(s).toMatchObject({ phase: 'running', jobId: 3, progress: { total_tracks: 10 } });
+    s = applyJobEvent(s, { type: 'progress', job_id: 3, progress: progress(4, 10) });
+    expect(s.progress.processed_tracks).toBe(4);
+    expect(s.phase).toBe('running');
+    const reason = { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet (eth0))' };
+    s = applyJobEvent(s, { type: 'job_paused', job_id: 3, reason });
+    expect(s).toMatchObject({ phase: 'paused', pauseReason: reason });
+    // Progress while paused (the last operations in flight) keeps the pause.
+    s = applyJobEvent(s, { type: 'progress', job_id: 3, progress: progress(5, 10) });
+    expect(s.phase).toBe('paused');
+    expect(s.pauseReason).toEqual(reason);
+    s = applyJobEvent(s, { type: 'job_resumed', job_id: 3 });
+    expect(s).toMatchObject({ phase: 'running', pauseReason: null });
+    s = applyJobEvent(s, {
+      type: 'job_finished',
+      job_id: 3,
+      result: { job_id: 3, progress: progress(10, 10), cancelled: false, outcomes: [] },
+    });
+    expect(s).toMatchObject({ phase: 'finished', progress: { processed_tracks: 10 } });
+    expect(isActive(s.phase)).toBe(false);
+  });
+
+  it('ends as cancelled after job_cancelled and a cancelled job_finished', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 5, resumed: true });
+    expect(s.resumed).toBe(true);
+    s = applyJobEvent(s, { type: 'job_cancelled', job_id: 1, progress: progress(2, 5) });
+    expect(s.phase).toBe('cancelled');
+    s = applyJobEvent(s, {
+      type: 'job_finished',
+      job_id: 1,
+      result: { job_id: 1, progress: progress(2, 5), cancelled: true, outcomes: [] },
+    });
+    expect(s.phase).toBe('cancelled');
+    expect(s.progress.processed_tracks).toBe(2);
+  });
+
+  it('ends as failed on job_failed, keeping the progress, until the next job starts', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 2, total_tracks: 5, resumed: false });
+    s = applyJobEvent(s, { type: 'progress', job_id: 2, progress: progress(3, 5) });
+    s = applyJobEvent(s, { type: 'job_failed', code: 'database', message: 'database is locked' });
+    expect(s).toMatchObject({
+      phase: 'failed',
+      error: { code: 'database', message: 'database is locked' },
+      progress: { processed_tracks: 3 },
+    });
+    expect(isActive(s.phase)).toBe(false);
+    s = applyJobEvent(s, { type: 'job_started', job_id: 3, total_tracks: 2, resumed: false });
+    expect(s).toMatchObject({ phase: 'running', error: null });
+  });
+
+  it('treats progress of an unseen job as a running job', () => {
+    const s = applyJobEvent(initialJobState(), { type: 'progress', job_id: 9, progress: progress(1, 2) });
+    expect(s).toMatchObject({ phase: 'running', jobId: 9 });
+  });
+
+  it('returns the same state for per-track events', () => {
+    const s = initialJobState();
+    expect(applyJobEvent(s, { type: 'track_updated', track_id: 1, updated_fields: ['artwork'] })).toBe(s);
+  });
+});
+
+describe('percentOf', () => {
+  it('floors and clamps, and shows 100 only when done', () => {
+    expect(percentOf(progress(1, 3))).toBe(33);
+    expect(percentOf(progress(0, 0))).toBe(100);
+    expect(percentOf({ ...progress(999, 1000), percent_complete: 100 })).toBe(99);
+    expect(percentOf({ ...progress(1, 1), percent_complete: 140 })).toBe(100);
+    expect(percentOf({ ...progress(0, 1), percent_complete: Number.NaN })).toBe(0);
+  });
+});

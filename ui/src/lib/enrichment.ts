@@ -1,0 +1,119 @@
+import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { LibraryEvent } from '../bindings/LibraryEvent';
+import type { PauseReason } from '../bindings/PauseReason';
+
+/** Where the enrichment job stands, as far as the events tell. */
+export type JobPhase = 'idle' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
+
+export interface JobState {
+  phase: JobPhase;
+  jobId: number | null;
+  progress: EnrichmentProgress;
+  /** Set while `phase` is `paused`. */
+  pauseReason: PauseReason | null;
+  /** The job continues one that was interrupted (the app was closed mid-run). */
+  resumed: boolean;
+  /** Set when `phase` is `failed`: why the job could not start or stopped. */
+  error: { code: string; message: string } | null;
+}
+
+export const PAUSE_REQUESTED = 'requested';
+export const PAUSE_WAITING_FOR_WIFI = 'waiting_for_wifi';
+
+export function emptyProgress(total = 0): EnrichmentProgress {
+  return {
+    total_tracks: total,
+    processed_tracks: 0,
+    artwork_fetched: 0,
+    lyrics_fetched: 0,
+    failed_tracks: 0,
+    percent_complete: 0,
+  };
+}
+
+export function initialJobState(): JobState {
+  return {
+    phase: 'idle',
+    jobId: null,
+    progress: emptyProgress(),
+    pauseReason: null,
+    resumed: false,
+    error: null,
+  };
+}
+
+/** Whether a job is under way (running or paused). */
+export function isActive(phase: JobPhase): boolean {
+  return phase === 'running' || phase === 'paused';
+}
+
+/**
+ * The state after `event`. Returns `state` itself for events that do not change the job
+ * (`track_updated`, `track_failed`), so callers can tell nothing changed.
+ */
+export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
+  switch (event.type) {
+    case 'job_started':
+      return {
+        phase: 'running',
+        jobId: event.job_id,
+        progress: emptyProgress(event.total_tracks),
+        pauseReason: null,
+        resumed: event.resumed,
+        error: null,
+      };
+    case 'progress':
+      return {
+        ...state,
+        jobId: event.job_id,
+        progress: event.progress,
+        // Progress of a job this UI did not see start (opened mid-run, or after a resync).
+        phase: isActive(state.phase) && state.jobId === event.job_id ? state.phase : 'running',
+        pauseReason: state.jobId === event.job_id ? state.pauseReason : null,
+      };
+    case 'job_paused':
+      return { ...state, jobId: event.job_id, phase: 'paused', pauseReason: event.reason };
+    case 'job_resumed':
+      return { ...state, jobId: event.job_id, phase: 'running', pauseReason: null };
+    case 'job_cancelled':
+      return {
+        ...state,
+        jobId: event.job_id,
+        phase: 'cancelled',
+        progress: event.progress,
+        pauseReason: null,
+      };
+    case 'job_failed':
+      return {
+        ...state,
+        phase: 'failed',
+        pauseReason: null,
+        error: { code: event.code, message: event.message },
+      };
+    case 'job_finished':
+      return {
+        ...state,
+        jobId: event.job_id,
+        phase: event.result.cancelled ? 'cancelled' : 'finished',
+        progress: event.result.progress,
+        pauseReason: null,
+      };
+    case 'track_updated':
+    case 'track_failed':
+      return state;
+    default: {
+      // An event type this UI does not know yet (a newer engine): nothing to change.
+      const unknown: never = event;
+      void unknown;
+      return state;
+    }
+  }
+}
+
+/** 0..100, whole numbers, never 100 before the last track is done. */
+export function percentOf(progress: EnrichmentProgress): number {
+  const { percent_complete: percent, processed_tracks: done, total_tracks: total } = progress;
+  if (!Number.isFinite(percent)) return 0;
+  const whole = Math.floor(Math.min(100, Math.max(0, percent)));
+  return whole === 100 && total > 0 && done < total ? 99 : whole;
+}

@@ -1,0 +1,210 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LibraryEvent } from '../bindings/LibraryEvent';
+import { type BackendMessage, BackendError } from './backend';
+import { FakeBackend } from './fakeBackend';
+import { XSS_STRING, earlierFailures } from './fixtures';
+import { DEFAULT_SETTINGS } from './settingsRules';
+
+function record(fake: FakeBackend) {
+  const messages: BackendMessage[] = [];
+  fake.subscribe((m) => messages.push(m));
+  const events = () => messages.flatMap((m) => (m.kind === 'events' ? m.events : []));
+  const types = () => events().map((e) => e.type);
+  return { messages, events, types };
+}
+
+function last<T extends LibraryEvent['type']>(events: LibraryEvent[], type: T) {
+  return events.filter((e): e is Extract<LibraryEvent, { type: T }> => e.type === type).at(-1);
+}
+
+describe('FakeBackend job', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs a job to the end in batches, with failures that have human reasons', async () => {
+    const fake = new FakeBackend({
+      job: { tracks: 30, tickMs: 10, tracksPerTick: 4, artworkFailureRate: 0.3, lyricsFailureRate: 0.2 },
+    });
+    const { messages, events, types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    expect(fake.running).toBe(true);
+    await vi.runAllTimersAsync();
+    expect(fake.running).toBe(false);
+    expect(types()[0]).toBe('job_started');
+    expect(types().at(-1)).toBe('job_finished');
+    // Batched: far fewer messages than events.
+    expect(messages.length).toBeLessThan(events().length / 2);
+    const finished = last(events(), 'job_finished')!;
+    expect(finished.result.cancelled).toBe(false);
+    expect(finished.result.progress).toMatchObject({ total_tracks: 30, processed_tracks: 30, percent_complete: 100 });
+    expect(finished.result.outcomes).toHaveLength(30);
+    const failures = events().filter((e) => e.type === 'track_failed');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(finished.result.progress.failed_tracks).toBe(new Set(failures.map((f) => f.track_id)).size);
+    for (const f of failures) {
+      expect(f.reason).toMatch(/coverartarchive|musicbrainz|lrclib|no answer within 30 s/);
+      expect(f.attempts === 1 || f.attempts === DEFAULT_SETTINGS.max_retries + 1).toBe(true);
+    }
+    // Progress never goes backwards.
+    const processed = events().flatMap((e) => (e.type === 'progress' ? [e.progress.processed_tracks] : []));
+    expect(processed).toEqual([...processed].sort((a, b) => a - b));
+    // listFailures returns what failed, newest first.
+    const listed = await fake.listFailures(1000);
+    expect(listed).toHaveLength(failures.length);
+    expect(listed[0].track_id).toBe(failures.at(-1)!.track_id);
+    expect(await fake.listFailures(2)).toHaveLength(2);
+    // Nothing left for a second run.
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_started')!.total_tracks).toBe(0);
+  });
+
+  it('pauses, resumes and cancels on request', async () => {
+    const fake = new FakeBackend({ job: { tracks: 100, tickMs: 10, tracksPerTick: 2 } });
+    const { events, types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(35);
+    await fake.pauseEnrichment();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(last(events(), 'job_paused')!.reason).toEqual({ code: 'requested', message: 'paused' });
+    const before = last(events(), 'progress')!.progress.processed_tracks;
+    await vi.advanceTimersByTimeAsync(200);
+    expect(last(events(), 'progress')!.progress.processed_tracks).toBe(before);
+    await fake.resumeEnrichment();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(types()).toContain('job_resumed');
+    expect(last(events(), 'progress')!.progress.processed_tracks).toBeGreaterThan(before);
+    await fake.cancelEnrichment();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(types().slice(-2)).toEqual(['job_cancelled', 'job_finished']);
+    expect(last(events(), 'job_finished')!.result.cancelled).toBe(true);
+    expect(fake.running).toBe(false);
+    await expect(fake.pauseEnrichment()).rejects.toMatchObject({ code: 'no_job' });
+    // The rest is still to do.
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(last(events(), 'job_started')!.total_tracks).toBeLessThan(100);
+    expect(last(events(), 'job_started')!.total_tracks).toBeGreaterThan(0);
+  });
+
+  it('can stop on an error with job_failed', async () => {
+    const fake = new FakeBackend({ job: { tracks: 40, tickMs: 10, tracksPerTick: 4, failAt: 0.5 } });
+    const { events, types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(types().filter((t) => t.startsWith('job_'))).toEqual(['job_started', 'job_failed']);
+    expect(last(events(), 'job_failed')).toEqual({ type: 'job_failed', code: 'database', message: 'database is locked' });
+    expect(last(events(), 'progress')!.progress.processed_tracks).toBe(20);
+    expect(fake.running).toBe(false);
+  });
+
+  it('refuses a second job while one runs', async () => {
+    const fake = new FakeBackend({ job: { tracks: 10 } });
+    await fake.startEnrichment({ retryFailed: false });
+    await expect(fake.startEnrichment({ retryFailed: false })).rejects.toMatchObject({
+      code: 'job_already_running',
+    });
+    fake.dispose();
+  });
+
+  it('waits for WiFi when WiFi-only is on, and goes on when it is back', async () => {
+    const fake = new FakeBackend({
+      settings: { ...DEFAULT_SETTINGS, require_wifi: true },
+      job: { tracks: 40, tickMs: 10, tracksPerTick: 4, wifiDropAt: 0.5, wifiOutageMs: 300 },
+    });
+    const { events, types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(last(events(), 'job_paused')!.reason).toEqual({
+      code: 'waiting_for_wifi',
+      message: 'waiting for WiFi (now on ethernet (eth0))',
+    });
+    expect(last(events(), 'progress')!.progress.processed_tracks).toBe(20);
+    await vi.runAllTimersAsync();
+    const order = types().filter((t) => t.startsWith('job_'));
+    expect(order).toEqual(['job_started', 'job_paused', 'job_resumed', 'job_finished']);
+    expect(last(events(), 'job_finished')!.result.progress.processed_tracks).toBe(40);
+  });
+
+  it('does not pause for ethernet when WiFi-only is off', async () => {
+    const fake = new FakeBackend({ job: { tracks: 40, tickMs: 10, tracksPerTick: 4, wifiDropAt: 0.5 } });
+    const { types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(types()).not.toContain('job_paused');
+  });
+
+  it('retries earlier failures only when asked, clearing the ones that now work', async () => {
+    const fake = new FakeBackend({
+      failures: earlierFailures(1_700_000_000),
+      job: { tracks: 0, tickMs: 5, lyricsFailureRate: 0.5 },
+    });
+    const { events } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_started')!.total_tracks).toBe(0);
+    await fake.startEnrichment({ retryFailed: true });
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_started')!.total_tracks).toBe(8);
+    const stillFailing = events().filter((e) => e.type === 'track_failed').length;
+    expect(stillFailing).toBeLessThan(8);
+    expect(await fake.listFailures(100)).toHaveLength(stillFailing);
+  });
+
+  it('puts the hostile string into titles and reasons', async () => {
+    const fake = new FakeBackend({ job: { tracks: 12, tickMs: 5, hostile: true, artworkFailureRate: 1 } });
+    const { events } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    const failures = events().filter((e) => e.type === 'track_failed');
+    expect(failures.some((f) => f.title === XSS_STRING)).toBe(true);
+    expect(failures.every((f) => f.reason.includes(XSS_STRING))).toBe(true);
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const fake = new FakeBackend({ job: { tracks: 10, tickMs: 5 } });
+    const seen: BackendMessage[] = [];
+    const unsubscribe = fake.subscribe((m) => seen.push(m));
+    unsubscribe();
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('FakeBackend settings', () => {
+  it('keeps valid settings and hands out copies', async () => {
+    const fake = new FakeBackend();
+    expect(await fake.getSettings()).toEqual(DEFAULT_SETTINGS);
+    const changed = { ...DEFAULT_SETTINGS, max_concurrent: 12, require_wifi: true };
+    await fake.saveSettings(changed);
+    changed.max_concurrent = 99;
+    const loaded = await fake.getSettings();
+    expect(loaded).toEqual({ ...DEFAULT_SETTINGS, max_concurrent: 12, require_wifi: true });
+    loaded.batch_size = 1;
+    expect((await fake.getSettings()).batch_size).toBe(50);
+  });
+
+  it('rejects out-of-range settings with invalid_config details and saves nothing', async () => {
+    const fake = new FakeBackend();
+    const result = fake.saveSettings({ ...DEFAULT_SETTINGS, max_concurrent: 65, max_retries: 11 });
+    await expect(result).rejects.toBeInstanceOf(BackendError);
+    await expect(result).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: 'max_concurrent must be between 1 and 64, got 65',
+      details: [
+        { field: 'max_concurrent', value: 65, min: 1, max: 64 },
+        { field: 'max_retries', value: 11, min: 0, max: 10 },
+      ],
+    });
+    expect(await fake.getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(fake.saveCalls).toBe(0);
+  });
+
+  it('rejects every call when configured with an error', async () => {
+    const fake = new FakeBackend({ error: { code: 'database', message: 'gone' } });
+    await expect(fake.getSettings()).rejects.toMatchObject({ code: 'database' });
+    await expect(fake.listFailures(10)).rejects.toMatchObject({ code: 'database' });
+    await expect(fake.startEnrichment({ retryFailed: false })).rejects.toMatchObject({ code: 'database' });
+  });
+});
