@@ -36,15 +36,18 @@ async fn load_config(db: &Database) -> Result<EnrichmentConfig, CommandError> {
 }
 
 async fn load_providers(db: &Database) -> Result<Vec<ProviderSettings>, CommandError> {
-    match db.setting(PROVIDER_SETTINGS).await? {
+    let mut settings = match db.setting(PROVIDER_SETTINGS).await? {
         Some(json) => serde_json::from_str(&json).map_err(|e| {
             CommandError::new(
                 "corrupt_settings",
                 format!("saved provider settings are unreadable: {e}"),
             )
-        }),
-        None => Ok(provider_settings::defaults()),
-    }
+        })?,
+        None => provider_settings::defaults(),
+    };
+    provider_settings::apply_env(&mut settings)
+        .map_err(|e| CommandError::new("invalid_config", e))?;
+    Ok(settings)
 }
 
 /// The saved enrichment settings (the defaults until something was saved).

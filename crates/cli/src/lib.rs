@@ -125,12 +125,7 @@ impl EnrichArgs {
     ) -> Result<Vec<gatefold_engine::providers::settings::ProviderSettings>, String> {
         use gatefold_engine::providers::settings as ps;
         let mut settings = ps::defaults();
-        for name in ps::known_names() {
-            let var = format!("GATEFOLD_{}_URL", name.to_ascii_uppercase());
-            if let Some(url) = std::env::var(&var).ok().filter(|u| !u.is_empty()) {
-                ps::set_url(&mut settings, name, &url).map_err(|e| format!("{var}: {e}"))?;
-            }
-        }
+        ps::apply_env(&mut settings)?;
         let split = |flag: &str, value: &str| -> Result<(String, String), String> {
             value
                 .split_once('=')

@@ -234,18 +234,18 @@ fn request_error(name: &str, err: &reqwest::Error) -> FetchError {
     } else {
         "request failed"
     };
-    FetchError::transient(format!("{name}: {what}: {}", error_chain(err)))
+    FetchError::transient(format!("{name}: {what} ({})", root_cause(err)))
 }
 
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
+/// The innermost cause ("Connection refused (os error 111)"), which is what a person needs;
+/// the full chain goes to the log.
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
     }
-    text
+    tracing::debug!(error = %err, cause = %cause, "request failed");
+    cause.to_string()
 }
 
 /// Reads a body chunk by chunk, stopping as soon as it passes `cap`.
@@ -280,7 +280,7 @@ async fn read_capped(
                 return Err(FetchError::transient(format!(
                     "{name}: the answer was cut off ({} received): {}",
                     size(body.len() as u64),
-                    error_chain(&err)
+                    root_cause(&err)
                 )));
             }
         }

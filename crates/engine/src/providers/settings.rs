@@ -126,6 +126,17 @@ pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsErr
     Ok(())
 }
 
+/// Applies `GATEFOLD_<NAME>_URL` environment variables (the CLI and the app both honour them).
+pub fn apply_env(settings: &mut [ProviderSettings]) -> Result<(), String> {
+    for name in known_names() {
+        let var = format!("GATEFOLD_{}_URL", name.to_ascii_uppercase());
+        if let Some(url) = std::env::var(&var).ok().filter(|u| !u.is_empty()) {
+            set_url(settings, name, &url).map_err(|e| format!("{var}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// Sets `name`'s base URL; on error nothing changes.
 pub fn set_url(
     settings: &mut [ProviderSettings],
