@@ -265,5 +265,8 @@ async fn connection_refused_is_transient() {
         "{e}"
     );
     // Short enough for a person and a list row: the root cause, not reqwest's whole chain.
-    assert!(e.to_string().contains("refused") && e.to_string().len() < 100, "{e}");
+    assert!(
+        e.to_string().contains("refused") && e.to_string().len() < 100,
+        "{e}"
+    );
 }
