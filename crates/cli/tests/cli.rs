@@ -15,6 +15,7 @@ fn cli(dir: &Path) -> Command {
         .env("GATEFOLD_LRCLIB_URL", "http://127.0.0.1:9")
         .env("GATEFOLD_MUSICBRAINZ_URL", "http://127.0.0.1:9")
         .env("GATEFOLD_COVERARTARCHIVE_URL", "http://127.0.0.1:9")
+        .env("GATEFOLD_ITUNES_URL", "http://127.0.0.1:9")
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("xdg-data"))
         .env("GATEFOLD_LOG", "warn");
@@ -253,6 +254,8 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
             "--no-lyrics",
             "--skip-provider",
             "musicbrainz",
+            "--skip-provider",
+            "itunes",
         ])
         .output()
         .unwrap();
@@ -304,7 +307,14 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     let out = cli(dir.path())
         .arg("--db")
         .arg(&db)
-        .args(["enrich", "--no-lyrics", "--skip-provider", "musicbrainz"])
+        .args([
+            "enrich",
+            "--no-lyrics",
+            "--skip-provider",
+            "musicbrainz",
+            "--skip-provider",
+            "itunes",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -578,7 +588,14 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
     let out = cli(dir.path())
         .arg("--db")
         .arg(&db)
-        .args(["enrich", "--no-lyrics", "--skip-provider", "musicbrainz"])
+        .args([
+            "enrich",
+            "--no-lyrics",
+            "--skip-provider",
+            "musicbrainz",
+            "--skip-provider",
+            "itunes",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

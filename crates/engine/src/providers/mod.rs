@@ -5,10 +5,12 @@
 //! * [`lrclib`]: synced and plain lyrics from LRCLIB.
 //! * [`coverart`]: the Cover Art Archive, by the tagged MusicBrainz release or a confident
 //!   MusicBrainz search.
+//! * [`itunes`]: the iTunes Search API's album artwork, for confident matches only.
 //! * [`ArtworkChain`]: asks sources in order; the first that finds something wins.
 
 pub mod coverart;
 pub mod image_check;
+pub mod itunes;
 pub mod local;
 pub mod lrclib;
 pub mod settings;

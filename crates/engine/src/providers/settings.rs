@@ -10,6 +10,7 @@ use url::Url;
 
 use super::ArtworkChain;
 use super::coverart::CoverArtArchive;
+use super::itunes::Itunes;
 use super::local::LocalArtwork;
 use super::lrclib::Lrclib;
 use crate::enrich::LyricsService;
@@ -55,6 +56,14 @@ const KNOWN: &[Known] = &[
         default_rate: 1.0,
         max_in_flight: Some(1),
         throttle: &[(503, std::time::Duration::from_secs(1))],
+    },
+    Known {
+        name: "itunes",
+        default_url: "https://itunes.apple.com",
+        // "About 20 calls per minute": one every 3 s.
+        default_rate: 1.0 / 3.0,
+        max_in_flight: Some(1),
+        throttle: &[(403, std::time::Duration::from_secs(60))],
     },
     Known {
         name: "coverartarchive",
@@ -235,6 +244,9 @@ pub fn build(
     };
     if let (Some(mb), Some(caa)) = (client("musicbrainz"), client("coverartarchive")) {
         artwork = artwork.then(Arc::new(CoverArtArchive::new(mb, caa)));
+    }
+    if let Some(itunes) = client("itunes") {
+        artwork = artwork.then(Arc::new(Itunes::new(itunes)));
     }
     Ok(Services { artwork, lyrics })
 }

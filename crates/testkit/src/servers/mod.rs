@@ -2,4 +2,5 @@
 //! misbehaviours, from `../shared/providers.md`), so no test ever calls a real host.
 
 pub mod coverart;
+pub mod itunes;
 pub mod lrclib;

@@ -1,0 +1,153 @@
+//! iTunes Search API artwork (`/search?term=<album artist> <album>&entity=album&media=music`).
+//!
+//! Only albums that confidently match (`crate::matching::album_score`) are used, best first.
+//! The artwork URL's `100x100bb` is swapped for a larger size (1200, then 600), and the image must
+//! decode. Apple throttles with 403 (sometimes 429) and publishes "about 20 calls per minute":
+//! the default pace is one call every 3 s.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::image_check::inspect;
+use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
+use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
+use crate::matching::{THRESHOLD, album_score, is_various_artists};
+
+/// Sizes asked for, largest first.
+const SIZES: [u32; 2] = [1200, 600];
+
+#[derive(Debug, Deserialize)]
+struct Answer {
+    #[serde(default)]
+    results: Vec<Album>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Album {
+    #[serde(default)]
+    collection_name: String,
+    #[serde(default)]
+    artist_name: String,
+    artwork_url100: Option<String>,
+}
+
+/// `…/100x100bb.jpg` with the size swapped (`None` when the URL has no size token).
+fn sized(url: &str, px: u32) -> Option<String> {
+    let at = url.rfind("100x100bb")?;
+    Some(format!(
+        "{}{px}x{px}bb{}",
+        &url[..at],
+        &url[at + "100x100bb".len()..]
+    ))
+}
+
+/// The iTunes artwork source.
+#[derive(Debug, Clone)]
+pub struct Itunes {
+    client: ProviderClient,
+}
+
+impl Itunes {
+    pub fn new(client: ProviderClient) -> Self {
+        Itunes { client }
+    }
+}
+
+#[async_trait]
+impl ArtworkService for Itunes {
+    async fn fetch_artwork(
+        &self,
+        album: &AlbumRequest,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
+        if album.title.trim().is_empty() || album.title == crate::model::UNKNOWN_ALBUM {
+            return Ok(None);
+        }
+        let artist = if is_various_artists(&album.album_artist) {
+            ""
+        } else {
+            album.album_artist.as_str()
+        };
+        let term = format!("{artist} {}", album.title).trim().to_owned();
+        let url = self.client.url(
+            "/search",
+            &[
+                ("term", &term),
+                ("entity", "album"),
+                ("media", "music"),
+                ("limit", "25"),
+            ],
+        );
+        let Some(answer) = self.client.get_json::<Answer>(url).await? else {
+            return Ok(None);
+        };
+        let mut candidates: Vec<(f64, &Album)> = answer
+            .results
+            .iter()
+            .filter(|a| a.artwork_url100.is_some())
+            .map(|a| {
+                let score = if is_various_artists(&album.album_artist) {
+                    album_score(
+                        &album.title,
+                        "Various Artists",
+                        &a.collection_name,
+                        "Various Artists",
+                    )
+                } else {
+                    album_score(
+                        &album.title,
+                        &album.album_artist,
+                        &a.collection_name,
+                        &a.artist_name,
+                    )
+                };
+                (score, a)
+            })
+            .filter(|(score, _)| *score >= THRESHOLD)
+            .collect();
+        candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        for (_, candidate) in candidates.into_iter().take(2) {
+            let base = candidate.artwork_url100.as_deref().unwrap_or_default();
+            for px in SIZES {
+                let Some(url) = sized(base, px).and_then(|u| url::Url::parse(&u).ok()) else {
+                    continue;
+                };
+                let Some(fetched) = self.client.get(url, "image/*", MAX_IMAGE_BYTES).await? else {
+                    continue;
+                };
+                match inspect(&fetched.body) {
+                    Ok(info) => {
+                        return Ok(Some(FetchedArtwork {
+                            bytes: fetched.body,
+                            mime: info.mime.to_owned(),
+                            width: info.width,
+                            height: info.height,
+                            source: "itunes".into(),
+                            local: false,
+                        }));
+                    }
+                    Err(reason) => tracing::info!(%reason, "itunes image skipped"),
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sized;
+
+    #[test]
+    fn size_token_is_swapped() {
+        assert_eq!(
+            sized(
+                "https://is1-ssl.mzstatic.com/image/thumb/Music/v4/ab/cd/source/100x100bb.jpg",
+                1200
+            )
+            .as_deref(),
+            Some("https://is1-ssl.mzstatic.com/image/thumb/Music/v4/ab/cd/source/1200x1200bb.jpg")
+        );
+        assert_eq!(sized("https://x/60x60bb.jpg", 600), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! iTunes artwork against the loopback fake.
+
+use std::time::Duration;
+
+use gatefold_engine::enrich::{AlbumRequest, ArtworkService};
+use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
+use gatefold_engine::providers::itunes::Itunes;
+use gatefold_testkit::servers::itunes::{FakeItunes, ItunesAlbum};
+use url::Url;
+
+const THROTTLE: &[(u16, Duration)] = &[(403, Duration::from_secs(60))];
+
+fn itunes(fake: &FakeItunes) -> Itunes {
+    Itunes::new(ProviderClient::new(
+        Http::new().unwrap(),
+        ProviderPolicy {
+            name: "itunes",
+            base_url: Url::parse(&fake.uri()).unwrap(),
+            rate: RateLimit::per_second(100.0),
+            max_in_flight: None,
+            throttle_statuses: THROTTLE,
+        },
+    ))
+}
+
+fn album(title: &str, artist: &str) -> AlbumRequest {
+    AlbumRequest {
+        album_id: 1,
+        title: title.into(),
+        album_artist: artist.into(),
+        mb_release_id: None,
+        tracks: Vec::new(),
+    }
+}
+
+fn catalogue() -> Vec<ItunesAlbum> {
+    vec![
+        ItunesAlbum {
+            collection: "Discovery".into(),
+            artist: "Daft Punk".into(),
+            sizes: vec![100, 600],
+        },
+        ItunesAlbum {
+            collection: "Greatest Hits".into(),
+            artist: "ABBA".into(),
+            sizes: vec![100, 600, 1200],
+        },
+        ItunesAlbum {
+            collection: "Now That's Music 12".into(),
+            artist: "Various Artists".into(),
+            sizes: vec![1200],
+        },
+    ]
+}
+
+#[tokio::test]
+async fn finds_the_largest_size_the_cdn_has() {
+    let fake = FakeItunes::start(catalogue(), 100).await;
+    let found = itunes(&fake)
+        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .await
+        .unwrap()
+        .expect("found");
+    assert_eq!((found.source.as_str(), found.local), ("itunes", false));
+    let requests = fake.requests();
+    assert!(
+        requests.iter().any(|r| r.contains("1200x1200bb"))
+            && requests.iter().any(|r| r.contains("600x600bb")),
+        "{requests:?}"
+    );
+    assert!(
+        requests[0].contains("entity=album") && requests[0].contains("term=Daft+Punk+Discovery"),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn decoys_and_compilations() {
+    let fake = FakeItunes::start(catalogue(), 100).await;
+    let p = itunes(&fake);
+    assert_eq!(
+        p.fetch_artwork(&album("Greatest Hits", "Queen"))
+            .await
+            .unwrap(),
+        None,
+        "never another artist's cover"
+    );
+    assert!(
+        p.fetch_artwork(&album("Now That's Music 12", "Various Artists"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        p.fetch_artwork(&album("Now That's Music 13", "Various Artists"))
+            .await
+            .unwrap(),
+        None,
+        "numbers must agree"
+    );
+}
+
+#[tokio::test]
+async fn a_403_is_apples_throttle() {
+    let fake = FakeItunes::start(catalogue(), 1).await;
+    let p = itunes(&fake);
+    p.fetch_artwork(&album("Discovery", "Daft Punk"))
+        .await
+        .unwrap();
+    let err = p
+        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+}
