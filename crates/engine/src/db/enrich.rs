@@ -6,6 +6,7 @@ use std::path::Path;
 
 use sqlx::{Sqlite, Transaction};
 
+use super::library::{track_columns, track_joins};
 use super::{Database, path_from_bytes};
 use crate::enrich::{EnrichmentProgress, Operation};
 use crate::error::{EngineError, Result};
@@ -100,22 +101,33 @@ pub struct FailureRecord {
     pub failed_at: i64,
 }
 
-/// The condition shared by the page and count queries. Parameters: ?1 artwork wanted, ?2 lyrics
-/// wanted, ?3 retry failed only, ?4 not-found cutoff.
+/// Whether a track needs artwork. Parameters: ?1 artwork wanted, ?3 retry failed only, ?4 the
+/// not-found cutoff.
+macro_rules! needs_artwork {
+    () => {
+        "(CASE WHEN ?3 THEN ?1 AND EXISTS (SELECT 1 FROM enrichment_failures f \
+                 WHERE f.track_id = t.id AND f.operation = 'artwork') \
+          ELSE ?1 AND t.artwork_id IS NULL AND al.artwork_id IS NULL \
+             AND (al.artwork_checked_at IS NULL OR al.artwork_checked_at < ?4) \
+             AND NOT EXISTS (SELECT 1 FROM enrichment_failures f \
+                 WHERE f.track_id = t.id AND f.operation = 'artwork') END)"
+    };
+}
+
+/// Whether a track needs lyrics. Parameters: ?2 lyrics wanted, ?3 retry failed only, ?4 the
+/// not-found cutoff.
+macro_rules! needs_lyrics {
+    () => {
+        "(CASE WHEN ?3 THEN ?2 AND t.lyrics_status = 'failed' \
+          ELSE ?2 AND (t.lyrics_status = 'not_fetched' \
+             OR (t.lyrics_status = 'unavailable' AND coalesce(t.lyrics_checked_at, 0) < ?4)) END)"
+    };
+}
+
+/// The condition shared by the page and count queries: a track that needs either.
 macro_rules! candidate_where {
     () => {
-        "(CASE WHEN ?3 THEN \
-            (?1 AND EXISTS (SELECT 1 FROM enrichment_failures f \
-                            WHERE f.track_id = t.id AND f.operation = 'artwork')) \
-            OR (?2 AND t.lyrics_status = 'failed') \
-          ELSE \
-            (?1 AND t.artwork_id IS NULL AND al.artwork_id IS NULL \
-                AND (al.artwork_checked_at IS NULL OR al.artwork_checked_at < ?4) \
-                AND NOT EXISTS (SELECT 1 FROM enrichment_failures f \
-                                WHERE f.track_id = t.id AND f.operation = 'artwork')) \
-            OR (?2 AND (t.lyrics_status = 'not_fetched' \
-                        OR (t.lyrics_status = 'unavailable' AND coalesce(t.lyrics_checked_at, 0) < ?4))) \
-          END)"
+        concat!("(", needs_artwork!(), " OR ", needs_lyrics!(), ")")
     };
 }
 
@@ -189,25 +201,15 @@ impl Database {
     ) -> Result<Vec<Candidate>> {
         let _hold = self.hold.guard();
         let rows: Vec<CandidateRow> = sqlx::query_as(concat!(
-            "SELECT t.id, t.path, t.title, t.artist_id, ar.name AS artist, t.album_id, \
-                    al.title AS album, aa.name AS album_artist, t.track_number, t.disc_number, \
-                    t.duration_ms, t.format, t.mb_recording_id, al.mb_release_id, t.artwork_id, \
-                    t.lyrics_status, t.has_embedded_picture, t.folder_cover_path, \
-                    t.lyrics_sidecar_path, \
-                    (CASE WHEN ?3 THEN ?1 AND EXISTS (SELECT 1 FROM enrichment_failures f \
-                            WHERE f.track_id = t.id AND f.operation = 'artwork') \
-                     ELSE ?1 AND t.artwork_id IS NULL AND al.artwork_id IS NULL \
-                        AND (al.artwork_checked_at IS NULL OR al.artwork_checked_at < ?4) \
-                        AND NOT EXISTS (SELECT 1 FROM enrichment_failures f \
-                            WHERE f.track_id = t.id AND f.operation = 'artwork') END) AS needs_artwork, \
-                    (CASE WHEN ?3 THEN ?2 AND t.lyrics_status = 'failed' \
-                     ELSE ?2 AND (t.lyrics_status = 'not_fetched' OR (t.lyrics_status = 'unavailable' \
-                        AND coalesce(t.lyrics_checked_at, 0) < ?4)) END) AS needs_lyrics \
-             FROM tracks t \
-             JOIN artists ar ON ar.id = t.artist_id \
-             JOIN albums al ON al.id = t.album_id \
-             JOIN artists aa ON aa.id = al.album_artist_id \
-             WHERE t.id > ?5 AND ",
+            "SELECT ",
+            track_columns!(),
+            ", ",
+            needs_artwork!(),
+            " AS needs_artwork, ",
+            needs_lyrics!(),
+            " AS needs_lyrics ",
+            track_joins!(),
+            "WHERE t.id > ?5 AND ",
             candidate_where!(),
             " ORDER BY t.id LIMIT ?6"
         ))

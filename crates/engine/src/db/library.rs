@@ -9,22 +9,32 @@ use crate::model::{Album, Artist, Lyrics, LyricsStatus, TrackRecord};
 use crate::normalize::name_key;
 use crate::repository::{AlbumRepository, ArtistRepository, TrackRepository};
 
-/// The columns and joins every track query shares: a track with its artist, album and album
-/// artist, in one statement.
+/// The columns of a track with its artist, album and album artist (a `TrackRow`).
+macro_rules! track_columns {
+    () => {
+        "t.id, t.path, t.title, t.artist_id, ar.name AS artist, t.album_id, \
+         al.title AS album, aa.name AS album_artist, t.track_number, t.disc_number, \
+         t.duration_ms, t.format, t.mb_recording_id, al.mb_release_id, t.artwork_id, \
+         t.lyrics_status, t.has_embedded_picture, t.folder_cover_path, t.lyrics_sidecar_path"
+    };
+}
+pub(super) use track_columns;
+
+/// The joins those columns need.
+macro_rules! track_joins {
+    () => {
+        "FROM tracks t \
+         JOIN artists ar ON ar.id = t.artist_id \
+         JOIN albums al ON al.id = t.album_id \
+         JOIN artists aa ON aa.id = al.album_artist_id "
+    };
+}
+pub(super) use track_joins;
+
+/// A whole track query: a track with its names, in one statement, then `$tail`.
 macro_rules! track_select {
     ($tail:literal) => {
-        concat!(
-            "SELECT t.id, t.path, t.title, t.artist_id, ar.name AS artist, t.album_id, \
-                    al.title AS album, aa.name AS album_artist, t.track_number, t.disc_number, \
-                    t.duration_ms, t.format, t.mb_recording_id, al.mb_release_id, t.artwork_id, \
-                    t.lyrics_status, t.has_embedded_picture, t.folder_cover_path, \
-                    t.lyrics_sidecar_path \
-             FROM tracks t \
-             JOIN artists ar ON ar.id = t.artist_id \
-             JOIN albums al ON al.id = t.album_id \
-             JOIN artists aa ON aa.id = al.album_artist_id ",
-            $tail
-        )
+        concat!("SELECT ", track_columns!(), " ", track_joins!(), $tail)
     };
 }
 

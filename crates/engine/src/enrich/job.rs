@@ -79,7 +79,8 @@ pub struct EnrichmentJob {
     bus: EventBus,
     artwork: Option<(Arc<dyn ArtworkService>, ArtworkStore)>,
     lyrics: Option<Arc<dyn LyricsService>>,
-    network: Option<Arc<dyn NetworkMonitor>>,
+    /// Consulted when `require_wifi` is on (the real Linux monitor unless a test gives one).
+    network: Arc<dyn NetworkMonitor>,
     retry_failed: bool,
     wifi_poll: Duration,
     progress_interval: Duration,
@@ -131,7 +132,7 @@ impl EnrichmentJob {
             bus,
             artwork: None,
             lyrics: None,
-            network: None,
+            network: Arc::new(super::network::LinuxNetworkMonitor::default()),
             retry_failed: false,
             wifi_poll: Duration::from_secs(5),
             progress_interval: Duration::from_millis(100),
@@ -152,7 +153,7 @@ impl EnrichmentJob {
 
     /// The monitor consulted when `require_wifi` is on.
     pub fn network(mut self, monitor: Arc<dyn NetworkMonitor>) -> Self {
-        self.network = Some(monitor);
+        self.network = monitor;
         self
     }
 
@@ -207,14 +208,7 @@ impl EnrichmentJob {
     }
 
     async fn network_status(&self) -> super::network::NetworkStatus {
-        match &self.network {
-            Some(monitor) => monitor.status().await,
-            None => {
-                super::network::LinuxNetworkMonitor::default()
-                    .status()
-                    .await
-            }
-        }
+        self.network.status().await
     }
 }
 
@@ -383,7 +377,7 @@ struct Scheduler {
     config: EnrichmentConfig,
     artwork: Option<(Arc<dyn ArtworkService>, ArtworkStore)>,
     lyrics: Option<Arc<dyn LyricsService>>,
-    network: Option<Arc<dyn NetworkMonitor>>,
+    network: Arc<dyn NetworkMonitor>,
     wifi_poll: Duration,
     progress_interval: Duration,
     selection: Selection,
@@ -552,10 +546,7 @@ impl Scheduler {
                     if changed.is_err() { break true; }
                 }
                 _ = wifi_check.tick(), if self.config.require_wifi => {
-                    let status = match &self.network {
-                        Some(m) => m.status().await,
-                        None => super::network::LinuxNetworkMonitor::default().status().await,
-                    };
+                    let status = self.network.status().await;
                     wifi_lost = (!status.allows_wifi_only_work()).then(|| status.describe());
                 }
                 Some(joined) = running.join_next(), if !running.is_empty() => {

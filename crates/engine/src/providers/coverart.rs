@@ -10,9 +10,8 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::image_check::inspect;
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
-use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
+use crate::http::ProviderClient;
 use crate::matching::{THRESHOLD, album_score};
 
 /// Releases tried from a search, at most.
@@ -122,26 +121,10 @@ impl CoverArtArchive {
         fronts.sort_by_key(|i| !i.approved);
         for image in fronts {
             for url in image.urls() {
-                let Ok(url) = url::Url::parse(url) else {
-                    continue;
-                };
-                let Some(fetched) = self.archive.get(url, "image/*", MAX_IMAGE_BYTES).await? else {
-                    continue;
-                };
-                match inspect(&fetched.body) {
-                    Ok(info) => {
-                        return Ok(Some(FetchedArtwork {
-                            bytes: fetched.body,
-                            mime: info.mime.to_owned(),
-                            width: info.width,
-                            height: info.height,
-                            source: "coverartarchive".into(),
-                            local: false,
-                        }));
-                    }
-                    Err(reason) => {
-                        tracing::info!(release, %reason, "cover art archive image skipped")
-                    }
+                if let Some(found) =
+                    super::fetch_image(&self.archive, url, "coverartarchive").await?
+                {
+                    return Ok(Some(found));
                 }
             }
         }

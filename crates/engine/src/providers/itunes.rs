@@ -8,9 +8,8 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::image_check::inspect;
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
-use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
+use crate::http::ProviderClient;
 use crate::matching::{THRESHOLD, album_score, is_various_artists};
 
 /// Sizes asked for, largest first.
@@ -109,24 +108,9 @@ impl ArtworkService for Itunes {
         for (_, candidate) in candidates.into_iter().take(2) {
             let base = candidate.artwork_url100.as_deref().unwrap_or_default();
             for px in SIZES {
-                let Some(url) = sized(base, px).and_then(|u| url::Url::parse(&u).ok()) else {
-                    continue;
-                };
-                let Some(fetched) = self.client.get(url, "image/*", MAX_IMAGE_BYTES).await? else {
-                    continue;
-                };
-                match inspect(&fetched.body) {
-                    Ok(info) => {
-                        return Ok(Some(FetchedArtwork {
-                            bytes: fetched.body,
-                            mime: info.mime.to_owned(),
-                            width: info.width,
-                            height: info.height,
-                            source: "itunes".into(),
-                            local: false,
-                        }));
-                    }
-                    Err(reason) => tracing::info!(%reason, "itunes image skipped"),
+                let Some(url) = sized(base, px) else { continue };
+                if let Some(found) = super::fetch_image(&self.client, &url, "itunes").await? {
+                    return Ok(Some(found));
                 }
             }
         }

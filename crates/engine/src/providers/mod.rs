@@ -20,6 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
+use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
 
 /// Artwork sources asked in order, like beets' fetchart: the first that finds valid artwork
 /// wins; "not found" from every source is "not found".
@@ -79,6 +80,36 @@ impl ArtworkService for ArtworkChain {
         match failure {
             Some(err) => Err(err),
             None => Ok(None),
+        }
+    }
+}
+
+/// Downloads `url` through `client` and returns it as artwork from `source`, if it really is an
+/// image (sniffed and decoded, whatever its Content-Type); `Ok(None)` when it is missing or is
+/// not an image, so the caller tries its next candidate.
+pub(crate) async fn fetch_image(
+    client: &ProviderClient,
+    url: &str,
+    source: &str,
+) -> Result<Option<FetchedArtwork>, FetchError> {
+    let Ok(url) = url::Url::parse(url) else {
+        return Ok(None);
+    };
+    let Some(fetched) = client.get(url, "image/*", MAX_IMAGE_BYTES).await? else {
+        return Ok(None);
+    };
+    match image_check::inspect(&fetched.body) {
+        Ok(info) => Ok(Some(FetchedArtwork {
+            bytes: fetched.body,
+            mime: info.mime.to_owned(),
+            width: info.width,
+            height: info.height,
+            source: source.to_owned(),
+            local: false,
+        })),
+        Err(reason) => {
+            tracing::info!(source, %reason, "image skipped");
+            Ok(None)
         }
     }
 }
