@@ -16,6 +16,7 @@ fn cli(dir: &Path) -> Command {
         .env("GATEFOLD_MUSICBRAINZ_URL", "http://127.0.0.1:9")
         .env("GATEFOLD_COVERARTARCHIVE_URL", "http://127.0.0.1:9")
         .env("GATEFOLD_ITUNES_URL", "http://127.0.0.1:9")
+        .env("GATEFOLD_DEEZER_URL", "http://127.0.0.1:9")
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("xdg-data"))
         .env("GATEFOLD_LOG", "warn");
@@ -256,6 +257,8 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
             "musicbrainz",
             "--skip-provider",
             "itunes",
+            "--skip-provider",
+            "deezer",
         ])
         .output()
         .unwrap();
@@ -314,6 +317,8 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
             "musicbrainz",
             "--skip-provider",
             "itunes",
+            "--skip-provider",
+            "deezer",
         ])
         .output()
         .unwrap();
@@ -595,6 +600,8 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
             "musicbrainz",
             "--skip-provider",
             "itunes",
+            "--skip-provider",
+            "deezer",
         ])
         .output()
         .unwrap();

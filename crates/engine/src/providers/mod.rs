@@ -6,9 +6,11 @@
 //! * [`coverart`]: the Cover Art Archive, by the tagged MusicBrainz release or a confident
 //!   MusicBrainz search.
 //! * [`itunes`]: the iTunes Search API's album artwork, for confident matches only.
+//! * [`deezer`]: Deezer's album covers (its in-band quota error is a throttle).
 //! * [`ArtworkChain`]: asks sources in order; the first that finds something wins.
 
 pub mod coverart;
+pub mod deezer;
 pub mod image_check;
 pub mod itunes;
 pub mod local;

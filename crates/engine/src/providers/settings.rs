@@ -10,6 +10,7 @@ use url::Url;
 
 use super::ArtworkChain;
 use super::coverart::CoverArtArchive;
+use super::deezer::Deezer;
 use super::itunes::Itunes;
 use super::local::LocalArtwork;
 use super::lrclib::Lrclib;
@@ -64,6 +65,14 @@ const KNOWN: &[Known] = &[
         default_rate: 1.0 / 3.0,
         max_in_flight: Some(1),
         throttle: &[(403, std::time::Duration::from_secs(60))],
+    },
+    Known {
+        name: "deezer",
+        default_url: "https://api.deezer.com",
+        // "50 requests per 5 seconds".
+        default_rate: 10.0,
+        max_in_flight: Some(2),
+        throttle: &[],
     },
     Known {
         name: "coverartarchive",
@@ -247,6 +256,9 @@ pub fn build(
     }
     if let Some(itunes) = client("itunes") {
         artwork = artwork.then(Arc::new(Itunes::new(itunes)));
+    }
+    if let Some(deezer) = client("deezer") {
+        artwork = artwork.then(Arc::new(Deezer::new(deezer)));
     }
     Ok(Services { artwork, lyrics })
 }

@@ -1,0 +1,102 @@
+//! Deezer artwork against the loopback fake, in-band errors included.
+
+use std::time::Duration;
+
+use gatefold_engine::enrich::{AlbumRequest, ArtworkService};
+use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
+use gatefold_engine::providers::deezer::Deezer;
+use gatefold_testkit::servers::deezer::{DeezerAlbum, FakeDeezer};
+use url::Url;
+
+fn deezer(fake: &FakeDeezer) -> Deezer {
+    Deezer::new(ProviderClient::new(
+        Http::new().unwrap(),
+        ProviderPolicy {
+            name: "deezer",
+            base_url: Url::parse(&fake.uri()).unwrap(),
+            rate: RateLimit::per_second(100.0),
+            max_in_flight: None,
+            throttle_statuses: &[],
+        },
+    ))
+}
+
+fn album(title: &str, artist: &str) -> AlbumRequest {
+    AlbumRequest {
+        album_id: 1,
+        title: title.into(),
+        album_artist: artist.into(),
+        mb_release_id: None,
+        tracks: Vec::new(),
+    }
+}
+
+fn catalogue() -> Vec<DeezerAlbum> {
+    vec![
+        DeezerAlbum {
+            title: "Discovery".into(),
+            artist: "Daft Punk".into(),
+        },
+        DeezerAlbum {
+            title: "Greatest Hits".into(),
+            artist: "ABBA".into(),
+        },
+    ]
+}
+
+#[tokio::test]
+async fn finds_the_1000_px_cover_of_a_confident_match() {
+    let fake = FakeDeezer::start(catalogue(), 100).await;
+    let found = deezer(&fake)
+        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .await
+        .unwrap()
+        .expect("found");
+    assert_eq!((found.source.as_str(), found.local), ("deezer", false));
+    let requests = fake.requests();
+    assert!(
+        requests[0].contains("artist%3A%22Daft+Punk%22+album%3A%22Discovery%22"),
+        "{requests:?}"
+    );
+    assert!(requests[1].contains("1000x1000"), "{requests:?}");
+}
+
+#[tokio::test]
+async fn decoys_are_not_found() {
+    let fake = FakeDeezer::start(catalogue(), 100).await;
+    assert_eq!(
+        deezer(&fake)
+            .fetch_artwork(&album("Greatest Hits", "Queen"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        deezer(&fake)
+            .fetch_artwork(&album("Homework", "Daft Punk"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_in_band_quota_error_is_a_throttle_never_not_found() {
+    let fake = FakeDeezer::start(catalogue(), 1).await;
+    let p = deezer(&fake);
+    assert!(
+        p.fetch_artwork(&album("Discovery", "Daft Punk"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let err = p
+        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_retryable() && err.to_string().contains("Quota limit exceeded"),
+        "{err}"
+    );
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(5)));
+}

@@ -1,0 +1,124 @@
+//! A fake Deezer API on loopback: `/search/album?q=artist:"…" album:"…"` in the real shape,
+//! covers at 56/250/500/1000 px, and Deezer's in-band quota error (HTTP 200 with
+//! `"code":4`) once more than `quota` searches came.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// An album the fake knows.
+#[derive(Debug, Clone)]
+pub struct DeezerAlbum {
+    pub title: String,
+    pub artist: String,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    searches: usize,
+    requests: Vec<String>,
+}
+
+struct Responder {
+    albums: Arc<Vec<DeezerAlbum>>,
+    state: Arc<Mutex<State>>,
+    base: String,
+    quota: usize,
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The value of `field:"…"` in an advanced query.
+fn field(q: &str, name: &str) -> Option<String> {
+    let start = q.find(&format!("{name}:\""))? + name.len() + 2;
+    let end = q[start..].find('"')? + start;
+    Some(q[start..end].to_owned())
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.state.lock().unwrap();
+        let path = request.url.path().to_owned();
+        state
+            .requests
+            .push(format!("{path}?{}", request.url.query().unwrap_or("")));
+        if path == "/search/album" {
+            state.searches += 1;
+            if state.searches > self.quota {
+                return ResponseTemplate::new(200)
+                    .set_body_json(json!({"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}));
+            }
+            let q = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let (artist, album) = (field(&q, "artist"), field(&q, "album").unwrap_or_default());
+            let data: Vec<_> = self
+                .albums
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| norm(&a.title).contains(&norm(&album)) && artist.as_ref().is_none_or(|x| norm(&a.artist) == norm(x)))
+                .map(|(i, a)| {
+                    let cover = |px: u32| format!("{}/images/cover/{i}/{px}x{px}-000000-80-0-0.jpg", self.base);
+                    json!({"id": i, "title": a.title, "link": format!("https://www.deezer.com/album/{i}"),
+                           "cover": format!("{}/album/{i}/image", self.base),
+                           "cover_small": cover(56), "cover_medium": cover(250), "cover_big": cover(500), "cover_xl": cover(1000),
+                           "md5_image": format!("{i:032}"), "nb_tracks": 10, "record_type": "album",
+                           "artist": {"id": i, "name": a.artist, "type": "artist"}, "type": "album"})
+                })
+                .collect();
+            let total = data.len();
+            return ResponseTemplate::new(200).set_body_json(json!({"data": data, "total": total}));
+        }
+        if path.starts_with("/images/cover/") {
+            return ResponseTemplate::new(200)
+                .insert_header("content-type", "image/jpeg")
+                .set_body_bytes(crate::audio::COVER_JPG_600.to_vec());
+        }
+        ResponseTemplate::new(200).set_body_json(
+            json!({"error": {"type": "DataException", "message": "no data", "code": 800}}),
+        )
+    }
+}
+
+/// The running fake.
+#[derive(Debug)]
+pub struct FakeDeezer {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeDeezer {
+    /// Starts the fake; searches past `quota` get the in-band quota error.
+    pub async fn start(albums: Vec<DeezerAlbum>, quota: usize) -> Self {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State::default()));
+        Mock::given(any())
+            .respond_with(Responder {
+                albums: Arc::new(albums),
+                state: Arc::clone(&state),
+                base: server.uri(),
+                quota,
+            })
+            .mount(&server)
+            .await;
+        FakeDeezer { server, state }
+    }
+
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn requests(&self) -> Vec<String> {
+        self.state.lock().unwrap().requests.clone()
+    }
+}
