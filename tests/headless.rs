@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use gatefold_testkit::providers::close_every_provider;
 use gatefold_testkit::{AudioSpec, Format};
 
 #[test]
@@ -20,15 +21,7 @@ fn gatefold_runs_cli_subcommands_without_a_display() {
             .env("HOME", dir.path())
             .env("XDG_DATA_HOME", dir.path());
         // Never a real provider: closed loopback ports.
-        for name in [
-            "LRCLIB",
-            "MUSICBRAINZ",
-            "COVERARTARCHIVE",
-            "ITUNES",
-            "DEEZER",
-        ] {
-            cmd.env(format!("GATEFOLD_{name}_URL"), "http://127.0.0.1:9");
-        }
+        close_every_provider(&mut cmd);
         cmd
     };
 

@@ -3,23 +3,20 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use gatefold_testkit::providers::{close_every_provider, skip_every_provider};
 use gatefold_testkit::{AudioSpec, Format, tricky_library};
 use serde_json::Value;
 
 fn cli(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatefold-cli"));
     // Keep every default path inside the test's folder.
-    // No test reaches a real provider: unless a test points one at a loopback fake, every
-    // provider is a closed loopback port.
     cmd.env_remove("GATEFOLD_DB")
-        .env("GATEFOLD_LRCLIB_URL", "http://127.0.0.1:9")
-        .env("GATEFOLD_MUSICBRAINZ_URL", "http://127.0.0.1:9")
-        .env("GATEFOLD_COVERARTARCHIVE_URL", "http://127.0.0.1:9")
-        .env("GATEFOLD_ITUNES_URL", "http://127.0.0.1:9")
-        .env("GATEFOLD_DEEZER_URL", "http://127.0.0.1:9")
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("xdg-data"))
         .env("GATEFOLD_LOG", "warn");
+    // No test reaches a real provider: unless a test points one at a loopback fake (a
+    // `--provider` flag wins over the environment), every provider is a closed loopback port.
+    close_every_provider(&mut cmd);
     cmd
 }
 
@@ -249,17 +246,8 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     let out = cli(dir.path())
         .arg("--db")
         .arg(&db)
-        .args([
-            "enrich",
-            "--json",
-            "--no-lyrics",
-            "--skip-provider",
-            "musicbrainz",
-            "--skip-provider",
-            "itunes",
-            "--skip-provider",
-            "deezer",
-        ])
+        .args(["enrich", "--json", "--no-lyrics"])
+        .args(skip_every_provider())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -310,16 +298,8 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     let out = cli(dir.path())
         .arg("--db")
         .arg(&db)
-        .args([
-            "enrich",
-            "--no-lyrics",
-            "--skip-provider",
-            "musicbrainz",
-            "--skip-provider",
-            "itunes",
-            "--skip-provider",
-            "deezer",
-        ])
+        .args(["enrich", "--no-lyrics"])
+        .args(skip_every_provider())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -593,16 +573,8 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
     let out = cli(dir.path())
         .arg("--db")
         .arg(&db)
-        .args([
-            "enrich",
-            "--no-lyrics",
-            "--skip-provider",
-            "musicbrainz",
-            "--skip-provider",
-            "itunes",
-            "--skip-provider",
-            "deezer",
-        ])
+        .args(["enrich", "--no-lyrics"])
+        .args(skip_every_provider())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

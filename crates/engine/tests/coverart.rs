@@ -3,41 +3,24 @@
 use std::time::Duration;
 
 use gatefold_engine::enrich::{AlbumRequest, ArtworkService};
-use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
 use gatefold_engine::providers::coverart::CoverArtArchive;
 use gatefold_testkit::COVER_JPG_600;
+use gatefold_testkit::providers::{album_request, loopback_client};
 use gatefold_testkit::servers::coverart::{FakeCoverArt, FakeRelease};
-use url::Url;
 
 const MB_THROTTLE: &[(u16, Duration)] = &[(503, Duration::from_secs(1))];
 
 fn provider(fake: &FakeCoverArt, mb_rate: f64) -> CoverArtArchive {
-    let http = Http::new().unwrap();
-    let client = |name, base: String, rate, throttle| {
-        ProviderClient::new(
-            http.clone(),
-            ProviderPolicy {
-                name,
-                base_url: Url::parse(&base).unwrap(),
-                rate: RateLimit::per_second(rate),
-                max_in_flight: None,
-                throttle_statuses: throttle,
-            },
-        )
-    };
     CoverArtArchive::new(
-        client("musicbrainz", fake.musicbrainz_uri(), mb_rate, MB_THROTTLE),
-        client("coverartarchive", fake.coverartarchive_uri(), 100.0, &[]),
+        loopback_client("musicbrainz", &fake.musicbrainz_uri(), mb_rate, MB_THROTTLE),
+        loopback_client("coverartarchive", &fake.coverartarchive_uri(), 100.0, &[]),
     )
 }
 
 fn album(title: &str, artist: &str, mbid: Option<&str>) -> AlbumRequest {
     AlbumRequest {
-        album_id: 1,
-        title: title.into(),
-        album_artist: artist.into(),
         mb_release_id: mbid.map(Into::into),
-        tracks: Vec::new(),
+        ..album_request(title, artist)
     }
 }
 

@@ -2,33 +2,13 @@
 
 use std::time::Duration;
 
-use gatefold_engine::enrich::{AlbumRequest, ArtworkService};
-use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
+use gatefold_engine::enrich::ArtworkService;
 use gatefold_engine::providers::deezer::Deezer;
+use gatefold_testkit::providers::{album_request, loopback_client};
 use gatefold_testkit::servers::deezer::{DeezerAlbum, FakeDeezer};
-use url::Url;
 
 fn deezer(fake: &FakeDeezer) -> Deezer {
-    Deezer::new(ProviderClient::new(
-        Http::new().unwrap(),
-        ProviderPolicy {
-            name: "deezer",
-            base_url: Url::parse(&fake.uri()).unwrap(),
-            rate: RateLimit::per_second(100.0),
-            max_in_flight: None,
-            throttle_statuses: &[],
-        },
-    ))
-}
-
-fn album(title: &str, artist: &str) -> AlbumRequest {
-    AlbumRequest {
-        album_id: 1,
-        title: title.into(),
-        album_artist: artist.into(),
-        mb_release_id: None,
-        tracks: Vec::new(),
-    }
+    Deezer::new(loopback_client("deezer", &fake.uri(), 100.0, &[]))
 }
 
 fn catalogue() -> Vec<DeezerAlbum> {
@@ -48,7 +28,7 @@ fn catalogue() -> Vec<DeezerAlbum> {
 async fn finds_the_1000_px_cover_of_a_confident_match() {
     let fake = FakeDeezer::start(catalogue(), 100).await;
     let found = deezer(&fake)
-        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
         .await
         .unwrap()
         .expect("found");
@@ -66,14 +46,14 @@ async fn decoys_are_not_found() {
     let fake = FakeDeezer::start(catalogue(), 100).await;
     assert_eq!(
         deezer(&fake)
-            .fetch_artwork(&album("Greatest Hits", "Queen"))
+            .fetch_artwork(&album_request("Greatest Hits", "Queen"))
             .await
             .unwrap(),
         None
     );
     assert_eq!(
         deezer(&fake)
-            .fetch_artwork(&album("Homework", "Daft Punk"))
+            .fetch_artwork(&album_request("Homework", "Daft Punk"))
             .await
             .unwrap(),
         None
@@ -85,13 +65,13 @@ async fn the_in_band_quota_error_is_a_throttle_never_not_found() {
     let fake = FakeDeezer::start(catalogue(), 1).await;
     let p = deezer(&fake);
     assert!(
-        p.fetch_artwork(&album("Discovery", "Daft Punk"))
+        p.fetch_artwork(&album_request("Discovery", "Daft Punk"))
             .await
             .unwrap()
             .is_some()
     );
     let err = p
-        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
         .await
         .unwrap_err();
     assert!(

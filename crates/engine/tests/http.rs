@@ -4,25 +4,14 @@
 use std::time::Duration;
 
 use gatefold_engine::enrich::FetchError;
-use gatefold_engine::http::{
-    Http, MAX_IMAGE_BYTES, ProviderClient, ProviderPolicy, RateLimit, USER_AGENT,
-};
+use gatefold_engine::http::{MAX_IMAGE_BYTES, ProviderClient, USER_AGENT};
+use gatefold_testkit::providers::loopback_client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use url::Url;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(base: &str, throttle: &'static [(u16, Duration)]) -> ProviderClient {
-    ProviderClient::new(
-        Http::new().unwrap(),
-        ProviderPolicy {
-            name: "testprov",
-            base_url: Url::parse(base).unwrap(),
-            rate: RateLimit::per_second(1000.0),
-            max_in_flight: None,
-            throttle_statuses: throttle,
-        },
-    )
+    loopback_client("testprov", base, 1000.0, throttle)
 }
 
 #[derive(serde::Deserialize, Debug, PartialEq)]

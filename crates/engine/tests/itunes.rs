@@ -2,35 +2,15 @@
 
 use std::time::Duration;
 
-use gatefold_engine::enrich::{AlbumRequest, ArtworkService};
-use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
+use gatefold_engine::enrich::ArtworkService;
 use gatefold_engine::providers::itunes::Itunes;
+use gatefold_testkit::providers::{album_request, loopback_client};
 use gatefold_testkit::servers::itunes::{FakeItunes, ItunesAlbum};
-use url::Url;
 
 const THROTTLE: &[(u16, Duration)] = &[(403, Duration::from_secs(60))];
 
 fn itunes(fake: &FakeItunes) -> Itunes {
-    Itunes::new(ProviderClient::new(
-        Http::new().unwrap(),
-        ProviderPolicy {
-            name: "itunes",
-            base_url: Url::parse(&fake.uri()).unwrap(),
-            rate: RateLimit::per_second(100.0),
-            max_in_flight: None,
-            throttle_statuses: THROTTLE,
-        },
-    ))
-}
-
-fn album(title: &str, artist: &str) -> AlbumRequest {
-    AlbumRequest {
-        album_id: 1,
-        title: title.into(),
-        album_artist: artist.into(),
-        mb_release_id: None,
-        tracks: Vec::new(),
-    }
+    Itunes::new(loopback_client("itunes", &fake.uri(), 100.0, THROTTLE))
 }
 
 fn catalogue() -> Vec<ItunesAlbum> {
@@ -57,7 +37,7 @@ fn catalogue() -> Vec<ItunesAlbum> {
 async fn finds_the_largest_size_the_cdn_has() {
     let fake = FakeItunes::start(catalogue(), 100).await;
     let found = itunes(&fake)
-        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
         .await
         .unwrap()
         .expect("found");
@@ -79,20 +59,20 @@ async fn decoys_and_compilations() {
     let fake = FakeItunes::start(catalogue(), 100).await;
     let p = itunes(&fake);
     assert_eq!(
-        p.fetch_artwork(&album("Greatest Hits", "Queen"))
+        p.fetch_artwork(&album_request("Greatest Hits", "Queen"))
             .await
             .unwrap(),
         None,
         "never another artist's cover"
     );
     assert!(
-        p.fetch_artwork(&album("Now That's Music 12", "Various Artists"))
+        p.fetch_artwork(&album_request("Now That's Music 12", "Various Artists"))
             .await
             .unwrap()
             .is_some()
     );
     assert_eq!(
-        p.fetch_artwork(&album("Now That's Music 13", "Various Artists"))
+        p.fetch_artwork(&album_request("Now That's Music 13", "Various Artists"))
             .await
             .unwrap(),
         None,
@@ -104,11 +84,11 @@ async fn decoys_and_compilations() {
 async fn a_403_is_apples_throttle() {
     let fake = FakeItunes::start(catalogue(), 1).await;
     let p = itunes(&fake);
-    p.fetch_artwork(&album("Discovery", "Daft Punk"))
+    p.fetch_artwork(&album_request("Discovery", "Daft Punk"))
         .await
         .unwrap();
     let err = p
-        .fetch_artwork(&album("Discovery", "Daft Punk"))
+        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
         .await
         .unwrap_err();
     assert!(err.is_retryable(), "{err}");

@@ -5,23 +5,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gatefold_engine::enrich::{FetchedLyrics, LyricsRequest, LyricsService};
-use gatefold_engine::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
 use gatefold_engine::providers::lrclib::Lrclib;
 use gatefold_engine::{LyricsStatus, TrackRecord};
+use gatefold_testkit::providers::loopback_client;
 use gatefold_testkit::servers::lrclib::{FakeLrclib, LrcRecord, synced_text};
-use url::Url;
 
 fn lrclib(base: &str) -> Lrclib {
-    Lrclib::new(ProviderClient::new(
-        Http::new().unwrap(),
-        ProviderPolicy {
-            name: "lrclib",
-            base_url: Url::parse(base).unwrap(),
-            rate: RateLimit::per_second(1000.0),
-            max_in_flight: None,
-            throttle_statuses: &[],
-        },
-    ))
+    Lrclib::new(loopback_client("lrclib", base, 1000.0, &[]))
 }
 
 fn track(id: i64, title: &str, artist: &str, album: &str, seconds: u64) -> TrackRecord {

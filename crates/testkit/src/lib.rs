@@ -9,6 +9,7 @@
 pub mod audio;
 pub mod fakes;
 pub mod library;
+pub mod providers;
 pub mod servers;
 
 pub use audio::{AudioSpec, COVER_JPG_600, COVER_PNG_300, Format};

@@ -372,14 +372,8 @@ impl Attempts {
 }
 
 struct Scheduler {
-    db: Database,
-    bus: EventBus,
-    config: EnrichmentConfig,
-    artwork: Option<(Arc<dyn ArtworkService>, ArtworkStore)>,
-    lyrics: Option<Arc<dyn LyricsService>>,
-    network: Arc<dyn NetworkMonitor>,
-    wifi_poll: Duration,
-    progress_interval: Duration,
+    /// The job as built: its library, bus, config, services and timings.
+    job: EnrichmentJob,
     selection: Selection,
     control: JobControl,
     job_id: i64,
@@ -403,21 +397,15 @@ impl Scheduler {
         selection: Selection,
         control: JobControl,
     ) -> Self {
+        let jitter = Jitter::new(job.jitter_seed);
         Scheduler {
-            db: job.db,
-            bus: job.bus,
-            config: job.config,
-            artwork: job.artwork,
-            lyrics: job.lyrics,
-            network: job.network,
-            wifi_poll: job.wifi_poll,
-            progress_interval: job.progress_interval,
+            job,
             selection,
             control,
             job_id: start.id,
             resumed: start.resumed,
             progress: start.carried,
-            jitter: Jitter::new(job.jitter_seed),
+            jitter,
             cursor: 0,
             exhausted: false,
             held_back: Vec::new(),
@@ -429,11 +417,11 @@ impl Scheduler {
     }
 
     fn publish(&self, event: LibraryEvent) {
-        self.bus.publish(event);
+        self.job.bus.publish(event);
     }
 
     async fn run(mut self) -> crate::error::Result<EnrichmentResult> {
-        let remaining = self.db.count_candidates(self.selection).await?;
+        let remaining = self.job.db.count_candidates(self.selection).await?;
         let total = self.progress.processed_tracks.saturating_add(remaining);
         self.progress.set_total(total);
         tracing::info!(
@@ -451,30 +439,30 @@ impl Scheduler {
         // throughput.
         let (progress_tx, progress_rx) = watch::channel(self.progress);
         let coalescer = tokio::spawn(coalesce_progress(
-            self.bus.clone(),
+            self.job.bus.clone(),
             self.job_id,
             progress_rx,
-            self.progress_interval,
+            self.job.progress_interval,
         ));
         let heartbeat = tokio::spawn(heartbeat(
-            self.db.clone(),
+            self.job.db.clone(),
             self.job_id,
             self.control.pause.subscribe(),
         ));
 
         let (gate_tx, gate_rx) = watch::channel(false);
         let attempts = Attempts {
-            permits: Arc::new(Semaphore::new(self.config.max_concurrent as usize)),
+            permits: Arc::new(Semaphore::new(self.job.config.max_concurrent as usize)),
             gate: gate_rx,
-            timeout: self.config.operation_timeout(),
-            base_delay: self.config.base_retry_delay(),
-            max_retries: self.config.max_retries,
+            timeout: self.job.config.operation_timeout(),
+            base_delay: self.job.config.base_retry_delay(),
+            max_retries: self.job.config.max_retries,
         };
-        let max_started = self.config.max_concurrent as usize * 2;
+        let max_started = self.job.config.max_concurrent as usize * 2;
         let mut running: JoinSet<Done> = JoinSet::new();
         let mut user_pause = self.control.pause.subscribe();
         let mut wifi_lost: Option<String> = None;
-        let mut wifi_check = tokio::time::interval(self.wifi_poll);
+        let mut wifi_check = tokio::time::interval(self.job.wifi_poll);
         wifi_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut paused_for: Option<PauseReason> = None;
         let cancel = self.control.cancel.clone();
@@ -493,6 +481,7 @@ impl Scheduler {
                     Op::Artwork(request) => {
                         let service = Arc::clone(
                             &self
+                                .job
                                 .artwork
                                 .as_ref()
                                 .expect("artwork ops need the service")
@@ -501,8 +490,12 @@ impl Scheduler {
                         running.spawn(attempts.artwork(service, request, jitter).in_current_span());
                     }
                     Op::Lyrics(request) => {
-                        let service =
-                            Arc::clone(self.lyrics.as_ref().expect("lyrics ops need the service"));
+                        let service = Arc::clone(
+                            self.job
+                                .lyrics
+                                .as_ref()
+                                .expect("lyrics ops need the service"),
+                        );
                         running.spawn(attempts.lyrics(service, request, jitter).in_current_span());
                     }
                 }
@@ -545,8 +538,8 @@ impl Scheduler {
                 changed = user_pause.changed() => {
                     if changed.is_err() { break true; }
                 }
-                _ = wifi_check.tick(), if self.config.require_wifi => {
-                    let status = self.network.status().await;
+                _ = wifi_check.tick(), if self.job.config.require_wifi => {
+                    let status = self.job.network.status().await;
                     wifi_lost = (!status.allows_wifi_only_work()).then(|| status.describe());
                 }
                 Some(joined) = running.join_next(), if !running.is_empty() => {
@@ -572,7 +565,8 @@ impl Scheduler {
             while running.join_next().await.is_some() {}
         }
         heartbeat.abort();
-        self.db
+        self.job
+            .db
             .end_job(self.job_id, cancelled, &self.progress, unix_now())
             .await?;
         progress_tx.send_replace(self.progress);
@@ -589,7 +583,7 @@ impl Scheduler {
                 processed = result.progress.processed_tracks,
                 "enrichment cancelled"
             );
-            self.bus.publish(LibraryEvent::JobCancelled {
+            self.job.bus.publish(LibraryEvent::JobCancelled {
                 job_id: self.job_id,
                 progress: result.progress,
             });
@@ -600,7 +594,7 @@ impl Scheduler {
                 "enrichment finished"
             );
         }
-        self.bus.publish(LibraryEvent::JobFinished {
+        self.job.bus.publish(LibraryEvent::JobFinished {
             job_id: self.job_id,
             result: Arc::new(result.clone()),
         });
@@ -609,8 +603,9 @@ impl Scheduler {
 
     /// Reads the next page and turns it into operations.
     async fn read_page(&mut self) -> crate::error::Result<()> {
-        let limit = self.config.batch_size;
+        let limit = self.job.config.batch_size;
         let page = self
+            .job
             .db
             .candidates_page(self.selection, self.cursor, limit)
             .await?;
@@ -718,7 +713,7 @@ impl Scheduler {
             .flat_map(|(_, t)| t.iter().map(|t| t.id))
             .collect();
         if !fetching.is_empty() {
-            self.db.mark_lyrics_fetching(&fetching).await?;
+            self.job.db.mark_lyrics_fetching(&fetching).await?;
         }
         for (album_id, tracks) in lyrics_groups {
             let first = &tracks[0];
@@ -765,8 +760,12 @@ impl Scheduler {
                 } => {
                     let outcome = match result {
                         Ok(Some(art)) => {
-                            let store =
-                                &self.artwork.as_ref().expect("artwork ops need the store").1;
+                            let store = &self
+                                .job
+                                .artwork
+                                .as_ref()
+                                .expect("artwork ops need the store")
+                                .1;
                             match store.save(&art).await {
                                 Ok(row) => {
                                     writes.push(OutcomeWrite::ArtworkFound {
@@ -944,7 +943,8 @@ impl Scheduler {
         if writes.is_empty() && self.outcomes.is_empty() {
             return Ok(Vec::new());
         }
-        self.db
+        self.job
+            .db
             .apply_outcomes(self.job_id, &writes, &self.progress, unix_now())
             .await
     }
