@@ -6,11 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: Tauri's WebKitGTK stack, Chromium for the UI tests, Xvfb and the WebKit
-# WebDriver for the real-window tests.
+# WebDriver for the real-window tests, ffmpeg to prove that write-back leaves the decoded audio
+# of every format bit-identical.
 packages=(
   build-essential pkg-config file
   libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev libayatana-appindicator3-dev
-  chromium xvfb xauth webkit2gtk-driver
+  chromium xvfb xauth webkit2gtk-driver ffmpeg
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,24 +4,37 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use gatefold_engine::enrich::ArtworkStore;
+use gatefold_engine::enrich::{ArtworkStore, WriteBackMode};
 use gatefold_engine::http::Http;
 use gatefold_engine::providers::settings;
+use gatefold_engine::writeback::WriteBackOptions;
 use gatefold_engine::{BackgroundExecutor, BusMessage, Database, EnrichmentJob, EventBus};
 
 use crate::output::Output;
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs, paths};
 
 pub(crate) async fn run(db: &Database, db_path: &Path, args: &EnrichArgs, out: &Output) -> u8 {
-    let config = match args.config() {
+    let saved = match (db.enrichment_config().await, db.provider_settings().await) {
+        (Ok(config), Ok(providers)) => (config, providers),
+        (Err(err), _) | (_, Err(err)) => {
+            out.engine_error(&err);
+            return EXIT_FAILED;
+        }
+    };
+    let config = match args.config(saved.0) {
         Ok(config) => config,
         Err(err) => {
             out.error("invalid_config", &format!("invalid setting: {err}"));
             return EXIT_FAILED;
         }
     };
+    let write_back = gatefold_engine::writeback::WriteBackOptions {
+        mode: config.write_back,
+        dry_run: args.write.dry_run,
+        overwrite: args.write.overwrite,
+    };
     let services = match args
-        .provider_settings()
+        .provider_settings(saved.1)
         .and_then(|s| Http::new().map_err(|e| e.to_string()).map(|http| (http, s)))
         .and_then(|(http, s)| settings::build(&http, &s).map_err(|e| e.to_string()))
     {
@@ -74,15 +87,50 @@ pub(crate) async fn run(db: &Database, db_path: &Path, args: &EnrichArgs, out: &
         Ok(result) => {
             out.enrich_report(&result);
             if result.cancelled {
-                EXIT_INTERRUPTED
-            } else if result.has_failures() {
+                return EXIT_INTERRUPTED;
+            }
+            let written = if write_back.mode == WriteBackMode::Off {
+                EXIT_OK
+            } else {
+                self::write_back(db, db_path, write_back, out).await
+            };
+            if result.has_failures() || written == EXIT_PARTIAL {
+                EXIT_PARTIAL
+            } else {
+                written
+            }
+        }
+        Err(err) => {
+            out.error(err.code(), &err.to_string());
+            EXIT_FAILED
+        }
+    }
+}
+
+/// Writes back what the library found (`enrich --write-back`, `write-back`), listing each
+/// file. Exit code 2 when some file could not be written.
+pub(crate) async fn write_back(
+    db: &Database,
+    db_path: &Path,
+    options: WriteBackOptions,
+    out: &Output,
+) -> u8 {
+    let store = ArtworkStore::new(paths::artwork_store_path(db_path));
+    match gatefold_engine::writeback::write_back(db, &store, options, |item| {
+        out.write_back_item(item);
+    })
+    .await
+    {
+        Ok(summary) => {
+            out.write_back_summary(&summary);
+            if summary.failed > 0 {
                 EXIT_PARTIAL
             } else {
                 EXIT_OK
             }
         }
         Err(err) => {
-            out.error(err.code(), &err.to_string());
+            out.engine_error(&err);
             EXIT_FAILED
         }
     }

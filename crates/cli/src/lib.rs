@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gatefold_engine::enrich::WriteBackMode;
 use gatefold_engine::{Database, ScanOptions};
 
 use crate::output::Output;
@@ -62,6 +63,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the artwork and lyrics the providers found beside the music (`sidecar`:
+    /// cover.jpg, .lrc/.txt) or into the files' tags (`embed`). Never touches audio data; keeps
+    /// what you already have unless --overwrite.
+    WriteBack(WriteBackArgs),
     /// Show what the library holds.
     Status {
         /// One JSON object on stdout.
@@ -113,18 +118,54 @@ pub struct EnrichArgs {
     /// Do not ask this provider (repeatable): `--skip-provider musicbrainz`.
     #[arg(long = "skip-provider", value_name = "NAME")]
     pub skip_providers: Vec<String>,
+    /// After the job, write what was found beside the music (`sidecar`), into the files' tags
+    /// (`embed`), or not (`off`). Default: the saved setting (off unless changed).
+    #[arg(long, value_name = "MODE", value_parser = parse_write_back)]
+    pub write_back: Option<WriteBackMode>,
+    #[command(flatten)]
+    pub write: WriteOptions,
     /// Every event as one JSON object per line on stdout instead of a progress bar.
     #[arg(long)]
     pub json: bool,
 }
 
+/// How write-back treats the files (shared by `enrich --write-back` and `write-back`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct WriteOptions {
+    /// Write nothing beside the music; print what would be written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace covers, lyrics files and embedded lyrics you already have.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// Flags of `write-back`.
+#[derive(Debug, clap::Args)]
+pub struct WriteBackArgs {
+    /// `sidecar` (cover.jpg, .lrc/.txt files) or `embed` (the files' tags).
+    #[arg(long, value_name = "MODE", value_parser = parse_write_back)]
+    pub mode: WriteBackMode,
+    #[command(flatten)]
+    pub write: WriteOptions,
+    /// One JSON object per file on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_write_back(value: &str) -> Result<WriteBackMode, String> {
+    value.parse()
+}
+
 impl EnrichArgs {
-    /// The providers' settings: the defaults, then `GATEFOLD_<NAME>_URL`, then the flags.
+    /// The providers' settings: `saved` (the desktop's, or the defaults), then
+    /// `GATEFOLD_<NAME>_URL`, then the flags.
     pub fn provider_settings(
         &self,
+        saved: Vec<gatefold_engine::providers::settings::ProviderSettings>,
     ) -> Result<Vec<gatefold_engine::providers::settings::ProviderSettings>, String> {
         use gatefold_engine::providers::settings as ps;
-        let mut settings = ps::defaults();
+        let mut settings = saved;
         ps::apply_env(&mut settings)?;
         let split = |flag: &str, value: &str| -> Result<(String, String), String> {
             value
@@ -156,14 +197,23 @@ impl EnrichArgs {
         Ok(settings)
     }
 
-    /// The job's settings: the defaults with these flags applied, validated.
+    /// The job's settings: `saved` (the desktop's, or the defaults) with these flags applied,
+    /// validated.
     pub fn config(
         &self,
+        saved: gatefold_engine::EnrichmentConfig,
     ) -> Result<gatefold_engine::EnrichmentConfig, gatefold_engine::enrich::ConfigError> {
         let mut b = gatefold_engine::EnrichmentConfig::builder()
-            .enable_artwork(!self.no_artwork)
-            .enable_lyrics(!self.no_lyrics)
-            .require_wifi(self.require_wifi);
+            .batch_size(saved.batch_size)
+            .max_concurrent(saved.max_concurrent)
+            .max_retries(saved.max_retries)
+            .base_retry_delay_ms(saved.base_retry_delay_ms)
+            .operation_timeout_secs(saved.operation_timeout_secs)
+            .not_found_max_age_days(saved.not_found_max_age_days)
+            .enable_artwork(saved.enable_artwork && !self.no_artwork)
+            .enable_lyrics(saved.enable_lyrics && !self.no_lyrics)
+            .require_wifi(saved.require_wifi || self.require_wifi)
+            .write_back(self.write_back.unwrap_or(saved.write_back));
         if let Some(n) = self.batch_size {
             b = b.batch_size(n);
         }
@@ -203,6 +253,7 @@ impl Command {
             | Command::Failures { json }
             | Command::Export { json } => *json,
             Command::Enrich(args) => args.json,
+            Command::WriteBack(args) => args.json,
         }
     }
 }
@@ -289,6 +340,14 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
         Command::Enrich(args) => enrich::run(&db, &db_path, &args, out).await,
         Command::Failures { .. } => failures(&db, out).await,
         Command::Export { .. } => export(&db, &db_path, out).await,
+        Command::WriteBack(args) => {
+            let options = gatefold_engine::writeback::WriteBackOptions {
+                mode: args.mode,
+                dry_run: args.write.dry_run,
+                overwrite: args.write.overwrite,
+            };
+            enrich::write_back(&db, &db_path, options, out).await
+        }
     };
     db.close().await;
     code

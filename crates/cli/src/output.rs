@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use gatefold_engine::db::FailureRecord;
 use gatefold_engine::enrich::{Operation, OperationOutcome};
+use gatefold_engine::writeback::{ItemOutcome, WriteBackItem, WriteBackSummary, WriteTarget};
 use gatefold_engine::{
     EngineError, EnrichmentResult, LibraryEvent, LibrarySummary, LyricsStatus, ScanEvent,
     ScanReport,
@@ -191,6 +192,71 @@ impl Output {
         }
     }
 
+    pub(crate) fn write_back_item(&self, item: &WriteBackItem) {
+        if self.json {
+            #[derive(Serialize)]
+            struct Line<'a> {
+                r#type: &'static str,
+                #[serde(flatten)]
+                item: &'a WriteBackItem,
+            }
+            json_line(&Line {
+                r#type: "write_back",
+                item,
+            });
+            return;
+        }
+        let what = match item.what {
+            WriteTarget::CoverFile => "cover file",
+            WriteTarget::LyricsFile => "lyrics file",
+            WriteTarget::EmbeddedCover => "embedded cover",
+            WriteTarget::EmbeddedLyrics => "embedded lyrics",
+        };
+        let path = item.path.display();
+        match &item.outcome {
+            ItemOutcome::Written => stdout_line(&format!("wrote {what}: {path}")),
+            ItemOutcome::WouldWrite => stdout_line(&format!("would write {what}: {path}")),
+            // Unchanged files are the quiet majority on a second run.
+            ItemOutcome::Unchanged => {}
+            ItemOutcome::Skipped { reason } => {
+                stdout_line(&format!("skipped {what}: {path}: {reason}"));
+            }
+            ItemOutcome::Failed { reason } => {
+                stderr_line(&format!("failed {what}: {path}: {reason}"));
+            }
+        }
+    }
+
+    pub(crate) fn write_back_summary(&self, s: &WriteBackSummary) {
+        if self.json {
+            #[derive(Serialize)]
+            struct Line<'a> {
+                r#type: &'static str,
+                #[serde(flatten)]
+                summary: &'a WriteBackSummary,
+            }
+            json_line(&Line {
+                r#type: "write_back_summary",
+                summary: s,
+            });
+            return;
+        }
+        stdout_line(&format!(
+            "Write-back ({}{}): {} {}, {} unchanged, {} skipped, {} failed",
+            s.mode.as_str(),
+            if s.dry_run { ", dry run" } else { "" },
+            s.written,
+            if s.dry_run {
+                "would be written"
+            } else {
+                "written"
+            },
+            s.unchanged,
+            s.skipped,
+            s.failed
+        ));
+    }
+
     pub(crate) fn exported(&self, t: &gatefold_engine::db::ExportedTrack) {
         if self.json {
             json_line(t);
@@ -335,7 +401,8 @@ impl EnrichProgress {
             LibraryEvent::TrackUpdated { .. }
             | LibraryEvent::JobCancelled { .. }
             | LibraryEvent::JobFinished { .. }
-            | LibraryEvent::JobFailed { .. } => {}
+            | LibraryEvent::JobFailed { .. }
+            | LibraryEvent::WriteBackFinished { .. } => {}
         }
     }
 

@@ -52,6 +52,10 @@ pub enum EngineError {
     #[error("internal error: {0}")]
     Internal(String),
 
+    /// The library has no such item (an album or track id that does not exist, or no longer).
+    #[error("no such {0} in the library")]
+    NotFound(String),
+
     /// A value stored in the database is not one this build understands.
     #[error("library database holds an invalid value: {0}")]
     Corrupt(String),
@@ -70,6 +74,7 @@ impl EngineError {
             EngineError::JobAlreadyRunning { .. } => "job_already_running",
             EngineError::Internal(_) => "internal",
             EngineError::Corrupt(_) => "corrupt_database",
+            EngineError::NotFound(_) => "not_found",
         }
     }
 

@@ -76,6 +76,10 @@ pub enum LibraryEvent {
     },
     /// A job could not start or stopped on an error (`code` as in `EngineError::code`).
     JobFailed { code: String, message: String },
+    /// Found artwork and lyrics were written beside the music after a job (write-back on).
+    WriteBackFinished {
+        summary: crate::writeback::WriteBackSummary,
+    },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {
         #[ts(type = "number")]

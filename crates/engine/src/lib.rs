@@ -16,6 +16,7 @@ pub mod normalize;
 pub mod providers;
 pub mod repository;
 pub mod scan;
+pub mod writeback;
 
 pub use db::Database;
 pub use enrich::{
@@ -24,6 +25,9 @@ pub use enrich::{
 };
 pub use error::{EngineError, Result};
 pub use events::{BusMessage, EventBus, LibraryEvent, TrackField};
-pub use model::{Album, Artist, LibrarySummary, Lyrics, LyricsStatus, TrackRecord};
+pub use model::{
+    Album, AlbumCard, AlbumPage, Artist, ArtworkInfo, LibrarySummary, Lyrics, LyricsStatus,
+    TrackListItem, TrackLyrics, TrackRecord,
+};
 pub use repository::{AlbumRepository, ArtistRepository, TrackRepository};
 pub use scan::{ScanEvent, ScanOptions, ScanReport, scan_folder};

@@ -159,3 +159,80 @@ pub struct Lyrics {
     pub synced: Option<String>,
     pub source: String,
 }
+
+/// An album's artwork as the library view shows it. The image itself is served by id through
+/// the app's artwork protocol (never by path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ArtworkInfo {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub width: u32,
+    pub height: u32,
+    pub mime: String,
+    /// `embedded`, `folder`, `coverartarchive`, `itunes`, `deezer`, ...
+    pub source: String,
+    /// A 256 px thumbnail exists.
+    pub has_thumbnail: bool,
+}
+
+/// An album as the library view's grid lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AlbumCard {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub album_artist: String,
+    pub year: Option<i32>,
+    pub track_count: u32,
+    /// Tracks whose lyrics are stored.
+    pub lyrics_available: u32,
+    pub artwork: Option<ArtworkInfo>,
+}
+
+/// One page of the album grid, and how many albums match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AlbumPage {
+    pub albums: Vec<AlbumCard>,
+    pub total: u32,
+}
+
+/// A track as an album's track list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TrackListItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub artist: String,
+    pub track_number: Option<u32>,
+    pub disc_number: Option<u32>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<u64>,
+    pub format: String,
+    /// The track has artwork (its own or its album's).
+    pub has_artwork: bool,
+    pub lyrics_status: LyricsStatus,
+    /// Where the stored lyrics came from (`sidecar`, `embedded`, `lrclib`, ...).
+    pub lyrics_source: Option<String>,
+    /// The stored lyrics are synced (LRC with timestamps).
+    pub lyrics_synced: bool,
+}
+
+/// A track with its lyrics, for the lyrics viewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TrackLyrics {
+    #[ts(type = "number")]
+    pub track_id: i64,
+    pub title: String,
+    pub artist: String,
+    pub album: String,
+    pub lyrics_status: LyricsStatus,
+    pub plain: Option<String>,
+    /// LRC text with `[mm:ss.xx]` timestamps.
+    pub synced: Option<String>,
+    pub source: Option<String>,
+}

@@ -12,7 +12,12 @@ const MB_THROTTLE: &[(u16, Duration)] = &[(503, Duration::from_secs(1))];
 
 fn provider(fake: &FakeCoverArt, mb_rate: f64) -> CoverArtArchive {
     CoverArtArchive::new(
-        loopback_client("musicbrainz", &fake.musicbrainz_uri(), mb_rate, MB_THROTTLE),
+        Some(loopback_client(
+            "musicbrainz",
+            &fake.musicbrainz_uri(),
+            mb_rate,
+            MB_THROTTLE,
+        )),
         loopback_client("coverartarchive", &fake.coverartarchive_uri(), 100.0, &[]),
     )
 }

@@ -439,6 +439,7 @@ fn kind(e: &LibraryEvent) -> &'static str {
         LibraryEvent::TrackFailed { .. } => "failed",
         LibraryEvent::JobFinished { .. } => "finished",
         LibraryEvent::JobFailed { .. } => "job failed",
+        LibraryEvent::WriteBackFinished { .. } => "written back",
     }
 }
 

@@ -4,8 +4,9 @@ import type { EnrichmentResult } from "./EnrichmentResult";
 import type { Operation } from "./Operation";
 import type { PauseReason } from "./PauseReason";
 import type { TrackField } from "./TrackField";
+import type { WriteBackSummary } from "./WriteBackSummary";
 
 /**
  * Everything the engine announces.
  */
-export type LibraryEvent = { "type": "track_updated", track_id: number, updated_fields: Array<TrackField>, } | { "type": "progress", job_id: number, progress: EnrichmentProgress, } | { "type": "job_started", job_id: number, total_tracks: number, resumed: boolean, } | { "type": "job_paused", job_id: number, reason: PauseReason, } | { "type": "job_resumed", job_id: number, } | { "type": "job_cancelled", job_id: number, progress: EnrichmentProgress, } | { "type": "track_failed", job_id: number, track_id: number, title: string, artist: string, operation: Operation, reason: string, attempts: number, } | { "type": "job_failed", code: string, message: string, } | { "type": "job_finished", job_id: number, result: EnrichmentResult, };
+export type LibraryEvent = { "type": "track_updated", track_id: number, updated_fields: Array<TrackField>, } | { "type": "progress", job_id: number, progress: EnrichmentProgress, } | { "type": "job_started", job_id: number, total_tracks: number, resumed: boolean, } | { "type": "job_paused", job_id: number, reason: PauseReason, } | { "type": "job_resumed", job_id: number, } | { "type": "job_cancelled", job_id: number, progress: EnrichmentProgress, } | { "type": "track_failed", job_id: number, track_id: number, title: string, artist: string, operation: Operation, reason: string, attempts: number, } | { "type": "job_failed", code: string, message: string, } | { "type": "write_back_finished", summary: WriteBackSummary, } | { "type": "job_finished", job_id: number, result: EnrichmentResult, };

@@ -7,11 +7,13 @@
 //! and schema version are checked. A foreign SQLite database, a file that is not SQLite at all, or
 //! a library from a newer Gatefold is refused with a clear error and left byte-for-byte unchanged.
 
+mod browse;
 mod enrich;
 mod export;
 mod import;
 mod library;
 mod settings;
+mod writeback;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -28,10 +30,12 @@ use sqlx::sqlite::{
 use crate::error::{EngineError, Result};
 use crate::model::{LibrarySummary, LyricsStatus};
 
+pub use browse::ArtworkFiles;
 pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
 pub use export::{ExportedArtwork, ExportedLyrics, ExportedTrack};
 pub(crate) use import::{ImportWriter, KnownFile};
 pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};
+pub use writeback::{WriteBackArtwork, WriteBackTrack};
 
 /// SQLite `application_id` of a Gatefold library: "GTFD".
 pub const APPLICATION_ID: i32 = 0x4754_4644;

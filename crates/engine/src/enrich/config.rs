@@ -31,6 +31,47 @@ pub struct EnrichmentConfig {
     pub operation_timeout_secs: u64,
     /// A "not found" is remembered this many days before the providers are asked again.
     pub not_found_max_age_days: u32,
+    /// After a job, write what was found beside the music (off by default).
+    pub write_back: WriteBackMode,
+}
+
+/// Whether and how found artwork and lyrics are written beside the music files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum WriteBackMode {
+    /// Only the library database holds them.
+    #[default]
+    Off,
+    /// `cover.jpg` in the album folder, `.lrc` (synced) or `.txt` (plain) beside each track.
+    Sidecar,
+    /// Inside the audio files' tags: a front cover picture, and lyrics.
+    Embed,
+}
+
+impl WriteBackMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteBackMode::Off => "off",
+            WriteBackMode::Sidecar => "sidecar",
+            WriteBackMode::Embed => "embed",
+        }
+    }
+}
+
+impl std::str::FromStr for WriteBackMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "off" => Ok(WriteBackMode::Off),
+            "sidecar" => Ok(WriteBackMode::Sidecar),
+            "embed" => Ok(WriteBackMode::Embed),
+            other => Err(format!(
+                "unknown write-back mode {other:?} (expected off, sidecar or embed)"
+            )),
+        }
+    }
 }
 
 impl Default for EnrichmentConfig {
@@ -45,6 +86,7 @@ impl Default for EnrichmentConfig {
             base_retry_delay_ms: 100,
             operation_timeout_secs: 30,
             not_found_max_age_days: 30,
+            write_back: WriteBackMode::Off,
         }
     }
 }
@@ -180,6 +222,10 @@ impl EnrichmentConfigBuilder {
     }
     pub fn not_found_max_age_days(mut self, days: u32) -> Self {
         self.config.not_found_max_age_days = days;
+        self
+    }
+    pub fn write_back(mut self, mode: WriteBackMode) -> Self {
+        self.config.write_back = mode;
         self
     }
 

@@ -18,7 +18,7 @@ mod store;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder};
+pub use config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder, WriteBackMode};
 pub use executor::{BackgroundExecutor, JobHandle, JobStatus};
 pub use job::{EnrichmentError, EnrichmentJob, JobControl};
 pub use network::{ConnectionKind, LinuxNetworkMonitor, NetworkMonitor, NetworkStatus};
@@ -115,6 +115,60 @@ impl PauseReason {
         PauseReason {
             code: "waiting_for_wifi".into(),
             message: format!("waiting for WiFi (now on {network})"),
+        }
+    }
+}
+
+/// Where the running job stands, for a window opened (or reloaded) mid-job: built by folding
+/// the bus's events with [`EnrichmentStatus::apply`].
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EnrichmentStatus {
+    #[ts(type = "number")]
+    pub job_id: i64,
+    pub progress: EnrichmentProgress,
+    /// Set while the job is paused, with why.
+    pub paused: Option<PauseReason>,
+}
+
+impl EnrichmentStatus {
+    /// Folds `event` into `status` (`None`: no job runs).
+    pub fn apply(status: &mut Option<EnrichmentStatus>, event: &crate::events::LibraryEvent) {
+        use crate::events::LibraryEvent as E;
+        match event {
+            E::JobStarted {
+                job_id,
+                total_tracks,
+                ..
+            } => {
+                *status = Some(EnrichmentStatus {
+                    job_id: *job_id,
+                    progress: EnrichmentProgress::new(*total_tracks),
+                    paused: None,
+                });
+            }
+            E::Progress { job_id, progress } => match status {
+                Some(s) if s.job_id == *job_id => s.progress = *progress,
+                _ => {
+                    *status = Some(EnrichmentStatus {
+                        job_id: *job_id,
+                        progress: *progress,
+                        paused: None,
+                    });
+                }
+            },
+            E::JobPaused { job_id, reason } => {
+                if let Some(s) = status.as_mut().filter(|s| s.job_id == *job_id) {
+                    s.paused = Some(reason.clone());
+                }
+            }
+            E::JobResumed { job_id } => {
+                if let Some(s) = status.as_mut().filter(|s| s.job_id == *job_id) {
+                    s.paused = None;
+                }
+            }
+            E::JobCancelled { .. } | E::JobFinished { .. } | E::JobFailed { .. } => *status = None,
+            E::TrackUpdated { .. } | E::TrackFailed { .. } | E::WriteBackFinished { .. } => {}
         }
     }
 }

@@ -99,12 +99,13 @@ fn is_mbid(id: &str) -> bool {
 /// The Cover Art Archive artwork source.
 #[derive(Debug, Clone)]
 pub struct CoverArtArchive {
-    musicbrainz: ProviderClient,
+    /// `None` when MusicBrainz is switched off: only tagged release ids are looked up.
+    musicbrainz: Option<ProviderClient>,
     archive: ProviderClient,
 }
 
 impl CoverArtArchive {
-    pub fn new(musicbrainz: ProviderClient, archive: ProviderClient) -> Self {
+    pub fn new(musicbrainz: Option<ProviderClient>, archive: ProviderClient) -> Self {
         CoverArtArchive {
             musicbrainz,
             archive,
@@ -133,16 +134,19 @@ impl CoverArtArchive {
 
     /// Releases that confidently are this album, best first.
     async fn search(&self, album: &AlbumRequest) -> Result<Vec<String>, FetchError> {
+        let Some(musicbrainz) = &self.musicbrainz else {
+            return Ok(Vec::new());
+        };
         let query = format!(
             "release:{} AND artist:{}",
             phrase(&album.title),
             phrase(&album.album_artist)
         );
-        let url = self.musicbrainz.url(
+        let url = musicbrainz.url(
             "/ws/2/release",
             &[("query", &query), ("fmt", "json"), ("limit", "8")],
         );
-        let Some(found) = self.musicbrainz.get_json::<Search>(url).await? else {
+        let Some(found) = musicbrainz.get_json::<Search>(url).await? else {
             return Ok(Vec::new());
         };
         let mut scored: Vec<(f64, &Release)> = found

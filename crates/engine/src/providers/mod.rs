@@ -24,8 +24,41 @@ use async_trait::async_trait;
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
 
+/// Remote artwork this size or larger (on its short side) and square is taken at once.
+pub const PREFERRED_MIN_PX: u32 = 500;
+/// How far from square (long side / short side - 1) a cover may be and still count as square.
+pub const SQUARE_TOLERANCE: f64 = 0.05;
+
+/// Whether `art` is what the chain settles for at once: at least [`PREFERRED_MIN_PX`] on its
+/// short side and square within [`SQUARE_TOLERANCE`].
+pub fn is_preferred(art: &FetchedArtwork) -> bool {
+    let (short, _) = sides(art);
+    short >= PREFERRED_MIN_PX && is_square(art)
+}
+
+fn sides(art: &FetchedArtwork) -> (u32, u32) {
+    (art.width.min(art.height), art.width.max(art.height))
+}
+
+fn is_square(art: &FetchedArtwork) -> bool {
+    let (short, long) = sides(art);
+    short > 0 && f64::from(long) / f64::from(short) - 1.0 <= SQUARE_TOLERANCE
+}
+
+/// Orders fallbacks: square before not square (a wide image is more likely a banner or a
+/// booklet scan than a cover), then big enough, then larger.
+fn fallback_rank(art: &FetchedArtwork) -> (bool, bool, u32) {
+    let (short, _) = sides(art);
+    (is_square(art), short >= PREFERRED_MIN_PX, short)
+}
+
 /// Artwork sources asked in order, like beets' fetchart: the first that finds valid artwork
 /// wins; "not found" from every source is "not found".
+///
+/// What is on disk (an embedded picture, a cover beside the files) is the user's own choice and
+/// wins whatever its size. A remote image wins at once only when it is preferred (at least
+/// 500 px and square); otherwise it is kept as a fallback and the next sources are asked, and
+/// the best fallback is the answer when no source has a preferred one.
 ///
 /// A source that fails is skipped for this album, so later sources still get their chance; if
 /// none finds anything and a source failed transiently, the chain's answer is that failure (so
@@ -66,9 +99,25 @@ impl ArtworkService for ArtworkChain {
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError> {
         let mut failure: Option<FetchError> = None;
+        let mut fallback: Option<FetchedArtwork> = None;
         for source in &self.sources {
             match source.fetch_artwork(album).await {
-                Ok(Some(found)) => return Ok(Some(found)),
+                Ok(Some(found)) if found.local || is_preferred(&found) => return Ok(Some(found)),
+                Ok(Some(found)) => {
+                    tracing::debug!(
+                        album = album.album_id,
+                        source = found.source,
+                        width = found.width,
+                        height = found.height,
+                        "artwork kept as a fallback (small or not square), asking the next source"
+                    );
+                    if fallback
+                        .as_ref()
+                        .is_none_or(|best| fallback_rank(&found) > fallback_rank(best))
+                    {
+                        fallback = Some(found);
+                    }
+                }
                 Ok(None) => {}
                 Err(err) => {
                     tracing::debug!(album = album.album_id, %err, "artwork source failed, trying the next");
@@ -79,9 +128,10 @@ impl ArtworkService for ArtworkChain {
                 }
             }
         }
-        match failure {
-            Some(err) => Err(err),
-            None => Ok(None),
+        match (fallback, failure) {
+            (Some(found), _) => Ok(Some(found)),
+            (None, Some(err)) => Err(err),
+            (None, None) => Ok(None),
         }
     }
 }
@@ -113,5 +163,123 @@ pub(crate) async fn fetch_image(
             tracing::info!(source, %reason, "image skipped");
             Ok(None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A source answering with a fixed image size (or nothing, or a failure), counting calls.
+    struct Fixed {
+        answer: Result<Option<(u32, u32, bool)>, FetchError>,
+        calls: Mutex<u32>,
+        name: &'static str,
+    }
+
+    fn source(
+        name: &'static str,
+        answer: Result<Option<(u32, u32, bool)>, FetchError>,
+    ) -> Arc<Fixed> {
+        Arc::new(Fixed {
+            answer,
+            calls: Mutex::new(0),
+            name,
+        })
+    }
+
+    #[async_trait]
+    impl ArtworkService for Fixed {
+        async fn fetch_artwork(
+            &self,
+            _album: &AlbumRequest,
+        ) -> Result<Option<FetchedArtwork>, FetchError> {
+            *self.calls.lock().unwrap() += 1;
+            self.answer.clone().map(|found| {
+                found.map(|(width, height, local)| FetchedArtwork {
+                    bytes: vec![1],
+                    mime: "image/jpeg".into(),
+                    width,
+                    height,
+                    source: self.name.into(),
+                    local,
+                })
+            })
+        }
+    }
+
+    fn album() -> AlbumRequest {
+        AlbumRequest {
+            album_id: 1,
+            title: "Album".into(),
+            album_artist: "Artist".into(),
+            mb_release_id: None,
+            tracks: Vec::new(),
+        }
+    }
+
+    async fn winner(sources: &[Arc<Fixed>]) -> Result<Option<String>, FetchError> {
+        let chain = sources.iter().fold(ArtworkChain::new(), |c, s| {
+            c.then(s.clone() as Arc<dyn ArtworkService>)
+        });
+        chain
+            .fetch_artwork(&album())
+            .await
+            .map(|found| found.map(|f| f.source))
+    }
+
+    #[tokio::test]
+    async fn a_preferred_remote_image_wins_at_once() {
+        let small = source("small", Ok(Some((300, 300, false))));
+        let big = source("big", Ok(Some((1200, 1200, false))));
+        let never = source("never", Ok(Some((1400, 1400, false))));
+        let sources = [small, big, never.clone()];
+        assert_eq!(winner(&sources).await.unwrap().as_deref(), Some("big"));
+        assert_eq!(
+            *never.calls.lock().unwrap(),
+            0,
+            "asked after a preferred image"
+        );
+    }
+
+    #[tokio::test]
+    async fn local_artwork_wins_whatever_its_size() {
+        let local = source("folder", Ok(Some((200, 150, true))));
+        let remote = source("remote", Ok(Some((1200, 1200, false))));
+        let sources = [local, remote.clone()];
+        assert_eq!(winner(&sources).await.unwrap().as_deref(), Some("folder"));
+        assert_eq!(*remote.calls.lock().unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn without_a_preferred_image_the_best_fallback_wins() {
+        // Square beats wide; among squares, larger wins; a transient failure elsewhere does not
+        // throw away what was found.
+        let wide = source("wide", Ok(Some((1600, 900, false))));
+        let small = source("small", Ok(Some((300, 300, false))));
+        let smaller = source("smaller", Ok(Some((250, 250, false))));
+        let down = source("down", Err(FetchError::transient("503")));
+        let sources = [wide, smaller, small, down];
+        assert_eq!(winner(&sources).await.unwrap().as_deref(), Some("small"));
+        // Nearly square (within 5 %) and big enough is taken at once.
+        let nearly = source("nearly", Ok(Some((1000, 980, false))));
+        let later = source("later", Ok(Some((1200, 1200, false))));
+        let sources = [nearly, later.clone()];
+        assert_eq!(winner(&sources).await.unwrap().as_deref(), Some("nearly"));
+        assert_eq!(*later.calls.lock().unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn not_found_everywhere_is_none_and_a_failure_is_reported() {
+        let none = source("none", Ok(None));
+        assert_eq!(winner(std::slice::from_ref(&none)).await.unwrap(), None);
+        let down = source("down", Err(FetchError::transient("timeout")));
+        let gone = source("gone", Err(FetchError::permanent("bad answer")));
+        let err = winner(&[gone, down, none]).await.unwrap_err();
+        assert!(
+            err.is_retryable(),
+            "a transient failure outranks a permanent one"
+        );
     }
 }

@@ -41,8 +41,9 @@ struct Known {
     throttle: &'static [(u16, std::time::Duration)],
 }
 
-/// The providers, in their default order. MusicBrainz allows 1 request/s (503 when exceeded);
-/// the Cover Art Archive is a redirector, bounded by concurrency.
+/// The providers, in their default order (the artwork chain follows it: the Cover Art Archive,
+/// found through MusicBrainz, then iTunes, then Deezer). MusicBrainz allows 1 request/s (503
+/// when exceeded); the Cover Art Archive is a redirector, bounded by concurrency.
 const KNOWN: &[Known] = &[
     Known {
         name: "lrclib",
@@ -59,6 +60,13 @@ const KNOWN: &[Known] = &[
         throttle: &[(503, std::time::Duration::from_secs(1))],
     },
     Known {
+        name: "coverartarchive",
+        default_url: "https://coverartarchive.org",
+        default_rate: 10.0,
+        max_in_flight: Some(4),
+        throttle: &[(503, std::time::Duration::from_secs(2))],
+    },
+    Known {
         name: "itunes",
         default_url: "https://itunes.apple.com",
         // "About 20 calls per minute": one every 3 s.
@@ -73,13 +81,6 @@ const KNOWN: &[Known] = &[
         default_rate: 10.0,
         max_in_flight: Some(2),
         throttle: &[],
-    },
-    Known {
-        name: "coverartarchive",
-        default_url: "https://coverartarchive.org",
-        default_rate: 10.0,
-        max_in_flight: Some(4),
-        throttle: &[(503, std::time::Duration::from_secs(2))],
     },
 ];
 
@@ -122,26 +123,90 @@ fn known(name: &str) -> Result<&'static Known, ProviderSettingsError> {
         })
 }
 
-/// Checks every entry (name known, URL http(s), rate in range).
-pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsError> {
+/// One problem with a provider setting, for forms that show every problem at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProviderProblem {
+    /// The provider (`lrclib`, ...).
+    pub name: String,
+    /// `name`, `base_url` or `requests_per_second`.
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem in `settings`: unknown or repeated names, URLs that are not http(s), rates out
+/// of range. Empty when the list can be saved.
+pub fn problems(settings: &[ProviderSettings]) -> Vec<ProviderProblem> {
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for s in settings {
-        known(&s.name)?;
-        let url_ok = Url::parse(&s.base_url)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
-        if !url_ok {
-            return Err(ProviderSettingsError::BadUrl {
-                name: s.name.clone(),
-                url: s.base_url.clone(),
-            });
+        let problem = |field: &str, message: String| ProviderProblem {
+            name: s.name.clone(),
+            field: field.to_owned(),
+            message,
+        };
+        if !seen.insert(s.name.as_str()) {
+            found.push(problem(
+                "name",
+                format!("provider {} is listed twice", s.name),
+            ));
         }
-        if !(s.requests_per_second > 0.0 && s.requests_per_second <= 1000.0) {
-            return Err(ProviderSettingsError::BadRate {
-                name: s.name.clone(),
-                rate: s.requests_per_second.to_string(),
-            });
+        for err in check(s) {
+            let field = match err {
+                ProviderSettingsError::Unknown { .. } => "name",
+                ProviderSettingsError::BadUrl { .. } => "base_url",
+                ProviderSettingsError::BadRate { .. } => "requests_per_second",
+            };
+            found.push(problem(field, err.to_string()));
         }
     }
-    Ok(())
+    found
+}
+
+/// The problems of one entry.
+fn check(s: &ProviderSettings) -> Vec<ProviderSettingsError> {
+    let mut errors = Vec::new();
+    if let Err(err) = known(&s.name) {
+        errors.push(err);
+    }
+    let url_ok = Url::parse(&s.base_url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    if !url_ok {
+        errors.push(ProviderSettingsError::BadUrl {
+            name: s.name.clone(),
+            url: s.base_url.clone(),
+        });
+    }
+    if !(s.requests_per_second > 0.0 && s.requests_per_second <= 1000.0) {
+        errors.push(ProviderSettingsError::BadRate {
+            name: s.name.clone(),
+            rate: s.requests_per_second.to_string(),
+        });
+    }
+    errors
+}
+
+/// A saved list brought up to this build: unknown providers dropped, providers it lacks (new in
+/// this build) appended at their defaults, the saved order kept.
+pub fn complete(mut settings: Vec<ProviderSettings>) -> Vec<ProviderSettings> {
+    let names = known_names();
+    settings.retain(|s| names.contains(&s.name.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    settings.retain(|s| seen.insert(s.name.clone()));
+    for default in defaults() {
+        if !settings.iter().any(|s| s.name == default.name) {
+            settings.push(default);
+        }
+    }
+    settings
+}
+
+/// Checks every entry (name known, URL http(s), rate in range).
+pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsError> {
+    match settings.iter().flat_map(check).next() {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
 }
 
 /// Applies `GATEFOLD_<NAME>_URL` environment variables (the CLI and the app both honour them).
@@ -213,52 +278,58 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// Builds the enabled providers, in order, on one shared HTTP client. Artwork on disk always
-/// comes first.
+/// Builds the enabled providers on one shared HTTP client. Artwork on disk always comes first;
+/// then the artwork providers in the order of `settings` (the Cover Art Archive takes its place
+/// in the list, and uses MusicBrainz to find releases when MusicBrainz is on).
 pub fn build(
     http: &Http,
     settings: &[ProviderSettings],
 ) -> Result<Services, ProviderSettingsError> {
     validate(settings)?;
-    let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
-    let mut lyrics: Option<Arc<dyn LyricsService>> = None;
-    let mut clients: Vec<(&str, ProviderClient)> = Vec::new();
-    for s in settings.iter().filter(|s| s.enabled) {
-        let k = known(&s.name)?;
-        let base_url = Url::parse(&s.base_url).map_err(|_| ProviderSettingsError::BadUrl {
-            name: s.name.clone(),
-            url: s.base_url.clone(),
-        })?;
-        let client = ProviderClient::new(
-            http.clone(),
-            ProviderPolicy {
-                name: k.name,
-                base_url,
-                rate: RateLimit::per_second(s.requests_per_second),
-                max_in_flight: k.max_in_flight,
-                throttle_statuses: k.throttle,
-            },
-        );
-        if k.name == "lrclib" && lyrics.is_none() {
-            lyrics = Some(Arc::new(Lrclib::new(client.clone())));
-        }
-        clients.push((k.name, client));
-    }
-    // Artwork after what is on disk: the Cover Art Archive, found through MusicBrainz.
+    let enabled: Vec<(&ProviderSettings, ProviderClient)> = settings
+        .iter()
+        .filter(|s| s.enabled)
+        .map(|s| {
+            let k = known(&s.name)?;
+            let base_url = Url::parse(&s.base_url).map_err(|_| ProviderSettingsError::BadUrl {
+                name: s.name.clone(),
+                url: s.base_url.clone(),
+            })?;
+            let client = ProviderClient::new(
+                http.clone(),
+                ProviderPolicy {
+                    name: k.name,
+                    base_url,
+                    rate: RateLimit::per_second(s.requests_per_second),
+                    max_in_flight: k.max_in_flight,
+                    throttle_statuses: k.throttle,
+                },
+            );
+            Ok((s, client))
+        })
+        .collect::<Result<_, ProviderSettingsError>>()?;
     let client = |name: &str| {
-        clients
+        enabled
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(s, _)| s.name == name)
             .map(|(_, c)| c.clone())
     };
-    if let (Some(mb), Some(caa)) = (client("musicbrainz"), client("coverartarchive")) {
-        artwork = artwork.then(Arc::new(CoverArtArchive::new(mb, caa)));
-    }
-    if let Some(itunes) = client("itunes") {
-        artwork = artwork.then(Arc::new(Itunes::new(itunes)));
-    }
-    if let Some(deezer) = client("deezer") {
-        artwork = artwork.then(Arc::new(Deezer::new(deezer)));
+    let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
+    let mut lyrics: Option<Arc<dyn LyricsService>> = None;
+    for (s, c) in &enabled {
+        match s.name.as_str() {
+            "lrclib" => lyrics = Some(Arc::new(Lrclib::new(c.clone()))),
+            "coverartarchive" => {
+                artwork = artwork.then(Arc::new(CoverArtArchive::new(
+                    client("musicbrainz"),
+                    c.clone(),
+                )));
+            }
+            "itunes" => artwork = artwork.then(Arc::new(Itunes::new(c.clone()))),
+            "deezer" => artwork = artwork.then(Arc::new(Deezer::new(c.clone()))),
+            // MusicBrainz serves the Cover Art Archive's searches (above).
+            _ => {}
+        }
     }
     Ok(Services { artwork, lyrics })
 }
@@ -266,6 +337,21 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_order_is_the_artwork_chain_of_the_spec() {
+        let names: Vec<String> = defaults().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "lrclib",
+                "musicbrainz",
+                "coverartarchive",
+                "itunes",
+                "deezer"
+            ]
+        );
+    }
 
     #[test]
     fn edits_are_validated() {

@@ -138,6 +138,41 @@ pub(crate) fn split_timestamps(line: &str) -> (usize, &str) {
     (count, rest)
 }
 
+/// The timed lines of LRC text, in time order: `(milliseconds, text)`, one entry per timestamp
+/// (a line with two timestamps is sung twice). Metadata and untimed lines are left out.
+pub(crate) fn timed_lines(lrc: &str) -> Vec<(u32, String)> {
+    let mut lines = Vec::new();
+    for line in lrc.lines() {
+        let (count, text) = split_timestamps(line);
+        let mut rest = line.trim_start();
+        for _ in 0..count {
+            let end = rest.find(']').unwrap_or(rest.len());
+            if let Some(ms) = timestamp_ms(&rest[1..end]) {
+                lines.push((ms, text.trim().to_owned()));
+            }
+            rest = &rest[(end + 1).min(rest.len())..];
+        }
+    }
+    lines.sort_by_key(|(ms, _)| *ms);
+    lines
+}
+
+/// `mm:ss`, `mm:ss.xx` or `mm:ss:xx` in milliseconds.
+fn timestamp_ms(s: &str) -> Option<u32> {
+    let (minutes, seconds) = s.split_once(':')?;
+    let (whole, fraction) = match seconds.find(['.', ':']) {
+        Some(i) => (&seconds[..i], &seconds[i + 1..]),
+        None => (seconds, ""),
+    };
+    let fraction_ms = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<u32>().ok()? * 100,
+        2 => fraction.parse::<u32>().ok()? * 10,
+        _ => fraction[..3].parse::<u32>().ok()?,
+    };
+    Some(minutes.parse::<u32>().ok()? * 60_000 + whole.parse::<u32>().ok()? * 1000 + fraction_ms)
+}
+
 fn is_timestamp(s: &str) -> bool {
     let mut parts = s.splitn(2, ':');
     let (Some(minutes), Some(seconds)) = (parts.next(), parts.next()) else {
@@ -162,6 +197,21 @@ mod tests {
         assert_eq!(parsed.synced.as_deref(), Some(lrc.trim()));
         assert_eq!(parsed.plain.as_deref(), Some("First line\nChorus"));
         assert!(!parsed.instrumental);
+    }
+
+    #[test]
+    fn timed_lines_in_milliseconds() {
+        let lrc =
+            "[ar: Someone]\n[00:12.34]First\n[00:15.00][01:15.5]Chorus\nuntimed\n[00:01:20]Intro";
+        assert_eq!(
+            timed_lines(lrc),
+            [
+                (1200, "Intro".to_owned()),
+                (12340, "First".to_owned()),
+                (15000, "Chorus".to_owned()),
+                (75500, "Chorus".to_owned()),
+            ]
+        );
     }
 
     #[test]

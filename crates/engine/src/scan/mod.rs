@@ -6,7 +6,7 @@
 //! whose files are gone are removed. Bad files never stop a scan: each is reported with its
 //! reason, and a file that exists but cannot be read keeps whatever the library had for it.
 
-mod lyrics;
+pub(crate) mod lyrics;
 mod tags;
 mod walk;
 

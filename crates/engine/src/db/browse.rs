@@ -1,0 +1,255 @@
+//! What the desktop app's library view reads: albums paged and searchable, an album's tracks,
+//! a track's lyrics, an artwork's files.
+
+use super::{Database, count_u32};
+use crate::error::{EngineError, Result};
+use crate::model::{AlbumCard, AlbumPage, ArtworkInfo, LyricsStatus, TrackListItem, TrackLyrics};
+
+/// `text` as a LIKE pattern that matches it anywhere, `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Albums matching ?1 (a LIKE pattern) by title, album artist, or any track's title or artist.
+macro_rules! album_filter {
+    () => {
+        "FROM albums al JOIN artists aa ON aa.id = al.album_artist_id \
+         WHERE ?1 = '%%' OR al.title LIKE ?1 ESCAPE '\\' OR aa.name LIKE ?1 ESCAPE '\\' \
+            OR EXISTS (SELECT 1 FROM tracks t JOIN artists ar ON ar.id = t.artist_id \
+                       WHERE t.album_id = al.id \
+                         AND (t.title LIKE ?1 ESCAPE '\\' OR ar.name LIKE ?1 ESCAPE '\\')) "
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct AlbumRow {
+    id: i64,
+    title: String,
+    album_artist: String,
+    year: Option<i64>,
+    track_count: i64,
+    lyrics_available: i64,
+    artwork_id: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    mime: Option<String>,
+    artwork_source: Option<String>,
+    thumbnail_path: Option<String>,
+}
+
+fn artwork_info(
+    id: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    mime: Option<String>,
+    source: Option<String>,
+    thumbnail: Option<&str>,
+) -> Option<ArtworkInfo> {
+    Some(ArtworkInfo {
+        id: id?,
+        width: u32::try_from(width?).ok()?,
+        height: u32::try_from(height?).ok()?,
+        mime: mime?,
+        source: source?,
+        has_thumbnail: thumbnail.is_some(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct TrackRow {
+    id: i64,
+    title: String,
+    artist: String,
+    track_number: Option<i64>,
+    disc_number: Option<i64>,
+    duration_ms: Option<i64>,
+    format: String,
+    has_artwork: bool,
+    lyrics_status: LyricsStatus,
+    lyrics_source: Option<String>,
+    lyrics_synced: bool,
+}
+
+/// Where an artwork's files are, relative to the artwork store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtworkFiles {
+    pub storage_path: String,
+    pub thumbnail_path: Option<String>,
+    pub mime: String,
+}
+
+impl Database {
+    /// Albums whose title, album artist, or a track's title or artist contains `query` (all
+    /// albums when it is blank), sorted by album artist, year and title: `limit` from `offset`.
+    pub async fn albums_page(&self, query: &str, offset: u32, limit: u32) -> Result<AlbumPage> {
+        let _hold = self.hold.guard();
+        let pattern = contains_pattern(query.trim());
+        let (total,): (i64,) = sqlx::query_as(concat!("SELECT count(*) ", album_filter!()))
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<AlbumRow> = sqlx::query_as(concat!(
+            "SELECT al.id, al.title, aa.name AS album_artist, al.year, \
+                    (SELECT count(*) FROM tracks t WHERE t.album_id = al.id) AS track_count, \
+                    (SELECT count(*) FROM tracks t WHERE t.album_id = al.id \
+                        AND t.lyrics_status = 'available') AS lyrics_available, \
+                    aw.id AS artwork_id, aw.width, aw.height, aw.mime, \
+                    coalesce(al.artwork_source, aw.source) AS artwork_source, aw.thumbnail_path \
+             FROM (SELECT al.id ",
+            album_filter!(),
+            ") hit JOIN albums al ON al.id = hit.id \
+             JOIN artists aa ON aa.id = al.album_artist_id \
+             LEFT JOIN artworks aw ON aw.id = al.artwork_id \
+             ORDER BY aa.name_key, al.year, lower(al.title), al.id \
+             LIMIT ?2 OFFSET ?3"
+        ))
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let albums = rows
+            .into_iter()
+            .map(|r| AlbumCard {
+                artwork: artwork_info(
+                    r.artwork_id,
+                    r.width,
+                    r.height,
+                    r.mime,
+                    r.artwork_source,
+                    r.thumbnail_path.as_deref(),
+                ),
+                id: r.id,
+                title: r.title,
+                album_artist: r.album_artist,
+                year: r.year.and_then(|y| i32::try_from(y).ok()),
+                track_count: count_u32(r.track_count),
+                lyrics_available: count_u32(r.lyrics_available),
+            })
+            .collect();
+        Ok(AlbumPage {
+            albums,
+            total: count_u32(total),
+        })
+    }
+
+    /// An album's tracks in disc and track order; `NotFound` when there is no such album.
+    pub async fn album_tracks(&self, album_id: i64) -> Result<Vec<TrackListItem>> {
+        let _hold = self.hold.guard();
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM albums WHERE id = ?1")
+            .bind(album_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(EngineError::NotFound(format!("album {album_id}")));
+        }
+        let rows: Vec<TrackRow> = sqlx::query_as(
+            "SELECT t.id, t.title, ar.name AS artist, t.track_number, t.disc_number, \
+                    t.duration_ms, t.format, \
+                    (t.artwork_id IS NOT NULL OR al.artwork_id IS NOT NULL) AS has_artwork, \
+                    t.lyrics_status, l.source AS lyrics_source, \
+                    (l.synced IS NOT NULL) AS lyrics_synced \
+             FROM tracks t \
+             JOIN artists ar ON ar.id = t.artist_id \
+             JOIN albums al ON al.id = t.album_id \
+             LEFT JOIN lyrics l ON l.track_id = t.id \
+             WHERE t.album_id = ?1 \
+             ORDER BY coalesce(t.disc_number, 1), t.track_number IS NULL, t.track_number, \
+                      lower(t.title), t.id",
+        )
+        .bind(album_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TrackListItem {
+                id: r.id,
+                title: r.title,
+                artist: r.artist,
+                track_number: r.track_number.and_then(|n| u32::try_from(n).ok()),
+                disc_number: r.disc_number.and_then(|n| u32::try_from(n).ok()),
+                duration_ms: r.duration_ms.and_then(|n| u64::try_from(n).ok()),
+                format: r.format,
+                has_artwork: r.has_artwork,
+                lyrics_status: r.lyrics_status,
+                lyrics_source: r.lyrics_source,
+                lyrics_synced: r.lyrics_synced,
+            })
+            .collect())
+    }
+
+    /// A track with its lyrics; `NotFound` when there is no such track.
+    pub async fn track_lyrics(&self, track_id: i64) -> Result<TrackLyrics> {
+        let _hold = self.hold.guard();
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            title: String,
+            artist: String,
+            album: String,
+            lyrics_status: LyricsStatus,
+            plain: Option<String>,
+            synced: Option<String>,
+            source: Option<String>,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT t.title, ar.name AS artist, al.title AS album, t.lyrics_status, \
+                    l.plain, l.synced, l.source \
+             FROM tracks t \
+             JOIN artists ar ON ar.id = t.artist_id \
+             JOIN albums al ON al.id = t.album_id \
+             LEFT JOIN lyrics l ON l.track_id = t.id \
+             WHERE t.id = ?1",
+        )
+        .bind(track_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let row = row.ok_or_else(|| EngineError::NotFound(format!("track {track_id}")))?;
+        Ok(TrackLyrics {
+            track_id,
+            title: row.title,
+            artist: row.artist,
+            album: row.album,
+            lyrics_status: row.lyrics_status,
+            plain: row.plain,
+            synced: row.synced,
+            source: row.source,
+        })
+    }
+
+    /// The files of artwork `id` (relative to the artwork store), if there is such artwork.
+    pub async fn artwork_files(&self, id: i64) -> Result<Option<ArtworkFiles>> {
+        let _hold = self.hold.guard();
+        let row: Option<(String, Option<String>, String)> =
+            sqlx::query_as("SELECT storage_path, thumbnail_path, mime FROM artworks WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(
+            row.map(|(storage_path, thumbnail_path, mime)| ArtworkFiles {
+                storage_path,
+                thumbnail_path,
+                mime,
+            }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(contains_pattern(""), "%%");
+    }
+}

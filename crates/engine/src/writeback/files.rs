@@ -1,0 +1,119 @@
+//! Atomic file writes beside the music: a temporary file in the same folder, synced, then moved
+//! into place. Without `replace`, the move refuses to clobber (a hard link, which fails when the
+//! name exists), so a file that appeared meanwhile is never overwritten.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A temporary file beside its target, removed unless [`TempFile::commit`] moved it in place.
+pub(super) struct TempFile {
+    path: PathBuf,
+    committed: bool,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl TempFile {
+    /// A new, unique name beside `target` (hidden, so a scan or a player ignores it).
+    pub(super) fn beside(target: &Path) -> std::io::Result<TempFile> {
+        let dir = target.parent().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "no parent folder")
+        })?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".{name}.gatefold-{}-{n}.tmp", std::process::id()));
+        Ok(TempFile {
+            path,
+            committed: false,
+        })
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Moves the temporary file to `target`: replacing it when `replace`, else only if `target`
+    /// does not exist.
+    pub(super) fn commit(mut self, target: &Path, replace: bool) -> std::io::Result<()> {
+        if replace {
+            fs::rename(&self.path, target)?;
+        } else {
+            fs::hard_link(&self.path, target)?;
+            fs::remove_file(&self.path)?;
+        }
+        self.committed = true;
+        if let Some(dir) = target.parent() {
+            // Make the rename itself durable.
+            let _ = fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Writes `bytes` to `target` atomically (see the module comment).
+pub(super) fn write_atomic(target: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    let temp = TempFile::beside(target)?;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp.path())?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    temp.commit(target, replace)
+}
+
+/// Why `path` may not be written, if it may not: it, or the folder a new file would go in, has
+/// no write permission at all. (Checked by mode, so that running as root does not override the
+/// user's choice to make a file read-only.)
+pub(super) fn read_only_reason(path: &Path) -> Option<String> {
+    if let Ok(meta) = fs::metadata(path)
+        && meta.permissions().readonly()
+    {
+        return Some(format!("{} is read-only", path.display()));
+    }
+    let dir = path.parent()?;
+    match fs::metadata(dir) {
+        Ok(meta) if meta.permissions().readonly() => {
+            Some(format!("the folder {} is read-only", dir.display()))
+        }
+        Ok(_) => None,
+        Err(err) => Some(format!(
+            "the folder {} cannot be read: {err}",
+            dir.display()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_atomically_and_never_clobbers_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("song.lrc");
+        write_atomic(&target, b"one", false).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"one");
+        let err = write_atomic(&target, b"two", false).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&target).unwrap(), b"one");
+        write_atomic(&target, b"two", true).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
+}

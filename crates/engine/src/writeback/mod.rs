@@ -1,0 +1,412 @@
+//! Write-back: artwork and lyrics the providers found, written beside the music (`cover.jpg` in
+//! the album folder, `.lrc`/`.txt` beside each track) or into the files' tags. Off by default.
+//!
+//! Safety rules, each tested:
+//! * only what came from a provider is written (what was already on disk is the user's);
+//! * every write is atomic (a temporary file beside the target, then a rename);
+//! * audio data is never touched: embedding edits tags only, and the edited copy must read back
+//!   with the same audio properties before it replaces the original;
+//! * what the user already has is never overwritten unless `overwrite` asks for it: a file
+//!   holding exactly what would be written is "unchanged", anything else is "skipped";
+//! * read-only files and folders are skipped with the reason (by their mode bits, so running as
+//!   root does not override them);
+//! * a cover file goes only into a folder that holds one album's tracks;
+//! * a dry run decides everything the same way and writes nothing.
+
+mod embed;
+mod files;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::db::WriteBackTrack;
+use crate::enrich::{ArtworkStore, WriteBackMode};
+use crate::error::Result;
+use crate::{Database, LyricsStatus};
+use embed::{Edit, Embedded};
+
+/// What a write-back did, in counts (the CLI also lists each file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
+#[ts(export)]
+pub struct WriteBackSummary {
+    pub mode: WriteBackMode,
+    /// Nothing was written: this is what would have been.
+    pub dry_run: bool,
+    /// Files written (or, in a dry run, that would be).
+    pub written: u32,
+    /// Already holding exactly what would be written.
+    pub unchanged: u32,
+    /// Left alone on purpose (the user's own file, a read-only file, ...).
+    pub skipped: u32,
+    /// Could not be written.
+    pub failed: u32,
+}
+
+/// How to write back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteBackOptions {
+    pub mode: WriteBackMode,
+    /// Decide and report, write nothing.
+    pub dry_run: bool,
+    /// Replace what the user already has (a different `cover.jpg`, `.lrc`, embedded lyrics...).
+    pub overwrite: bool,
+}
+
+/// What is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteTarget {
+    /// `cover.jpg` (or `.png`...) in the album folder.
+    CoverFile,
+    /// `<track>.lrc` (synced) or `<track>.txt` (plain).
+    LyricsFile,
+    /// A front cover picture in the file's tags.
+    EmbeddedCover,
+    /// Lyrics in the file's tags (ID3v2 USLT + SYLT, Vorbis LYRICS, MP4 ©lyr).
+    EmbeddedLyrics,
+}
+
+/// What came of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ItemOutcome {
+    Written,
+    /// A dry run: this would be written.
+    WouldWrite,
+    Unchanged,
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+/// One file write-back wrote, would write, or left alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WriteBackItem {
+    /// The file written (the audio file itself when embedding).
+    #[serde(serialize_with = "serialize_path")]
+    pub path: PathBuf,
+    #[serde(rename = "target")]
+    pub what: WriteTarget,
+    #[serde(flatten)]
+    pub outcome: ItemOutcome,
+}
+
+fn serialize_path<S: serde::Serializer>(path: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&path.display().to_string())
+}
+
+/// Sources that mean "already on disk": never written back.
+const LOCAL_ARTWORK: [&str; 2] = ["embedded", "folder"];
+const LOCAL_LYRICS: [&str; 2] = ["embedded", "sidecar"];
+
+fn remote(source: Option<&str>, local: &[&str]) -> bool {
+    source.is_some_and(|s| !local.contains(&s))
+}
+
+/// `cover.jpg`, `cover.png`, ... by the image's type.
+fn cover_name(mime: &str) -> &'static str {
+    match mime {
+        "image/png" => "cover.png",
+        "image/webp" => "cover.webp",
+        "image/gif" => "cover.gif",
+        _ => "cover.jpg",
+    }
+}
+
+/// Writes back what the library found, reporting each file to `on_item` as it goes.
+#[tracing::instrument(skip_all, fields(mode = options.mode.as_str(), dry_run = options.dry_run))]
+pub async fn write_back(
+    db: &Database,
+    store: &ArtworkStore,
+    options: WriteBackOptions,
+    mut on_item: impl FnMut(&WriteBackItem),
+) -> Result<WriteBackSummary> {
+    let mut summary = WriteBackSummary {
+        mode: options.mode,
+        dry_run: options.dry_run,
+        ..WriteBackSummary::default()
+    };
+    if options.mode == WriteBackMode::Off {
+        return Ok(summary);
+    }
+    let mut tracks = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = db.writeback_page(after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        tracks.extend(page);
+    }
+    let mut report = |item: WriteBackItem| {
+        match &item.outcome {
+            ItemOutcome::Written | ItemOutcome::WouldWrite => summary.written += 1,
+            ItemOutcome::Unchanged => summary.unchanged += 1,
+            ItemOutcome::Skipped { .. } => summary.skipped += 1,
+            ItemOutcome::Failed { reason } => {
+                tracing::warn!(path = %item.path.display(), %reason, "write-back failed");
+                summary.failed += 1;
+            }
+        }
+        on_item(&item);
+    };
+
+    for job in artwork_jobs(&tracks, options.mode) {
+        let item = match job {
+            ArtworkJob::Write {
+                target,
+                what,
+                storage_path,
+                mime,
+            } => {
+                let image = store.path_of(&storage_path);
+                let path = target.clone();
+                let outcome = blocking(move || {
+                    let bytes = std::fs::read(&image).map_err(|e| {
+                        format!("the stored artwork {} cannot be read: {e}", image.display())
+                    })?;
+                    Ok(write_one(
+                        &target,
+                        what,
+                        FileContent::Image(&bytes, &mime),
+                        options,
+                    ))
+                })
+                .await;
+                WriteBackItem {
+                    path,
+                    what,
+                    outcome,
+                }
+            }
+            ArtworkJob::Skip { target, reason } => WriteBackItem {
+                path: target,
+                what: WriteTarget::CoverFile,
+                outcome: ItemOutcome::Skipped { reason },
+            },
+        };
+        report(item);
+    }
+
+    for track in tracks
+        .iter()
+        .filter(|t| remote(t.lyrics_source.as_deref(), &LOCAL_LYRICS))
+    {
+        let lyrics = db.track_lyrics(track.id).await?;
+        if lyrics.lyrics_status != LyricsStatus::Available {
+            continue;
+        }
+        let (text, synced) = match (lyrics.synced, lyrics.plain) {
+            (Some(text), _) => (text, true),
+            (None, Some(text)) => (text, false),
+            (None, None) => continue,
+        };
+        let (path, what) = match options.mode {
+            WriteBackMode::Sidecar => (
+                track
+                    .path
+                    .with_extension(if synced { "lrc" } else { "txt" }),
+                WriteTarget::LyricsFile,
+            ),
+            _ => (track.path.clone(), WriteTarget::EmbeddedLyrics),
+        };
+        let target = path.clone();
+        let outcome = blocking(move || {
+            Ok(write_one(
+                &target,
+                what,
+                FileContent::Lyrics(&text, synced),
+                options,
+            ))
+        })
+        .await;
+        report(WriteBackItem {
+            path,
+            what,
+            outcome,
+        });
+    }
+    tracing::info!(?summary, "write-back done");
+    Ok(summary)
+}
+
+/// Runs file work on the blocking pool; a failure (or a panic) is the item's failure.
+async fn blocking(
+    work: impl FnOnce() -> std::result::Result<ItemOutcome, String> + Send + 'static,
+) -> ItemOutcome {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(reason)) => ItemOutcome::Failed { reason },
+        Err(err) => ItemOutcome::Failed {
+            reason: format!("writing stopped: {err}"),
+        },
+    }
+}
+
+/// A cover to write, or a folder where none can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ArtworkJob {
+    Write {
+        target: PathBuf,
+        what: WriteTarget,
+        storage_path: String,
+        mime: String,
+    },
+    Skip {
+        target: PathBuf,
+        reason: String,
+    },
+}
+
+/// The covers to write: one per album folder (sidecar), or one per track (embed), for albums
+/// whose artwork came from a provider.
+fn artwork_jobs(tracks: &[WriteBackTrack], mode: WriteBackMode) -> Vec<ArtworkJob> {
+    let remote_art = |t: &WriteBackTrack| {
+        t.artwork
+            .as_ref()
+            .filter(|a| remote(Some(&a.source), &LOCAL_ARTWORK))
+            .cloned()
+    };
+    match mode {
+        WriteBackMode::Off => Vec::new(),
+        WriteBackMode::Embed => tracks
+            .iter()
+            .filter_map(|t| {
+                remote_art(t).map(|art| ArtworkJob::Write {
+                    target: t.path.clone(),
+                    what: WriteTarget::EmbeddedCover,
+                    storage_path: art.storage_path,
+                    mime: art.mime,
+                })
+            })
+            .collect(),
+        WriteBackMode::Sidecar => {
+            let mut folders: BTreeMap<&Path, Vec<&WriteBackTrack>> = BTreeMap::new();
+            for t in tracks {
+                if let Some(dir) = t.path.parent() {
+                    folders.entry(dir).or_default().push(t);
+                }
+            }
+            let mut jobs = Vec::new();
+            for (dir, in_dir) in folders {
+                let Some(art) = in_dir.iter().find_map(|t| remote_art(t)) else {
+                    continue;
+                };
+                let target = dir.join(cover_name(&art.mime));
+                let mut albums: Vec<i64> = in_dir.iter().map(|t| t.album_id).collect();
+                albums.sort_unstable();
+                albums.dedup();
+                let job = if albums.len() > 1 {
+                    ArtworkJob::Skip {
+                        target,
+                        reason: format!(
+                            "the folder holds tracks of {} albums: one cover file cannot be right for all",
+                            albums.len()
+                        ),
+                    }
+                } else if in_dir.iter().any(|t| t.has_folder_cover) {
+                    ArtworkJob::Skip {
+                        target,
+                        reason: "the folder already has a cover image of its own".into(),
+                    }
+                } else {
+                    ArtworkJob::Write {
+                        target,
+                        what: WriteTarget::CoverFile,
+                        storage_path: art.storage_path,
+                        mime: art.mime,
+                    }
+                };
+                jobs.push(job);
+            }
+            jobs
+        }
+    }
+}
+
+/// What goes into a file.
+#[derive(Debug, Clone, Copy)]
+enum FileContent<'a> {
+    /// Image bytes and their mime type.
+    Image(&'a [u8], &'a str),
+    /// LRC text when synced, else plain text.
+    Lyrics(&'a str, bool),
+}
+
+/// Writes one file (or embeds into one), following the module's safety rules.
+fn write_one(
+    target: &Path,
+    what: WriteTarget,
+    content: FileContent<'_>,
+    options: WriteBackOptions,
+) -> ItemOutcome {
+    if let Some(reason) = files::read_only_reason(target) {
+        return ItemOutcome::Skipped { reason };
+    }
+    let done = if options.dry_run {
+        ItemOutcome::WouldWrite
+    } else {
+        ItemOutcome::Written
+    };
+    match what {
+        WriteTarget::CoverFile | WriteTarget::LyricsFile => {
+            let bytes: Vec<u8> = match content {
+                FileContent::Image(bytes, _) => bytes.to_vec(),
+                FileContent::Lyrics(text, _) => format!("{}\n", text.trim_end()).into_bytes(),
+            };
+            let exists = match std::fs::read(target) {
+                Ok(existing) if existing == bytes => return ItemOutcome::Unchanged,
+                Ok(_) if !options.overwrite => {
+                    return ItemOutcome::Skipped {
+                        reason: format!(
+                            "{} already exists and is not Gatefold's (overwrite replaces it)",
+                            target.display()
+                        ),
+                    };
+                }
+                Ok(_) => true,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => false,
+                Err(err) => {
+                    return ItemOutcome::Failed {
+                        reason: format!("{} cannot be read: {err}", target.display()),
+                    };
+                }
+            };
+            if options.dry_run {
+                return done;
+            }
+            match files::write_atomic(target, &bytes, exists) {
+                Ok(()) => done,
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    ItemOutcome::Skipped {
+                        reason: format!("{} appeared meanwhile; left alone", target.display()),
+                    }
+                }
+                Err(err) => ItemOutcome::Failed {
+                    reason: format!("cannot write {}: {err}", target.display()),
+                },
+            }
+        }
+        WriteTarget::EmbeddedCover | WriteTarget::EmbeddedLyrics => {
+            let (edit, kept) = match content {
+                FileContent::Image(bytes, mime) => (Edit::Cover { bytes, mime }, "a front cover"),
+                FileContent::Lyrics(text, synced) => (Edit::Lyrics { text, synced }, "lyrics"),
+            };
+            match embed::embed(target, edit, options.overwrite, options.dry_run) {
+                Ok(Embedded::Written) => done,
+                Ok(Embedded::Unchanged) => ItemOutcome::Unchanged,
+                Ok(Embedded::Kept) => ItemOutcome::Skipped {
+                    reason: format!(
+                        "the file already has {kept} of its own (overwrite replaces them)"
+                    ),
+                },
+                Err(reason) => ItemOutcome::Failed { reason },
+            }
+        }
+    }
+}
