@@ -23,6 +23,7 @@ bench: setup
 	cargo build --release -p gatefold-cli -p gatefold-bench
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" import --cli "$(CARGO_TARGET_DIR)/release/gatefold-cli"
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" job
+	"$(CARGO_TARGET_DIR)/release/gatefold-bench" providers
 
 check-invariants:
 	@scripts/check-invariants.sh

@@ -14,6 +14,15 @@ fn main() {
             "resume_enrichment",
             "cancel_enrichment",
             "list_failures",
+            "get_providers",
+            "save_providers",
+            "enrichment_status",
+            "list_albums",
+            "album_tracks",
+            "track_lyrics",
+            "choose_folder",
+            "scan_folder",
+            "save_text_file",
         ]));
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

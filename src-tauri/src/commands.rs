@@ -5,17 +5,19 @@ use std::sync::Arc;
 
 use gatefold_engine::db::FailureRecord;
 use gatefold_engine::enrich::{
-    ArtworkStore, EnrichmentConfig, LinuxNetworkMonitor, NetworkMonitor,
+    ArtworkStore, EnrichmentConfig, EnrichmentStatus, LinuxNetworkMonitor, NetworkMonitor,
+    WriteBackMode,
 };
 use gatefold_engine::providers::settings::{self as provider_settings, ProviderSettings};
+use gatefold_engine::writeback::WriteBackOptions;
+use gatefold_engine::{AlbumPage, ScanEvent, ScanReport, TrackListItem, TrackLyrics};
 use gatefold_engine::{Database, EnrichmentJob, LibraryEvent, LibrarySummary};
 use tauri::State;
+use tauri::{AppHandle, Emitter};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::error::CommandError;
 use crate::state::AppState;
-
-const ENRICHMENT_SETTINGS: &str = "enrichment";
-const PROVIDER_SETTINGS: &str = "providers";
 
 /// Counts of tracks, albums, artists, missing artwork and lyrics statuses.
 #[tauri::command]
@@ -23,28 +25,9 @@ pub async fn library_summary(state: State<'_, AppState>) -> Result<LibrarySummar
     Ok(state.database()?.summary().await?)
 }
 
-async fn load_config(db: &Database) -> Result<EnrichmentConfig, CommandError> {
-    match db.setting(ENRICHMENT_SETTINGS).await? {
-        Some(json) => serde_json::from_str(&json).map_err(|e| {
-            CommandError::new(
-                "corrupt_settings",
-                format!("saved settings are unreadable: {e}"),
-            )
-        }),
-        None => Ok(EnrichmentConfig::default()),
-    }
-}
-
-async fn load_providers(db: &Database) -> Result<Vec<ProviderSettings>, CommandError> {
-    let mut settings = match db.setting(PROVIDER_SETTINGS).await? {
-        Some(json) => serde_json::from_str(&json).map_err(|e| {
-            CommandError::new(
-                "corrupt_settings",
-                format!("saved provider settings are unreadable: {e}"),
-            )
-        })?,
-        None => provider_settings::defaults(),
-    };
+/// The saved provider list with `GATEFOLD_<NAME>_URL` applied (what a job would use).
+async fn providers_for_job(db: &Database) -> Result<Vec<ProviderSettings>, CommandError> {
+    let mut settings = db.provider_settings().await?;
     provider_settings::apply_env(&mut settings)
         .map_err(|e| CommandError::new("invalid_config", e))?;
     Ok(settings)
@@ -53,7 +36,7 @@ async fn load_providers(db: &Database) -> Result<Vec<ProviderSettings>, CommandE
 /// The saved enrichment settings (the defaults until something was saved).
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<EnrichmentConfig, CommandError> {
-    load_config(state.database()?).await
+    Ok(state.database()?.enrichment_config().await?)
 }
 
 /// Saves the enrichment settings for the next run. Out-of-range values are refused with
@@ -63,19 +46,33 @@ pub async fn save_settings(
     state: State<'_, AppState>,
     config: EnrichmentConfig,
 ) -> Result<(), CommandError> {
-    let problems = config.validate_all();
-    if let Some(first) = problems.first() {
-        let mut err = CommandError::new("invalid_config", format!("invalid setting: {first}"));
-        err.details = serde_json::to_value(&problems).ok();
-        return Err(err);
+    match state.database()?.save_enrichment_config(&config).await? {
+        Ok(()) => Ok(()),
+        Err(problems) => Err(CommandError::invalid(&problems, |p| {
+            format!("invalid setting: {p}")
+        })),
     }
-    let json =
-        serde_json::to_string(&config).map_err(|e| CommandError::new("internal", e.to_string()))?;
-    state
-        .database()?
-        .set_setting(ENRICHMENT_SETTINGS, &json)
-        .await?;
-    Ok(())
+}
+
+/// The providers in priority order, as saved (the defaults until something was saved).
+#[tauri::command]
+pub async fn get_providers(
+    state: State<'_, AppState>,
+) -> Result<Vec<ProviderSettings>, CommandError> {
+    Ok(state.database()?.provider_settings().await?)
+}
+
+/// Saves the provider list (order, on/off, base URLs, pace). Problems are refused with
+/// `invalid_config` and every `ProviderProblem` in `details`; nothing is saved then.
+#[tauri::command]
+pub async fn save_providers(
+    state: State<'_, AppState>,
+    providers: Vec<ProviderSettings>,
+) -> Result<(), CommandError> {
+    match state.database()?.save_provider_settings(&providers).await? {
+        Ok(()) => Ok(()),
+        Err(problems) => Err(CommandError::invalid(&problems, |p| p.message.clone())),
+    }
 }
 
 /// Starts enriching the library in the background with the saved settings. Events follow on
@@ -86,12 +83,12 @@ pub async fn start_enrichment(
     retry_failed: bool,
 ) -> Result<(), CommandError> {
     let db = state.database()?.clone();
-    let config = load_config(&db).await?;
+    let config = db.enrichment_config().await?;
     config
         .validate()
         .map_err(|e| CommandError::new("invalid_config", format!("invalid setting: {e}")))?;
     let http = state.http.clone()?;
-    let services = provider_settings::build(&http, &load_providers(&db).await?)
+    let services = provider_settings::build(&http, &providers_for_job(&db).await?)
         .map_err(|e| CommandError::new("invalid_config", e.to_string()))?;
     if config.require_wifi {
         let status = LinuxNetworkMonitor::default().status().await;
@@ -106,6 +103,12 @@ pub async fn start_enrichment(
         }
     }
     let store = ArtworkStore::new(gatefold_cli::artwork_store_path(db.path()));
+    let write_back = WriteBackOptions {
+        mode: config.write_back,
+        dry_run: false,
+        overwrite: false,
+    };
+    let after = (db.clone(), store.clone());
     let mut job = EnrichmentJob::new(db, config, state.bus.clone())
         .artwork(Arc::new(services.artwork), store)
         .retry_failed(retry_failed);
@@ -115,12 +118,29 @@ pub async fn start_enrichment(
     let handle = state.executor.spawn(job)?;
     let bus = state.bus.clone();
     tauri::async_runtime::spawn(async move {
-        if let Err(err) = handle.join().await {
-            tracing::error!(%err, "enrichment stopped on an error");
-            bus.publish(LibraryEvent::JobFailed {
-                code: err.code().to_owned(),
-                message: err.to_string(),
-            });
+        match handle.join().await {
+            Ok(result) if !result.cancelled && write_back.mode != WriteBackMode::Off => {
+                let (db, store) = after;
+                match gatefold_engine::writeback::write_back(&db, &store, write_back, |_| {}).await
+                {
+                    Ok(summary) => bus.publish(LibraryEvent::WriteBackFinished { summary }),
+                    Err(err) => {
+                        tracing::error!(%err, "write-back stopped on an error");
+                        bus.publish(LibraryEvent::JobFailed {
+                            code: err.code().to_owned(),
+                            message: format!("writing back failed: {err}"),
+                        });
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                tracing::error!(%err, "enrichment stopped on an error");
+                bus.publish(LibraryEvent::JobFailed {
+                    code: err.code().to_owned(),
+                    message: err.to_string(),
+                });
+            }
         }
     });
     Ok(())
@@ -159,4 +179,135 @@ pub async fn list_failures(
     limit: u32,
 ) -> Result<Vec<FailureRecord>, CommandError> {
     Ok(state.database()?.failures(limit).await?)
+}
+
+/// The running job's state (`None` when no job runs), so a window opened or reloaded mid-job
+/// shows it at once; events carry it on from there.
+#[tauri::command]
+pub async fn enrichment_status(
+    state: State<'_, AppState>,
+) -> Result<Option<EnrichmentStatus>, CommandError> {
+    Ok(state.job_status())
+}
+
+/// Albums whose title, album artist, or a track's title or artist contains `query`: `limit`
+/// from `offset`, with the total.
+#[tauri::command]
+pub async fn list_albums(
+    state: State<'_, AppState>,
+    query: String,
+    offset: u32,
+    limit: u32,
+) -> Result<AlbumPage, CommandError> {
+    Ok(state
+        .database()?
+        .albums_page(&query, offset, limit.min(500))
+        .await?)
+}
+
+/// An album's tracks in disc and track order (`not_found` for an unknown album).
+#[tauri::command]
+pub async fn album_tracks(
+    state: State<'_, AppState>,
+    album_id: i64,
+) -> Result<Vec<TrackListItem>, CommandError> {
+    Ok(state.database()?.album_tracks(album_id).await?)
+}
+
+/// A track with its lyrics (`not_found` for an unknown track).
+#[tauri::command]
+pub async fn track_lyrics(
+    state: State<'_, AppState>,
+    track_id: i64,
+) -> Result<TrackLyrics, CommandError> {
+    Ok(state.database()?.track_lyrics(track_id).await?)
+}
+
+/// Asks the user for a music folder with the native picker; `None` when they cancel.
+#[tauri::command]
+pub async fn choose_folder(app: AppHandle) -> Result<Option<String>, CommandError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Choose your music folder")
+        .pick_folder(move |folder| {
+            let _ = tx.send(folder);
+        });
+    let picked = rx
+        .await
+        .map_err(|_| CommandError::new("internal", "the folder picker closed unexpectedly"))?;
+    picked
+        .map(|folder| {
+            folder
+                .into_path()
+                .map(|p| p.display().to_string())
+                .map_err(|e| CommandError::new("invalid_scan_root", e.to_string()))
+        })
+        .transpose()
+}
+
+/// Tauri event carrying one `ScanEvent` while `scan_folder` runs.
+pub const SCAN_EVENTS: &str = "scan-events";
+
+/// Imports `path` into the library (again: only what changed is read), emitting `scan-events`
+/// as it goes (progress at most ten times a second). One scan at a time (`scan_running`).
+#[tauri::command]
+pub async fn scan_folder(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<ScanReport, CommandError> {
+    let db = state.database()?.clone();
+    let _scan = state.begin_scan()?;
+    let mut last_progress = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    let report = gatefold_engine::scan_folder(
+        &db,
+        std::path::Path::new(&path),
+        &gatefold_engine::ScanOptions::default(),
+        |event| {
+            if let ScanEvent::Progress { processed, total } = event
+                && processed < total
+            {
+                if last_progress.elapsed() < std::time::Duration::from_millis(100) {
+                    return;
+                }
+                last_progress = std::time::Instant::now();
+            }
+            if let Err(err) = app.emit(SCAN_EVENTS, &event) {
+                tracing::warn!(%err, "a scan event could not reach the window");
+            }
+        },
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Shows the native "save as" dialog and writes `contents` there (the failures CSV: a web
+/// download does not work in WebKitGTK). Returns the path written, `None` when cancelled.
+#[tauri::command]
+pub async fn save_text_file(
+    app: AppHandle,
+    suggested_name: String,
+    contents: String,
+) -> Result<Option<String>, CommandError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_file_name(&suggested_name)
+        .save_file(move |file| {
+            let _ = tx.send(file);
+        });
+    let picked = rx
+        .await
+        .map_err(|_| CommandError::new("internal", "the save dialog closed unexpectedly"))?;
+    let Some(file) = picked else {
+        return Ok(None);
+    };
+    let path = file
+        .into_path()
+        .map_err(|e| CommandError::new("io", e.to_string()))?;
+    tokio::fs::write(&path, contents)
+        .await
+        .map_err(|e| CommandError::new("io", format!("{}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
 }

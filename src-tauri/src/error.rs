@@ -24,6 +24,20 @@ impl CommandError {
     }
 }
 
+impl CommandError {
+    /// `invalid_config`: the first problem as the message, all of them in `details`.
+    pub fn invalid<P: Serialize>(problems: &[P], message: impl Fn(&P) -> String) -> Self {
+        let mut err = CommandError::new(
+            "invalid_config",
+            problems
+                .first()
+                .map_or_else(|| "invalid setting".to_owned(), message),
+        );
+        err.details = serde_json::to_value(problems).ok();
+        err
+    }
+}
+
 impl From<&EngineError> for CommandError {
     fn from(err: &EngineError) -> Self {
         CommandError::new(err.code(), err.to_string())

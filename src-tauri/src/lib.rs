@@ -6,6 +6,7 @@
 //! Given a CLI subcommand (`gatefold --db PATH scan FOLDER`, `gatefold status --json`), the binary
 //! runs it headless, with no window and no display, exactly as `gatefold-cli` would.
 
+mod artwork;
 mod commands;
 mod error;
 mod events;
@@ -53,6 +54,7 @@ fn is_headless(args: &[OsString]) -> bool {
 /// Starts the desktop app.
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::library_summary,
             commands::get_settings,
@@ -62,7 +64,22 @@ pub fn run() {
             commands::resume_enrichment,
             commands::cancel_enrichment,
             commands::list_failures,
+            commands::get_providers,
+            commands::save_providers,
+            commands::enrichment_status,
+            commands::list_albums,
+            commands::album_tracks,
+            commands::track_lyrics,
+            commands::choose_folder,
+            commands::scan_folder,
+            commands::save_text_file,
         ])
+        .register_asynchronous_uri_scheme_protocol("artwork", |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            tauri::async_runtime::spawn(async move {
+                responder.respond(artwork::serve(&app, request.uri().path()).await);
+            });
+        })
         .setup(|app| {
             let log_guard = app
                 .path()
@@ -77,6 +94,7 @@ pub fn run() {
             }
             let state = state::AppState::new(library, log_guard);
             events::forward(app.handle().clone(), &state.bus);
+            state.track_job_status();
             app.manage(state);
             Ok(())
         })

@@ -3,7 +3,11 @@
 use std::path::PathBuf;
 
 use gatefold_engine::http::Http;
-use gatefold_engine::{BackgroundExecutor, Database, EngineError, EventBus};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gatefold_engine::enrich::EnrichmentStatus;
+use gatefold_engine::{BackgroundExecutor, BusMessage, Database, EngineError, EventBus};
 use tauri::{AppHandle, Manager};
 
 use crate::error::CommandError;
@@ -16,7 +20,19 @@ pub struct AppState {
     pub bus: EventBus,
     pub executor: BackgroundExecutor,
     pub http: Result<Http, CommandError>,
+    /// The running job as the bus last told it (see [`AppState::track_job_status`]).
+    status: Arc<Mutex<Option<EnrichmentStatus>>>,
+    scanning: Arc<AtomicBool>,
     _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+/// Held while a scan runs; the next scan may start once it is dropped.
+pub struct ScanGuard(Arc<AtomicBool>);
+
+impl Drop for ScanGuard {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl AppState {
@@ -29,8 +45,48 @@ impl AppState {
             bus: EventBus::default(),
             executor: BackgroundExecutor::new(),
             http: Http::new().map_err(CommandError::from),
+            status: Arc::default(),
+            scanning: Arc::default(),
             _log_guard: log_guard,
         }
+    }
+
+    /// Keeps [`AppState::job_status`] current by folding the bus's events (a lag resets it to
+    /// "unknown until the next progress event", which comes within 100 ms while a job runs).
+    pub fn track_job_status(&self) {
+        let status = Arc::clone(&self.status);
+        let mut events = self.bus.subscribe();
+        tauri::async_runtime::spawn(async move {
+            while let Some(message) = events.recv().await {
+                let mut current = status.lock().unwrap_or_else(|e| e.into_inner());
+                match message {
+                    BusMessage::Event(event) => EnrichmentStatus::apply(&mut current, &event),
+                    BusMessage::Lagged { .. } => {}
+                }
+            }
+        });
+    }
+
+    /// The running job's state, if one runs.
+    pub fn job_status(&self) -> Option<EnrichmentStatus> {
+        if !self.executor.is_busy() {
+            return None;
+        }
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Marks a scan as running; `scan_running` if one already is.
+    pub fn begin_scan(&self) -> Result<ScanGuard, CommandError> {
+        if self.scanning.swap(true, Ordering::AcqRel) {
+            return Err(CommandError::new(
+                "scan_running",
+                "a scan is already running; wait for it to finish",
+            ));
+        }
+        Ok(ScanGuard(Arc::clone(&self.scanning)))
     }
 
     pub fn database(&self) -> Result<&Database, CommandError> {

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 mod job;
+mod providers;
 use nix::sys::resource::{UsageWho, getrusage};
 
 #[derive(Parser)]
@@ -51,6 +52,9 @@ enum Bench {
         #[arg(long, default_value_t = 2_000)]
         barrier_tracks: usize,
     },
+    /// 1,000 tracks against every provider's loopback fake enforcing the published rate
+    /// limits: violations, time against the floor the limits allow, requests per album/track.
+    Providers,
     /// One measurement of `job` (run by it in a child process).
     #[command(hide = true)]
     JobWorker(job::WorkerArgs),
@@ -71,6 +75,7 @@ fn main() -> Result<()> {
             barrier_tracks,
         } => job::bench(&work_dir, tracks, big, barrier_tracks),
         Bench::JobWorker(args) => job::worker(&args),
+        Bench::Providers => providers::bench(),
     }
 }
 

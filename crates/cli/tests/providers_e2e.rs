@@ -40,8 +40,18 @@ fn ok(out: &Output) -> String {
 const DISCOVERY: &str = "11111111-1111-1111-1111-111111111111";
 const HOMEWORK: &str = "22222222-2222-2222-2222-222222222222";
 
-/// (album folder, album, artist, tracks, format, tagged MusicBrainz release)
-const ALBUMS: &[(&str, &str, &str, u32, Format, Option<&str>)] = &[
+/// An album of the test library: (folder, album, artist, tracks, format, tagged MusicBrainz
+/// release).
+type AlbumSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    Format,
+    Option<&'static str>,
+);
+
+const ALBUMS: &[AlbumSpec] = &[
     (
         "Daft Punk/Discovery",
         "Discovery",

@@ -8,7 +8,10 @@ use gatefold_testkit::providers::{album_request, loopback_client};
 use gatefold_testkit::servers::deezer::{DeezerAlbum, FakeDeezer};
 
 fn deezer(fake: &FakeDeezer) -> Deezer {
-    Deezer::new(loopback_client("deezer", &fake.uri(), 100.0, &[]))
+    Deezer::new(
+        loopback_client("deezer", &fake.uri(), 100.0, &[]),
+        loopback_client("images", &fake.uri(), 100.0, &[]),
+    )
 }
 
 fn catalogue() -> Vec<DeezerAlbum> {

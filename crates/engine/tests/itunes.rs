@@ -10,7 +10,10 @@ use gatefold_testkit::servers::itunes::{FakeItunes, ItunesAlbum};
 const THROTTLE: &[(u16, Duration)] = &[(403, Duration::from_secs(60))];
 
 fn itunes(fake: &FakeItunes) -> Itunes {
-    Itunes::new(loopback_client("itunes", &fake.uri(), 100.0, THROTTLE))
+    Itunes::new(
+        loopback_client("itunes", &fake.uri(), 100.0, THROTTLE),
+        loopback_client("images", &fake.uri(), 100.0, &[]),
+    )
 }
 
 fn catalogue() -> Vec<ItunesAlbum> {

@@ -56,11 +56,13 @@ fn quoted(text: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Deezer {
     client: ProviderClient,
+    /// The image CDN: not under the API's rate limit, bounded by concurrency.
+    images: ProviderClient,
 }
 
 impl Deezer {
-    pub fn new(client: ProviderClient) -> Self {
-        Deezer { client }
+    pub fn new(client: ProviderClient, images: ProviderClient) -> Self {
+        Deezer { client, images }
     }
 }
 
@@ -120,7 +122,7 @@ impl ArtworkService for Deezer {
                 .into_iter()
                 .flatten()
             {
-                if let Some(found) = super::fetch_image(&self.client, url, "deezer").await? {
+                if let Some(found) = super::fetch_image(&self.images, url, "deezer").await? {
                     return Ok(Some(found));
                 }
             }

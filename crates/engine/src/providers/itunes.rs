@@ -45,11 +45,13 @@ fn sized(url: &str, px: u32) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Itunes {
     client: ProviderClient,
+    /// The image CDN: not under the API's rate limit, bounded by concurrency.
+    images: ProviderClient,
 }
 
 impl Itunes {
-    pub fn new(client: ProviderClient) -> Self {
-        Itunes { client }
+    pub fn new(client: ProviderClient, images: ProviderClient) -> Self {
+        Itunes { client, images }
     }
 }
 
@@ -109,7 +111,7 @@ impl ArtworkService for Itunes {
             let base = candidate.artwork_url100.as_deref().unwrap_or_default();
             for px in SIZES {
                 let Some(url) = sized(base, px) else { continue };
-                if let Some(found) = super::fetch_image(&self.client, &url, "itunes").await? {
+                if let Some(found) = super::fetch_image(&self.images, &url, "itunes").await? {
                     return Ok(Some(found));
                 }
             }

@@ -314,6 +314,18 @@ pub fn build(
             .find(|(s, _)| s.name == name)
             .map(|(_, c)| c.clone())
     };
+    // Image CDNs (iTunes', Deezer's) are not under their APIs' rate limits ("image hosts
+    // bounded by concurrency").
+    let images = ProviderClient::new(
+        http.clone(),
+        ProviderPolicy {
+            name: "images",
+            base_url: Url::parse("https://images.invalid").expect("a valid URL"),
+            rate: RateLimit::per_second(1000.0),
+            max_in_flight: Some(4),
+            throttle_statuses: &[],
+        },
+    );
     let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
     let mut lyrics: Option<Arc<dyn LyricsService>> = None;
     for (s, c) in &enabled {
@@ -325,8 +337,8 @@ pub fn build(
                     c.clone(),
                 )));
             }
-            "itunes" => artwork = artwork.then(Arc::new(Itunes::new(c.clone()))),
-            "deezer" => artwork = artwork.then(Arc::new(Deezer::new(c.clone()))),
+            "itunes" => artwork = artwork.then(Arc::new(Itunes::new(c.clone(), images.clone()))),
+            "deezer" => artwork = artwork.then(Arc::new(Deezer::new(c.clone(), images.clone()))),
             // MusicBrainz serves the Cover Art Archive's searches (above).
             _ => {}
         }

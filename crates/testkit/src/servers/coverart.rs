@@ -7,7 +7,9 @@
 //! without art, 400 for an id that is not a UUID.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::Duration;
+
+use super::rate::RateWindow;
 
 use serde_json::{Value, json};
 use wiremock::matchers::{any, path_regex};
@@ -25,10 +27,20 @@ pub struct FakeRelease {
     pub with_back: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Log {
     requests: Vec<String>,
-    last_mb: Option<Instant>,
+    /// MusicBrainz's published limit: one request per second.
+    musicbrainz: RateWindow,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            requests: Vec::new(),
+            musicbrainz: RateWindow::new(1, Duration::from_secs(1)),
+        }
+    }
 }
 
 fn norm(s: &str) -> String {
@@ -79,12 +91,7 @@ impl Respond for MusicBrainz {
             return ResponseTemplate::new(403)
                 .set_body_json(json!({"error": "missing or generic User-Agent"}));
         }
-        let now = Instant::now();
-        let too_fast = log
-            .last_mb
-            .is_some_and(|last| now.duration_since(last).as_millis() < 1000);
-        log.last_mb = Some(now);
-        if too_fast {
+        if !log.musicbrainz.admit() {
             return ResponseTemplate::new(503).set_body_json(json!({
                 "error": "Your requests are exceeding the allowable rate limit. Please see https://wiki.musicbrainz.org/XMLWebService for more information.",
                 "help": "For usage, please see: https://musicbrainz.org/development/mmd"
@@ -251,6 +258,11 @@ impl FakeCoverArt {
 
     pub fn coverartarchive_uri(&self) -> String {
         self.caa.uri()
+    }
+
+    /// MusicBrainz requests over its 1/s limit so far (each answered 503).
+    pub fn musicbrainz_violations(&self) -> usize {
+        self.log.lock().unwrap().musicbrainz.violations()
     }
 
     /// Every request: `mb …`, `caa …` or `archive …`.

@@ -19,6 +19,7 @@ pub struct DeezerAlbum {
 struct State {
     searches: usize,
     requests: Vec<String>,
+    window: super::rate::RateWindow,
 }
 
 struct Responder {
@@ -51,7 +52,7 @@ impl Respond for Responder {
             .push(format!("{path}?{}", request.url.query().unwrap_or("")));
         if path == "/search/album" {
             state.searches += 1;
-            if state.searches > self.quota {
+            if !state.window.admit() || state.searches > self.quota {
                 return ResponseTemplate::new(200)
                     .set_body_json(json!({"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}));
             }
@@ -120,5 +121,21 @@ impl FakeDeezer {
 
     pub fn requests(&self) -> Vec<String> {
         self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Enforces a published limit on the API (not on image downloads): at most `limit`
+    /// requests in any `window`, answering more with the provider's throttle signal.
+    pub fn limit_rate(&self, limit: usize, window: std::time::Duration) {
+        self.state.lock().unwrap().window = super::rate::RateWindow::new(limit, window);
+    }
+
+    /// API requests over the enforced limit so far.
+    pub fn rate_violations(&self) -> usize {
+        self.state.lock().unwrap().window.violations()
+    }
+
+    /// API requests so far (image downloads not included).
+    pub fn api_requests(&self) -> usize {
+        self.state.lock().unwrap().window.requests()
     }
 }

@@ -22,6 +22,7 @@ pub struct ItunesAlbum {
 struct State {
     searches: usize,
     requests: Vec<String>,
+    window: super::rate::RateWindow,
 }
 
 struct Responder {
@@ -48,7 +49,7 @@ impl Respond for Responder {
             .push(format!("{path}?{}", request.url.query().unwrap_or("")));
         if path == "/search" {
             state.searches += 1;
-            if state.searches > self.per_minute {
+            if !state.window.admit() || state.searches > self.per_minute {
                 return ResponseTemplate::new(403).set_body_string("Forbidden");
             }
             let param = |k: &str| {
@@ -132,5 +133,21 @@ impl FakeItunes {
 
     pub fn requests(&self) -> Vec<String> {
         self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Enforces a published limit on the API (not on image downloads): at most `limit`
+    /// requests in any `window`, answering more with the provider's throttle signal.
+    pub fn limit_rate(&self, limit: usize, window: std::time::Duration) {
+        self.state.lock().unwrap().window = super::rate::RateWindow::new(limit, window);
+    }
+
+    /// API requests over the enforced limit so far.
+    pub fn rate_violations(&self) -> usize {
+        self.state.lock().unwrap().window.violations()
+    }
+
+    /// API requests so far (image downloads not included).
+    pub fn api_requests(&self) -> usize {
+        self.state.lock().unwrap().window.requests()
     }
 }

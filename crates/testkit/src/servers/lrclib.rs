@@ -50,6 +50,7 @@ struct State {
     throttle: Option<(usize, Option<u64>)>,
     /// Every answer waits this long (a slow server).
     delay: std::time::Duration,
+    window: super::rate::RateWindow,
 }
 
 /// The running fake.
@@ -114,6 +115,9 @@ impl Responder {
             request.url.path(),
             request.url.query().unwrap_or("")
         ));
+        if !state.window.admit() {
+            return ResponseTemplate::new(429).insert_header("retry-after", "1");
+        }
         if let Some((every, retry_after)) = state.throttle
             && n.is_multiple_of(every)
         {
@@ -241,6 +245,22 @@ impl FakeLrclib {
     /// Requests received so far (path?query).
     pub fn requests(&self) -> Vec<String> {
         self.state.lock().unwrap().log.clone()
+    }
+
+    /// Enforces a published limit on the API (not on image downloads): at most `limit`
+    /// requests in any `window`, answering more with the provider's throttle signal.
+    pub fn limit_rate(&self, limit: usize, window: std::time::Duration) {
+        self.state.lock().unwrap().window = super::rate::RateWindow::new(limit, window);
+    }
+
+    /// API requests over the enforced limit so far.
+    pub fn rate_violations(&self) -> usize {
+        self.state.lock().unwrap().window.violations()
+    }
+
+    /// API requests so far (all of them, violations included).
+    pub fn api_requests(&self) -> usize {
+        self.state.lock().unwrap().window.requests()
     }
 
     pub fn request_count(&self) -> usize {

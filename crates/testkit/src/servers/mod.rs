@@ -5,6 +5,7 @@ pub mod coverart;
 pub mod deezer;
 pub mod itunes;
 pub mod lrclib;
+pub mod rate;
 
 use coverart::{FakeCoverArt, FakeRelease};
 use deezer::{DeezerAlbum, FakeDeezer};
