@@ -40,3 +40,10 @@ if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/
   echo "setup: installing the UI's npm packages"
   npm --prefix ui install --no-audit --no-fund --loglevel=error
 fi
+
+# tauri-driver: the WebDriver bridge the real-window test (tests/window.rs) drives the app
+# through (to WebKitWebDriver). Installed with cargo at a locked version, once.
+if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
