@@ -20,10 +20,18 @@ test: setup
 
 ## Benchmarks (release builds); figures go in README's Performance section.
 bench: setup
+	npm --prefix ui run build --silent
 	cargo build --release -p gatefold-cli -p gatefold-bench
+	cargo build --release -p gatefold --features custom-protocol
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" import --cli "$(CARGO_TARGET_DIR)/release/gatefold-cli"
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" job
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" providers
+	"$(CARGO_TARGET_DIR)/release/gatefold-bench" window --app "$(CARGO_TARGET_DIR)/release/gatefold"
+
+## A .deb of the desktop app (release build), then installed and started to check it.
+package: setup
+	ui/node_modules/.bin/tauri build --bundles deb
+	scripts/check-package.sh
 
 check-invariants:
 	@scripts/check-invariants.sh

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod job;
 mod providers;
+mod window;
 use nix::sys::resource::{UsageWho, getrusage};
 
 #[derive(Parser)]
@@ -55,6 +56,15 @@ enum Bench {
     /// 1,000 tracks against every provider's loopback fake enforcing the published rate
     /// limits: violations, time against the floor the limits allow, requests per album/track.
     Providers,
+    /// The desktop window on a 10,000-track library: launch to interactive, and the webview's
+    /// memory while a run's events stream (needs Xvfb, tauri-driver, WebKitWebDriver).
+    Window {
+        /// The gatefold binary (a release build with the custom-protocol feature).
+        #[arg(long)]
+        app: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// One measurement of `job` (run by it in a child process).
     #[command(hide = true)]
     JobWorker(job::WorkerArgs),
@@ -76,6 +86,7 @@ fn main() -> Result<()> {
         } => job::bench(&work_dir, tracks, big, barrier_tracks),
         Bench::JobWorker(args) => job::worker(&args),
         Bench::Providers => providers::bench(),
+        Bench::Window { app, runs } => window::bench(&app, runs),
     }
 }
 

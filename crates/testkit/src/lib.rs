@@ -11,6 +11,7 @@ pub mod fakes;
 pub mod library;
 pub mod providers;
 pub mod servers;
+pub mod webdriver;
 
 pub use audio::{AudioSpec, COVER_JPG_600, COVER_PNG_300, Format};
 pub use library::{TrickyLibrary, bulk_library, tricky_library};

@@ -1,0 +1,303 @@
+//! Driving the real desktop app: Xvfb, tauri-driver (to WebKitWebDriver) and a W3C WebDriver
+//! session spoken over plain HTTP. Used by the real-window test and the window benchmark.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The key of an element reference in WebDriver answers.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A child process killed (SIGTERM, then waited for) when dropped.
+#[derive(Debug)]
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop WebKitWebDriver too (a SIGKILL would leave it running).
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Where `name` is installed (PATH, then ~/.cargo/bin).
+///
+/// # Panics
+/// When it is not installed.
+pub fn tool(name: &str) -> PathBuf {
+    let candidates = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin")));
+    for dir in candidates {
+        let path = dir.join(name);
+        if path.is_file() {
+            return path;
+        }
+    }
+    panic!("{name} is missing: run scripts/setup.sh (make test does)");
+}
+
+/// A free loopback port.
+///
+/// # Panics
+/// When none can be bound.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts Xvfb on a free display number.
+///
+/// # Panics
+/// When it cannot start.
+pub fn xvfb() -> (Process, String) {
+    for n in 90..140 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
+            continue;
+        }
+        let child = Command::new(tool("Xvfb"))
+            .arg(format!(":{n}"))
+            .args(["-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let process = Process(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return (process, format!(":{n}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("Xvfb :{n} did not come up");
+    }
+    panic!("no free X display number");
+}
+
+/// A W3C WebDriver session, spoken over plain HTTP. Every method panics on a WebDriver error
+/// (test support: fail loudly, with what the page shows).
+#[derive(Debug)]
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+    id: String,
+}
+
+impl Session {
+    pub async fn start(http: &reqwest::Client, driver: &str, app: &Path) -> Session {
+        let body = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app}
+        }}});
+        let value = call(
+            http,
+            reqwest::Method::POST,
+            &format!("{driver}/session"),
+            Some(body),
+        )
+        .await;
+        Session {
+            http: http.clone(),
+            base: driver.to_owned(),
+            id: value["sessionId"]
+                .as_str()
+                .expect("a session id")
+                .to_owned(),
+        }
+    }
+
+    pub async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        call(
+            &self.http,
+            method,
+            &format!("{}/session/{}{path}", self.base, self.id),
+            body,
+        )
+        .await
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Waits until `script` returns something truthy; its value.
+    pub async fn wait_for(&self, what: &str, script: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.js(script).await;
+            if !(value.is_null() || value == json!(false) || value == json!("")) {
+                return value;
+            }
+            if Instant::now() > deadline {
+                let body = self.js("return document.body.innerText").await;
+                panic!("timed out waiting for {what}; the page shows:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn find(&self, xpath: &str) -> String {
+        let found = format!(
+            "return document.evaluate({xpath:?}, document, null, \
+             XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue !== null"
+        );
+        self.wait_for(xpath, &found, Duration::from_secs(10)).await;
+        let value = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "xpath", "value": xpath})),
+            )
+            .await;
+        value[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {xpath}: {value}"))
+            .to_owned()
+    }
+
+    pub async fn click(&self, xpath: &str) {
+        let id = self.find(xpath).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    pub async fn type_into(&self, xpath: &str, text: &str) {
+        let id = self.find(xpath).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("GATEFOLD_SCREENSHOTS") else {
+            return;
+        };
+        use base64::Engine as _;
+        let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), bytes).unwrap();
+    }
+
+    pub async fn end(self) {
+        self.cmd(reqwest::Method::DELETE, "", None).await;
+    }
+}
+
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut request = http.request(method.clone(), url);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{url}: {text}"));
+    assert!(status.is_success(), "{method} {url}: {status} {value}");
+    value["value"].clone()
+}
+
+/// tauri-driver, running (stopped with SIGTERM when dropped, so WebKitWebDriver stops too).
+#[derive(Debug)]
+pub struct Driver {
+    _process: Process,
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Driver {
+    /// Starts tauri-driver on free ports with WebKitWebDriver, showing windows on `display`;
+    /// `configure` adds the app's environment (the library, provider URLs, ...).
+    ///
+    /// # Panics
+    /// When it cannot start or does not answer within 20 s.
+    pub async fn start(display: &str, configure: impl FnOnce(&mut Command)) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let mut command = Command::new(tool("tauri-driver"));
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .arg("--native-driver")
+            .arg(tool("WebKitWebDriver"))
+            .env("DISPLAY", display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        configure(&mut command);
+        let process = Process(command.spawn().expect("tauri-driver starts"));
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http.get(format!("{base}/status")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Driver {
+            _process: process,
+            http,
+            base,
+        }
+    }
+
+    /// Starts `app` (its window) in a new session.
+    pub async fn session(&self, app: &Path) -> Session {
+        Session::start(&self.http, &self.base, app).await
+    }
+}
