@@ -146,6 +146,44 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
     );
     session.screenshot("enrichment-panel").await;
 
+    // The library: covers come through the artwork:// scheme (decoded images, not broken
+    // ones), the album's tracks, and a track's synced lyrics with their timestamps.
+    session
+        .click("//nav//button[normalize-space()='Library']")
+        .await;
+    let covers = session
+        .wait_for(
+            "album covers to load",
+            "const imgs = [...document.querySelectorAll('[aria-label=Albums] img')]; \
+             const ok = imgs.filter(i => i.complete && i.naturalWidth > 0 && i.src.includes('artwork')); \
+             return ok.length >= 2 ? ok.length : null",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(
+        covers, 2,
+        "Discovery and Homework have covers; Obscure shows a placeholder"
+    );
+    session.screenshot("library").await;
+    session
+        .click("//div[@aria-label='Albums']//button[contains(normalize-space(), 'Discovery')]")
+        .await;
+    session
+        .click("//button[contains(@class, 'track-open') and normalize-space()='Discovery 2']")
+        .await;
+    let line = session
+        .wait_for(
+            "the synced lyrics",
+            "const li = document.querySelector('[aria-label=\"Synced lyrics\"] li'); \
+             return li ? li.innerText : null",
+            Duration::from_secs(10),
+        )
+        .await;
+    let line = line.as_str().unwrap();
+    assert!(line.contains("00:01.00"), "{line}");
+    assert!(line.contains("Words of Discovery 2"), "{line}");
+    session.screenshot("lyrics").await;
+
     session
         .click("//nav//button[normalize-space()='Settings']")
         .await;

@@ -183,6 +183,56 @@ describe('enrichment panel', () => {
       await context.close();
     }
   });
+
+  it('shows a job that was already running when the window opened', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=midjob');
+    try {
+      // At once: from enrichment_status, before the next event (they come every 100 ms).
+      await page.waitForFunction(
+        () => Number(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')) >= 40,
+        undefined,
+        { timeout: 2000 },
+      );
+      const at = await percent(page);
+      assert.ok(at >= 40 && at < 100, `${at} %`);
+      await status(page).getByText('Running', { exact: true }).waitFor();
+      assert.match((await page.locator('[data-job-stat="processed"] dd').textContent()) ?? '', /^3\d\d \/ 800$/);
+      assert.equal(await button(page, 'Enrich library').isDisabled(), true);
+      assert.equal(await button(page, 'Pause').isEnabled(), true);
+      assert.equal(await button(page, 'Resume').isDisabled(), true);
+      assert.equal(await button(page, 'Cancel').isEnabled(), true);
+      // Failures of the part done before the window opened are listed.
+      assert.ok(Number(await page.getByTestId('failure-count').textContent()) > 8);
+      await page.screenshot({ path: join(resultsDir, 'enrich-midjob.png') });
+      // And it goes on from the events.
+      await waitForPercent(page, at + 5);
+      await button(page, 'Pause').click();
+      await status(page).getByText('Paused', { exact: true }).waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('tells what the write-back did after a job', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await button(page, 'Settings').click();
+      await page.getByLabel('Write back').selectOption('sidecar');
+      await page.getByText('Writes cover.jpg into album folders').waitFor();
+      await button(page, 'Save').click();
+      await page.getByText('Settings saved.').waitFor();
+      await button(page, 'Enrich').click();
+      await button(page, 'Enrich library').click();
+      await waitForPercent(page, 100);
+      const line = page.getByTestId('write-back');
+      await line.waitFor();
+      assert.match((await line.textContent()) ?? '', /^Wrote [\d,]+ files beside your music; 1 skipped, 0 failed$/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe('settings view', () => {
@@ -225,6 +275,61 @@ describe('settings view', () => {
       assert.equal(await page.getByLabel('Batch size', { exact: true }).inputValue(), '200');
       assert.equal(await page.getByLabel('Only on WiFi').isChecked(), true);
       assert.equal(await page.getByLabel('Max retries', { exact: true }).inputValue(), '3');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('edits providers: invalid values block the save, the order persists', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await button(page, 'Settings').click();
+      const providers = page.getByRole('list', { name: 'Providers in priority order' });
+      await providers.waitFor();
+      const order = () => page.locator('[data-provider]').evaluateAll((els) => els.map((el) => el.getAttribute('data-provider')));
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+      assert.equal(await page.getByLabel('itunes requests per second').inputValue(), '0.333333');
+
+      await page.getByRole('button', { name: 'Move deezer up' }).click();
+      await page.getByRole('button', { name: 'Move deezer up' }).click();
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'deezer', 'coverartarchive', 'itunes']);
+      await page.getByLabel('Use itunes').uncheck();
+
+      // Invalid values: messages under the fields, Save off, Enter saves nothing.
+      const url = page.getByLabel('deezer base URL');
+      await url.fill('api.deezer.com');
+      const deezer = page.locator('[data-provider="deezer"]');
+      await deezer.getByText('Enter an http:// or https:// address with a host name').waitFor();
+      const rate = page.getByLabel('lrclib requests per second');
+      await rate.fill('0');
+      await page.locator('[data-provider="lrclib"]').getByText('Must be above 0, at most 1,000').waitFor();
+      await page.getByLabel('Max retries', { exact: true }).fill('4');
+      assert.equal(await button(page, 'Save').isDisabled(), true);
+      await rate.press('Enter');
+      await page.screenshot({ path: join(resultsDir, 'settings-providers.png'), fullPage: true });
+      await button(page, 'Enrich').click();
+      await button(page, 'Settings').click();
+      // Nothing was saved: neither the settings nor the providers.
+      await providers.waitFor();
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+      assert.equal(await page.getByLabel('Max retries', { exact: true }).inputValue(), '3');
+
+      // Valid: saved, and loaded back in the same order.
+      await page.getByRole('button', { name: 'Move deezer up' }).click();
+      await page.getByLabel('Use itunes').uncheck();
+      await page.getByLabel('deezer base URL').fill('https://deezer.example/api');
+      await page.getByLabel('lrclib requests per second').fill('2.5');
+      await button(page, 'Save').click();
+      await page.getByText('Settings saved.').waitFor();
+      await button(page, 'Enrich').click();
+      await button(page, 'Settings').click();
+      await providers.waitFor();
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
+      assert.equal(await page.getByLabel('Use itunes').isChecked(), false);
+      assert.equal(await page.getByLabel('deezer base URL').inputValue(), 'https://deezer.example/api');
+      assert.equal(await page.getByLabel('lrclib requests per second').inputValue(), '2.5');
+      assert.equal(await page.getByLabel('itunes requests per second').inputValue(), '0.333333');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -1,12 +1,13 @@
 // @ts-check
-// Tiny static file server for ui/dist, bound to loopback only. It sends the
-// same strict CSP the Tauri shell will use, so inline scripts/styles or
-// remote loads in the production build show up as console errors.
+// Tiny static file server for ui/dist, bound to loopback only. It sends a
+// strict CSP like the Tauri shell's, so inline scripts/styles or remote loads
+// in the production build show up as console errors. Images may also be
+// `data:` URLs, as in tauri.conf.json: the fake backend's album covers are.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-export const CSP = "default-src 'self'";
+export const CSP = "default-src 'self'; img-src 'self' data:";
 
 const TYPES = /** @type {Record<string, string>} */ ({
   '.html': 'text/html; charset=utf-8',

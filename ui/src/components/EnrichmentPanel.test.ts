@@ -328,10 +328,39 @@ describe('EnrichmentPanel', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Nothing to do'));
   });
 
-  it('exports the failures as CSV', async () => {
-    const { play } = await setup();
+  it('exports the failures as CSV through saveTextFile, and says where it went', async () => {
+    const { play, fake } = await setup();
     expect(button('Export CSV').disabled).toBe(true);
     await play(failed(1, { title: 'Hello, "World"' }));
+    await waitFor(() => expect(button('Export CSV').disabled).toBe(false));
+    const saveTextFile = vi.spyOn(fake, 'saveTextFile').mockResolvedValue('/home/me/failures.csv');
+    await fireEvent.click(button('Export CSV'));
+    expect(saveTextFile).toHaveBeenCalledOnce();
+    const [name, text] = saveTextFile.mock.calls[0];
+    expect(name).toMatch(/^gatefold-failures-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text.slice(1).split('\r\n')[0]).toBe('track_id,title,artist,album,path,operation,reason,attempts,failed_at');
+    expect(text).toContain('1,"Hello, ""World""",Nina Simone,,,artwork,HTTP 503 from coverartarchive.org,4,');
+    await screen.findByText('/home/me/failures.csv');
+  });
+
+  it('says nothing when the save dialog is cancelled, and shows a failed save', async () => {
+    const { play, fake, container } = await setup();
+    await play(failed(1));
+    await waitFor(() => expect(button('Export CSV').disabled).toBe(false));
+    const saveTextFile = vi.spyOn(fake, 'saveTextFile').mockResolvedValue(null);
+    await fireEvent.click(button('Export CSV'));
+    await waitFor(() => expect(button('Export CSV').disabled).toBe(false));
+    expect(container.textContent).not.toContain('Exported to');
+    saveTextFile.mockRejectedValue(new BackendError('io', 'disk full'));
+    await fireEvent.click(button('Export CSV'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('disk full');
+  });
+
+  it('downloads the CSV in a browser (the fake backend)', async () => {
+    const { play } = await setup();
+    await play(failed(1));
     await waitFor(() => expect(button('Export CSV').disabled).toBe(false));
     const blobs: Blob[] = [];
     URL.createObjectURL = vi.fn((blob: Blob) => {
@@ -341,10 +370,97 @@ describe('EnrichmentPanel', () => {
     URL.revokeObjectURL = vi.fn();
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
     await fireEvent.click(button('Export CSV'));
-    expect(click).toHaveBeenCalledOnce();
+    await waitFor(() => expect(click).toHaveBeenCalledOnce());
     const text = (await blobs[0].text()).replace(/^\uFEFF/, '');
     expect(text.split('\r\n')[0]).toBe('track_id,title,artist,album,path,operation,reason,attempts,failed_at');
-    expect(text).toContain('1,"Hello, ""World""",Nina Simone,,,artwork,HTTP 503 from coverartarchive.org,4,');
+  });
+
+  it('shows a job already running when it opens (enrichment_status), then follows events', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({ job_id: 4, progress: progress(480, 1200), paused: null });
+    const { container } = render(EnrichmentPanel, { backend: fake, locale });
+    await waitFor(() => expect(bar().getAttribute('aria-valuenow')).toBe('40'));
+    expect(stat(container, 'processed')).toBe('480 / 1,200');
+    expect(screen.getByRole('status').textContent).toContain('Running');
+    expect(enabled()).toEqual(['Pause', 'Cancel']);
+    fake.emitEvents([{ type: 'progress', job_id: 4, progress: progress(600, 1200) }]);
+    await waitFor(() => expect(bar().getAttribute('aria-valuenow')).toBe('50'));
+  });
+
+  it('shows a paused job and its reason at once', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({
+      job_id: 4,
+      progress: progress(300, 1200),
+      paused: { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet (eth0))' },
+    });
+    const first = render(EnrichmentPanel, { backend: fake, locale });
+    await waitFor(() =>
+      expect(screen.getByRole('status').textContent?.trim()).toBe('Waiting for WiFi (now on ethernet (eth0))'),
+    );
+    expect(enabled()).toEqual(['Pause', 'Cancel']);
+    first.unmount();
+
+    const other = new FakeBackend({ job: { tracks: 0 } });
+    vi.spyOn(other, 'enrichmentStatus').mockResolvedValue({
+      job_id: 4,
+      progress: progress(300, 1200),
+      paused: { code: 'requested', message: 'paused' },
+    });
+    render(EnrichmentPanel, { backend: other, locale });
+    await waitFor(() => expect(screen.getByRole('status').textContent?.trim()).toBe('Paused'));
+    expect(enabled()).toEqual(['Resume', 'Cancel']);
+  });
+
+  it('ignores a status answer that a job event overtook', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    let answer: (status: null) => void = () => {};
+    vi.spyOn(fake, 'enrichmentStatus').mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+    render(EnrichmentPanel, { backend: fake, locale });
+    fake.emitEvents([{ type: 'job_started', job_id: 9, total_tracks: 10, resumed: false }]);
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Running'));
+    answer(null);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(screen.getByRole('status').textContent).toContain('Running');
+  });
+
+  it('asks for the job status again on resync', async () => {
+    const { fake } = await setup();
+    const status = vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({
+      job_id: 2,
+      progress: progress(5, 10),
+      paused: { code: 'requested', message: 'paused' },
+    });
+    fake.emit({ kind: 'resync' });
+    await waitFor(() => expect(screen.getByRole('status').textContent?.trim()).toBe('Paused'));
+    expect(status).toHaveBeenCalledOnce();
+  });
+
+  it('shows what the write-back did after the job', async () => {
+    const { play } = await setup();
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false },
+      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(2, 2), cancelled: false, outcomes: [] } },
+      { type: 'write_back_finished', summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 } },
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('write-back').textContent).toBe('Wrote 12 files beside your music; 1 skipped, 0 failed'),
+    );
+    await play({ type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
+    await waitFor(() => expect(screen.queryByTestId('write-back')).toBeNull());
+    await play({
+      type: 'write_back_finished',
+      summary: { mode: 'embed', dry_run: true, written: 3, unchanged: 0, skipped: 0, failed: 0 },
+    });
+    await waitFor(() => expect(screen.getByTestId('write-back').textContent).toMatch(/^Dry run: would write tags in 3 files/));
+  });
+
+  it('opens on a fake that is mid-job, showing the job at once', async () => {
+    const fake = new FakeBackend({ job: { tracks: 100, tickMs: 10_000, tracksPerTick: 1, startAt: 0.4 } });
+    render(EnrichmentPanel, { backend: fake, locale });
+    await waitFor(() => expect(bar().getAttribute('aria-valuenow')).toBe('40'));
+    expect(enabled()).toEqual(['Pause', 'Cancel']);
+    fake.dispose();
   });
 
   it('does not show an error as an alert when earlier failures cannot be loaded', async () => {

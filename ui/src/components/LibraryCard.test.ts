@@ -1,9 +1,10 @@
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
 import { EMPTY_FIXTURE, LIBRARY_FIXTURE } from '../lib/fixtures';
+import { FolderScanner } from '../lib/scanner.svelte';
 import LibraryCard from './LibraryCard.svelte';
 
 const locale = 'en-US';
@@ -88,6 +89,27 @@ describe('LibraryCard', () => {
     expect(container.textContent).toContain('gatefold-cli scan FOLDER');
     expect(container.querySelector('dl')).toBeNull();
     expect(screen.queryByRole('table')).toBeNull();
+  });
+
+  it('offers no folder picker without a scanner, and one with it', async () => {
+    const fake = new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0, scan: { tickMs: 5, steps: 2, albums: 3 } });
+    const first = render(LibraryCard, { backend: fake, locale });
+    await screen.findByText('No music imported yet');
+    expect(screen.queryByRole('button', { name: 'Choose music folder…' })).toBeNull();
+    first.unmount();
+
+    let refreshToken = 0;
+    const scanner = new FolderScanner(fake, () => {
+      refreshToken += 1;
+      void view.rerender({ refreshToken });
+    });
+    const detach = scanner.attach();
+    const view = render(LibraryCard, { backend: fake, locale, scanner, refreshToken });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Choose music folder…' }));
+    const report = await screen.findByTestId('scan-report');
+    expect(report.querySelector('[data-scan-stat="failed"] dd')?.textContent).toBe('1');
+    await waitFor(() => expect(statValue(view.container, 'albums')).toBe('3'));
+    detach();
   });
 
   it('shows the error message and code, as text', async () => {

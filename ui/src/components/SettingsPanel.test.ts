@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
+import { DEFAULT_PROVIDERS } from '../lib/providerRules';
 import { DEFAULT_SETTINGS } from '../lib/settingsRules';
 import SettingsPanel from './SettingsPanel.svelte';
 
@@ -190,5 +191,172 @@ describe('SettingsPanel', () => {
     expect(alert.textContent).toContain('locked');
     await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(getSettings).toHaveBeenCalledTimes(2));
+  });
+});
+
+describe('SettingsPanel providers', () => {
+  function providerNames() {
+    return [...document.querySelectorAll('[data-provider]')].map((el) => el.getAttribute('data-provider'));
+  }
+
+  function block(name: string): HTMLElement {
+    return document.querySelector(`[data-provider="${name}"]`) as HTMLElement;
+  }
+
+  it('lists the providers in priority order with their switches, URLs and rates', async () => {
+    await setup();
+    const list = screen.getByRole('list', { name: 'Providers in priority order' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(5);
+    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+    expect(field('Use deezer').checked).toBe(true);
+    expect(field('deezer base URL').value).toBe('https://api.deezer.com');
+    expect(field('deezer requests per second').value).toBe('10');
+    expect(field('itunes requests per second').value).toBe('0.333333');
+    expect((screen.getByRole('button', { name: 'Move lrclib up' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Move deezer down' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(save().disabled).toBe(true);
+  });
+
+  it('reorders with the move buttons, keeping the focus, and saves the order', async () => {
+    const { backend } = await setup();
+    const up = screen.getByRole('button', { name: 'Move deezer up' });
+    up.focus();
+    await fireEvent.click(up);
+    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move deezer up' })));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move deezer up' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move deezer up' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move deezer up' }));
+    expect(providerNames()[0]).toBe('deezer');
+    // At the top, the focus goes to the button that can still move it.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move deezer down' })));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move lrclib down' }));
+    await fireEvent.click(field('Use itunes'));
+    expect(save().disabled).toBe(false);
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect(backend.providerSaveCalls).toBe(1);
+    expect(backend.saveCalls).toBe(0); // the enrichment settings did not change
+    const saved = await backend.getProviders();
+    expect(saved.map((p) => p.name)).toEqual(['deezer', 'musicbrainz', 'lrclib', 'coverartarchive', 'itunes']);
+    expect(saved.find((p) => p.name === 'itunes')).toMatchObject({ enabled: false, requests_per_second: 1 / 3 });
+    expect(save().disabled).toBe(true);
+  });
+
+  it('refuses a bad URL or rate inline and saves nothing at all', async () => {
+    const { backend } = await setup();
+    await type('Max retries', '5');
+    await type('deezer base URL', 'api.deezer.com');
+    await type('lrclib requests per second', '0');
+    const url = field('deezer base URL');
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+    expect(within(block('deezer')).getByText('Enter an http:// or https:// address with a host name')).toBeTruthy();
+    const errorId = url.getAttribute('aria-describedby')?.split(' ').find((id) => id.endsWith('-error'));
+    expect(document.getElementById(errorId!)?.textContent).toBe('Enter an http:// or https:// address with a host name');
+    expect(within(block('lrclib')).getByText('Must be above 0, at most 1,000')).toBeTruthy();
+    await type('musicbrainz requests per second', '1001');
+    expect(within(block('musicbrainz')).getByText('Must be above 0, at most 1,000')).toBeTruthy();
+    await type('itunes requests per second', 'fast');
+    expect(within(block('itunes')).getByText('Enter a number above 0, at most 1,000')).toBeTruthy();
+    expect(save().disabled).toBe(true);
+    expect(screen.getByText('Fix the 4 highlighted values to save.')).toBeTruthy();
+    await fireEvent.submit(url.form!);
+    expect(backend.saveCalls).toBe(0);
+    expect(backend.providerSaveCalls).toBe(0);
+    // Fixed: Save is back.
+    await type('deezer base URL', 'https://api.deezer.com/');
+    await type('lrclib requests per second', '2.5');
+    await type('musicbrainz requests per second', '1');
+    await type('itunes requests per second', '0.2');
+    expect(save().disabled).toBe(false);
+  });
+
+  it('saves the settings first, then the providers', async () => {
+    const backend = new FakeBackend();
+    const order: string[] = [];
+    vi.spyOn(backend, 'saveSettings').mockImplementation(async () => void order.push('settings'));
+    vi.spyOn(backend, 'saveProviders').mockImplementation(async () => void order.push('providers'));
+    await setup(backend);
+    await type('Max retries', '5');
+    await type('lrclib base URL', 'https://lrclib.example');
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect(order).toEqual(['settings', 'providers']);
+  });
+
+  it('shows the backend’s ProviderProblem details under the right fields', async () => {
+    const backend = new FakeBackend();
+    vi.spyOn(backend, 'saveProviders').mockRejectedValue(
+      new BackendError('invalid_config', 'provider deezer: "http://10.0.0.1" is not allowed', [
+        { name: 'deezer', field: 'base_url', message: 'private addresses are not allowed' },
+        { name: 'lrclib', field: 'requests_per_second', message: 'LRCLIB allows at most 10' },
+        { name: 'napster', field: 'name', message: 'unknown provider "napster"' },
+      ]),
+    );
+    await setup(backend);
+    await type('Max retries', '5');
+    await type('deezer base URL', 'http://10.0.0.1');
+    await fireEvent.click(save());
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Enrichment settings saved; providers not saved:');
+    expect(alert.textContent).toContain('some provider settings are invalid.');
+    expect(alert.textContent).toContain('unknown provider "napster"');
+    expect(within(block('deezer')).getByText('private addresses are not allowed')).toBeTruthy();
+    expect(field('deezer base URL').getAttribute('aria-invalid')).toBe('true');
+    expect(within(block('lrclib')).getByText('LRCLIB allows at most 10')).toBeTruthy();
+    expect(save().disabled).toBe(true);
+    // The settings did go through.
+    expect((await backend.getSettings()).max_retries).toBe(5);
+    // Editing a field clears its message.
+    await type('lrclib requests per second', '5');
+    expect(within(block('lrclib')).queryByText('LRCLIB allows at most 10')).toBeNull();
+    expect(save().disabled).toBe(true); // deezer still has its message
+    await type('deezer base URL', 'https://deezer.example');
+    expect(save().disabled).toBe(false);
+    expect(screen.getByText('Unsaved changes.')).toBeTruthy();
+  });
+
+  it('saves nothing of the providers when the settings are refused', async () => {
+    const backend = new FakeBackend();
+    vi.spyOn(backend, 'saveSettings').mockRejectedValue(
+      new BackendError('invalid_config', 'max_retries must be between 0 and 3, got 5', [
+        { field: 'max_retries', value: 5, min: 0, max: 3 },
+      ]),
+    );
+    const saveProviders = vi.spyOn(backend, 'saveProviders');
+    await setup(backend);
+    await type('Max retries', '5');
+    await fireEvent.click(field('Use musicbrainz'));
+    await fireEvent.click(save());
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Not saved: some values are out of range.');
+    expect(saveProviders).not.toHaveBeenCalled();
+    expect(within(field('Max retries').closest('[data-setting]') as HTMLElement).getByText('Between 0 and 3')).toBeTruthy();
+  });
+
+  it('chooses how found things are written back, with a one-line explanation', async () => {
+    const { backend } = await setup();
+    const select = screen.getByLabelText('Write back') as HTMLSelectElement;
+    expect(select.value).toBe('off');
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Off', 'Sidecar files', 'Embed in tags']);
+    const hint = () => document.getElementById('setting-write_back-hint')?.textContent;
+    expect(hint()).toBe('Found artwork and lyrics stay in Gatefold’s library only.');
+    await fireEvent.change(select, { target: { value: 'sidecar' } });
+    expect(hint()).toContain('cover.jpg');
+    await fireEvent.change(select, { target: { value: 'embed' } });
+    expect(hint()).toContain('tags');
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect((await backend.getSettings()).write_back).toBe('embed');
+    expect(backend.providerSaveCalls).toBe(0);
+  });
+
+  it('restores the default providers too', async () => {
+    const reversed = [...DEFAULT_PROVIDERS].reverse().map((p) => ({ ...p, enabled: false }));
+    await setup(new FakeBackend({ providers: reversed }));
+    expect(providerNames()[0]).toBe('deezer');
+    await fireEvent.click(screen.getByRole('button', { name: 'Restore defaults' }));
+    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+    expect(field('Use lrclib').checked).toBe(true);
   });
 });

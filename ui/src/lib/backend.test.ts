@@ -1,10 +1,12 @@
 import { emit } from '@tauri-apps/api/event';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks, mockConvertFileSrc, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
+import type { ScanEvent } from '../bindings/ScanEvent';
 import { type BackendMessage, BackendError, toBackendError, UNEXPECTED_ERROR_CODE } from './backend';
 import { FakeBackend } from './fakeBackend';
 import { EMPTY_FIXTURE, LIBRARY_FIXTURE } from './fixtures';
+import { DEFAULT_PROVIDERS } from './providerRules';
 import { FAKE_SCENARIOS, fakeBackendFor, selectBackend } from './selectBackend';
 import { DEFAULT_SETTINGS } from './settingsRules';
 import { TauriBackend } from './tauriBackend';
@@ -120,6 +122,84 @@ describe('TauriBackend commands and events', () => {
     expect(calls[7][1]).toEqual({ limit: 500 });
   });
 
+  it('invokes the library, scan, provider, status and file commands with their arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const answers: Record<string, unknown> = {
+      list_albums: { albums: [], total: 0 },
+      album_tracks: [],
+      track_lyrics: { track_id: 5 },
+      choose_folder: '/music',
+      scan_folder: { root: '/music' },
+      enrichment_status: null,
+      get_providers: DEFAULT_PROVIDERS,
+      save_text_file: '/home/me/failures.csv',
+    };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return answers[cmd] ?? null;
+    });
+    const backend = new TauriBackend();
+    expect(await backend.listAlbums('blue', 60, 60)).toEqual({ albums: [], total: 0 });
+    await backend.albumTracks(3);
+    await backend.trackLyrics(5);
+    expect(await backend.chooseFolder()).toBe('/music');
+    await backend.scanFolder('/music');
+    expect(await backend.enrichmentStatus()).toBeNull();
+    expect(await backend.getProviders()).toEqual(DEFAULT_PROVIDERS);
+    await backend.saveProviders([...DEFAULT_PROVIDERS]);
+    expect(await backend.saveTextFile('failures.csv', 'a,b')).toBe('/home/me/failures.csv');
+    expect(calls).toEqual([
+      ['list_albums', { query: 'blue', offset: 60, limit: 60 }],
+      ['album_tracks', { albumId: 3 }],
+      ['track_lyrics', { trackId: 5 }],
+      ['choose_folder', {}],
+      ['scan_folder', { path: '/music' }],
+      ['enrichment_status', {}],
+      ['get_providers', {}],
+      ['save_providers', { providers: DEFAULT_PROVIDERS }],
+      ['save_text_file', { suggestedName: 'failures.csv', contents: 'a,b' }],
+    ]);
+  });
+
+  it('keeps the codes of library and scan rejections', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'album_tracks') throw { code: 'not_found', message: 'album 9 not found' };
+      throw { code: 'invalid_scan_root', message: '/nope does not exist' };
+    });
+    await expect(new TauriBackend().albumTracks(9)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(new TauriBackend().scanFolder('/nope')).rejects.toMatchObject({
+      code: 'invalid_scan_root',
+      message: '/nope does not exist',
+    });
+  });
+
+  it('builds artwork URLs on the artwork protocol, by id and size only', () => {
+    mockConvertFileSrc('linux');
+    expect(new TauriBackend().artworkUrl(42, 'thumb')).toBe('artwork://localhost/42%2Fthumb');
+    mockConvertFileSrc('windows');
+    expect(new TauriBackend().artworkUrl(42, 'full')).toBe('http://artwork.localhost/42%2Ffull');
+  });
+
+  it('delivers scan-events one by one', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const messages: BackendMessage[] = [];
+    const unsubscribe = new TauriBackend().subscribe((m) => messages.push(m));
+    const started: ScanEvent = { type: 'started', root: '/music', files: 3, to_read: 3 };
+    await vi.waitFor(async () => {
+      await emit('scan-events', started);
+      expect(messages.length).toBeGreaterThan(0);
+    });
+    messages.length = 0;
+    await emit('scan-events', { type: 'progress', processed: 1, total: 3 });
+    expect(messages).toEqual([{ kind: 'scan', event: { type: 'progress', processed: 1, total: 3 } }]);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await emit('scan-events', 'garbage');
+    expect(messages).toHaveLength(1);
+    expect(errors).toHaveBeenCalled();
+    errors.mockRestore();
+    unsubscribe();
+  });
+
   it('turns an invalid_config rejection into a BackendError with details', async () => {
     const details = [{ field: 'max_concurrent', value: 65, min: 1, max: 64 }];
     mockIPC(() => {
@@ -215,11 +295,18 @@ describe('selectBackend', () => {
 
   it('builds every scenario', async () => {
     for (const scenario of FAKE_SCENARIOS) {
-      expect(fakeBackendFor(scenario)).toBeInstanceOf(FakeBackend);
+      const fake = fakeBackendFor(scenario);
+      expect(fake).toBeInstanceOf(FakeBackend);
+      fake.dispose();
     }
     expect(await fakeBackendFor('wifi').getSettings()).toMatchObject({ require_wifi: true });
     expect(await fakeBackendFor('library').listFailures(100)).toHaveLength(8);
     expect((await fakeBackendFor('big').librarySummary()).tracks).toBe(10000);
+    expect((await fakeBackendFor('big').listAlbums('', 0, 1)).total).toBe(10000);
+    expect((await fakeBackendFor('empty').listAlbums('', 0, 1)).total).toBe(0);
+    const midjob = fakeBackendFor('midjob');
+    expect((await midjob.enrichmentStatus())?.progress.percent_complete).toBe(40);
+    midjob.dispose();
   });
 
   it('supports ?fake=empty and ?fake=error', async () => {

@@ -1,14 +1,25 @@
+import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
+import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { FailureRecord } from '../bindings/FailureRecord';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
+import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ScanEvent } from '../bindings/ScanEvent';
+import type { ScanReport } from '../bindings/ScanReport';
+import type { TrackListItem } from '../bindings/TrackListItem';
+import type { TrackLyrics } from '../bindings/TrackLyrics';
 
 /**
  * What `subscribe` delivers. The Rust side batches engine events (so a job over 100,000 tracks
  * does not flood the webview) and sends `resync` when the UI fell behind and events were
  * dropped: the UI must then reload what it shows instead of trusting its running totals.
+ * A folder scan reports its progress one `scan` message per event.
  */
-export type BackendMessage = { kind: 'events'; events: LibraryEvent[] } | { kind: 'resync' };
+export type BackendMessage =
+  | { kind: 'events'; events: LibraryEvent[] }
+  | { kind: 'resync' }
+  | { kind: 'scan'; event: ScanEvent };
 
 export type BackendListener = (message: BackendMessage) => void;
 
@@ -16,6 +27,9 @@ export interface StartEnrichmentOptions {
   /** Also try again the tracks whose last attempt failed. */
   retryFailed: boolean;
 }
+
+/** `thumb`: the 256 px thumbnail (only when `ArtworkInfo.has_thumbnail`); `full`: the stored image. */
+export type ArtworkSize = 'thumb' | 'full';
 
 /**
  * Everything the UI needs from the Rust side. Components receive a `Backend`
@@ -44,7 +58,44 @@ export interface Backend {
   /** Recorded failures, newest first, at most `limit`. */
   listFailures(limit: number): Promise<FailureRecord[]>;
 
-  /** Delivers event batches and resync requests until the returned function is called. */
+  /** The running job (for a window opened or reloaded mid-job), `null` when none runs. */
+  enrichmentStatus(): Promise<EnrichmentStatus | null>;
+
+  /**
+   * Albums whose title, album artist, or a track's title or artist contains `query`
+   * (case-insensitive; all albums when blank), sorted by album artist, year and title.
+   */
+  listAlbums(query: string, offset: number, limit: number): Promise<AlbumPage>;
+  /** An album's tracks in disc and track order; rejects with `not_found` for an unknown album. */
+  albumTracks(albumId: number): Promise<TrackListItem[]>;
+  /** A track with its lyrics; rejects with `not_found` for an unknown track. */
+  trackLyrics(trackId: number): Promise<TrackLyrics>;
+  /** An image URL for artwork `artworkId` (synchronous: no request until an `<img>` loads it). */
+  artworkUrl(artworkId: number, size: ArtworkSize): string;
+
+  /** Asks the user for a folder (a native dialog); `null` when they cancel. */
+  chooseFolder(): Promise<string | null>;
+  /**
+   * Imports the music under `path` into the library. Progress arrives through `subscribe` as
+   * `scan` messages. Rejects with `invalid_scan_root` (the message says why) or `scan_running`.
+   */
+  scanFolder(path: string): Promise<ScanReport>;
+
+  /** The providers in priority order. */
+  getProviders(): Promise<ProviderSettings[]>;
+  /**
+   * Validates and saves. Problems reject with code `invalid_config` and
+   * `details: ProviderProblem[]`; nothing is saved then.
+   */
+  saveProviders(providers: ProviderSettings[]): Promise<void>;
+
+  /**
+   * Lets the user save `contents` as a text file (a save dialog suggesting `suggestedName`);
+   * the path written, or `null` when they cancel.
+   */
+  saveTextFile(suggestedName: string, contents: string): Promise<string | null>;
+
+  /** Delivers event batches, resync requests and scan events until the returned function is called. */
   subscribe(listener: BackendListener): () => void;
 }
 
@@ -76,8 +127,18 @@ export class BackendError extends Error {
 /** Code used when a rejection does not have the `{ code, message }` shape. */
 export const UNEXPECTED_ERROR_CODE = 'unexpected';
 
-/** Code of a `saveSettings` rejection whose `details` are `ConfigError[]`. */
+/**
+ * Code of a `saveSettings` rejection whose `details` are `ConfigError[]`, and of a
+ * `saveProviders` rejection whose `details` are `ProviderProblem[]`.
+ */
 export const INVALID_CONFIG_CODE = 'invalid_config';
+
+/** `albumTracks` / `trackLyrics` of an id the library does not have. */
+export const NOT_FOUND_CODE = 'not_found';
+/** `scanFolder` of a path that cannot be scanned (missing, not a folder, ...). */
+export const INVALID_SCAN_ROOT_CODE = 'invalid_scan_root';
+/** `scanFolder` while another scan runs. */
+export const SCAN_RUNNING_CODE = 'scan_running';
 
 export function isBackendErrorPayload(value: unknown): value is BackendErrorPayload {
   if (typeof value !== 'object' || value === null) return false;

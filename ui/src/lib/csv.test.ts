@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FAILURE_CSV_HEADER,
   csvField,
-  downloadCsv,
+  downloadText,
+  failuresCsvFile,
   failuresFileName,
   failuresToCsv,
   isoTime,
@@ -146,10 +147,10 @@ describe('toCsv / failuresToCsv', () => {
   });
 });
 
-describe('downloadCsv', () => {
+describe('downloadText', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('clicks a download link to a CSV blob with a BOM', async () => {
+  it('clicks a download link to a blob of the failures CSV, BOM first', async () => {
     const blobs: Blob[] = [];
     URL.createObjectURL = vi.fn((blob: Blob) => {
       blobs.push(blob);
@@ -160,7 +161,7 @@ describe('downloadCsv', () => {
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this);
     });
-    downloadCsv('x.csv', 'a,b\r\n');
+    downloadText('x.csv', failuresCsvFile([]), 'text/csv;charset=utf-8');
     expect(clicked).toHaveLength(1);
     expect(clicked[0].download).toBe('x.csv');
     expect(clicked[0].getAttribute('href')).toBe('blob:fake');
@@ -168,6 +169,6 @@ describe('downloadCsv', () => {
     expect(blobs[0].type).toBe('text/csv;charset=utf-8');
     const bytes = new Uint8Array(await blobs[0].arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(new TextDecoder().decode(bytes.slice(3))).toBe('a,b\r\n');
+    expect(new TextDecoder().decode(bytes.slice(3))).toBe(`${FAILURE_CSV_HEADER.join(',')}\r\n`);
   });
 });

@@ -61,12 +61,25 @@ export function failuresFileName(now: Date = new Date()): string {
   return `gatefold-failures-${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}.csv`;
 }
 
+/** The byte order mark that makes spreadsheet programs read a CSV file as UTF-8 ("Björk"). */
+export const UTF8_BOM = '\uFEFF';
+
+/** The failures CSV file's contents: the BOM, then the CSV. */
+export function failuresCsvFile(rows: readonly FailureRow[]): string {
+  return UTF8_BOM + failuresToCsv(rows);
+}
+
 /**
- * Saves `csv` as a download named `fileName`. A UTF-8 byte order mark goes first so
- * spreadsheet programs read "Björk" as such.
+ * Saves `contents` as a browser download named `fileName` (the fake backend's `saveTextFile`; in
+ * the Tauri webview a blob download does nothing, so Rust writes the file there).
  */
-export function downloadCsv(fileName: string, csv: string, doc: Document = document): void {
-  const url = URL.createObjectURL(new Blob(['\uFEFF', csv], { type: 'text/csv;charset=utf-8' }));
+export function downloadText(
+  fileName: string,
+  contents: string,
+  type = 'text/plain;charset=utf-8',
+  doc: Document = document,
+): void {
+  const url = URL.createObjectURL(new Blob([contents], { type }));
   const link = doc.createElement('a');
   link.href = url;
   link.download = fileName;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
-import { applyJobEvent, emptyProgress, initialJobState, isActive, percentOf } from './enrichment';
+import { applyJobEvent, applyStatus, emptyProgress, initialJobState, isActive, percentOf } from './enrichment';
 
 function progress(processed: number, total: number): EnrichmentProgress {
   return {
@@ -83,5 +83,46 @@ describe('percentOf', () => {
     expect(percentOf({ ...progress(999, 1000), percent_complete: 100 })).toBe(99);
     expect(percentOf({ ...progress(1, 1), percent_complete: 140 })).toBe(100);
     expect(percentOf({ ...progress(0, 1), percent_complete: Number.NaN })).toBe(0);
+  });
+});
+
+describe('write-back and status', () => {
+  const summary = { mode: 'sidecar' as const, dry_run: false, written: 3, unchanged: 0, skipped: 0, failed: 0 };
+
+  it('keeps the write-back summary after the job, until the next starts', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false });
+    s = applyJobEvent(s, { type: 'write_back_finished', summary });
+    expect(s.writeBack).toEqual(summary);
+    s = applyJobEvent(s, {
+      type: 'job_finished',
+      job_id: 1,
+      result: { job_id: 1, progress: progress(2, 2), cancelled: false, outcomes: [] },
+    });
+    expect(s.writeBack).toEqual(summary);
+    s = applyJobEvent(s, { type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
+    expect(s.writeBack).toBeNull();
+  });
+
+  it('takes a running or paused job from enrichment_status', () => {
+    const reason = { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet (eth0))' };
+    const running = applyStatus(initialJobState(), { job_id: 7, progress: progress(40, 100), paused: null });
+    expect(running).toMatchObject({ phase: 'running', jobId: 7, pauseReason: null, progress: progress(40, 100) });
+    const paused = applyStatus(initialJobState(), { job_id: 7, progress: progress(40, 100), paused: reason });
+    expect(paused).toMatchObject({ phase: 'paused', pauseReason: reason });
+  });
+
+  it('keeps progress that an event already moved further, for the same job only', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'progress', job_id: 7, progress: progress(50, 100) });
+    expect(applyStatus(s, { job_id: 7, progress: progress(40, 100), paused: null }).progress.processed_tracks).toBe(50);
+    expect(applyStatus(s, { job_id: 8, progress: progress(40, 100), paused: null }).progress.processed_tracks).toBe(40);
+    s = applyJobEvent(s, { type: 'progress', job_id: 7, progress: progress(10, 100) });
+    expect(applyStatus(s, { job_id: 7, progress: progress(40, 100), paused: null }).progress.processed_tracks).toBe(40);
+  });
+
+  it('ends a job shown as active when none runs any more, and leaves others alone', () => {
+    const idle = initialJobState();
+    expect(applyStatus(idle, null)).toBe(idle);
+    const active = applyJobEvent(idle, { type: 'job_started', job_id: 1, total_tracks: 5, resumed: false });
+    expect(applyStatus(active, null).phase).toBe('finished');
   });
 });

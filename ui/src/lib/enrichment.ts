@@ -1,6 +1,8 @@
 import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { PauseReason } from '../bindings/PauseReason';
+import type { WriteBackSummary } from '../bindings/WriteBackSummary';
 
 /** Where the enrichment job stands, as far as the events tell. */
 export type JobPhase = 'idle' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
@@ -15,6 +17,8 @@ export interface JobState {
   resumed: boolean;
   /** Set when `phase` is `failed`: why the job could not start or stopped. */
   error: { code: string; message: string } | null;
+  /** What the last job's write-back did (set after the job, cleared when the next starts). */
+  writeBack: WriteBackSummary | null;
 }
 
 export const PAUSE_REQUESTED = 'requested';
@@ -39,6 +43,7 @@ export function initialJobState(): JobState {
     pauseReason: null,
     resumed: false,
     error: null,
+    writeBack: null,
   };
 }
 
@@ -61,6 +66,7 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         pauseReason: null,
         resumed: event.resumed,
         error: null,
+        writeBack: null,
       };
     case 'progress':
       return {
@@ -98,6 +104,8 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         progress: event.result.progress,
         pauseReason: null,
       };
+    case 'write_back_finished':
+      return { ...state, writeBack: event.summary };
     case 'track_updated':
     case 'track_failed':
       return state;
@@ -108,6 +116,29 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
       return state;
     }
   }
+}
+
+/**
+ * The state after asking the backend where the job stands (`enrichment_status`), for a window
+ * opened or reloaded mid-job, or after a resync. A running job replaces what the state showed
+ * (keeping progress an event already moved further); `null` means no job runs, so a job still
+ * shown as active ended while its end event was missed.
+ */
+export function applyStatus(state: JobState, status: EnrichmentStatus | null): JobState {
+  if (status === null) {
+    return isActive(state.phase) ? { ...state, phase: 'finished', pauseReason: null } : state;
+  }
+  const sameJob = state.jobId === status.job_id;
+  const further = sameJob && state.progress.processed_tracks > status.progress.processed_tracks;
+  return {
+    phase: status.paused ? 'paused' : 'running',
+    jobId: status.job_id,
+    progress: further ? state.progress : status.progress,
+    pauseReason: status.paused,
+    resumed: sameJob && state.resumed,
+    error: null,
+    writeBack: null,
+  };
 }
 
 /** 0..100, whole numbers, never 100 before the last track is done. */

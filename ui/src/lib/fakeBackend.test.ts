@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
+import type { ScanEvent } from '../bindings/ScanEvent';
 import { type BackendMessage, BackendError } from './backend';
 import { FakeBackend } from './fakeBackend';
-import { XSS_STRING, earlierFailures } from './fixtures';
+import { EMPTY_FIXTURE, XSS_STRING, earlierFailures } from './fixtures';
+import { DEFAULT_PROVIDERS } from './providerRules';
 import { DEFAULT_SETTINGS } from './settingsRules';
 
 function record(fake: FakeBackend) {
@@ -206,5 +208,187 @@ describe('FakeBackend settings', () => {
     await expect(fake.getSettings()).rejects.toMatchObject({ code: 'database' });
     await expect(fake.listFailures(10)).rejects.toMatchObject({ code: 'database' });
     await expect(fake.startEnrichment({ retryFailed: false })).rejects.toMatchObject({ code: 'database' });
+  });
+});
+
+describe('FakeBackend library', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('pages and searches albums, and lists tracks and lyrics', async () => {
+    const fake = new FakeBackend();
+    const page = await fake.listAlbums('', 0, 10);
+    expect(page.total).toBe(48);
+    expect(page.albums).toHaveLength(10);
+    const tracks = await fake.albumTracks(page.albums[0].id);
+    expect(tracks).toHaveLength(page.albums[0].track_count);
+    const lyrics = await fake.trackLyrics(tracks[0].id);
+    expect(lyrics.track_id).toBe(tracks[0].id);
+    expect(fake.artworkUrl(7, 'thumb')).toMatch(/^data:image\/bmp;base64,.+#thumb$/);
+  });
+
+  it('rejects unknown albums and tracks with not_found', async () => {
+    const fake = new FakeBackend();
+    await expect(fake.albumTracks(123_456)).rejects.toMatchObject({ code: 'not_found', message: 'album 123456 not found' });
+    await expect(fake.trackLyrics(42)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('scans a folder into an empty library with scan events, then counts it', async () => {
+    const fake = new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0, scan: { tickMs: 10, steps: 5, albums: 6 } });
+    const scans: ScanEvent[] = [];
+    fake.subscribe((m) => {
+      if (m.kind === 'scan') scans.push(m.event);
+    });
+    expect(await fake.chooseFolder()).toBe('/home/me/Music');
+    const done = fake.scanFolder('/home/me/Music');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.scanning).toBe(true);
+    await expect(fake.scanFolder('/elsewhere')).rejects.toMatchObject({ code: 'scan_running' });
+    await vi.runAllTimersAsync();
+    const report = await done;
+    expect(scans.map((e) => e.type)).toEqual([
+      'started',
+      'progress',
+      'file_failed',
+      'progress',
+      'progress',
+      'progress',
+      'progress',
+      'finished',
+    ]);
+    expect(scans[0]).toEqual({ type: 'started', root: '/home/me/Music', files: report.files, to_read: report.files });
+    expect(scans.at(-2)).toEqual({ type: 'progress', processed: report.files, total: report.files });
+    expect(report).toMatchObject({ root: '/home/me/Music', added: report.files - 1, failed: 1, updated: 0, removed: 0 });
+    expect((await fake.listAlbums('', 0, 60)).total).toBe(6);
+    const summary = await fake.librarySummary();
+    expect(summary).toMatchObject({ albums: 6, tracks: report.files });
+    // A rescan finds a few changed files.
+    const again = fake.scanFolder('/home/me/Music');
+    await vi.runAllTimersAsync();
+    expect(await again).toMatchObject({ added: 0, updated: expect.any(Number), unchanged: expect.any(Number) });
+  });
+
+  it('refuses folders that cannot be scanned', async () => {
+    const fake = new FakeBackend();
+    await expect(fake.scanFolder('')).rejects.toMatchObject({ code: 'invalid_scan_root', message: 'no folder given' });
+    await expect(fake.scanFolder('music')).rejects.toMatchObject({ code: 'invalid_scan_root' });
+    await expect(fake.scanFolder('/media/missing')).rejects.toMatchObject({
+      code: 'invalid_scan_root',
+      message: '/media/missing does not exist',
+    });
+  });
+
+  it('downloads text files in a browser and returns their name', async () => {
+    const fake = new FakeBackend();
+    const blobs: Blob[] = [];
+    URL.createObjectURL = vi.fn((blob: Blob) => {
+      blobs.push(blob);
+      return 'blob:x';
+    });
+    URL.revokeObjectURL = vi.fn();
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    expect(await fake.saveTextFile('failures.csv', '\uFEFFa,b\r\n')).toBe('failures.csv');
+    expect(click).toHaveBeenCalledOnce();
+    expect(blobs[0].type).toBe('text/csv;charset=utf-8');
+    expect(fake.savedFiles).toEqual([{ name: 'failures.csv', contents: '\uFEFFa,b\r\n' }]);
+    click.mockRestore();
+  });
+});
+
+describe('FakeBackend providers', () => {
+  it('starts with the defaults and keeps valid changes in order', async () => {
+    const fake = new FakeBackend();
+    expect(await fake.getProviders()).toEqual(DEFAULT_PROVIDERS);
+    const reordered = [...DEFAULT_PROVIDERS].reverse().map((p) => ({ ...p, enabled: p.name !== 'itunes' }));
+    await fake.saveProviders(reordered);
+    expect(await fake.getProviders()).toEqual(reordered);
+    expect(fake.providerSaveCalls).toBe(1);
+  });
+
+  it('refuses invalid lists with every problem as details, and saves nothing', async () => {
+    const fake = new FakeBackend();
+    const bad = DEFAULT_PROVIDERS.map((p) => ({ ...p }));
+    bad[0].base_url = 'lrclib.net';
+    bad[4].requests_per_second = 0; // deezer
+    const result = fake.saveProviders(bad);
+    await expect(result).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: 'provider lrclib: "lrclib.net" is not an http(s) URL',
+      details: [
+        { name: 'lrclib', field: 'base_url', message: 'provider lrclib: "lrclib.net" is not an http(s) URL' },
+        {
+          name: 'deezer',
+          field: 'requests_per_second',
+          message: 'provider deezer: requests per second must be above 0 and at most 1000, got 0',
+        },
+      ],
+    });
+    expect(await fake.getProviders()).toEqual(DEFAULT_PROVIDERS);
+    expect(fake.providerSaveCalls).toBe(0);
+  });
+
+  it('appends providers missing from a saved list', async () => {
+    const fake = new FakeBackend({ providers: [DEFAULT_PROVIDERS[4]] });
+    expect((await fake.getProviders()).map((p) => p.name)).toEqual([
+      'deezer',
+      'lrclib',
+      'musicbrainz',
+      'coverartarchive',
+      'itunes',
+    ]);
+  });
+});
+
+describe('FakeBackend job status', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('reports the running job, paused or not, and null without one', async () => {
+    const fake = new FakeBackend({ job: { tracks: 20, tickMs: 10, tracksPerTick: 2 } });
+    expect(await fake.enrichmentStatus()).toBeNull();
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(25);
+    const running = await fake.enrichmentStatus();
+    expect(running).toMatchObject({ job_id: 1, paused: null, progress: { total_tracks: 20 } });
+    expect(running!.progress.processed_tracks).toBeGreaterThan(0);
+    await fake.pauseEnrichment();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await fake.enrichmentStatus())!.paused).toEqual({ code: 'requested', message: 'paused' });
+    await fake.cancelEnrichment();
+    expect(await fake.enrichmentStatus()).toBeNull();
+    fake.dispose();
+  });
+
+  it('can be created mid-job (startAt), the first part done without events', async () => {
+    const fake = new FakeBackend({ job: { tracks: 100, tickMs: 10, tracksPerTick: 10, startAt: 0.4 } });
+    const { events } = record(fake);
+    const status = await fake.enrichmentStatus();
+    expect(status).toMatchObject({ job_id: 1, paused: null });
+    expect(status!.progress).toMatchObject({ total_tracks: 100, processed_tracks: 40, percent_complete: 40 });
+    expect(fake.running).toBe(true);
+    await vi.runAllTimersAsync();
+    const progress = events().filter((e) => e.type === 'progress');
+    expect(progress[0]).toMatchObject({ progress: { processed_tracks: 50 } });
+    expect(last(events(), 'job_finished')!.result.progress.processed_tracks).toBe(100);
+  });
+
+  it('announces a write-back after a finished job when it is on', async () => {
+    const fake = new FakeBackend({
+      settings: { ...DEFAULT_SETTINGS, write_back: 'sidecar' },
+      job: { tracks: 10, tickMs: 10, tracksPerTick: 5, artworkFailureRate: 0, lyricsFailureRate: 0 },
+    });
+    const { types, events } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(types().slice(-2)).toEqual(['job_finished', 'write_back_finished']);
+    const summary = last(events(), 'write_back_finished')!.summary;
+    expect(summary).toMatchObject({ mode: 'sidecar', dry_run: false, failed: 0 });
+    expect(summary.written).toBeGreaterThan(0);
+
+    const off = new FakeBackend({ job: { tracks: 10, tickMs: 10, tracksPerTick: 5 } });
+    const offEvents = record(off);
+    await off.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(offEvents.types()).not.toContain('write_back_finished');
   });
 });

@@ -1,23 +1,37 @@
+import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { FailureRecord } from '../bindings/FailureRecord';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { Operation } from '../bindings/Operation';
 import type { OperationOutcome } from '../bindings/OperationOutcome';
 import type { PauseReason } from '../bindings/PauseReason';
+import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ScanEvent } from '../bindings/ScanEvent';
+import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackField } from '../bindings/TrackField';
+import type { TrackListItem } from '../bindings/TrackListItem';
+import type { TrackLyrics } from '../bindings/TrackLyrics';
 import type { TrackOutcome } from '../bindings/TrackOutcome';
 import {
+  type ArtworkSize,
   type Backend,
   BackendError,
   type BackendErrorPayload,
   type BackendListener,
   type BackendMessage,
   INVALID_CONFIG_CODE,
+  INVALID_SCAN_ROOT_CODE,
+  NOT_FOUND_CODE,
+  SCAN_RUNNING_CODE,
   type StartEnrichmentOptions,
 } from './backend';
-import { LIBRARY_FIXTURE, XSS_STRING, fakeTrack } from './fixtures';
+import { downloadText } from './csv';
+import { FAKE_LIBRARY_ALBUMS, FAKE_MUSIC_FOLDER, FakeLibrary, fakeArtworkUrl } from './fakeLibrary';
+import { LIBRARY_FIXTURE, XSS_STRING, fakeTrack, unit } from './fixtures';
+import { DEFAULT_PROVIDERS, completeProviders, providerProblems } from './providerRules';
 import { DEFAULT_SETTINGS, validateSettings } from './settingsRules';
 
 /** How the simulated enrichment job behaves. */
@@ -42,6 +56,11 @@ export interface FakeJobOptions {
   hostile: boolean;
   /** After this share (0..1) of the job it stops on an error (`job_failed`). `null`: never. */
   failAt: number | null;
+  /**
+   * The first job is already running when the fake is created, this share (0..1) of it done:
+   * a window opened (or reloaded) mid-job. `null`: no job until one is started.
+   */
+  startAt: number | null;
 }
 
 export const DEFAULT_JOB: FakeJobOptions = {
@@ -54,6 +73,26 @@ export const DEFAULT_JOB: FakeJobOptions = {
   wifiOutageMs: 2500,
   hostile: false,
   failAt: null,
+  startAt: null,
+};
+
+/** How the simulated folder scan behaves. */
+export interface FakeScanOptions {
+  /** What `chooseFolder` returns (`null`: the user cancels the dialog). */
+  folder: string | null;
+  /** Albums found in a folder scanned into an empty library. */
+  albums: number;
+  /** Milliseconds between two progress events. */
+  tickMs: number;
+  /** Progress events from start to end. */
+  steps: number;
+}
+
+export const DEFAULT_SCAN: FakeScanOptions = {
+  folder: FAKE_MUSIC_FOLDER,
+  albums: FAKE_LIBRARY_ALBUMS,
+  tickMs: 60,
+  steps: 20,
 };
 
 export interface FakeBackendOptions {
@@ -71,6 +110,14 @@ export interface FakeBackendOptions {
   settings?: EnrichmentConfig;
   /** Failures recorded before (e.g. `earlierFailures(...)`), newest first. */
   failures?: FailureRecord[];
+  /** Albums in the library (defaults to `FAKE_LIBRARY_ALBUMS`; 0: nothing imported yet). */
+  albums?: number;
+  /** Album 1 has `XSS_STRING` in its tags and in its first track's lyrics. */
+  hostileLibrary?: boolean;
+  /** The simulated folder scan (defaults: `DEFAULT_SCAN`). */
+  scan?: Partial<FakeScanOptions>;
+  /** Provider settings to start with (defaults: `DEFAULT_PROVIDERS`). */
+  providers?: ProviderSettings[];
 }
 
 interface FakeJob {
@@ -102,17 +149,8 @@ const LYRICS_REASONS: [string, boolean][] = [
   ['lrclib.net sent malformed LRC (line 12)', false],
 ];
 
-/** Deterministic 0..1 from a few integers (the same job replays the same way). */
-function unit(...parts: number[]): number {
-  let h = 0x811c9dc5;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part & 0xffff), 0x01000193);
-    h = Math.imul(h ^ (part >>> 16), 0x01000193);
-  }
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return (h >>> 0) / 0x1_0000_0000;
+function updatePercent(p: EnrichmentProgress): void {
+  p.percent_complete = p.total_tracks === 0 ? 100 : (p.processed_tracks / p.total_tracks) * 100;
 }
 
 function requestedPause(): PauseReason {
@@ -134,8 +172,15 @@ function samePause(a: PauseReason | null, b: PauseReason | null): boolean {
 export class FakeBackend implements Backend {
   private readonly options: FakeBackendOptions;
   private readonly jobOptions: FakeJobOptions;
+  private readonly scanOptions: FakeScanOptions;
   private readonly listeners = new Set<BackendListener>();
   private settings: EnrichmentConfig;
+  private providers: ProviderSettings[];
+  private library: FakeLibrary;
+  /** The configured summary until a scan; then it is counted from `library`. */
+  private summary: LibrarySummary | null;
+  private scanTimer: ReturnType<typeof setTimeout> | null = null;
+  private writeBackTimer: ReturnType<typeof setTimeout> | null = null;
   /** Recorded failures by `track_id:operation`, in the order they happened. */
   private readonly failures = new Map<string, FailureRecord>();
   /** Tracks no job has settled yet. */
@@ -153,15 +198,24 @@ export class FakeBackend implements Backend {
   failureCalls = 0;
   /** Number of successful `saveSettings` calls. */
   saveCalls = 0;
+  /** Number of successful `saveProviders` calls. */
+  providerSaveCalls = 0;
+  /** What `saveTextFile` saved, in order. */
+  readonly savedFiles: { name: string; contents: string }[] = [];
 
   constructor(options: FakeBackendOptions = {}) {
     this.options = options;
     this.jobOptions = { ...DEFAULT_JOB, ...options.job };
+    this.scanOptions = { ...DEFAULT_SCAN, ...options.scan };
     this.settings = structuredClone(options.settings ?? { ...DEFAULT_SETTINGS });
+    this.providers = completeProviders(options.providers ?? DEFAULT_PROVIDERS);
+    this.library = new FakeLibrary(options.albums ?? FAKE_LIBRARY_ALBUMS, options.hostileLibrary);
+    this.summary = options.summary ?? LIBRARY_FIXTURE;
     this.pending = new Set(Array.from({ length: this.jobOptions.tracks }, (_, i) => i + 1));
     for (const record of [...(options.failures ?? [])].reverse()) {
       this.failures.set(`${record.track_id}:${record.operation}`, structuredClone(record));
     }
+    if (this.jobOptions.startAt !== null) this.startMidJob(this.jobOptions.startAt);
   }
 
   /** Applies the configured latency, never-settling and error to a call. */
@@ -178,7 +232,137 @@ export class FakeBackend implements Backend {
   async librarySummary(): Promise<LibrarySummary> {
     this.summaryCalls += 1;
     // Hand out a copy so callers cannot mutate the configured data.
-    return this.settle(() => structuredClone(this.options.summary ?? LIBRARY_FIXTURE));
+    return this.settle(() => structuredClone(this.summary ?? this.library.summary()));
+  }
+
+  async listAlbums(query: string, offset: number, limit: number): Promise<AlbumPage> {
+    return this.settle(() => this.library.page(query, offset, limit));
+  }
+
+  async albumTracks(albumId: number): Promise<TrackListItem[]> {
+    return this.settle(() => {
+      const tracks = this.library.albumTracks(albumId);
+      if (!tracks) throw new BackendError(NOT_FOUND_CODE, `album ${albumId} not found`);
+      return tracks;
+    });
+  }
+
+  async trackLyrics(trackId: number): Promise<TrackLyrics> {
+    return this.settle(() => {
+      const lyrics = this.library.trackLyrics(trackId);
+      if (!lyrics) throw new BackendError(NOT_FOUND_CODE, `track ${trackId} not found`);
+      return lyrics;
+    });
+  }
+
+  artworkUrl(artworkId: number, size: ArtworkSize): string {
+    return fakeArtworkUrl(artworkId, size);
+  }
+
+  async chooseFolder(): Promise<string | null> {
+    return this.settle(() => this.scanOptions.folder);
+  }
+
+  async scanFolder(path: string): Promise<ScanReport> {
+    const done = await this.settle(() => this.beginScan(path));
+    return done;
+  }
+
+  /** Whether a simulated scan is under way. */
+  get scanning(): boolean {
+    return this.scanTimer !== null;
+  }
+
+  /**
+   * Checks `path` like the engine, then "reads" the folder over `steps` ticks. Into an empty
+   * library every file is new; a rescan finds a few changed files. One file cannot be read.
+   */
+  private beginScan(path: string): Promise<ScanReport> {
+    if (this.scanning) throw new BackendError(SCAN_RUNNING_CODE, 'a scan is already running');
+    const root = path.trim();
+    if (!root.startsWith('/')) {
+      throw new BackendError(INVALID_SCAN_ROOT_CODE, root === '' ? 'no folder given' : `${root} is not an absolute path`);
+    }
+    if (root.includes('missing')) throw new BackendError(INVALID_SCAN_ROOT_CODE, `${root} does not exist`);
+    const { tickMs, steps } = this.scanOptions;
+    const fresh = this.library.albums === 0;
+    const target = fresh ? new FakeLibrary(this.scanOptions.albums, this.options.hostileLibrary) : this.library;
+    const files = target.tracks;
+    const toRead = fresh ? files : Math.min(files, Math.max(1, Math.round(files * 0.03)));
+    const failed = toRead > 0 ? 1 : 0;
+    const report: ScanReport = {
+      root,
+      files,
+      added: fresh ? toRead - failed : 0,
+      updated: fresh ? 0 : toRead - failed,
+      unchanged: files - toRead,
+      removed: 0,
+      failed,
+      skipped: 0,
+      elapsed_ms: tickMs * steps,
+    };
+    const scan = (event: ScanEvent) => this.emit({ kind: 'scan', event });
+    return new Promise((resolve) => {
+      let step = 0;
+      const tick = () => {
+        if (step === 0) scan({ type: 'started', root, files, to_read: toRead });
+        if (step === Math.floor(steps / 2) && failed > 0) {
+          scan({
+            type: 'file_failed',
+            path: `${root}/Unknown Artist/Untitled/03 Track.mp3`,
+            reason: 'not an audio file that can be read (invalid MPEG frame header)',
+          });
+        }
+        if (step > 0) scan({ type: 'progress', processed: Math.round((toRead * step) / steps), total: toRead });
+        if (step >= steps) {
+          this.scanTimer = null;
+          this.library = target;
+          // From now on the card counts what the scan found.
+          this.summary = null;
+          scan({ type: 'finished', report });
+          resolve(structuredClone(report));
+          return;
+        }
+        step += 1;
+        this.scanTimer = setTimeout(tick, tickMs);
+      };
+      this.scanTimer = setTimeout(tick, 0);
+    });
+  }
+
+  async getProviders(): Promise<ProviderSettings[]> {
+    return this.settle(() => completeProviders(this.providers));
+  }
+
+  async saveProviders(providers: ProviderSettings[]): Promise<void> {
+    return this.settle(() => {
+      const problems = providerProblems(providers);
+      if (problems.length > 0) throw new BackendError(INVALID_CONFIG_CODE, problems[0].message, problems);
+      this.providers = structuredClone(providers);
+      this.providerSaveCalls += 1;
+    });
+  }
+
+  /** A browser download (a plain browser has no save dialog to show); returns the file name. */
+  async saveTextFile(suggestedName: string, contents: string): Promise<string | null> {
+    return this.settle(() => {
+      const type = suggestedName.endsWith('.csv') ? 'text/csv;charset=utf-8' : 'text/plain;charset=utf-8';
+      downloadText(suggestedName, contents, type);
+      this.savedFiles.push({ name: suggestedName, contents });
+      return suggestedName;
+    });
+  }
+
+  async enrichmentStatus(): Promise<EnrichmentStatus | null> {
+    return this.settle(() => {
+      const job = this.job;
+      if (!job) return null;
+      return {
+        job_id: job.id,
+        progress: { ...job.progress },
+        paused: job.pausedFor ? { ...job.pausedFor } : null,
+      };
+    });
   }
 
   async getSettings(): Promise<EnrichmentConfig> {
@@ -238,40 +422,7 @@ export class FakeBackend implements Backend {
       if (this.job) {
         throw new BackendError('job_already_running', 'An enrichment job is already running');
       }
-      const ops: Operation[] = [];
-      if (this.settings.enable_artwork) ops.push('artwork');
-      if (this.settings.enable_lyrics) ops.push('lyrics');
-      const queue = ops.length === 0 ? [] : [...this.pending].map((trackId) => ({ trackId, ops }));
-      if (retryFailed) {
-        const failed = new Map<number, Operation[]>();
-        for (const record of this.failures.values()) {
-          if (!ops.includes(record.operation)) continue;
-          failed.set(record.track_id, [...(failed.get(record.track_id) ?? []), record.operation]);
-        }
-        for (const [trackId, failedOps] of failed) queue.push({ trackId, ops: failedOps });
-      }
-      this.run += 1;
-      const job: FakeJob = {
-        id: this.nextJobId++,
-        queue,
-        next: 0,
-        progress: {
-          total_tracks: queue.length,
-          processed_tracks: 0,
-          artwork_fetched: 0,
-          lyrics_fetched: 0,
-          failed_tracks: 0,
-          percent_complete: queue.length === 0 ? 100 : 0,
-        },
-        outcomes: [],
-        userPause: false,
-        pausedFor: null,
-        retry: retryFailed,
-        timer: null,
-      };
-      this.job = job;
-      this.network = null;
-      this.wifiDropped = false;
+      const job = this.begin(retryFailed);
       // Events arrive after the command returned, as from Rust.
       job.timer = setTimeout(() => {
         this.emitEvents([
@@ -281,6 +432,55 @@ export class FakeBackend implements Backend {
         this.schedule(job);
       }, 0);
     });
+  }
+
+  /** Makes the job: every pending track (plus the failed ones when retrying), nothing done yet. */
+  private begin(retryFailed: boolean): FakeJob {
+    const ops: Operation[] = [];
+    if (this.settings.enable_artwork) ops.push('artwork');
+    if (this.settings.enable_lyrics) ops.push('lyrics');
+    const queue = ops.length === 0 ? [] : [...this.pending].map((trackId) => ({ trackId, ops }));
+    if (retryFailed) {
+      const failed = new Map<number, Operation[]>();
+      for (const record of this.failures.values()) {
+        if (!ops.includes(record.operation)) continue;
+        failed.set(record.track_id, [...(failed.get(record.track_id) ?? []), record.operation]);
+      }
+      for (const [trackId, failedOps] of failed) queue.push({ trackId, ops: failedOps });
+    }
+    this.run += 1;
+    const job: FakeJob = {
+      id: this.nextJobId++,
+      queue,
+      next: 0,
+      progress: {
+        total_tracks: queue.length,
+        processed_tracks: 0,
+        artwork_fetched: 0,
+        lyrics_fetched: 0,
+        failed_tracks: 0,
+        percent_complete: queue.length === 0 ? 100 : 0,
+      },
+      outcomes: [],
+      userPause: false,
+      pausedFor: null,
+      retry: retryFailed,
+      timer: null,
+    };
+    this.job = job;
+    this.network = null;
+    this.wifiDropped = false;
+    return job;
+  }
+
+  /** A job that ran before anyone listened: its first `share` settled without events. */
+  private startMidJob(share: number): void {
+    const job = this.begin(false);
+    const done = Math.floor(job.queue.length * Math.min(1, Math.max(0, share)));
+    const unheard: LibraryEvent[] = [];
+    for (; job.next < done; job.next += 1) this.settleTrack(job, job.queue[job.next], unheard);
+    updatePercent(job.progress);
+    this.schedule(job);
   }
 
   async pauseEnrichment(): Promise<void> {
@@ -376,17 +576,33 @@ export class FakeBackend implements Backend {
       for (; job.next < end; job.next += 1) {
         this.settleTrack(job, job.queue[job.next], events);
       }
-      const p = job.progress;
-      p.percent_complete = p.total_tracks === 0 ? 100 : (p.processed_tracks / p.total_tracks) * 100;
-      events.push({ type: 'progress', job_id: job.id, progress: { ...p } });
+      updatePercent(job.progress);
+      events.push({ type: 'progress', job_id: job.id, progress: { ...job.progress } });
     }
     if (job.next >= job.queue.length && job.pausedFor === null) {
       this.stop(job);
       events.push(this.finished(job, false));
+      this.scheduleWriteBack(job);
     } else {
       this.schedule(job);
     }
     this.emitEvents(events);
+  }
+
+  /** Like the engine: after a finished job, what was found is written beside the music. */
+  private scheduleWriteBack(job: FakeJob): void {
+    const mode = this.settings.write_back;
+    if (mode === 'off') return;
+    const written = job.progress.artwork_fetched + job.progress.lyrics_fetched;
+    this.writeBackTimer = setTimeout(() => {
+      this.writeBackTimer = null;
+      this.emitEvents([
+        {
+          type: 'write_back_finished',
+          summary: { mode, dry_run: false, written, unchanged: 0, skipped: written > 0 ? 1 : 0, failed: 0 },
+        },
+      ]);
+    }, this.jobOptions.tickMs);
   }
 
   private finished(job: FakeJob, cancelled: boolean): LibraryEvent {
@@ -482,6 +698,9 @@ export class FakeBackend implements Backend {
   /** Stops any simulated job without events (tests call it when done). */
   dispose(): void {
     if (this.job) this.stop(this.job);
+    for (const timer of [this.scanTimer, this.writeBackTimer]) if (timer !== null) clearTimeout(timer);
+    this.scanTimer = null;
+    this.writeBackTimer = null;
     this.listeners.clear();
   }
 }

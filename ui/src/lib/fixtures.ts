@@ -33,7 +33,7 @@ export const ERROR_FIXTURE = {
 /** A string that would run script if it were ever inserted as HTML. */
 export const XSS_STRING = '<img src=x onerror=alert(1)>';
 
-const ARTISTS = [
+export const ARTISTS = [
   'Nina Simone',
   'Radiohead',
   'Björk',
@@ -56,7 +56,7 @@ const ARTISTS = [
   'Caetano Veloso',
 ];
 
-const WORDS = [
+export const WORDS = [
   'Blue',
   'Night',
   'River',
@@ -79,7 +79,7 @@ const WORDS = [
   'Winter',
 ];
 
-const NOUNS = [
+export const NOUNS = [
   'Lights',
   'Garden',
   'Song',
@@ -126,4 +126,17 @@ export function earlierFailures(nowSeconds: number): FailureRecord[] {
       failed_at: nowSeconds - 2 * 86_400 - i * 60,
     };
   });
+}
+
+/** Deterministic 0..1 from a few integers (the same fake data and jobs replay the same way). */
+export function unit(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part & 0xffff), 0x01000193);
+    h = Math.imul(h ^ (part >>> 16), 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) / 0x1_0000_0000;
 }

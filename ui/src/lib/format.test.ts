@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { capitalize, formatCount, formatDuration, formatRate, operationLabel } from './format';
+import {
+  capitalize,
+  formatCount,
+  formatDuration,
+  formatRate,
+  formatTrackDuration,
+  initials,
+  lyricsBadge,
+  operationLabel,
+  writeBackText,
+} from './format';
 
 describe('formatCount', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -50,5 +60,49 @@ describe('formatRate / formatDuration / labels', () => {
       'Waiting for WiFi (now on ethernet (eth0))',
     );
     expect(capitalize('')).toBe('');
+  });
+});
+
+describe('library formatting', () => {
+  it('formats track lengths as m:ss', () => {
+    expect(formatTrackDuration(187_000)).toBe('3:07');
+    expect(formatTrackDuration(59_600)).toBe('1:00');
+    expect(formatTrackDuration(3_723_000)).toBe('1:02:03');
+    expect(formatTrackDuration(0)).toBe('0:00');
+    expect(formatTrackDuration(null)).toBe('—');
+  });
+
+  it('takes initials for artwork placeholders', () => {
+    expect(initials('Blue Lights')).toBe('BL');
+    expect(initials('homogenic')).toBe('H');
+    expect(initials('Ágætis byrjun (Deluxe)')).toBe('ÁB');
+    expect(initials('<img src=x onerror=alert(1)>')).toBe('IS');
+    expect(initials('...')).toBe('');
+  });
+
+  it('labels the lyrics badge', () => {
+    const badge = (lyrics_status: Parameters<typeof lyricsBadge>[0]['lyrics_status'], lyrics_synced = false) =>
+      lyricsBadge({ lyrics_status, lyrics_synced }).label;
+    expect(badge('available', true)).toBe('Synced');
+    expect(badge('available')).toBe('Plain');
+    expect(badge('instrumental')).toBe('Instrumental');
+    expect(badge('unavailable')).toBe('Not found');
+    expect(badge('failed')).toBe('Failed');
+    expect(badge('not_fetched')).toBe('Not fetched');
+    expect(badge('fetching')).toBe('Fetching');
+  });
+
+  it('words a write-back summary in one line', () => {
+    const summary = { mode: 'sidecar' as const, dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 };
+    expect(writeBackText(summary, 'en-US')).toBe('Wrote 12 files beside your music; 1 skipped, 0 failed');
+    expect(writeBackText({ ...summary, dry_run: true, written: 1 }, 'en-US')).toBe(
+      'Dry run: would write 1 file beside your music; 1 skipped, 0 failed',
+    );
+    expect(writeBackText({ ...summary, mode: 'embed', written: 1200, unchanged: 3 }, 'en-US')).toBe(
+      'Wrote tags in 1,200 files; 3 already up to date, 1 skipped, 0 failed',
+    );
+    expect(writeBackText({ ...summary, mode: 'embed', dry_run: true }, 'en-US')).toBe(
+      'Dry run: would write tags in 12 files; 1 skipped, 0 failed',
+    );
   });
 });

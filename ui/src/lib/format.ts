@@ -1,5 +1,6 @@
 import type { LyricsStatus } from '../bindings/LyricsStatus';
 import type { Operation } from '../bindings/Operation';
+import type { WriteBackSummary } from '../bindings/WriteBackSummary';
 
 /**
  * Integer with thousands separators, e.g. 1234 -> "1,234" in en-US. Some engines (WebKitGTK in a
@@ -89,4 +90,74 @@ export function formatDuration(seconds: number | null): string {
 /** Upper-cases the first letter: "waiting for WiFi" -> "Waiting for WiFi". */
 export function capitalize(text: string): string {
   return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
+}
+
+/** A track length: "3:07", "1:02:03" from an hour on; "—" when unknown. */
+export function formatTrackDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '—';
+  const total = Math.round(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/** Up to two initials for an artwork placeholder: "Blue Lights" -> "BL", "Homogenic" -> "H". */
+export function initials(title: string): string {
+  const words = title.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words
+    .slice(0, 2)
+    .map((word) => [...word][0].toLocaleUpperCase())
+    .join('');
+}
+
+/** The lyrics badge of a track: its kind (for styling) and label. */
+export interface LyricsBadge {
+  kind: 'synced' | 'plain' | 'instrumental' | 'not-found' | 'failed' | 'not-fetched' | 'fetching';
+  label: string;
+}
+
+export function lyricsBadge(track: { lyrics_status: LyricsStatus; lyrics_synced: boolean }): LyricsBadge {
+  switch (track.lyrics_status) {
+    case 'available':
+      return track.lyrics_synced ? { kind: 'synced', label: 'Synced' } : { kind: 'plain', label: 'Plain' };
+    case 'instrumental':
+      return { kind: 'instrumental', label: 'Instrumental' };
+    case 'unavailable':
+      return { kind: 'not-found', label: 'Not found' };
+    case 'failed':
+      return { kind: 'failed', label: 'Failed' };
+    case 'fetching':
+      return { kind: 'fetching', label: 'Fetching' };
+    case 'not_fetched':
+      return { kind: 'not-fetched', label: 'Not fetched' };
+    default: {
+      // A status this UI does not know yet (a newer engine): shown by its raw name.
+      const unknown: string = track.lyrics_status;
+      return { kind: 'not-fetched', label: unknown };
+    }
+  }
+}
+
+function files(count: number, locale?: string): string {
+  return `${formatCount(count, locale)} ${count === 1 ? 'file' : 'files'}`;
+}
+
+/**
+ * One line about a write-back: "Wrote 12 files beside your music; 1 skipped, 0 failed",
+ * "Dry run: would write 12 files beside your music; ...", "Wrote tags in 3 files; ...".
+ */
+export function writeBackText(summary: WriteBackSummary, locale?: string): string {
+  const n = files(summary.written, locale);
+  const what =
+    summary.mode === 'embed'
+      ? summary.dry_run
+        ? `would write tags in ${n}`
+        : `Wrote tags in ${n}`
+      : summary.dry_run
+        ? `would write ${n} beside your music`
+        : `Wrote ${n} beside your music`;
+  const unchanged = summary.unchanged > 0 ? `${formatCount(summary.unchanged, locale)} already up to date, ` : '';
+  const rest = `${unchanged}${formatCount(summary.skipped, locale)} skipped, ${formatCount(summary.failed, locale)} failed`;
+  return `${summary.dry_run ? 'Dry run: ' : ''}${what}; ${rest}`;
 }

@@ -4,7 +4,7 @@ import { EMPTY_FIXTURE, ERROR_FIXTURE, LIBRARY_FIXTURE, earlierFailures } from '
 import { DEFAULT_SETTINGS } from './settingsRules';
 import { TauriBackend } from './tauriBackend';
 
-export const FAKE_SCENARIOS = ['library', 'empty', 'error', 'loading', 'wifi', 'xss', 'big'] as const;
+export const FAKE_SCENARIOS = ['library', 'empty', 'error', 'loading', 'wifi', 'xss', 'big', 'midjob'] as const;
 export type FakeScenario = (typeof FAKE_SCENARIOS)[number];
 
 function isFakeScenario(value: string): value is FakeScenario {
@@ -21,7 +21,8 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
     case 'library':
       return new FakeBackend({ summary: LIBRARY_FIXTURE, failures: earlierFailures(nowSeconds()) });
     case 'empty':
-      return new FakeBackend({ summary: EMPTY_FIXTURE, job: { tracks: 0 } });
+      // "Choose music folder…" imports a few dozen albums.
+      return new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0, job: { tracks: 0 } });
     case 'error':
       return new FakeBackend({ error: ERROR_FIXTURE });
     case 'loading':
@@ -34,15 +35,18 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
         job: { wifiDropAt: 0.3, wifiOutageMs: 2500 },
       });
     case 'xss':
-      // Titles and failure reasons that would run script if inserted as HTML.
+      // Titles, failure reasons and lyrics that would run script if inserted as HTML.
       return new FakeBackend({
         summary: LIBRARY_FIXTURE,
+        hostileLibrary: true,
         job: { tracks: 120, hostile: true, artworkFailureRate: 0.5, lyricsFailureRate: 0.2 },
       });
     case 'big':
-      // 10,000 tracks, every artwork fails: 10,000 failures streamed in about 8 s.
+      // 10,000 albums; 10,000 tracks to enrich, every artwork fails: 10,000 failures streamed
+      // in about 8 s.
       return new FakeBackend({
         summary: { ...LIBRARY_FIXTURE, tracks: 10_000 },
+        albums: 10_000,
         job: {
           tracks: 10_000,
           tickMs: 50,
@@ -50,6 +54,14 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
           artworkFailureRate: 1,
           lyricsFailureRate: 0,
         },
+      });
+    case 'midjob':
+      // A job is 40 % done when the page opens (as after a reload mid-job); the rest takes
+      // about 12 s.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        job: { startAt: 0.4, tickMs: 100, tracksPerTick: 4 },
       });
   }
 }

@@ -44,6 +44,7 @@ describe('settingsRules', () => {
       base_retry_delay_ms: 100,
       operation_timeout_secs: 30,
       not_found_max_age_days: 30,
+      write_back: 'off',
     });
     expect(validateSettings(DEFAULT_SETTINGS)).toEqual([]);
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);

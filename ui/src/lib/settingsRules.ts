@@ -46,6 +46,7 @@ export const DEFAULT_SETTINGS: Readonly<EnrichmentConfig> = Object.freeze({
   base_retry_delay_ms: 100,
   operation_timeout_secs: 30,
   not_found_max_age_days: 30,
+  write_back: 'off',
 });
 
 export function isNumericSetting(field: string): field is NumericSetting {

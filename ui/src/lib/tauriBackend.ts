@@ -1,10 +1,18 @@
-import { invoke } from '@tauri-apps/api/core';
+import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
+import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { FailureRecord } from '../bindings/FailureRecord';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
+import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ScanEvent } from '../bindings/ScanEvent';
+import type { ScanReport } from '../bindings/ScanReport';
+import type { TrackListItem } from '../bindings/TrackListItem';
+import type { TrackLyrics } from '../bindings/TrackLyrics';
 import {
+  type ArtworkSize,
   type Backend,
   type BackendListener,
   type StartEnrichmentOptions,
@@ -15,6 +23,13 @@ import {
 export const LIBRARY_EVENTS = 'library-events';
 /** Tauri event telling the UI it missed events and must reload (no payload). */
 export const LIBRARY_RESYNC = 'library-resync';
+/** Tauri event carrying one event of a running folder scan (payload: `ScanEvent`). */
+export const SCAN_EVENTS = 'scan-events';
+/**
+ * The custom URI scheme Rust serves artwork from, by id only (`<id>/thumb`, `<id>/full`), so
+ * the webview never gets a file path or a general file-reading protocol.
+ */
+export const ARTWORK_PROTOCOL = 'artwork';
 
 /** Calls a Tauri command, turning any rejection into a `BackendError`. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -59,6 +74,47 @@ export class TauriBackend implements Backend {
     return call<FailureRecord[]>('list_failures', { limit });
   }
 
+  enrichmentStatus(): Promise<EnrichmentStatus | null> {
+    return call<EnrichmentStatus | null>('enrichment_status');
+  }
+
+  listAlbums(query: string, offset: number, limit: number): Promise<AlbumPage> {
+    return call<AlbumPage>('list_albums', { query, offset, limit });
+  }
+
+  albumTracks(albumId: number): Promise<TrackListItem[]> {
+    return call<TrackListItem[]>('album_tracks', { albumId });
+  }
+
+  trackLyrics(trackId: number): Promise<TrackLyrics> {
+    return call<TrackLyrics>('track_lyrics', { trackId });
+  }
+
+  artworkUrl(artworkId: number, size: ArtworkSize): string {
+    return convertFileSrc(`${artworkId}/${size}`, ARTWORK_PROTOCOL);
+  }
+
+  chooseFolder(): Promise<string | null> {
+    return call<string | null>('choose_folder');
+  }
+
+  scanFolder(path: string): Promise<ScanReport> {
+    return call<ScanReport>('scan_folder', { path });
+  }
+
+  getProviders(): Promise<ProviderSettings[]> {
+    return call<ProviderSettings[]>('get_providers');
+  }
+
+  saveProviders(providers: ProviderSettings[]): Promise<void> {
+    return call<void>('save_providers', { providers });
+  }
+
+  /** Rust shows the save dialog and writes the file: a blob download does not work in WebKitGTK. */
+  saveTextFile(suggestedName: string, contents: string): Promise<string | null> {
+    return call<string | null>('save_text_file', { suggestedName, contents });
+  }
+
   subscribe(listener: BackendListener): () => void {
     let closed = false;
     const unlisteners: UnlistenFn[] = [];
@@ -92,6 +148,18 @@ export class TauriBackend implements Backend {
         if (!closed) listener({ kind: 'resync' });
       }),
       LIBRARY_RESYNC,
+    );
+    keep(
+      listen<ScanEvent>(SCAN_EVENTS, (event) => {
+        if (closed) return;
+        const payload: unknown = event.payload;
+        if (typeof payload === 'object' && payload !== null && typeof (payload as { type?: unknown }).type === 'string') {
+          listener({ kind: 'scan', event: payload as ScanEvent });
+        } else {
+          console.error(`${SCAN_EVENTS} payload is not a ScanEvent`);
+        }
+      }),
+      SCAN_EVENTS,
     );
     return () => {
       closed = true;

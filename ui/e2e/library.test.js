@@ -1,0 +1,263 @@
+// @ts-check
+// End-to-end check of the Library view on the fake backend, in the production build under the
+// app's CSP: browsing albums, an album's tracks, synced lyrics, search, hostile tags and lyrics,
+// and importing a folder into an empty library. Run with `npm run e2e`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { TIMEOUT, openApp, resultsDir, startHarness } from './harness.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** @type {Awaited<ReturnType<typeof startHarness>> | undefined} */
+let harness;
+
+before(async () => {
+  harness = await startHarness();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+/** @param {string} query @param {{ width: number, height: number }} [viewport] */
+function open(query, viewport) {
+  assert.ok(harness, 'setup failed');
+  return openApp(harness, query, viewport);
+}
+
+/** @param {import('playwright-core').Page} page */
+async function openLibrary(page) {
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await page.getByRole('list', { name: 'Albums' }).waitFor();
+}
+
+/** @param {import('playwright-core').Page} page */
+function cards(page) {
+  return page.locator('[aria-label="Albums"] [data-album-id]');
+}
+
+/** @param {import('playwright-core').Page} page */
+async function albumCount(page) {
+  return ((await page.getByTestId('album-count').textContent()) ?? '').trim();
+}
+
+/** @param {import('playwright-core').Page} page */
+function scrollY(page) {
+  return page.evaluate(() => window.scrollY);
+}
+
+describe('library view', () => {
+  it('browses albums, opens one and a track’s synced lyrics, and comes back', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await openLibrary(page);
+      assert.equal(await albumCount(page), '48 albums');
+      assert.equal(await cards(page).count(), 48);
+      // Covers: thumbnails with alt text and a reserved size, placeholders without artwork.
+      const img = page.locator('[aria-label="Albums"] img').first();
+      assert.match((await img.getAttribute('alt')) ?? '', /^.+ by .+$/);
+      assert.equal(await img.getAttribute('width'), '256');
+      assert.equal(await img.getAttribute('loading'), 'lazy');
+      assert.ok((await page.locator('[aria-label="Albums"] [data-placeholder]').count()) > 0);
+      await page.screenshot({ path: join(resultsDir, 'library.png') });
+
+      // Scroll down, then open an album from there with the keyboard.
+      await page.evaluate(() => window.scrollTo(0, 900));
+      const before = await scrollY(page);
+      assert.ok(before > 0, 'the grid scrolls');
+      const card = cards(page).nth(20);
+      const id = await card.getAttribute('data-album-id');
+      const openButton = card.getByRole('button');
+      const name = (await openButton.textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+      await openButton.focus();
+      await page.keyboard.press('Enter');
+      const detail = page.getByTestId('album-detail');
+      await detail.getByRole('table').waitFor();
+      assert.ok(name.startsWith((await detail.getByRole('heading', { level: 3 }).textContent()) ?? '?'));
+      assert.equal(await scrollY(page), 0);
+      const cover = detail.locator('img, [data-placeholder]').first();
+      assert.equal(await cover.isVisible(), true);
+
+      // Back: same place, same card focused.
+      await detail.getByRole('button', { name: '← All albums' }).click();
+      await cards(page).first().waitFor();
+      assert.equal(await scrollY(page), before);
+      assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-album-id]')?.getAttribute('data-album-id')), id);
+
+      // Find an album with a synced track and open its lyrics.
+      let found = false;
+      for (let i = 0; i < 10 && !found; i += 1) {
+        await cards(page).nth(i).getByRole('button').click();
+        await detail.getByRole('table').waitFor();
+        const synced = detail.locator('tr', { has: page.locator('[data-lyrics="synced"]') });
+        if ((await synced.count()) > 0) {
+          found = true;
+          await synced.first().locator('.track-open').click();
+        } else {
+          await detail.getByRole('button', { name: '← All albums' }).click();
+        }
+      }
+      assert.ok(found, 'an album with synced lyrics');
+      const viewer = page.getByTestId('lyrics-viewer');
+      const lines = viewer.getByRole('list', { name: 'Synced lyrics' }).getByRole('listitem');
+      await lines.first().waitFor();
+      const stamps = await viewer.locator('time').allTextContents();
+      assert.ok(stamps.length > 5, `${stamps.length} timestamps`);
+      for (const stamp of stamps) assert.match(stamp, /^\d{2}:\d{2}\.\d{2}$/);
+      assert.deepEqual(stamps, [...stamps].sort(), 'in time order');
+      assert.equal(await viewer.locator('time').first().evaluate((el) => getComputedStyle(el).fontFamily.includes('mono')), true);
+      assert.doesNotMatch((await viewer.textContent()) ?? '', /\[ar:|\[length:/);
+      await viewer.locator('[data-lyrics="synced"]').waitFor();
+      await page.screenshot({ path: join(resultsDir, 'album-lyrics.png'), fullPage: true });
+
+      // Escape closes the lyrics, then goes back to the albums.
+      await page.keyboard.press('Escape');
+      await viewer.waitFor({ state: 'detached' });
+      await page.keyboard.press('Escape');
+      await detail.waitFor({ state: 'detached' });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('searches titles, artists and tracks, and resets paging', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=big');
+    try {
+      await openLibrary(page);
+      assert.equal(await albumCount(page), '10,000 albums');
+      assert.equal(await cards(page).count(), 60);
+      // Scrolling to the end loads the next page by itself.
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await page.waitForFunction(() => document.querySelectorAll('[data-album-id]').length >= 120);
+      assert.match((await page.locator('.shown').textContent()) ?? '', /^Showing \d[\d,]* of 10,000 albums$/);
+
+      // An album from the second page, found by its title typed in lower case.
+      const title = ((await cards(page).nth(90).locator('.title').getAttribute('title')) ?? '').trim();
+      const box = page.getByRole('searchbox', { name: 'Search albums, artists and tracks' });
+      await box.pressSequentially(title.toLowerCase(), { delay: 20 });
+      await page.getByTestId('album-count').getByText(`matching “${title.toLowerCase()}”`).waitFor();
+      const total = Number((await albumCount(page)).split(' ')[0].replace(/,/g, ''));
+      assert.ok(total > 0 && total < 10_000, `${total} albums match`);
+      assert.equal(await cards(page).count(), Math.min(60, total));
+      const titles = await page.locator('[aria-label="Albums"] .title').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
+      assert.ok(titles.includes(title), `${title} in ${titles.join(', ')}`);
+      assert.ok(titles.every((t) => t?.toLowerCase().includes(title.toLowerCase())));
+
+      // An artist: her 500 albums, and others with a track of hers.
+      await box.fill('nina simone');
+      await page.getByTestId('album-count').getByText('matching “nina simone”').waitFor();
+      assert.ok(Number((await albumCount(page)).split(' ')[0].replace(/,/g, '')) >= 500);
+
+      // A track title: the first album found has that track (or that title).
+      await box.fill('');
+      await page.getByTestId('album-count').getByText('10,000 albums').waitFor();
+      await cards(page).first().getByRole('button').click();
+      const trackTitle = ((await page.locator('.track-open').first().textContent()) ?? '').trim();
+      await page.getByRole('button', { name: '← All albums' }).click();
+      await box.fill(trackTitle.toUpperCase());
+      await page.getByTestId('album-count').getByText(/matching/).waitFor();
+      await cards(page).first().getByRole('button').click();
+      const heading = (await page.getByTestId('album-detail').getByRole('heading', { level: 3 }).textContent()) ?? '';
+      const found = (await page.locator('.track-open').allTextContents()).map((t) => t.trim().toLowerCase());
+      assert.ok(
+        [heading.toLowerCase(), ...found].some((t) => t.includes(trackTitle.toLowerCase())),
+        `${trackTitle} in ${heading}: ${found.join(', ')}`,
+      );
+      await page.getByRole('button', { name: '← All albums' }).click();
+
+      await box.fill('no such album anywhere');
+      await page.getByText('No album, artist or track matches “no such album anywhere”.').waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows markup in tags and lyrics as text', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=xss');
+    try {
+      await openLibrary(page);
+      await page.getByRole('searchbox').fill('test pattern');
+      await page.getByTestId('album-count').getByText('1 album matching “test pattern”').waitFor();
+      const card = cards(page).first();
+      assert.equal(await card.locator('.title').getAttribute('title'), XSS);
+      await card.getByRole('button', { name: `${XSS} by Test Pattern` }).click();
+      const detail = page.getByTestId('album-detail');
+      await detail.getByRole('heading', { name: XSS }).waitFor();
+      await detail.getByRole('button', { name: XSS }).click();
+      const viewer = page.getByTestId('lyrics-viewer');
+      await viewer.getByRole('list', { name: 'Synced lyrics' }).getByText(XSS, { exact: true }).waitFor();
+      // Only the covers are images, and they are data: URLs; nothing from the tags became one.
+      const sources = await page.locator('img').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src') ?? ''));
+      for (const src of sources) assert.match(src, /^data:image\/bmp;base64,/);
+      // Give a would-be onerror handler time to fire.
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(resultsDir, 'library-xss.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('imports a folder into an empty library, with progress and a report', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('?fake=empty');
+    try {
+      await page.getByText('No music imported yet').waitFor();
+      await page.getByRole('button', { name: 'Choose music folder…' }).click();
+      const bar = page.getByRole('progressbar', { name: 'Scan progress' });
+      await bar.waitFor();
+      assert.match((await page.getByTestId('scan-progress').textContent()) ?? '', /\/home\/me\/Music/);
+      await page.locator('[data-scan-stat="found"]').getByText(/^[1-9][\d,]* files found$/).waitFor();
+      await page.screenshot({ path: join(resultsDir, 'scan-progress.png') });
+      const report = page.getByTestId('scan-report');
+      await report.waitFor({ timeout: 10_000 });
+      assert.match((await report.locator('[data-scan-stat="added"] dd').textContent()) ?? '', /^[1-9]/);
+      assert.equal(await report.locator('[data-scan-stat="failed"] dd').textContent(), '1');
+      assert.equal(await report.locator('[data-scan-stat="removed"] dd').textContent(), '0');
+      // The library card now counts the music.
+      await page.locator('[data-stat="albums"] dd').getByText('48', { exact: true }).waitFor();
+      await openLibrary(page);
+      assert.equal(await albumCount(page), '48 albums');
+      await page.screenshot({ path: join(resultsDir, 'scan-report.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('rescans a folder from the Library view’s header', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await openLibrary(page);
+      await page.getByRole('button', { name: 'Add or rescan folder…' }).click();
+      // The Enrich view (hidden) shows the same scan: only the visible one counts here.
+      const report = page.getByTestId('scan-report').filter({ visible: true });
+      await report.waitFor({ timeout: 10_000 });
+      assert.equal(await report.locator('[data-scan-stat="added"] dd').textContent(), '0');
+      assert.match((await report.locator('[data-scan-stat="updated"] dd').textContent()) ?? '', /^\d+$/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits an 800x600 window without horizontal scrolling', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('', { width: 800, height: 600 });
+    try {
+      await openLibrary(page);
+      const overflow = () =>
+        page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok((await overflow()) <= 0, 'grid overflows');
+      await cards(page).first().getByRole('button').click();
+      await page.locator('.track-open').first().click();
+      await page.getByTestId('lyrics-viewer').waitFor();
+      assert.ok((await overflow()) <= 0, 'album overflows');
+      await page.screenshot({ path: join(resultsDir, 'album-800x600.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});

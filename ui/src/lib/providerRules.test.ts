@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PROVIDERS,
+  completeProviders,
+  isHttpUrl,
+  isProviderProblemList,
+  parseRate,
+  providerLabel,
+  providerProblems,
+  providerRows,
+  rateError,
+  rowsToProviders,
+  sameProviders,
+  urlError,
+} from './providerRules';
+
+describe('providerRules', () => {
+  it('has the engine defaults, in priority order', () => {
+    expect(DEFAULT_PROVIDERS).toEqual([
+      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5 },
+      { name: 'musicbrainz', enabled: true, base_url: 'https://musicbrainz.org', requests_per_second: 1 },
+      { name: 'coverartarchive', enabled: true, base_url: 'https://coverartarchive.org', requests_per_second: 10 },
+      { name: 'itunes', enabled: true, base_url: 'https://itunes.apple.com', requests_per_second: 0.3333333333333333 },
+      { name: 'deezer', enabled: true, base_url: 'https://api.deezer.com', requests_per_second: 10 },
+    ]);
+    expect(providerProblems(DEFAULT_PROVIDERS)).toEqual([]);
+    expect(providerLabel('coverartarchive')).toBe('Cover Art Archive');
+    expect(providerLabel('someday')).toBe('someday');
+  });
+
+  it('accepts http(s) URLs with a host only', () => {
+    for (const url of ['https://lrclib.net', 'http://localhost:3000', 'https://proxy.example/lrclib/', 'http://[::1]:8080']) {
+      expect(isHttpUrl(url), url).toBe(true);
+    }
+    for (const url of ['', 'lrclib.net', 'ftp://lrclib.net', 'file:///etc/passwd', 'https://', 'javascript:alert(1)']) {
+      expect(isHttpUrl(url), url).toBe(false);
+    }
+    expect(urlError(' https://lrclib.net ')).toBeNull();
+    expect(urlError('ftp://x')).toBe('Enter an http:// or https:// address with a host name');
+  });
+
+  it('parses plain decimal rates and words the range', () => {
+    expect(parseRate('5')).toBe(5);
+    expect(parseRate(' 0.25 ')).toBe(0.25);
+    expect(parseRate('.5')).toBe(0.5);
+    for (const text of ['', 'abc', '-1', '1e3', '1,5', 'Infinity']) expect(parseRate(text), text).toBeNull();
+    expect(rateError('10', 'en-US')).toBeNull();
+    expect(rateError('1000', 'en-US')).toBeNull();
+    expect(rateError('0', 'en-US')).toBe('Must be above 0, at most 1,000');
+    expect(rateError('1000.5', 'en-US')).toBe('Must be above 0, at most 1,000');
+    expect(rateError('fast', 'en-US')).toBe('Enter a number above 0, at most 1,000');
+  });
+
+  it('finds every problem with the engine’s messages', () => {
+    const problems = providerProblems([
+      { name: 'lrclib', enabled: true, base_url: 'ftp://lrclib.net', requests_per_second: 0 },
+      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5 },
+      { name: 'napster', enabled: false, base_url: 'https://napster.com', requests_per_second: 1001 },
+    ]);
+    expect(problems).toEqual([
+      { name: 'lrclib', field: 'base_url', message: 'provider lrclib: "ftp://lrclib.net" is not an http(s) URL' },
+      {
+        name: 'lrclib',
+        field: 'requests_per_second',
+        message: 'provider lrclib: requests per second must be above 0 and at most 1000, got 0',
+      },
+      { name: 'lrclib', field: 'name', message: 'provider lrclib is listed twice' },
+      {
+        name: 'napster',
+        field: 'name',
+        message: 'unknown provider "napster" (this build has: lrclib, musicbrainz, coverartarchive, itunes, deezer)',
+      },
+      {
+        name: 'napster',
+        field: 'requests_per_second',
+        message: 'provider napster: requests per second must be above 0 and at most 1000, got 1001',
+      },
+    ]);
+    expect(isProviderProblemList(problems)).toBe(true);
+    expect(isProviderProblemList([{ field: 'batch_size', value: 0, min: 1, max: 10 }])).toBe(false);
+    expect(isProviderProblemList(null)).toBe(false);
+  });
+
+  it('completes a saved list like the engine: unknown and repeated dropped, missing appended', () => {
+    const saved = [
+      { name: 'deezer', enabled: false, base_url: 'https://api.deezer.com', requests_per_second: 2 },
+      { name: 'napster', enabled: true, base_url: 'https://napster.com', requests_per_second: 1 },
+      { name: 'deezer', enabled: true, base_url: 'https://x.example', requests_per_second: 3 },
+      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.example', requests_per_second: 5 },
+    ];
+    expect(completeProviders(saved).map((p) => p.name)).toEqual([
+      'deezer',
+      'lrclib',
+      'musicbrainz',
+      'coverartarchive',
+      'itunes',
+    ]);
+    expect(completeProviders(saved)[0]).toEqual(saved[0]);
+  });
+
+  it('shows 1/3 short in the form but keeps it exact unless edited', () => {
+    const rows = providerRows(DEFAULT_PROVIDERS);
+    // iTunes comes after LRCLIB, MusicBrainz and the Cover Art Archive.
+    const itunes = 3; // (0-based)
+    expect(rows[itunes].rate).toBe('0.333333');
+    expect(rowsToProviders(rows)).toEqual(DEFAULT_PROVIDERS);
+    expect(sameProviders(rowsToProviders(rows), DEFAULT_PROVIDERS)).toBe(true);
+    rows[itunes].rate = '0.5';
+    rows[0].base_url = ' https://lrclib.example ';
+    const edited = rowsToProviders(rows);
+    expect(edited[itunes].requests_per_second).toBe(0.5);
+    expect(edited[0].base_url).toBe('https://lrclib.example');
+    expect(sameProviders(edited, DEFAULT_PROVIDERS)).toBe(false);
+    rows[itunes].rate = 'x';
+    expect(rowsToProviders(rows)[itunes].requests_per_second).toBeNaN();
+    // Order matters.
+    expect(sameProviders([...DEFAULT_PROVIDERS].reverse(), DEFAULT_PROVIDERS)).toBe(false);
+  });
+});

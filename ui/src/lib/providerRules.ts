@@ -1,0 +1,203 @@
+// The providers' defaults and what a valid provider setting is, for inline feedback in the
+// settings form and for the fake backend. They mirror `crates/engine/src/providers/settings.rs`
+// (`KNOWN`, `problems`, `complete`). The backend re-validates every `save_providers` and is
+// authoritative: its `invalid_config` details are shown next to the fields just the same.
+
+import type { ProviderProblem } from '../bindings/ProviderProblem';
+import type { ProviderSettings } from '../bindings/ProviderSettings';
+import { formatCount } from './format';
+
+/**
+ * Every provider, on, at its default endpoint and pace, in the default order (the engine's
+ * `providers::settings::defaults()`; the artwork chain follows it).
+ */
+export const DEFAULT_PROVIDERS: readonly Readonly<ProviderSettings>[] = Object.freeze([
+  { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5 },
+  { name: 'musicbrainz', enabled: true, base_url: 'https://musicbrainz.org', requests_per_second: 1 },
+  { name: 'coverartarchive', enabled: true, base_url: 'https://coverartarchive.org', requests_per_second: 10 },
+  // "About 20 calls per minute": one every 3 s.
+  { name: 'itunes', enabled: true, base_url: 'https://itunes.apple.com', requests_per_second: 1 / 3 },
+  // "50 requests per 5 seconds".
+  { name: 'deezer', enabled: true, base_url: 'https://api.deezer.com', requests_per_second: 10 },
+]);
+
+export const KNOWN_PROVIDERS: readonly string[] = DEFAULT_PROVIDERS.map((p) => p.name);
+
+/** Names for people; an unknown provider is shown by its raw name. */
+const PROVIDER_LABELS: Record<string, string> = {
+  lrclib: 'LRCLIB',
+  musicbrainz: 'MusicBrainz',
+  itunes: 'iTunes',
+  deezer: 'Deezer',
+  coverartarchive: 'Cover Art Archive',
+};
+
+/** What each provider is asked for. */
+const PROVIDER_ROLES: Record<string, string> = {
+  lrclib: 'Lyrics',
+  musicbrainz: 'Album lookup',
+  itunes: 'Artwork',
+  deezer: 'Artwork',
+  coverartarchive: 'Artwork',
+};
+
+export function providerLabel(name: string): string {
+  return Object.hasOwn(PROVIDER_LABELS, name) ? PROVIDER_LABELS[name] : name;
+}
+
+export function providerRole(name: string): string | null {
+  return Object.hasOwn(PROVIDER_ROLES, name) ? PROVIDER_ROLES[name] : null;
+}
+
+/** What a `ProviderProblem` can be about (`ProviderProblem.field`). */
+export const PROVIDER_FIELDS = ['name', 'base_url', 'requests_per_second'] as const;
+export type ProviderField = (typeof PROVIDER_FIELDS)[number];
+
+export function isProviderField(field: string): field is ProviderField {
+  return (PROVIDER_FIELDS as readonly string[]).includes(field);
+}
+
+/** Exclusive lower bound and inclusive upper bound of `requests_per_second`. */
+export const RATE_MIN_EXCLUSIVE = 0;
+export const RATE_MAX = 1000;
+
+/** Whether `text` parses as an http(s) URL with a host (as the engine's `url` crate checks). */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export function isValidRate(rate: number): boolean {
+  return Number.isFinite(rate) && rate > RATE_MIN_EXCLUSIVE && rate <= RATE_MAX;
+}
+
+/** A plain decimal number ("5", "0.25", ".5", " 10 "), else `null` ("", "1e3", "-1", "abc"). */
+export function parseRate(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^(\d{1,15}(\.\d*)?|\.\d+)$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/** The inline message for a base URL as typed, or `null` when it is fine. */
+export function urlError(text: string): string | null {
+  return isHttpUrl(text.trim()) ? null : 'Enter an http:// or https:// address with a host name';
+}
+
+/** The inline message for a rate as typed, or `null` when it is fine. */
+export function rateError(text: string, locale?: string): string | null {
+  const rate = parseRate(text);
+  const range = `above ${RATE_MIN_EXCLUSIVE}, at most ${formatCount(RATE_MAX, locale)}`;
+  if (rate === null) return `Enter a number ${range}`;
+  return isValidRate(rate) ? null : `Must be ${range}`;
+}
+
+/**
+ * Every problem in `providers`, like the engine's `problems`: repeated or unknown names, URLs
+ * that are not http(s), rates out of range (with the engine's messages).
+ */
+export function providerProblems(providers: readonly ProviderSettings[]): ProviderProblem[] {
+  const found: ProviderProblem[] = [];
+  const seen = new Set<string>();
+  for (const p of providers) {
+    const problem = (field: ProviderField, message: string) => found.push({ name: p.name, field, message });
+    if (seen.has(p.name)) problem('name', `provider ${p.name} is listed twice`);
+    seen.add(p.name);
+    if (!KNOWN_PROVIDERS.includes(p.name)) {
+      problem('name', `unknown provider ${JSON.stringify(p.name)} (this build has: ${KNOWN_PROVIDERS.join(', ')})`);
+    }
+    if (!isHttpUrl(p.base_url)) {
+      problem('base_url', `provider ${p.name}: ${JSON.stringify(p.base_url)} is not an http(s) URL`);
+    }
+    if (!isValidRate(p.requests_per_second)) {
+      problem(
+        'requests_per_second',
+        `provider ${p.name}: requests per second must be above 0 and at most 1000, got ${p.requests_per_second}`,
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * A saved list brought up to this build, like the engine's `complete`: unknown and repeated
+ * providers dropped, missing ones appended at their defaults, the saved order kept.
+ */
+export function completeProviders(saved: readonly ProviderSettings[]): ProviderSettings[] {
+  const seen = new Set<string>();
+  const kept = saved.filter((p) => KNOWN_PROVIDERS.includes(p.name) && !seen.has(p.name) && seen.add(p.name));
+  const missing = DEFAULT_PROVIDERS.filter((d) => !seen.has(d.name));
+  return [...kept, ...missing].map((p) => ({ ...p }));
+}
+
+/** Whether `value` looks like the `ProviderProblem[]` of a `saveProviders` rejection. */
+export function isProviderProblemList(value: unknown): value is ProviderProblem[] {
+  return (
+    Array.isArray(value) &&
+    value.every((item) => {
+      if (typeof item !== 'object' || item === null) return false;
+      const v = item as Record<string, unknown>;
+      return typeof v.name === 'string' && typeof v.field === 'string' && typeof v.message === 'string';
+    })
+  );
+}
+
+/** A provider as the settings form holds it: the rate as typed. */
+export interface ProviderRow {
+  name: string;
+  enabled: boolean;
+  base_url: string;
+  rate: string;
+  /** The loaded rate, exact, and how it was first shown: an untouched field keeps it exact. */
+  loadedRate: number;
+  loadedRateText: string;
+}
+
+/** A rate for the form: at most 6 significant digits ("0.333333" for iTunes' 1/3). */
+export function rateText(rate: number): string {
+  return String(Number(rate.toPrecision(6)));
+}
+
+/** The form rows for `providers`. */
+export function providerRows(providers: readonly ProviderSettings[]): ProviderRow[] {
+  return providers.map((p) => {
+    const text = rateText(p.requests_per_second);
+    return {
+      name: p.name,
+      enabled: p.enabled,
+      base_url: p.base_url,
+      rate: text,
+      loadedRate: p.requests_per_second,
+      loadedRateText: text,
+    };
+  });
+}
+
+/** The settings the rows describe; only meaningful when every row is valid. */
+export function rowsToProviders(rows: readonly ProviderRow[]): ProviderSettings[] {
+  return rows.map((row) => ({
+    name: row.name,
+    enabled: row.enabled,
+    base_url: row.base_url.trim(),
+    // Showing 1/3 as "0.333333" must not save 0.333333 when nobody edited it.
+    requests_per_second:
+      row.rate.trim() === row.loadedRateText ? row.loadedRate : (parseRate(row.rate) ?? Number.NaN),
+  }));
+}
+
+/** Same providers, same order, same values. */
+export function sameProviders(a: readonly ProviderSettings[], b: readonly ProviderSettings[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (p, i) =>
+        p.name === b[i].name &&
+        p.enabled === b[i].enabled &&
+        p.base_url === b[i].base_url &&
+        p.requests_per_second === b[i].requests_per_second,
+    )
+  );
+}
