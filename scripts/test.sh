@@ -6,6 +6,15 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 step() { printf '\n== %s\n' "$*"; }
 
+# The shared target dir outlives checkouts and keeps every old test binary; when the disk runs
+# low, start its debug build over rather than fail half-way with "no space left on device".
+target="${CARGO_TARGET_DIR:-$HOME/.cache/gatefold/target}"
+free_kb=$(df -Pk "$(dirname "$target")" 2>/dev/null | awk 'NR == 2 {print $4}')
+if [ -n "$free_kb" ] && [ "$free_kb" -lt $((15 * 1024 * 1024)) ] && [ -d "$target/debug" ]; then
+  echo "test: under 15 GB free; removing $target/debug (it is rebuilt)"
+  rm -rf "$target/debug"
+fi
+
 step "UI build (the app embeds ui/dist)"
 npm --prefix ui run build --silent
 

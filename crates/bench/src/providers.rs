@@ -136,9 +136,9 @@ async fn run(work: &Path, music: &Path) -> Result<()> {
     scan_folder(&db, music, &ScanOptions::default(), |_| {}).await?;
     let fakes = FakeProviders::start(catalogue()).await;
     // The services' published limits, enforced by the fakes (MusicBrainz's 1/s always is).
-    fakes.lrclib.limit_rate(5, Duration::from_secs(1));
-    fakes.itunes.limit_rate(20, Duration::from_secs(60));
-    fakes.deezer.limit_rate(50, Duration::from_secs(5));
+    fakes.lrclib.rate().limit(5, Duration::from_secs(1));
+    fakes.itunes.rate().limit(20, Duration::from_secs(60));
+    fakes.deezer.rate().limit(50, Duration::from_secs(5));
 
     let mut providers = settings::defaults();
     for (name, url) in fakes.urls() {
@@ -174,25 +174,25 @@ async fn run(work: &Path, music: &Path) -> Result<()> {
         Provider {
             name: "musicbrainz",
             requests: mb_requests,
-            violations: fakes.coverart.musicbrainz_violations(),
+            violations: fakes.coverart.musicbrainz_rate().violations(),
             rate: 1.0,
         },
         Provider {
             name: "itunes",
-            requests: fakes.itunes.api_requests(),
-            violations: fakes.itunes.rate_violations(),
+            requests: fakes.itunes.rate().requests(),
+            violations: fakes.itunes.rate().violations(),
             rate: 20.0 / 60.0,
         },
         Provider {
             name: "deezer",
-            requests: fakes.deezer.api_requests(),
-            violations: fakes.deezer.rate_violations(),
+            requests: fakes.deezer.rate().requests(),
+            violations: fakes.deezer.rate().violations(),
             rate: 50.0 / 5.0,
         },
         Provider {
             name: "lrclib",
-            requests: fakes.lrclib.api_requests(),
-            violations: fakes.lrclib.rate_violations(),
+            requests: fakes.lrclib.rate().requests(),
+            violations: fakes.lrclib.rate().violations(),
             rate: 5.0,
         },
     ];

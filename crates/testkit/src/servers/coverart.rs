@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::rate::RateWindow;
+use super::rate::RateWatch;
 
 use serde_json::{Value, json};
 use wiremock::matchers::{any, path_regex};
@@ -31,14 +31,14 @@ pub struct FakeRelease {
 struct Log {
     requests: Vec<String>,
     /// MusicBrainz's published limit: one request per second.
-    musicbrainz: RateWindow,
+    musicbrainz: RateWatch,
 }
 
 impl Default for Log {
     fn default() -> Self {
         Log {
             requests: Vec::new(),
-            musicbrainz: RateWindow::new(1, Duration::from_secs(1)),
+            musicbrainz: RateWatch::new(1, Duration::from_secs(1)),
         }
     }
 }
@@ -260,9 +260,9 @@ impl FakeCoverArt {
         self.caa.uri()
     }
 
-    /// MusicBrainz requests over its 1/s limit so far (each answered 503).
-    pub fn musicbrainz_violations(&self) -> usize {
-        self.log.lock().unwrap().musicbrainz.violations()
+    /// MusicBrainz's 1/s limit, and what came (each request over it was answered 503).
+    pub fn musicbrainz_rate(&self) -> RateWatch {
+        self.log.lock().unwrap().musicbrainz.clone()
     }
 
     /// Every request: `mb …`, `caa …` or `archive …`.

@@ -22,7 +22,7 @@ pub struct ItunesAlbum {
 struct State {
     searches: usize,
     requests: Vec<String>,
-    window: super::rate::RateWindow,
+    window: super::rate::RateWatch,
 }
 
 struct Responder {
@@ -135,19 +135,8 @@ impl FakeItunes {
         self.state.lock().unwrap().requests.clone()
     }
 
-    /// Enforces a published limit on the API (not on image downloads): at most `limit`
-    /// requests in any `window`, answering more with the provider's throttle signal.
-    pub fn limit_rate(&self, limit: usize, window: std::time::Duration) {
-        self.state.lock().unwrap().window = super::rate::RateWindow::new(limit, window);
-    }
-
-    /// API requests over the enforced limit so far.
-    pub fn rate_violations(&self) -> usize {
-        self.state.lock().unwrap().window.violations()
-    }
-
-    /// API requests so far (image downloads not included).
-    pub fn api_requests(&self) -> usize {
-        self.state.lock().unwrap().window.requests()
+    /// The published limit this fake enforces on its API (unlimited until set), and what came.
+    pub fn rate(&self) -> super::rate::RateWatch {
+        self.state.lock().unwrap().window.clone()
     }
 }

@@ -50,7 +50,7 @@ struct State {
     throttle: Option<(usize, Option<u64>)>,
     /// Every answer waits this long (a slow server).
     delay: std::time::Duration,
-    window: super::rate::RateWindow,
+    window: super::rate::RateWatch,
 }
 
 /// The running fake.
@@ -247,20 +247,9 @@ impl FakeLrclib {
         self.state.lock().unwrap().log.clone()
     }
 
-    /// Enforces a published limit on the API (not on image downloads): at most `limit`
-    /// requests in any `window`, answering more with the provider's throttle signal.
-    pub fn limit_rate(&self, limit: usize, window: std::time::Duration) {
-        self.state.lock().unwrap().window = super::rate::RateWindow::new(limit, window);
-    }
-
-    /// API requests over the enforced limit so far.
-    pub fn rate_violations(&self) -> usize {
-        self.state.lock().unwrap().window.violations()
-    }
-
-    /// API requests so far (all of them, violations included).
-    pub fn api_requests(&self) -> usize {
-        self.state.lock().unwrap().window.requests()
+    /// The published limit this fake enforces on its API (unlimited until set), and what came.
+    pub fn rate(&self) -> super::rate::RateWatch {
+        self.state.lock().unwrap().window.clone()
     }
 
     pub fn request_count(&self) -> usize {

@@ -3,6 +3,7 @@
 //! provider's own throttle signal and counts it, so a benchmark can prove there were none.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A sliding-window limit (unlimited by default).
@@ -53,6 +54,38 @@ impl RateWindow {
     /// Requests counted so far (violations included).
     pub fn requests(&self) -> usize {
         self.requests
+    }
+}
+
+/// A [`RateWindow`] shared by a fake's responder and the test or benchmark that sets and reads
+/// it (unlimited until [`RateWatch::limit`]).
+#[derive(Debug, Clone, Default)]
+pub struct RateWatch(Arc<Mutex<RateWindow>>);
+
+impl RateWatch {
+    /// A watch enforcing `limit` requests in any `window` from the start.
+    pub fn new(limit: usize, window: Duration) -> Self {
+        RateWatch(Arc::new(Mutex::new(RateWindow::new(limit, window))))
+    }
+
+    /// Enforces at most `limit` requests in any `window` from now on.
+    pub fn limit(&self, limit: usize, window: Duration) {
+        *self.0.lock().unwrap() = RateWindow::new(limit, window);
+    }
+
+    /// Counts a request; `false` when it is over the limit (the fake answers with its throttle).
+    pub fn admit(&self) -> bool {
+        self.0.lock().unwrap().admit()
+    }
+
+    /// Requests over the limit so far.
+    pub fn violations(&self) -> usize {
+        self.0.lock().unwrap().violations()
+    }
+
+    /// Requests counted so far.
+    pub fn requests(&self) -> usize {
+        self.0.lock().unwrap().requests()
     }
 }
 
