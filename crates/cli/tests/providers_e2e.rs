@@ -242,6 +242,46 @@ fn scan_then_enrich_against_every_provider_fills_artwork_and_lyrics_correctly() 
     );
     assert_eq!(artwork_source("Greatest Hits"), None, "the decoy was taken");
     assert_eq!(artwork_source("Own Cover").as_deref(), Some("folder"));
+    // Which match won is recorded with each result.
+    let matched = |album: &str| {
+        tracks[&title(album, 1)]["artwork"]["match"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        matched("Discovery").contains(&format!("{DISCOVERY} (tagged")),
+        "{}",
+        matched("Discovery")
+    );
+    assert!(
+        matched("Homework").contains(HOMEWORK),
+        "{}",
+        matched("Homework")
+    );
+    assert!(
+        matched("Homework").contains("score 1.00"),
+        "{}",
+        matched("Homework")
+    );
+    assert!(
+        matched("Abbey Road").contains("“Abbey Road (Remastered)” by The Beatles"),
+        "{}",
+        matched("Abbey Road")
+    );
+    assert!(matched("Random Access Memories").starts_with("Deezer album"));
+    assert!(
+        matched("Own Cover").ends_with("cover.jpg"),
+        "{}",
+        matched("Own Cover")
+    );
+    let lyrics_match = tracks[&title("Homework", 1)]["lyrics"]["match"]
+        .as_str()
+        .unwrap();
+    assert!(
+        lyrics_match.starts_with("LRCLIB record") && lyrics_match.contains("album search"),
+        "{lyrics_match}"
+    );
     for album in [
         "Discovery",
         "Homework",

@@ -814,6 +814,7 @@ async fn stored_artwork_gets_a_256_px_thumbnail() {
         height: 600,
         source: "test".into(),
         local: false,
+        matched: None,
     };
     let row = store.save(&art).await.unwrap();
     let thumb = row.thumbnail_path.expect("a thumbnail");

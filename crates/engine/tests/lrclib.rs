@@ -81,6 +81,7 @@ async fn an_album_is_answered_by_one_search() {
                 synced,
                 plain,
                 source,
+                matched,
             }) => {
                 assert_eq!(
                     synced.as_deref(),
@@ -88,6 +89,12 @@ async fn an_album_is_answered_by_one_search() {
                 );
                 assert!(plain.is_some());
                 assert_eq!(source, "lrclib");
+                let matched = matched.as_deref().unwrap_or_default();
+                assert!(
+                    matched.contains(&format!("“Song {id}” by The Band, Big Album"))
+                        && matched.contains("album search"),
+                    "{matched}"
+                );
             }
             other => panic!("track {id}: {other:?}"),
         }

@@ -242,6 +242,7 @@ impl ArtworkService for FakeArtwork {
                 height: 600,
                 source: "fake".into(),
                 local: false,
+                matched: Some(format!("fake album “{}”", album.title)),
             }))
     }
 }
@@ -332,6 +333,7 @@ impl LyricsService for FakeLyrics {
                         plain: Some(plain),
                         synced: Some(synced),
                         source: "fake".into(),
+                        matched: Some(format!("fake record “{}”", track.title)),
                     }
                 }
             });

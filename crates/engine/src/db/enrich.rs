@@ -43,6 +43,8 @@ pub struct ArtworkRow {
     /// The 256 px JPEG for the UI, when one could be made.
     pub thumbnail_path: Option<String>,
     pub source: String,
+    /// Which candidate won (stored with the album, not the image).
+    pub matched: Option<String>,
 }
 
 /// One outcome to commit.
@@ -60,6 +62,7 @@ pub enum OutcomeWrite {
         plain: Option<String>,
         synced: Option<String>,
         source: String,
+        matched: Option<String>,
     },
     LyricsInstrumental {
         track_id: i64,
@@ -385,8 +388,9 @@ impl Database {
                     plain,
                     synced,
                     source,
+                    matched,
                 } => {
-                    lyrics_rows.push(serde_json::json!({ "id": track_id, "plain": plain, "synced": synced, "source": source }));
+                    lyrics_rows.push(serde_json::json!({ "id": track_id, "plain": plain, "synced": synced, "source": source, "matched": matched }));
                     status(LyricsStatus::Available, *track_id);
                     settled_lyrics.push(*track_id);
                 }
@@ -420,11 +424,12 @@ impl Database {
         }
         if !lyrics_rows.is_empty() {
             sqlx::query(
-                "INSERT INTO lyrics (track_id, plain, synced, source, updated_at) \
-                 SELECT value ->> '$.id', value ->> '$.plain', value ->> '$.synced', value ->> '$.source', ?2 \
+                "INSERT INTO lyrics (track_id, plain, synced, source, matched, updated_at) \
+                 SELECT value ->> '$.id', value ->> '$.plain', value ->> '$.synced', value ->> '$.source', \
+                        value ->> '$.matched', ?2 \
                  FROM json_each(?1) WHERE true \
                  ON CONFLICT(track_id) DO UPDATE SET plain = excluded.plain, synced = excluded.synced, \
-                    source = excluded.source, updated_at = excluded.updated_at",
+                    source = excluded.source, matched = excluded.matched, updated_at = excluded.updated_at",
             )
             .bind(serde_json::Value::Array(lyrics_rows).to_string())
             .bind(now)
@@ -575,13 +580,14 @@ async fn apply_artwork(
         .fetch_one(&mut **tx)
         .await?;
         sqlx::query(
-            "UPDATE albums SET artwork_id = ?2, artwork_source = ?4, artwork_checked_at = ?3, \
-                               updated_at = ?3 WHERE id = ?1",
+            "UPDATE albums SET artwork_id = ?2, artwork_source = ?4, artwork_match = ?5, \
+                               artwork_checked_at = ?3, updated_at = ?3 WHERE id = ?1",
         )
         .bind(album_id)
         .bind(artwork_id)
         .bind(now)
         .bind(&artwork.source)
+        .bind(&artwork.matched)
         .execute(&mut **tx)
         .await?;
         with_artwork = sqlx::query_scalar(

@@ -14,6 +14,9 @@ pub struct ExportedLyrics {
     pub kind: &'static str,
     pub text: String,
     pub source: String,
+    /// Which candidate won (record, names, score), when a provider found them.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
 }
 
 /// The album's artwork as exported.
@@ -26,6 +29,9 @@ pub struct ExportedArtwork {
     pub width: u32,
     pub height: u32,
     pub source: String,
+    /// Which candidate won (release or album, names, score; or the file it was found in).
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
 }
 
 /// One track, with everything Gatefold knows of it.
@@ -68,12 +74,14 @@ struct Row {
     plain: Option<String>,
     synced: Option<String>,
     lyrics_source: Option<String>,
+    lyrics_match: Option<String>,
     storage_path: Option<String>,
     thumbnail_path: Option<String>,
     mime: Option<String>,
     width: Option<i64>,
     height: Option<i64>,
     artwork_source: Option<String>,
+    artwork_match: Option<String>,
 }
 
 impl From<Row> for ExportedTrack {
@@ -87,11 +95,13 @@ impl From<Row> for ExportedTrack {
                 kind: "synced",
                 text,
                 source,
+                matched: r.lyrics_match,
             }),
             (None, Some(text), Some(source)) => Some(ExportedLyrics {
                 kind: "plain",
                 text,
                 source,
+                matched: r.lyrics_match,
             }),
             _ => None,
         };
@@ -103,6 +113,7 @@ impl From<Row> for ExportedTrack {
                 width: u32::try_from(w).unwrap_or(0),
                 height: u32::try_from(h).unwrap_or(0),
                 source,
+                matched: r.artwork_match,
             }),
             _ => None,
         };
@@ -133,8 +144,9 @@ impl Database {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT t.id, t.path, t.title, ar.name AS artist, al.title AS album, aa.name AS album_artist, \
                     al.year, t.track_number, t.disc_number, t.duration_ms, t.format, t.lyrics_status, \
-                    l.plain, l.synced, l.source AS lyrics_source, \
-                    aw.storage_path, aw.thumbnail_path, aw.mime, aw.width, aw.height, coalesce(al.artwork_source, aw.source) AS artwork_source \
+                    l.plain, l.synced, l.source AS lyrics_source, l.matched AS lyrics_match, \
+                    aw.storage_path, aw.thumbnail_path, aw.mime, aw.width, aw.height, coalesce(al.artwork_source, aw.source) AS artwork_source, \
+                    al.artwork_match \
              FROM tracks t \
              JOIN artists ar ON ar.id = t.artist_id \
              JOIN albums al ON al.id = t.album_id \

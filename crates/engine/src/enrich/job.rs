@@ -830,12 +830,14 @@ impl Scheduler {
                                 plain,
                                 synced,
                                 source,
+                                matched,
                             }) => {
                                 writes.push(OutcomeWrite::LyricsFound {
                                     track_id: id,
                                     plain,
                                     synced,
                                     source: source.clone(),
+                                    matched,
                                 });
                                 updates
                                     .push((id, vec![TrackField::Lyrics, TrackField::LyricsStatus]));

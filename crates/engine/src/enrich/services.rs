@@ -31,6 +31,9 @@ pub struct FetchedArtwork {
     pub source: String,
     /// It was already on disk (embedded or beside the files): nothing was fetched.
     pub local: bool,
+    /// Which candidate won, for people checking the result: the release, record or file, the
+    /// names it was matched on, and the confidence score.
+    pub matched: Option<String>,
 }
 
 /// Tracks of one album whose lyrics are wanted, so a service may answer them together.
@@ -49,6 +52,8 @@ pub enum FetchedLyrics {
         plain: Option<String>,
         synced: Option<String>,
         source: String,
+        /// Which candidate won (record, names, duration, score).
+        matched: Option<String>,
     },
     /// The track has no vocals.
     Instrumental {

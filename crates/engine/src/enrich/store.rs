@@ -111,6 +111,7 @@ impl ArtworkStore {
             storage_path: relative,
             thumbnail_path,
             source: artwork.source.clone(),
+            matched: artwork.matched.clone(),
         })
     }
 }

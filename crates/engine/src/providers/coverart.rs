@@ -112,8 +112,13 @@ impl CoverArtArchive {
         }
     }
 
-    /// The front cover of a release, if the archive has one that decodes.
-    async fn front(&self, release: &str) -> Result<Option<FetchedArtwork>, FetchError> {
+    /// The front cover of a release (the candidate `matched` describes), if the archive has one
+    /// that decodes.
+    async fn front(
+        &self,
+        release: &str,
+        matched: &str,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
         let url = self.archive.url(&format!("/release/{release}"), &[]);
         let Some(listing) = self.archive.get_json::<Listing>(url).await? else {
             return Ok(None);
@@ -123,7 +128,7 @@ impl CoverArtArchive {
         for image in fronts {
             for url in image.urls() {
                 if let Some(found) =
-                    super::fetch_image(&self.archive, url, "coverartarchive").await?
+                    super::fetch_image(&self.archive, url, "coverartarchive", matched).await?
                 {
                     return Ok(Some(found));
                 }
@@ -132,8 +137,9 @@ impl CoverArtArchive {
         Ok(None)
     }
 
-    /// Releases that confidently are this album, best first.
-    async fn search(&self, album: &AlbumRequest) -> Result<Vec<String>, FetchError> {
+    /// Releases that confidently are this album, best first: each id with a description of
+    /// the match.
+    async fn search(&self, album: &AlbumRequest) -> Result<Vec<(String, String)>, FetchError> {
         let Some(musicbrainz) = &self.musicbrainz else {
             return Ok(Vec::new());
         };
@@ -168,7 +174,16 @@ impl CoverArtArchive {
         Ok(scored
             .into_iter()
             .take(MAX_CANDIDATES)
-            .map(|(_, r)| r.id.clone())
+            .map(|(score, r)| {
+                let matched = format!(
+                    "MusicBrainz release {} “{}” by {} (score {score:.2}; MusicBrainz's {})",
+                    r.id,
+                    r.title,
+                    r.artist(),
+                    r.score
+                );
+                (r.id.clone(), matched)
+            })
             .collect())
     }
 }
@@ -180,15 +195,20 @@ impl ArtworkService for CoverArtArchive {
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError> {
         if let Some(id) = album.mb_release_id.as_deref().filter(|id| is_mbid(id))
-            && let Some(found) = self.front(id).await?
+            && let Some(found) = self
+                .front(
+                    id,
+                    &format!("MusicBrainz release {id} (tagged in the files)"),
+                )
+                .await?
         {
             return Ok(Some(found));
         }
         if album.title.trim().is_empty() || album.title == crate::model::UNKNOWN_ALBUM {
             return Ok(None);
         }
-        for release in self.search(album).await? {
-            if let Some(found) = self.front(&release).await? {
+        for (release, matched) in self.search(album).await? {
+            if let Some(found) = self.front(&release, &matched).await? {
                 return Ok(Some(found));
             }
         }

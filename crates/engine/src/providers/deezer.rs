@@ -117,12 +117,19 @@ impl ArtworkService for Deezer {
             .filter(|(score, _)| *score >= THRESHOLD)
             .collect();
         candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-        for (_, candidate) in candidates.into_iter().take(2) {
+        for (score, candidate) in candidates.into_iter().take(2) {
+            let matched = format!(
+                "Deezer album “{}” by {} (score {score:.2})",
+                candidate.title,
+                candidate.artist.as_ref().map_or("?", |a| a.name.as_str())
+            );
             for url in [&candidate.cover_xl, &candidate.cover_big]
                 .into_iter()
                 .flatten()
             {
-                if let Some(found) = super::fetch_image(&self.images, url, "deezer").await? {
+                if let Some(found) =
+                    super::fetch_image(&self.images, url, "deezer", &matched).await?
+                {
                     return Ok(Some(found));
                 }
             }

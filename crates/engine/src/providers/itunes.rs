@@ -107,11 +107,17 @@ impl ArtworkService for Itunes {
             .filter(|(score, _)| *score >= THRESHOLD)
             .collect();
         candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-        for (_, candidate) in candidates.into_iter().take(2) {
+        for (score, candidate) in candidates.into_iter().take(2) {
             let base = candidate.artwork_url100.as_deref().unwrap_or_default();
+            let matched = format!(
+                "iTunes album “{}” by {} (score {score:.2})",
+                candidate.collection_name, candidate.artist_name
+            );
             for px in SIZES {
                 let Some(url) = sized(base, px) else { continue };
-                if let Some(found) = super::fetch_image(&self.images, &url, "itunes").await? {
+                if let Some(found) =
+                    super::fetch_image(&self.images, &url, "itunes", &matched).await?
+                {
                     return Ok(Some(found));
                 }
             }

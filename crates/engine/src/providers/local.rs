@@ -53,6 +53,7 @@ fn find(embedded: Vec<PathBuf>, folder: Vec<PathBuf>) -> Option<FetchedArtwork> 
                     height: info.height,
                     source: source.to_owned(),
                     local: true,
+                    matched: Some(path.display().to_string()),
                 });
             }
             Err(reason) => tracing::info!(path = %path.display(), %reason, "local artwork skipped"),

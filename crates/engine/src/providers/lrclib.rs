@@ -60,8 +60,8 @@ impl Record {
         present(&self.plain_lyrics) || present(&self.synced_lyrics)
     }
 
-    /// What this record means for a track.
-    fn lyrics(&self) -> FetchedLyrics {
+    /// What this record means for a track, matched with `score` through `via`.
+    fn lyrics(&self, score: f64, via: &str) -> FetchedLyrics {
         let clean = |t: &Option<String>| {
             t.as_deref()
                 .map(str::trim)
@@ -77,6 +77,19 @@ impl Record {
                 plain: clean(&self.plain_lyrics),
                 synced: clean(&self.synced_lyrics),
                 source: "lrclib".into(),
+                matched: Some(format!(
+                    "LRCLIB record {} “{}” by {}{}{} (score {score:.2}, {via})",
+                    self.id,
+                    self.track_name.as_deref().unwrap_or("?"),
+                    self.artist_name.as_deref().unwrap_or("?"),
+                    self.album_name
+                        .as_deref()
+                        .map(|a| format!(", {a}"))
+                        .unwrap_or_default(),
+                    self.duration
+                        .map(|d| format!(", {d:.0} s"))
+                        .unwrap_or_default(),
+                )),
             }
         } else {
             FetchedLyrics::NotFound
@@ -99,8 +112,9 @@ fn query_of(track: &TrackRecord) -> TrackQuery<'_> {
     }
 }
 
-/// The best usable record for `track`: confident, then synced over plain, then closest.
-fn best_match<'r>(track: &TrackRecord, records: &'r [Record]) -> Option<&'r Record> {
+/// The best usable record for `track` with its score: confident, then synced over plain, then
+/// closest.
+fn best_match<'r>(track: &TrackRecord, records: &'r [Record]) -> Option<(f64, &'r Record)> {
     let query = query_of(track);
     records
         .iter()
@@ -117,7 +131,6 @@ fn best_match<'r>(track: &TrackRecord, records: &'r [Record]) -> Option<&'r Reco
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(synced(ra).cmp(&synced(rb)))
         })
-        .map(|(_, r)| r)
 }
 
 impl Lrclib {
@@ -170,15 +183,19 @@ impl Lrclib {
         for album in albums {
             if let Some(record) = self.get(track, album).await? {
                 // `/api/get` matches on the server's own normalisation; check it ourselves too.
-                if best_match(track, std::slice::from_ref(&record)).is_some() {
-                    return Ok(record.lyrics());
+                if let Some((score, _)) = best_match(track, std::slice::from_ref(&record)) {
+                    return Ok(record.lyrics(score, "/api/get"));
                 }
             }
         }
         let found = self
             .search(&[("track_name", &track.title), ("artist_name", &track.artist)])
             .await?;
-        Ok(best_match(track, &found).map_or(FetchedLyrics::NotFound, Record::lyrics))
+        Ok(
+            best_match(track, &found).map_or(FetchedLyrics::NotFound, |(score, record)| {
+                record.lyrics(score, "track search")
+            }),
+        )
     }
 }
 
@@ -205,8 +222,8 @@ impl LyricsService for Lrclib {
             match self.search(&[("q", &q)]).await {
                 Ok(records) => {
                     rest.retain(|track| match best_match(track, &records) {
-                        Some(record) => {
-                            answers.push((track.id, Ok(record.lyrics())));
+                        Some((score, record)) => {
+                            answers.push((track.id, Ok(record.lyrics(score, "album search"))));
                             false
                         }
                         None => true,

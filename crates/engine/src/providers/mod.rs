@@ -136,13 +136,15 @@ impl ArtworkService for ArtworkChain {
     }
 }
 
-/// Downloads `url` through `client` and returns it as artwork from `source`, if it really is an
-/// image (sniffed and decoded, whatever its Content-Type); `Ok(None)` when it is missing or is
-/// not an image, so the caller tries its next candidate.
+/// Downloads `url` through `client` and returns it as artwork from `source` (the candidate
+/// described by `matched`), if it really is an image (sniffed and decoded, whatever its
+/// Content-Type); `Ok(None)` when it is missing or is not an image, so the caller tries its
+/// next candidate.
 pub(crate) async fn fetch_image(
     client: &ProviderClient,
     url: &str,
     source: &str,
+    matched: &str,
 ) -> Result<Option<FetchedArtwork>, FetchError> {
     let Ok(url) = url::Url::parse(url) else {
         return Ok(None);
@@ -158,6 +160,7 @@ pub(crate) async fn fetch_image(
             height: info.height,
             source: source.to_owned(),
             local: false,
+            matched: Some(matched.to_owned()),
         })),
         Err(reason) => {
             tracing::info!(source, %reason, "image skipped");
@@ -204,6 +207,7 @@ mod tests {
                     height,
                     source: self.name.into(),
                     local,
+                    matched: None,
                 })
             })
         }
