@@ -199,6 +199,25 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
         )
         .await;
     session.screenshot("settings").await;
+    // The scan command through the real IPC (the folder picker itself is native and cannot be
+    // driven): a new album in the music folder is added, and a bad path is refused by name.
+    let music = dir.path().join("music");
+    AudioSpec::tagged(Format::Opus, "Fresh", "Newcomer", "New Album")
+        .write(music.join("New Album/01.opus"));
+    let scan = |path: &Path| {
+        format!(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('scan_folder', {{ path: {:?} }}) \
+               .then(r => done({{ ok: r }}), e => done({{ err: e }}));",
+            path.display().to_string()
+        )
+    };
+    let report = session.js_async(&scan(&music)).await;
+    assert_eq!(report["ok"]["added"], 1, "{report}");
+    assert_eq!(report["ok"]["unchanged"], 7, "{report}");
+    let refused = session.js_async(&scan(&dir.path().join("nowhere"))).await;
+    assert_eq!(refused["err"]["code"], "invalid_scan_root", "{refused}");
+
     session.end().await;
 
     // A restart: the setting is still there, in the window and in the library.
@@ -226,6 +245,10 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
     let db = Database::open(&db_path).await.unwrap();
     assert_eq!(db.enrichment_config().await.unwrap().batch_size, 77);
     let summary = db.summary().await.unwrap();
-    assert_eq!(summary.artwork_missing, 1, "only Obscure lacks artwork");
+    assert_eq!(summary.tracks, 8);
+    assert_eq!(
+        summary.artwork_missing, 2,
+        "Obscure (iTunes unreachable) and New Album (scanned after the run) lack artwork"
+    );
     drop(fakes);
 }

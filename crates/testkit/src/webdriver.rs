@@ -147,6 +147,17 @@ impl Session {
         .await
     }
 
+    /// Runs an asynchronous `script` (it calls its last argument with the result) and returns
+    /// what it passed.
+    pub async fn js_async(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// Waits until `script` returns something truthy; its value.
     pub async fn wait_for(&self, what: &str, script: &str, timeout: Duration) -> Value {
         let deadline = Instant::now() + timeout;
