@@ -203,13 +203,9 @@ impl EnrichArgs {
         &self,
         saved: gatefold_engine::EnrichmentConfig,
     ) -> Result<gatefold_engine::EnrichmentConfig, gatefold_engine::enrich::ConfigError> {
-        let mut b = gatefold_engine::EnrichmentConfig::builder()
-            .batch_size(saved.batch_size)
-            .max_concurrent(saved.max_concurrent)
-            .max_retries(saved.max_retries)
-            .base_retry_delay_ms(saved.base_retry_delay_ms)
-            .operation_timeout_secs(saved.operation_timeout_secs)
-            .not_found_max_age_days(saved.not_found_max_age_days)
+        let mut b = saved
+            .clone()
+            .to_builder()
             .enable_artwork(saved.enable_artwork && !self.no_artwork)
             .enable_lyrics(saved.enable_lyrics && !self.no_lyrics)
             .require_wifi(saved.require_wifi || self.require_wifi)

@@ -250,6 +250,22 @@ pub fn album_score(
     title.min(artist) * 0.8 + (title + artist) / 2.0 * 0.2
 }
 
+/// [`album_score`] for stores (iTunes, Deezer) that credit a compilation's tracks' artists
+/// rather than "Various Artists": for a compilation only the titles count.
+pub fn album_score_any_compilation_artist(
+    title: &str,
+    artist: &str,
+    candidate_title: &str,
+    candidate_artist: &str,
+) -> f64 {
+    if is_various_artists(artist) {
+        let various = crate::model::VARIOUS_ARTISTS;
+        album_score(title, various, candidate_title, various)
+    } else {
+        album_score(title, artist, candidate_title, candidate_artist)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,12 @@ pub const UNKNOWN_ARTIST: &str = "Unknown artist";
 /// The album title used when a file has no album tag.
 pub const UNKNOWN_ALBUM: &str = "Unknown album";
 
+/// Whether an album title names a real album (not blank, not [`UNKNOWN_ALBUM`]): only those
+/// are worth a search.
+pub fn is_known_album(title: &str) -> bool {
+    !title.trim().is_empty() && title != UNKNOWN_ALBUM
+}
+
 /// Where a track stands with its lyrics.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS, sqlx::Type,

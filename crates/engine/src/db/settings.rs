@@ -34,15 +34,47 @@ const ENRICHMENT: &str = "enrichment";
 const PROVIDERS: &str = "providers";
 
 impl Database {
+    /// The JSON saved under `key`, read as `T`; `None` when nothing was saved. `what` names it
+    /// in the error when it is unreadable.
+    async fn load<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        what: &str,
+    ) -> Result<Option<T>> {
+        self.setting(key)
+            .await?
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|e| {
+                    EngineError::Corrupt(format!("the saved {what} are unreadable: {e}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// Saves `value` under `key` when `problems` is empty; otherwise saves nothing and returns
+    /// them.
+    async fn save_checked<T: serde::Serialize + ?Sized, P>(
+        &self,
+        key: &str,
+        value: &T,
+        problems: Vec<P>,
+    ) -> Result<std::result::Result<(), Vec<P>>> {
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        let json = serde_json::to_string(value)
+            .map_err(|e| EngineError::Internal(format!("settings do not serialize: {e}")))?;
+        self.set_setting(key, &json).await?;
+        Ok(Ok(()))
+    }
+
     /// The saved enrichment settings; the defaults until something was saved. Settings saved by
     /// an older build get defaults for what it did not have.
     pub async fn enrichment_config(&self) -> Result<EnrichmentConfig> {
-        match self.setting(ENRICHMENT).await? {
-            Some(json) => serde_json::from_str(&json).map_err(|e| {
-                EngineError::Corrupt(format!("the saved enrichment settings are unreadable: {e}"))
-            }),
-            None => Ok(EnrichmentConfig::default()),
-        }
+        Ok(self
+            .load(ENRICHMENT, "enrichment settings")
+            .await?
+            .unwrap_or_default())
     }
 
     /// Saves the enrichment settings if every value is in range; otherwise saves nothing and
@@ -51,27 +83,17 @@ impl Database {
         &self,
         config: &EnrichmentConfig,
     ) -> Result<std::result::Result<(), Vec<ConfigError>>> {
-        let problems = config.validate_all();
-        if !problems.is_empty() {
-            return Ok(Err(problems));
-        }
-        let json = serde_json::to_string(config)
-            .map_err(|e| EngineError::Internal(format!("settings do not serialize: {e}")))?;
-        self.set_setting(ENRICHMENT, &json).await?;
-        Ok(Ok(()))
+        self.save_checked(ENRICHMENT, config, config.validate_all())
+            .await
     }
 
     /// The saved provider list in priority order, completed for this build (see
     /// [`provider_settings::complete`]); the defaults until something was saved.
     pub async fn provider_settings(&self) -> Result<Vec<ProviderSettings>> {
-        match self.setting(PROVIDERS).await? {
-            Some(json) => serde_json::from_str(&json)
-                .map(provider_settings::complete)
-                .map_err(|e| {
-                    EngineError::Corrupt(format!("the saved provider settings are unreadable: {e}"))
-                }),
-            None => Ok(provider_settings::defaults()),
-        }
+        Ok(self
+            .load(PROVIDERS, "provider settings")
+            .await?
+            .map_or_else(provider_settings::defaults, provider_settings::complete))
     }
 
     /// Saves the provider list if it has no problem; otherwise saves nothing and returns every
@@ -80,13 +102,7 @@ impl Database {
         &self,
         providers: &[ProviderSettings],
     ) -> Result<std::result::Result<(), Vec<ProviderProblem>>> {
-        let problems = provider_settings::problems(providers);
-        if !problems.is_empty() {
-            return Ok(Err(problems));
-        }
-        let json = serde_json::to_string(providers)
-            .map_err(|e| EngineError::Internal(format!("settings do not serialize: {e}")))?;
-        self.set_setting(PROVIDERS, &json).await?;
-        Ok(Ok(()))
+        self.save_checked(PROVIDERS, providers, provider_settings::problems(providers))
+            .await
     }
 }

@@ -116,9 +116,12 @@ pub struct ConfigError {
 
 impl EnrichmentConfig {
     pub fn builder() -> EnrichmentConfigBuilder {
-        EnrichmentConfigBuilder {
-            config: EnrichmentConfig::default(),
-        }
+        EnrichmentConfig::default().to_builder()
+    }
+
+    /// A builder starting from this config (saved settings, then flags on top).
+    pub fn to_builder(self) -> EnrichmentConfigBuilder {
+        EnrichmentConfigBuilder { config: self }
     }
 
     /// Checks every bounded setting; the first one out of range is the error.

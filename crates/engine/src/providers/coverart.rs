@@ -204,7 +204,7 @@ impl ArtworkService for CoverArtArchive {
         {
             return Ok(Some(found));
         }
-        if album.title.trim().is_empty() || album.title == crate::model::UNKNOWN_ALBUM {
+        if !crate::model::is_known_album(&album.title) {
             return Ok(None);
         }
         for (release, matched) in self.search(album).await? {

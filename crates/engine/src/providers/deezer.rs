@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 use crate::http::ProviderClient;
-use crate::matching::{THRESHOLD, album_score, is_various_artists};
+use crate::matching::{THRESHOLD, album_score_any_compilation_artist, is_various_artists};
 
 /// How long to wait after Deezer's quota error.
 const QUOTA_WAIT: Duration = Duration::from_secs(5);
@@ -72,7 +72,7 @@ impl ArtworkService for Deezer {
         &self,
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError> {
-        if album.title.trim().is_empty() || album.title == crate::model::UNKNOWN_ALBUM {
+        if !crate::model::is_known_album(&album.title) {
             return Ok(None);
         }
         let compilation = is_various_artists(&album.album_artist);
@@ -107,11 +107,12 @@ impl ArtworkService for Deezer {
             .iter()
             .map(|a| {
                 let artist = a.artist.as_ref().map_or("", |x| x.name.as_str());
-                let score = if compilation {
-                    album_score(&album.title, "Various Artists", &a.title, "Various Artists")
-                } else {
-                    album_score(&album.title, &album.album_artist, &a.title, artist)
-                };
+                let score = album_score_any_compilation_artist(
+                    &album.title,
+                    &album.album_artist,
+                    &a.title,
+                    artist,
+                );
                 (score, a)
             })
             .filter(|(score, _)| *score >= THRESHOLD)

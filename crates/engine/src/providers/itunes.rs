@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 use crate::http::ProviderClient;
-use crate::matching::{THRESHOLD, album_score, is_various_artists};
+use crate::matching::{THRESHOLD, album_score_any_compilation_artist, is_various_artists};
 
 /// Sizes asked for, largest first.
 const SIZES: [u32; 2] = [1200, 600];
@@ -61,7 +61,7 @@ impl ArtworkService for Itunes {
         &self,
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError> {
-        if album.title.trim().is_empty() || album.title == crate::model::UNKNOWN_ALBUM {
+        if !crate::model::is_known_album(&album.title) {
             return Ok(None);
         }
         let artist = if is_various_artists(&album.album_artist) {
@@ -87,21 +87,12 @@ impl ArtworkService for Itunes {
             .iter()
             .filter(|a| a.artwork_url100.is_some())
             .map(|a| {
-                let score = if is_various_artists(&album.album_artist) {
-                    album_score(
-                        &album.title,
-                        "Various Artists",
-                        &a.collection_name,
-                        "Various Artists",
-                    )
-                } else {
-                    album_score(
-                        &album.title,
-                        &album.album_artist,
-                        &a.collection_name,
-                        &a.artist_name,
-                    )
-                };
+                let score = album_score_any_compilation_artist(
+                    &album.title,
+                    &album.album_artist,
+                    &a.collection_name,
+                    &a.artist_name,
+                );
                 (score, a)
             })
             .filter(|(score, _)| *score >= THRESHOLD)

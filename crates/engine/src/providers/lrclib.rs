@@ -210,8 +210,7 @@ impl LyricsService for Lrclib {
             Vec::with_capacity(request.tracks.len());
         let mut rest: Vec<&TrackRecord> = request.tracks.iter().collect();
 
-        let album_known =
-            !request.album.trim().is_empty() && request.album != crate::model::UNKNOWN_ALBUM;
+        let album_known = crate::model::is_known_album(&request.album);
         if album_known && request.tracks.len() >= ALBUM_SEARCH_MIN_TRACKS {
             let artist = if compilation {
                 ""

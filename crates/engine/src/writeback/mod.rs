@@ -156,6 +156,8 @@ pub async fn write_back(
         on_item(&item);
     };
 
+    // The last image read: in embed mode an album's tracks come one after another and share it.
+    let mut image: Option<(String, std::sync::Arc<Vec<u8>>)> = None;
     for job in artwork_jobs(&tracks, options.mode) {
         let item = match job {
             ArtworkJob::Write {
@@ -164,20 +166,21 @@ pub async fn write_back(
                 storage_path,
                 mime,
             } => {
-                let image = store.path_of(&storage_path);
                 let path = target.clone();
-                let outcome = blocking(move || {
-                    let bytes = std::fs::read(&image).map_err(|e| {
-                        format!("the stored artwork {} cannot be read: {e}", image.display())
-                    })?;
-                    Ok(write_one(
-                        &target,
-                        what,
-                        FileContent::Image(&bytes, &mime),
-                        options,
-                    ))
-                })
-                .await;
+                let outcome = match read_image(store, &storage_path, &mut image).await {
+                    Ok(bytes) => {
+                        blocking(move || {
+                            Ok(write_one(
+                                &target,
+                                what,
+                                FileContent::Image(&bytes, &mime),
+                                options,
+                            ))
+                        })
+                        .await
+                    }
+                    Err(reason) => ItemOutcome::Failed { reason },
+                };
                 WriteBackItem {
                     path,
                     what,
@@ -233,6 +236,26 @@ pub async fn write_back(
     }
     tracing::info!(?summary, "write-back done");
     Ok(summary)
+}
+
+/// The stored image at `storage_path`, read once for as long as the next jobs want the same one.
+async fn read_image(
+    store: &ArtworkStore,
+    storage_path: &str,
+    last: &mut Option<(String, std::sync::Arc<Vec<u8>>)>,
+) -> std::result::Result<std::sync::Arc<Vec<u8>>, String> {
+    if let Some((path, bytes)) = last.as_ref()
+        && path == storage_path
+    {
+        return Ok(std::sync::Arc::clone(bytes));
+    }
+    let file = store.path_of(storage_path);
+    let bytes = tokio::fs::read(&file)
+        .await
+        .map(std::sync::Arc::new)
+        .map_err(|e| format!("the stored artwork {} cannot be read: {e}", file.display()))?;
+    *last = Some((storage_path.to_owned(), std::sync::Arc::clone(&bytes)));
+    Ok(bytes)
 }
 
 /// Runs file work on the blocking pool; a failure (or a panic) is the item's failure.
