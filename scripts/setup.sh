@@ -32,13 +32,13 @@ for tool in cargo node npm; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required but not installed" >&2; exit 1; }
 done
 
-# UI packages, at the versions in the lock file, when node_modules is missing or older than the
-# lock. (`npm install`, not `npm ci`: npm 11 writes @tauri-apps/cli's optional per-platform
-# packages into the lock without versions and `npm ci` then refuses the lock it wrote itself;
-# `npm install` still installs exactly the locked versions.)
+# UI packages, exactly as locked, when node_modules is missing or older than the lock. `npm ci`
+# never rewrites ui/package-lock.json, so a fresh clone stays clean. (The lock lists
+# @tauri-apps/cli's optional per-platform packages with their versions: an older npm wrote them
+# without, and `npm ci` refused that lock; regenerate it with a current npm if that happens.)
 if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "setup: installing the UI's npm packages"
-  npm --prefix ui install --no-audit --no-fund --loglevel=error
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
 fi
 
 # tauri-driver: the WebDriver bridge the real-window test (tests/window.rs) drives the app

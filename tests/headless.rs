@@ -67,3 +67,36 @@ fn gatefold_runs_cli_subcommands_without_a_display() {
         "the embedded cover became the album's artwork"
     );
 }
+
+#[test]
+fn without_a_display_the_app_says_so_instead_of_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatefold"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no graphical session"), "{stderr}");
+    assert!(
+        stderr.contains("`gatefold scan`"),
+        "names what works: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !dir.path().join("app.gatefold").exists(),
+        "no library is made when no window can open"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_gatefold"))
+        .arg("--help")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("scan"));
+}

@@ -16,7 +16,7 @@ use gatefold_engine::{Database, EnrichmentConfig, ScanOptions, scan_folder};
 use gatefold_testkit::servers::coverart::FakeRelease;
 use gatefold_testkit::servers::lrclib::LrcRecord;
 use gatefold_testkit::servers::{Catalogue, FakeProviders};
-use gatefold_testkit::webdriver::{Driver, xvfb};
+use gatefold_testkit::webdriver::{Driver, close_window_like_a_user, xvfb};
 use gatefold_testkit::{AudioSpec, COVER_JPG_600, Format};
 
 const DISCOVERY: &str = "11111111-1111-1111-1111-111111111111";
@@ -251,4 +251,106 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
         "Obscure (iTunes unreachable) and New Album (scanned after the run) lack artwork"
     );
     drop(fakes);
+}
+
+/// Pids of the processes running `exe` on the library `db` (other tests run the app too).
+fn processes_of(exe: &Path, db: &Path) -> Vec<u32> {
+    let exe = exe.canonicalize().unwrap();
+    let wanted = format!("GATEFOLD_DB={}", db.display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            if std::fs::read_link(entry.path().join("exe")).ok()? != exe {
+                return None;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|var| var == wanted.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
+}
+
+/// A library the app itself created opens again, in the app and in the CLI, after the window is
+/// closed as a user closes it, and after a SIGTERM (logout, shutdown).
+#[cfg_attr(
+    not(feature = "custom-protocol"),
+    ignore = "needs an app built with --features custom-protocol"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("fresh/library.db");
+    let (_xvfb, display) = xvfb();
+    let driver = Driver::start(&display, |command| {
+        command
+            .env("GATEFOLD_DB", &db_path)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", dir.path().join("xdg-cache"));
+        gatefold_testkit::providers::close_every_provider(command);
+    })
+    .await;
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_gatefold"));
+    let summary = "const done = arguments[arguments.length - 1]; \
+         window.__TAURI_INTERNALS__.invoke('library_summary') \
+           .then(r => done({ ok: r }), e => done({ err: e }));";
+    // Reads the batch size (the default at the first start), then saves it one higher.
+    let settings = "const done = arguments[arguments.length - 1]; \
+         const invoke = window.__TAURI_INTERNALS__.invoke; \
+         invoke('get_settings').then(c => { const seen = c.batch_size; c.batch_size += 1; \
+           return invoke('save_settings', { config: c }).then(() => done({ ok: seen })); }) \
+           .catch(e => done({ err: e }));";
+
+    for start in 1..=2 {
+        let session = driver.session(&app).await;
+        session
+            .wait_for(
+                "the navigation",
+                "return document.querySelector('nav') !== null",
+                Duration::from_secs(20),
+            )
+            .await;
+        let answer = session.js_async(summary).await;
+        assert_eq!(answer["ok"]["tracks"], 0, "start {start}: {answer}");
+        let batch = session.js_async(settings).await;
+        assert_eq!(batch["ok"], 50 + start - 1, "start {start}: {batch}");
+        if start == 1 {
+            assert_eq!(
+                close_window_like_a_user(&display, "Gatefold"),
+                1,
+                "the window is found and asked to close"
+            );
+        } else {
+            // A logout or shutdown: SIGTERM to the app.
+            let pids = processes_of(&app, &db_path);
+            assert_eq!(pids.len(), 1, "one app runs: {pids:?}");
+            let killed = std::process::Command::new("kill")
+                .args(["-TERM", &pids[0].to_string()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+        }
+        // The app closes the library on exit: the WAL is folded into the main file and
+        // removed (a killed app would leave it).
+        let wal = dir.path().join("fresh/library.db-wal");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while wal.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "start {start}: the app did not close the library on exit"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        session.end_if_alive().await;
+    }
+    // And the command line opens it too, with what the window saved.
+    let db = Database::open(&db_path).await.unwrap();
+    assert_eq!(db.summary().await.unwrap().tracks, 0);
+    assert_eq!(db.enrichment_config().await.unwrap().batch_size, 52);
+    db.close().await;
 }

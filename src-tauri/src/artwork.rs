@@ -55,10 +55,10 @@ pub async fn serve(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
         );
     };
     let state = app.state::<AppState>();
-    let Ok(db) = state.database() else {
+    let Ok(library) = state.library() else {
         return status(StatusCode::SERVICE_UNAVAILABLE, "the library is not open");
     };
-    let files = match db.artwork_files(id).await {
+    let files = match library.database().artwork_files(id).await {
         Ok(Some(files)) => files,
         Ok(None) => return status(StatusCode::NOT_FOUND, "no such artwork"),
         Err(err) => {
@@ -66,12 +66,11 @@ pub async fn serve(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
             return status(StatusCode::INTERNAL_SERVER_ERROR, "artwork lookup failed");
         }
     };
-    let store = gatefold_cli::artwork_store_path(db.path());
     let (relative, mime) = match (&files.thumbnail_path, thumbnail) {
         (Some(thumb), true) => (thumb.as_str(), "image/jpeg"),
         _ => (files.storage_path.as_str(), files.mime.as_str()),
     };
-    match tokio::fs::read(store.join(relative)).await {
+    match tokio::fs::read(library.store().path_of(relative)).await {
         Ok(bytes) => Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, mime)

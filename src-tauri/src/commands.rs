@@ -1,17 +1,12 @@
 //! Typed commands the UI invokes. Each returns `Result<T, CommandError>`; the UI's
 //! `TauriBackend` (ui/src/lib/tauriBackend.ts) calls them by these names.
 
-use std::sync::Arc;
-
 use gatefold_engine::db::FailureRecord;
-use gatefold_engine::enrich::{
-    ArtworkStore, EnrichmentConfig, EnrichmentStatus, LinuxNetworkMonitor, NetworkMonitor,
-    WriteBackMode,
+use gatefold_engine::enrich::{EnrichmentConfig, EnrichmentStatus};
+use gatefold_engine::providers::settings::ProviderSettings;
+use gatefold_engine::{
+    AlbumPage, LibrarySummary, ScanEvent, ScanReport, TrackListItem, TrackLyrics,
 };
-use gatefold_engine::providers::settings::{self as provider_settings, ProviderSettings};
-use gatefold_engine::writeback::WriteBackOptions;
-use gatefold_engine::{AlbumPage, ScanEvent, ScanReport, TrackListItem, TrackLyrics};
-use gatefold_engine::{Database, EnrichmentJob, LibraryEvent, LibrarySummary};
 use tauri::State;
 use tauri::{AppHandle, Emitter};
 use tauri_plugin_dialog::DialogExt;
@@ -23,14 +18,6 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn library_summary(state: State<'_, AppState>) -> Result<LibrarySummary, CommandError> {
     Ok(state.database()?.summary().await?)
-}
-
-/// The saved provider list with `GATEFOLD_<NAME>_URL` applied (what a job would use).
-async fn providers_for_job(db: &Database) -> Result<Vec<ProviderSettings>, CommandError> {
-    let mut settings = db.provider_settings().await?;
-    provider_settings::apply_env(&mut settings)
-        .map_err(|e| CommandError::new("invalid_config", e))?;
-    Ok(settings)
 }
 
 /// The saved enrichment settings (the defaults until something was saved).
@@ -75,72 +62,23 @@ pub async fn save_providers(
     }
 }
 
-/// Starts enriching the library in the background with the saved settings. Events follow on
-/// `library-events`.
+/// Starts enriching the library in the background with the saved settings (write-back after
+/// it when that is on). Every refusal (`invalid_config`, `not_on_wifi`, `job_already_running`)
+/// comes back from this call; events follow on `library-events`.
 #[tauri::command]
 pub async fn start_enrichment(
     state: State<'_, AppState>,
     retry_failed: bool,
 ) -> Result<(), CommandError> {
-    let db = state.database()?.clone();
-    let config = db.enrichment_config().await?;
-    config
-        .validate()
-        .map_err(|e| CommandError::new("invalid_config", format!("invalid setting: {e}")))?;
-    let http = state.http.clone()?;
-    let services = provider_settings::build(&http, &providers_for_job(&db).await?)
-        .map_err(|e| CommandError::new("invalid_config", e.to_string()))?;
-    if config.require_wifi {
-        let status = LinuxNetworkMonitor::default().status().await;
-        if !status.allows_wifi_only_work() {
-            return Err(CommandError::new(
-                "not_on_wifi",
-                format!(
-                    "WiFi-only is on and this machine is on {}",
-                    status.describe()
-                ),
-            ));
-        }
-    }
-    let store = ArtworkStore::new(gatefold_cli::artwork_store_path(db.path()));
-    let write_back = WriteBackOptions {
-        mode: config.write_back,
-        dry_run: false,
-        overwrite: false,
-    };
-    let after = (db.clone(), store.clone());
-    let mut job = EnrichmentJob::new(db, config, state.bus.clone())
-        .artwork(Arc::new(services.artwork), store)
-        .retry_failed(retry_failed);
-    if let Some(lyrics) = services.lyrics {
-        job = job.lyrics(lyrics);
-    }
-    let handle = state.executor.spawn(job)?;
-    let bus = state.bus.clone();
+    let library = state.library()?;
+    let mut request = library.saved_request().await?;
+    request.retry_failed = retry_failed;
+    let handle = library.start_enrichment(request).await?;
     tauri::async_runtime::spawn(async move {
-        match handle.join().await {
-            Ok(result) if !result.cancelled && write_back.mode != WriteBackMode::Off => {
-                let (db, store) = after;
-                match gatefold_engine::writeback::write_back(&db, &store, write_back, |_| {}).await
-                {
-                    Ok(summary) => bus.publish(LibraryEvent::WriteBackFinished { summary }),
-                    Err(err) => {
-                        tracing::error!(%err, "write-back stopped on an error");
-                        bus.publish(LibraryEvent::JobFailed {
-                            code: err.code().to_owned(),
-                            message: format!("writing back failed: {err}"),
-                        });
-                    }
-                }
-            }
-            Ok(_) => {}
-            Err(err) => {
-                tracing::error!(%err, "enrichment stopped on an error");
-                bus.publish(LibraryEvent::JobFailed {
-                    code: err.code().to_owned(),
-                    message: err.to_string(),
-                });
-            }
+        // Write-back's outcome and the job's own failures reach the window as events; only
+        // an error that ended the job is logged here.
+        if let Err(err) = handle.join().await {
+            tracing::error!(%err, "enrichment stopped on an error");
         }
     });
     Ok(())
@@ -148,8 +86,8 @@ pub async fn start_enrichment(
 
 fn running(state: &AppState) -> Result<gatefold_engine::enrich::JobControl, CommandError> {
     state
-        .executor
-        .current()
+        .library()?
+        .running_job()
         .ok_or_else(|| CommandError::new("no_job", "no enrichment is running"))
 }
 
@@ -257,28 +195,28 @@ pub async fn scan_folder(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<ScanReport, CommandError> {
-    let db = state.database()?.clone();
+    let library = state.library()?;
     let _scan = state.begin_scan()?;
     let mut last_progress = std::time::Instant::now() - std::time::Duration::from_secs(1);
-    let report = gatefold_engine::scan_folder(
-        &db,
-        std::path::Path::new(&path),
-        &gatefold_engine::ScanOptions::default(),
-        |event| {
-            if let ScanEvent::Progress { processed, total } = event
-                && processed < total
-            {
-                if last_progress.elapsed() < std::time::Duration::from_millis(100) {
-                    return;
+    let report = library
+        .scan(
+            std::path::Path::new(&path),
+            &gatefold_engine::ScanOptions::default(),
+            |event| {
+                if let ScanEvent::Progress { processed, total } = event
+                    && processed < total
+                {
+                    if last_progress.elapsed() < std::time::Duration::from_millis(100) {
+                        return;
+                    }
+                    last_progress = std::time::Instant::now();
                 }
-                last_progress = std::time::Instant::now();
-            }
-            if let Err(err) = app.emit(SCAN_EVENTS, &event) {
-                tracing::warn!(%err, "a scan event could not reach the window");
-            }
-        },
-    )
-    .await?;
+                if let Err(err) = app.emit(SCAN_EVENTS, &event) {
+                    tracing::warn!(%err, "a scan event could not reach the window");
+                }
+            },
+        )
+        .await?;
     Ok(report)
 }
 

@@ -26,8 +26,36 @@ pub fn main() -> ExitCode {
     if is_headless(&args) {
         return gatefold_cli::run(args);
     }
-    run();
-    ExitCode::SUCCESS
+    if let Some(problem) = no_display() {
+        eprintln!("gatefold: {problem}");
+        return ExitCode::FAILURE;
+    }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gatefold: the window could not be started: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Why no window can open here, if none can: GTK needs an X11 or Wayland display, and without
+/// one it would abort with a stack trace instead of a sentence.
+fn no_display() -> Option<String> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("DISPLAY") || set("WAYLAND_DISPLAY") {
+        return None;
+    }
+    Some(format!(
+        "no graphical session (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window \
+         cannot open. Start Gatefold from a desktop session, or use its commands, which need \
+         no window: {} (`gatefold help` says more).",
+        gatefold_cli::Command::names()
+            .iter()
+            .map(|name| format!("`gatefold {name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// Whether the arguments name a CLI subcommand (global options such as `--db PATH` may come
@@ -43,17 +71,20 @@ fn is_headless(args: &[OsString]) -> bool {
             rest.next();
             continue;
         }
+        if matches!(arg, "--help" | "-h" | "--version" | "-V") {
+            return true;
+        }
         if arg.starts_with('-') {
             continue;
         }
-        return names.iter().any(|name| name == arg);
+        return arg == "help" || names.iter().any(|name| name == arg);
     }
     false
 }
 
-/// Starts the desktop app.
-pub fn run() {
-    tauri::Builder::default()
+/// Starts the desktop app and returns when its window has closed.
+pub fn run() -> tauri::Result<()> {
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::library_summary,
@@ -88,18 +119,59 @@ pub fn run() {
                 .and_then(|dir| logging::init(&dir));
             let db_path = state::database_path(app.handle())?;
             tracing::info!(db = %db_path.display(), "starting Gatefold");
-            let library = tauri::async_runtime::block_on(gatefold_engine::Database::open(&db_path));
-            if let Err(err) = &library {
-                tracing::error!(%err, "library database could not be opened");
+            let library = tauri::async_runtime::block_on(gatefold_engine::Library::open(&db_path));
+            match &library {
+                Ok(library) => events::forward(app.handle().clone(), library.bus()),
+                Err(err) => tracing::error!(%err, "library database could not be opened"),
             }
+            quit_on_signals(app.handle().clone());
             let state = state::AppState::new(library, log_guard);
-            events::forward(app.handle().clone(), &state.bus);
             state.track_job_status();
             app.manage(state);
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("the Gatefold window could not be started");
+        .build(tauri::generate_context!())?;
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            shut_down(app);
+        }
+    });
+    Ok(())
+}
+
+/// SIGTERM (logout, shutdown, `kill`), SIGHUP and SIGINT quit the app the way closing its
+/// window does, so the library is closed whole instead of the process dying mid-write.
+fn quit_on_signals(app: tauri::AppHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    tauri::async_runtime::spawn(async move {
+        let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("quit signals cannot be watched; they will end the app at once");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::info!("asked to quit by a signal");
+        app.exit(0);
+    });
+}
+
+/// On exit: stop a running job (what it found is committed as it goes) and close the library,
+/// which folds its WAL into the main file, so the next start (app or CLI) finds it whole.
+fn shut_down(app: &tauri::AppHandle) {
+    let Some(state) = app.try_state::<state::AppState>() else {
+        return;
+    };
+    if let Ok(library) = state.library() {
+        tauri::async_runtime::block_on(library.close());
+        tracing::info!("library closed");
+    }
 }
 
 #[cfg(test)]
@@ -120,5 +192,8 @@ mod tests {
         assert!(!is_headless(&args(&["gatefold"])));
         assert!(!is_headless(&args(&["gatefold", "--db", "scan"])));
         assert!(!is_headless(&args(&["gatefold", "unknown"])));
+        assert!(is_headless(&args(&["gatefold", "--help"])));
+        assert!(is_headless(&args(&["gatefold", "help", "scan"])));
+        assert!(is_headless(&args(&["gatefold", "--version"])));
     }
 }

@@ -2,24 +2,19 @@
 
 use std::path::PathBuf;
 
-use gatefold_engine::http::Http;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gatefold_engine::enrich::EnrichmentStatus;
-use gatefold_engine::{BackgroundExecutor, BusMessage, Database, EngineError, EventBus};
+use gatefold_engine::{BusMessage, Database, EngineError, Library};
 use tauri::{AppHandle, Manager};
 
 use crate::error::CommandError;
 
 /// Managed state: the open library (or why it could not be opened: every command then says
-/// so, and the window still starts), the event bus the UI listens to, the one job executor and
-/// the one HTTP client.
+/// so, and the window still starts), with its event bus, job executor and HTTP client.
 pub struct AppState {
-    library: Result<Database, CommandError>,
-    pub bus: EventBus,
-    pub executor: BackgroundExecutor,
-    pub http: Result<Http, CommandError>,
+    library: Result<Library, CommandError>,
     /// The running job as the bus last told it (see [`AppState::track_job_status`]).
     status: Arc<Mutex<Option<EnrichmentStatus>>>,
     scanning: Arc<AtomicBool>,
@@ -37,14 +32,11 @@ impl Drop for ScanGuard {
 
 impl AppState {
     pub fn new(
-        library: Result<Database, EngineError>,
+        library: Result<Library, EngineError>,
         log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
     ) -> Self {
         AppState {
             library: library.map_err(CommandError::from),
-            bus: EventBus::default(),
-            executor: BackgroundExecutor::new(),
-            http: Http::new().map_err(CommandError::from),
             status: Arc::default(),
             scanning: Arc::default(),
             _log_guard: log_guard,
@@ -54,8 +46,11 @@ impl AppState {
     /// Keeps [`AppState::job_status`] current by folding the bus's events (a lag resets it to
     /// "unknown until the next progress event", which comes within 100 ms while a job runs).
     pub fn track_job_status(&self) {
+        let Ok(library) = &self.library else {
+            return;
+        };
         let status = Arc::clone(&self.status);
-        let mut events = self.bus.subscribe();
+        let mut events = library.bus().subscribe();
         tauri::async_runtime::spawn(async move {
             while let Some(message) = events.recv().await {
                 let mut current = status.lock().unwrap_or_else(|e| e.into_inner());
@@ -69,9 +64,7 @@ impl AppState {
 
     /// The running job's state, if one runs.
     pub fn job_status(&self) -> Option<EnrichmentStatus> {
-        if !self.executor.is_busy() {
-            return None;
-        }
+        self.library.as_ref().ok()?.running_job()?;
         self.status
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -89,8 +82,14 @@ impl AppState {
         Ok(ScanGuard(Arc::clone(&self.scanning)))
     }
 
-    pub fn database(&self) -> Result<&Database, CommandError> {
+    /// The open library, or why it could not be opened.
+    pub fn library(&self) -> Result<&Library, CommandError> {
         self.library.as_ref().map_err(Clone::clone)
+    }
+
+    /// The library's database (reads and settings).
+    pub fn database(&self) -> Result<&Database, CommandError> {
+        Ok(self.library()?.database())
     }
 }
 

@@ -1,59 +1,47 @@
 //! `gatefold-cli enrich`: runs the enrichment job in the foreground with a progress bar (or JSON
-//! events), Ctrl-C cancelling it cleanly.
+//! events), Ctrl-C cancelling it cleanly. The job, its checks and write-back after it are the
+//! engine's ([`Library::start_enrichment`]); this only turns flags into a request and events
+//! into lines.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use gatefold_engine::enrich::{ArtworkStore, WriteBackMode};
-use gatefold_engine::http::Http;
-use gatefold_engine::providers::settings;
+use gatefold_engine::enrich::WriteBackOutcome;
 use gatefold_engine::writeback::WriteBackOptions;
-use gatefold_engine::{BackgroundExecutor, BusMessage, Database, EnrichmentJob, EventBus};
+use gatefold_engine::{BusMessage, Library};
 
 use crate::output::Output;
-use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs, paths};
+use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs};
 
-pub(crate) async fn run(db: &Database, db_path: &Path, args: &EnrichArgs, out: &Output) -> u8 {
-    let saved = match (db.enrichment_config().await, db.provider_settings().await) {
-        (Ok(config), Ok(providers)) => (config, providers),
-        (Err(err), _) | (_, Err(err)) => {
-            out.engine_error(&err);
+pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u8 {
+    let mut request = match library.saved_request().await {
+        Ok(request) => request,
+        Err(err) => {
+            out.error(err.code(), &err.to_string());
             return EXIT_FAILED;
         }
     };
-    let config = match args.config(saved.0) {
+    request.config = match args.config(request.config) {
         Ok(config) => config,
         Err(err) => {
             out.error("invalid_config", &format!("invalid setting: {err}"));
             return EXIT_FAILED;
         }
     };
-    let write_back = gatefold_engine::writeback::WriteBackOptions {
-        mode: config.write_back,
-        dry_run: args.write.dry_run,
-        overwrite: args.write.overwrite,
-    };
-    let services = match args
-        .provider_settings(saved.1)
-        .and_then(|s| Http::new().map_err(|e| e.to_string()).map(|http| (http, s)))
-        .and_then(|(http, s)| settings::build(&http, &s).map_err(|e| e.to_string()))
-    {
-        Ok(services) => services,
+    request.providers = match args.provider_settings(request.providers) {
+        Ok(providers) => providers,
         Err(message) => {
             out.error("invalid_config", &format!("invalid setting: {message}"));
             return EXIT_FAILED;
         }
     };
-    let bus = EventBus::default();
-    let mut events = bus.subscribe();
-    let store = ArtworkStore::new(paths::artwork_store_path(db_path));
-    let mut job = EnrichmentJob::new(db.clone(), config, bus)
-        .artwork(Arc::new(services.artwork), store)
-        .retry_failed(args.retry_failed);
-    if let Some(lyrics) = services.lyrics {
-        job = job.lyrics(lyrics);
-    }
-    let handle = match BackgroundExecutor::new().spawn(job) {
+    request.retry_failed = args.retry_failed;
+    request.dry_run = args.write.dry_run;
+    request.overwrite = args.write.overwrite;
+    let printer = *out;
+    request.on_write_back = Arc::new(move |item| printer.write_back_item(item));
+
+    let mut events = library.bus().subscribe();
+    let handle = match library.start_enrichment(request).await {
         Ok(handle) => handle,
         Err(err) => {
             out.error(err.code(), &err.to_string());
@@ -89,12 +77,22 @@ pub(crate) async fn run(db: &Database, db_path: &Path, args: &EnrichArgs, out: &
             if result.cancelled {
                 return EXIT_INTERRUPTED;
             }
-            let written = if write_back.mode == WriteBackMode::Off {
-                EXIT_OK
-            } else {
-                self::write_back(db, db_path, write_back, out).await
+            let written = match &result.write_back {
+                None => EXIT_OK,
+                Some(WriteBackOutcome::Written { summary }) => {
+                    out.write_back_summary(summary);
+                    if summary.failed > 0 {
+                        EXIT_PARTIAL
+                    } else {
+                        EXIT_OK
+                    }
+                }
+                Some(WriteBackOutcome::Failed { code, message }) => {
+                    out.error(code, message);
+                    return EXIT_FAILED;
+                }
             };
-            if result.has_failures() || written == EXIT_PARTIAL {
+            if result.has_failures() {
                 EXIT_PARTIAL
             } else {
                 written
@@ -107,19 +105,12 @@ pub(crate) async fn run(db: &Database, db_path: &Path, args: &EnrichArgs, out: &
     }
 }
 
-/// Writes back what the library found (`enrich --write-back`, `write-back`), listing each
-/// file. Exit code 2 when some file could not be written.
-pub(crate) async fn write_back(
-    db: &Database,
-    db_path: &Path,
-    options: WriteBackOptions,
-    out: &Output,
-) -> u8 {
-    let store = ArtworkStore::new(paths::artwork_store_path(db_path));
-    match gatefold_engine::writeback::write_back(db, &store, options, |item| {
-        out.write_back_item(item);
-    })
-    .await
+/// `write-back`: writes back what the library found, listing each file. Exit code 2 when some
+/// file could not be written.
+pub(crate) async fn write_back(library: &Library, options: WriteBackOptions, out: &Output) -> u8 {
+    match library
+        .write_back(options, |item| out.write_back_item(item))
+        .await
     {
         Ok(summary) => {
             out.write_back_summary(&summary);

@@ -14,11 +14,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gatefold_engine::enrich::WriteBackMode;
-use gatefold_engine::{Database, ScanOptions};
+use gatefold_engine::{Database, Library, ScanOptions};
 
 use crate::output::Output;
 
-pub use paths::{APP_IDENTIFIER, artwork_store_path, default_database_path};
+pub use paths::{APP_IDENTIFIER, default_database_path};
 
 /// Gatefold: artwork and lyrics for your local music library.
 #[derive(Debug, Parser)]
@@ -166,7 +166,6 @@ impl EnrichArgs {
     ) -> Result<Vec<gatefold_engine::providers::settings::ProviderSettings>, String> {
         use gatefold_engine::providers::settings as ps;
         let mut settings = saved;
-        ps::apply_env(&mut settings)?;
         let split = |flag: &str, value: &str| -> Result<(String, String), String> {
             value
                 .split_once('=')
@@ -323,38 +322,39 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let db = match Database::open(&db_path).await {
-        Ok(db) => db,
+    let library = match Library::open(&db_path).await {
+        Ok(library) => library,
         Err(err) => {
             out.engine_error(&err);
             return EXIT_FAILED;
         }
     };
     let code = match cli.command {
-        Command::Scan { folder, .. } => scan(&db, &folder, out).await,
-        Command::Status { .. } => status(&db, out).await,
-        Command::Enrich(args) => enrich::run(&db, &db_path, &args, out).await,
-        Command::Failures { .. } => failures(&db, out).await,
-        Command::Export { .. } => export(&db, &db_path, out).await,
+        Command::Scan { folder, .. } => scan(&library, &folder, out).await,
+        Command::Status { .. } => status(library.database(), out).await,
+        Command::Enrich(args) => enrich::run(&library, &args, out).await,
+        Command::Failures { .. } => failures(library.database(), out).await,
+        Command::Export { .. } => export(&library, out).await,
         Command::WriteBack(args) => {
             let options = gatefold_engine::writeback::WriteBackOptions {
                 mode: args.mode,
                 dry_run: args.write.dry_run,
                 overwrite: args.write.overwrite,
             };
-            enrich::write_back(&db, &db_path, options, out).await
+            enrich::write_back(&library, options, out).await
         }
     };
-    db.close().await;
+    library.close().await;
     code
 }
 
-async fn scan(db: &Database, folder: &std::path::Path, out: &Output) -> u8 {
+async fn scan(library: &Library, folder: &std::path::Path, out: &Output) -> u8 {
     let mut progress = out.scan_progress();
-    let result = gatefold_engine::scan_folder(db, folder, &ScanOptions::default(), |event| {
-        progress.on_event(&event)
-    })
-    .await;
+    let result = library
+        .scan(folder, &ScanOptions::default(), |event| {
+            progress.on_event(&event)
+        })
+        .await;
     progress.finish();
     match result {
         Ok(report) => {
@@ -398,11 +398,10 @@ async fn failures(db: &Database, out: &Output) -> u8 {
     }
 }
 
-async fn export(db: &Database, db_path: &std::path::Path, out: &Output) -> u8 {
-    let store = paths::artwork_store_path(db_path);
+async fn export(library: &Library, out: &Output) -> u8 {
     let mut after = 0;
     loop {
-        let page = match db.export_page(after, 500).await {
+        let page = match library.export_page(after, 500).await {
             Ok(page) => page,
             Err(err) => {
                 out.engine_error(&err);
@@ -413,15 +412,8 @@ async fn export(db: &Database, db_path: &std::path::Path, out: &Output) -> u8 {
             return EXIT_OK;
         };
         after = last.id;
-        for mut track in page {
-            if let Some(artwork) = &mut track.artwork {
-                artwork.file = store.join(&artwork.file).display().to_string();
-                artwork.thumbnail = artwork
-                    .thumbnail
-                    .as_ref()
-                    .map(|t| store.join(t).display().to_string());
-            }
-            out.exported(&track);
+        for track in &page {
+            out.exported(track);
         }
     }
 }

@@ -15,11 +15,3 @@ pub fn default_database_path() -> Result<PathBuf, String> {
             "no home folder to keep the library in: pass --db PATH or set GATEFOLD_DB".to_owned()
         })
 }
-
-/// The artwork store of a library: `artwork/` beside the database file.
-pub fn artwork_store_path(database: &std::path::Path) -> PathBuf {
-    database
-        .parent()
-        .unwrap_or_else(|| std::path::Path::new("."))
-        .join("artwork")
-}

@@ -634,3 +634,85 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
         "{text}"
     );
 }
+
+/// Runs a first scan of `music` into the new library `db` with every SQL statement logged, and
+/// kills it (SIGKILL) right after the `kill_after`-th log line (`None`: lets it finish). Returns
+/// how many log lines it printed.
+fn first_scan_killed(dir: &Path, db: &Path, music: &Path, kill_after: Option<usize>) -> usize {
+    use std::io::BufRead;
+    let mut child = cli(dir)
+        .arg("--db")
+        .arg(db)
+        .arg("scan")
+        .arg(music)
+        .arg("--json")
+        .env("GATEFOLD_LOG", "sqlx::query=debug,gatefold_engine=debug")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = 0;
+    while kill_after.is_none_or(|n| seen < n) {
+        match lines.next() {
+            Some(line) => {
+                line.unwrap();
+                seen += 1;
+            }
+            None => break,
+        }
+    }
+    if kill_after.is_some() {
+        child.kill().unwrap();
+    }
+    child.wait().unwrap();
+    seen
+}
+
+#[test]
+fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    let files = gatefold_testkit::bulk_library(&music, 12, 10);
+    // One uninterrupted run says how many moments (logged statements) a first scan has.
+    let total = first_scan_killed(dir.path(), &dir.path().join("whole.db"), &music, None);
+    assert!(total > 20, "the scan logs its statements ({total} lines)");
+
+    // Killed at moments spread over the whole run: right at the start, while the library is
+    // being created and migrated, and between and inside the import's batches.
+    let mut moments: Vec<usize> = vec![0, 1, 2, 3, 5, 8];
+    moments.extend((1..=10).map(|i| total * i / 11));
+    for kill_after in moments {
+        let db = dir.path().join(format!("killed-{kill_after}/library.db"));
+        first_scan_killed(dir.path(), &db, &music, Some(kill_after));
+        let status = cli(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            status.status.code(),
+            Some(0),
+            "killed after line {kill_after} of {total}: the library opens again: {}",
+            stderr(&status)
+        );
+        // And the next scan completes the import.
+        let out = cli(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["scan", "--json"])
+            .arg(&music)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let status = cli(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        let summary: Value = serde_json::from_slice(&status.stdout).unwrap();
+        assert_eq!(summary["tracks"], files, "after line {kill_after}");
+    }
+}

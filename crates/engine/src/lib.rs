@@ -10,6 +10,7 @@ pub mod enrich;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod library;
 pub mod matching;
 pub mod model;
 pub mod normalize;
@@ -25,6 +26,7 @@ pub use enrich::{
 };
 pub use error::{EngineError, Result};
 pub use events::{BusMessage, EventBus, LibraryEvent, TrackField};
+pub use library::{EnrichmentRequest, Library, artwork_store_path};
 pub use model::{
     Album, AlbumCard, AlbumPage, Artist, ArtworkInfo, LibrarySummary, Lyrics, LyricsStatus,
     TrackListItem, TrackLyrics, TrackRecord,

@@ -145,3 +145,132 @@ async fn an_empty_file_becomes_a_library() {
     make_library(&path).await;
     assert_eq!(&std::fs::read(&path).unwrap()[..16], b"SQLite format 3\0");
 }
+
+/// A raw connection to the library at `path` that never checkpoints, so what it writes stays
+/// in the WAL (as after a crash, or while another process holds the library open).
+async fn raw_without_checkpoints(path: &Path) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
+/// Copies `name` and `name-wal` (not `-shm`) from `from` into `to`: what a power cut, a backup
+/// tool or a copy to another disk leaves of an open library.
+fn copy_db_and_wal(from: &Path, to: &Path, name: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for file in [name.to_owned(), format!("{name}-wal")] {
+        std::fs::copy(from.join(&file), to.join(&file)).unwrap();
+    }
+    to.join(name)
+}
+
+#[tokio::test]
+async fn a_new_library_is_whole_in_its_main_file_before_it_is_ever_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    let db = Database::open(&path).await.unwrap();
+    // Only the main file, copied while the library is open (as a kill -9 right after creation
+    // would leave it): the header and the schema are there.
+    let copy = dir.path().join("copy/library.db");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&path, &copy).unwrap();
+    let header = std::fs::read(&copy).unwrap();
+    assert_eq!(&header[68..72], &APPLICATION_ID.to_be_bytes());
+    let reopened = Database::open(&copy).await.unwrap();
+    assert_eq!(reopened.summary().await.unwrap().tracks, 0);
+    reopened.close().await;
+    db.close().await;
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("creating"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary files left: {leftovers:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_header_that_is_only_in_the_wal_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    make_library(&path).await;
+    // The main file looks like another program's; the WAL holds the committed Gatefold header.
+    patch_be_u32(&path, 68, 0);
+    let mut conn = raw_without_checkpoints(&path).await;
+    sqlx::query(&format!("PRAGMA application_id = {APPLICATION_ID}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        &std::fs::read(&path).unwrap()[68..72],
+        &[0; 4],
+        "the main file still has the old header"
+    );
+
+    // Copied without -shm while the connection is open (a power cut), and reopened.
+    let copy = copy_db_and_wal(dir.path(), &dir.path().join("copy"), "library.db");
+    let db = Database::open(&copy).await.unwrap();
+    assert_eq!(db.summary().await.unwrap().tracks, 0);
+    db.close().await;
+    assert_eq!(
+        &std::fs::read(&copy).unwrap()[68..72],
+        &APPLICATION_ID.to_be_bytes(),
+        "closing folded the WAL into the main file"
+    );
+    drop(conn);
+}
+
+#[tokio::test]
+async fn a_newer_schema_that_is_only_in_the_wal_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    make_library(&path).await;
+    let mut conn = raw_without_checkpoints(&path).await;
+    sqlx::query("PRAGMA user_version = 999")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let copy_dir = dir.path().join("copy");
+    let copy = copy_db_and_wal(dir.path(), &copy_dir, "library.db");
+    let before = snapshot(&copy_dir);
+    let err = Database::open(&copy).await.unwrap_err();
+    assert!(
+        matches!(err, EngineError::NewerSchema { found: 999, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        snapshot(&copy_dir),
+        before,
+        "main file and WAL unchanged, no -shm created"
+    );
+    drop(conn);
+}
+
+#[tokio::test]
+async fn an_interrupted_creation_leaves_no_library_and_is_cleaned_up() {
+    let dir = tempfile::tempdir().unwrap();
+    // What a process killed while creating `library.db` leaves (no Linux pid is this high).
+    let stale = dir.path().join(".library.db.creating-999999999");
+    std::fs::write(&stale, b"SQLite format 3\0 half a library").unwrap();
+    std::fs::write(
+        dir.path().join(".library.db.creating-999999999-journal"),
+        b"x",
+    )
+    .unwrap();
+    let path = dir.path().join("library.db");
+    let db = Database::open(&path).await.unwrap();
+    db.close().await;
+    let names: Vec<String> = snapshot(dir.path()).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["library.db"], "only the library is left");
+}

@@ -235,6 +235,15 @@ impl Session {
     pub async fn end(self) {
         self.cmd(reqwest::Method::DELETE, "", None).await;
     }
+
+    /// Ends the session when the app may already have exited (its window closed).
+    pub async fn end_if_alive(self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.id))
+            .send()
+            .await;
+    }
 }
 
 async fn call(
@@ -311,4 +320,71 @@ impl Driver {
     pub async fn session(&self, app: &Path) -> Session {
         Session::start(&self.http, &self.base, app).await
     }
+}
+
+/// Closes every top-level window titled `title` on X display `display` the way a window
+/// manager does when the user clicks the close button: a `WM_DELETE_WINDOW` client message.
+/// (Xvfb has no window manager, and WebDriver's "close window" only closes the web view.)
+/// Returns how many windows were asked to close.
+///
+/// # Panics
+/// When the display cannot be reached.
+pub fn close_window_like_a_user(display: &str, title: &str) -> usize {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, Window};
+    let (conn, screen) = x11rb::connect(Some(display)).expect("the X display answers");
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| {
+        conn.intern_atom(false, name.as_bytes())
+            .expect("intern_atom")
+            .reply()
+            .expect("an atom")
+            .atom
+    };
+    let (protocols, delete, net_name, utf8) = (
+        atom("WM_PROTOCOLS"),
+        atom("WM_DELETE_WINDOW"),
+        atom("_NET_WM_NAME"),
+        atom("UTF8_STRING"),
+    );
+    let name_of = |window: Window| -> String {
+        for (property, kind) in [
+            (net_name, utf8),
+            (AtomEnum::WM_NAME.into(), AtomEnum::STRING.into()),
+        ] {
+            if let Ok(Ok(reply)) = conn
+                .get_property(false, window, property, kind, 0, 1024)
+                .map(|cookie| cookie.reply())
+                && !reply.value.is_empty()
+            {
+                return String::from_utf8_lossy(&reply.value).into_owned();
+            }
+        }
+        String::new()
+    };
+    let mut asked = 0;
+    let mut stack = vec![root];
+    while let Some(window) = stack.pop() {
+        if let Ok(Ok(tree)) = conn.query_tree(window).map(|cookie| cookie.reply()) {
+            stack.extend(tree.children);
+        }
+        if window == root || name_of(window) != title {
+            continue;
+        }
+        let accepts_delete = conn
+            .get_property(false, window, protocols, AtomEnum::ATOM, 0, 64)
+            .ok()
+            .and_then(|cookie| cookie.reply().ok())
+            .and_then(|reply| reply.value32().map(|atoms| atoms.collect::<Vec<u32>>()))
+            .is_some_and(|atoms| atoms.contains(&delete));
+        if !accepts_delete {
+            continue;
+        }
+        let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+        conn.send_event(false, window, EventMask::NO_EVENT, event)
+            .expect("send_event");
+        asked += 1;
+    }
+    conn.flush().expect("flush");
+    asked
 }

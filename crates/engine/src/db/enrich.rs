@@ -254,7 +254,10 @@ impl Database {
         stale_after_secs: i64,
     ) -> Result<JobStart> {
         let _hold = self.hold.guard();
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: the write lock is taken before the read, so two processes claiming at
+        // once queue on the busy timeout (one wins, the other then sees its job) instead of
+        // failing with "database is locked" when a read lock cannot be upgraded.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let open: Option<OpenJobRow> = sqlx::query_as(
             "SELECT id, owner_pid, heartbeat_at, total_tracks, processed_tracks, artwork_fetched, \
                     lyrics_fetched, failed_tracks \

@@ -10,12 +10,12 @@
 mod browse;
 mod enrich;
 mod export;
+mod header;
 mod import;
 mod library;
 mod settings;
 mod writeback;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -26,9 +26,11 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{ConnectOptions, Connection};
 
 use crate::error::{EngineError, Result};
 use crate::model::{LibrarySummary, LyricsStatus};
+use header::Header;
 
 pub use browse::ArtworkFiles;
 pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
@@ -94,25 +96,28 @@ enum ExistingFile {
 impl Database {
     /// Opens the library at `path`, creating it (and its parent folder) when it does not exist,
     /// and brings its schema up to date.
+    ///
+    /// A new library is made whole beside `path` and then linked into place, so `path` is
+    /// either absent or a complete library, whenever the process dies. After a schema change
+    /// the WAL is checkpointed, so the main file carries the header too.
     pub async fn open(path: &Path) -> Result<Self> {
-        let state = inspect_file(path)?;
-        if state == ExistingFile::New
-            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|e| EngineError::io(parent, e))?;
+        if inspect_file(path)? == ExistingFile::New {
+            create(path).await?;
         }
+        let ExistingFile::Gatefold {
+            user_version: header_version,
+        } = inspect_file(path)?
+        else {
+            return Err(EngineError::NotAGatefoldDatabase {
+                path: path.to_path_buf(),
+                reason: "it disappeared while it was being created".to_owned(),
+            });
+        };
 
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
-            .connect_with(options)
+            .connect_with(connect_options(path))
             .await?;
         let db = Database {
             pool,
@@ -120,39 +125,42 @@ impl Database {
             hold: ClockHold::default(),
         };
 
-        // The header said "ours"; ask SQLite too (it also sees a WAL not yet checkpointed).
+        // The header said "ours"; ask SQLite too.
         let (application_id, user_version): (i32, i64) = sqlx::query_as(
             "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
         )
         .fetch_one(&db.pool)
         .await?;
-        match state {
-            ExistingFile::New => {
-                sqlx::query(&format!("PRAGMA application_id = {APPLICATION_ID}"))
-                    .execute(&db.pool)
-                    .await?;
-            }
-            ExistingFile::Gatefold { .. } => {
-                if application_id != APPLICATION_ID {
-                    db.pool.close().await;
-                    return Err(EngineError::NotAGatefoldDatabase {
-                        path: path.to_path_buf(),
-                        reason: format!("its SQLite application id is {application_id:#x}"),
-                    });
-                }
-                if user_version > schema_version() {
-                    db.pool.close().await;
-                    return Err(EngineError::NewerSchema {
-                        path: path.to_path_buf(),
-                        found: user_version,
-                        supported: schema_version(),
-                    });
-                }
-            }
+        if application_id != APPLICATION_ID {
+            db.pool.close().await;
+            return Err(EngineError::NotAGatefoldDatabase {
+                path: path.to_path_buf(),
+                reason: format!("its SQLite application id is {application_id:#x}"),
+            });
+        }
+        if user_version > schema_version() {
+            db.pool.close().await;
+            return Err(EngineError::NewerSchema {
+                path: path.to_path_buf(),
+                found: user_version,
+                supported: schema_version(),
+            });
         }
         MIGRATOR.run(&db.pool).await?;
+        if header_version.min(user_version) < schema_version() {
+            db.checkpoint().await?;
+        }
         tracing::debug!(path = %path.display(), schema = schema_version(), "library database open");
         Ok(db)
+    }
+
+    /// Copies the WAL into the main file and empties it.
+    async fn checkpoint(&self) -> Result<()> {
+        let _hold = self.hold.guard();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// For tests that pause tokio's clock: SQLite works on a thread tokio cannot see, so with
@@ -172,11 +180,7 @@ impl Database {
     /// Checkpoints the WAL into the main file and closes every connection. (A library that was
     /// not closed is fine too: SQLite replays the WAL on the next open.)
     pub async fn close(&self) {
-        let _hold = self.hold.guard();
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await
-        {
+        if let Err(err) = self.checkpoint().await {
             tracing::warn!(%err, "WAL checkpoint on close failed");
         }
         self.pool.close().await;
@@ -247,42 +251,144 @@ fn count_u32(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Reads the first 100 bytes of `path` (the SQLite header) without opening it with SQLite.
+/// How every connection to a library is set up.
+fn connect_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+}
+
+/// Makes a new, empty library at `path`: built whole in a temporary file beside it (application
+/// id, schema, WAL mode, closed so the WAL is folded in), then linked into place without
+/// replacing anything (another process that created it first wins; an empty file is replaced).
+/// A process killed half-way leaves only the temporary file, removed by the next creation.
+async fn create(path: &Path) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Some(name) = path.file_name() else {
+        return Err(EngineError::NotAGatefoldDatabase {
+            path: path.to_path_buf(),
+            reason: "it names no file".to_owned(),
+        });
+    };
+    std::fs::create_dir_all(parent).map_err(|e| EngineError::io(parent, e))?;
+    let prefix = format!(".{}.creating-", name.to_string_lossy());
+    remove_dead_creations(parent, &prefix);
+    let temp = parent.join(format!("{prefix}{}", std::process::id()));
+    remove_with_siblings(&temp);
+
+    let built = async {
+        let mut conn = connect_options(&temp)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Delete)
+            .synchronous(SqliteSynchronous::Full)
+            .connect()
+            .await?;
+        sqlx::query(&format!("PRAGMA application_id = {APPLICATION_ID}"))
+            .execute(&mut conn)
+            .await?;
+        MIGRATOR.run(&mut conn).await?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok::<_, EngineError>(())
+    }
+    .await;
+    if let Err(err) = built {
+        remove_with_siblings(&temp);
+        return Err(err);
+    }
+
+    let placed = match std::fs::hard_link(&temp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            match std::fs::metadata(path) {
+                // An empty file stood there (the user made it, or a tool did): it becomes the
+                // library, as SQLite itself would have made it one.
+                Ok(meta) if meta.len() == 0 => std::fs::rename(&temp, path),
+                // Someone else made the library first: theirs is kept.
+                _ => Ok(()),
+            }
+        }
+        // File systems without hard links: a rename, which replaces only what is not there.
+        Err(_) if !path.exists() => std::fs::rename(&temp, path),
+        Err(e) => Err(e),
+    };
+    remove_with_siblings(&temp);
+    placed.map_err(|e| EngineError::io(path, e))?;
+    tracing::info!(path = %path.display(), "created a new library");
+    Ok(())
+}
+
+/// Removes the temporary files of creations whose process is gone (`<prefix><pid>`).
+fn remove_dead_creations(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|rest| rest.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            tracing::info!(path = %entry.path().display(), "removing a library creation that was interrupted");
+            remove_with_siblings(&entry.path());
+        }
+    }
+}
+
+/// Removes `path` and SQLite's side files of it (journal, WAL, shared memory).
+fn remove_with_siblings(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %PathBuf::from(name).display(), %e, "could not remove"),
+        }
+    }
+}
+
+/// What the file at `path` is, from the header SQLite would see (the WAL's newest committed
+/// page 1 when there is one, else the main file's), read without SQLite (see [`header`]).
 fn inspect_file(path: &Path) -> Result<ExistingFile> {
     let not_ours = |reason: &str| EngineError::NotAGatefoldDatabase {
         path: path.to_path_buf(),
         reason: reason.to_owned(),
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ExistingFile::New),
-        Err(e) => return Err(EngineError::io(path, e)),
-    };
-    if meta.is_dir() {
-        return Err(not_ours("it is a folder"));
-    }
-    if meta.len() == 0 {
-        return Ok(ExistingFile::New);
-    }
-    let mut header = [0u8; 100];
-    let mut file = std::fs::File::open(path).map_err(|e| EngineError::io(path, e))?;
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(&mut header[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(EngineError::io(path, e)),
+    let bytes = match header::read(path)? {
+        Header::Absent { empty_file } => {
+            if empty_file {
+                tracing::warn!(
+                    path = %path.display(),
+                    "the library file is empty: a new Gatefold library is made in it"
+                );
+            }
+            return Ok(ExistingFile::New);
         }
-    }
-    if read < header.len() || &header[..16] != b"SQLite format 3\0" {
+        Header::Short => return Err(not_ours("it is not an SQLite database")),
+        Header::Present { bytes, from_wal } => {
+            if from_wal {
+                tracing::debug!(path = %path.display(), "library header read from its WAL");
+            }
+            bytes
+        }
+    };
+    if !Header::is_sqlite(&bytes) {
         return Err(not_ours("it is not an SQLite database"));
     }
-    let be = |at: usize| {
-        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
-    let user_version = i64::from(be(60));
-    let application_id = be(68);
+    let (user_version, application_id) = Header::versions(&bytes);
     if application_id != APPLICATION_ID {
         return Err(not_ours(&if application_id == 0 {
             "it is an SQLite database of another program (no Gatefold application id)".to_owned()

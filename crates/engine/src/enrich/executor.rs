@@ -1,21 +1,13 @@
 //! `BackgroundExecutor`: runs enrichment jobs detached on the tokio runtime, one at a time, and
-//! hands back a [`JobHandle`] to observe, pause, resume, cancel and await each.
+//! hands back a [`JobHandle`] to pause, resume, cancel and await each.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::EnrichmentResult;
 use super::job::{EnrichmentError, EnrichmentJob, JobControl};
-
-/// Where a job handed to the executor stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum JobStatus {
-    Running,
-    Paused,
-    Finished,
-}
 
 /// Runs one enrichment job at a time. Cloning gives another handle to the same executor.
 #[derive(Debug, Clone, Default)]
@@ -28,44 +20,64 @@ pub struct BackgroundExecutor {
 pub struct JobHandle {
     control: JobControl,
     task: JoinHandle<Result<EnrichmentResult, EnrichmentError>>,
-    done: watch::Receiver<bool>,
+}
+
+/// The executor's one slot, held from the claim until the job's task ends (even if it panics
+/// or is aborted), or until a refused start gives it back.
+struct Slot(Arc<Mutex<Option<JobControl>>>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 impl BackgroundExecutor {
+    /// An executor with no job.
     pub fn new() -> Self {
         BackgroundExecutor::default()
     }
 
-    /// Starts `job` on the current tokio runtime. Refused while another job of this executor
-    /// runs.
+    /// Starts `job` on the current tokio runtime; its checks (settings, WiFi, the library's
+    /// claim) run in the task, so a refusal comes from [`JobHandle::join`]. Refused at once
+    /// while another job of this executor runs.
     pub fn spawn(&self, job: EnrichmentJob) -> Result<JobHandle, EnrichmentError> {
+        let (slot, control) = self.claim()?;
+        let run_control = control.clone();
+        Ok(Self::launch(slot, control, job.run(run_control)))
+    }
+
+    /// Checks `job` and claims the library for it ([`EnrichmentJob::prepare`]) before
+    /// returning, then runs it in the background: a refusal (invalid settings, not on WiFi, a
+    /// job already running here or in another process) is this call's error, and changes
+    /// nothing.
+    pub async fn start(&self, job: EnrichmentJob) -> Result<JobHandle, EnrichmentError> {
+        let (slot, control) = self.claim()?;
+        let prepared = job.prepare().await?;
+        let run_control = control.clone();
+        Ok(Self::launch(slot, control, prepared.run(run_control)))
+    }
+
+    fn claim(&self) -> Result<(Slot, JobControl), EnrichmentError> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if current.is_some() {
             return Err(EnrichmentError::AlreadyRunning);
         }
         let control = JobControl::default();
         *current = Some(control.clone());
-        drop(current);
-        let (done_tx, done_rx) = watch::channel(false);
-        let slot = Arc::clone(&self.current);
-        let run_control = control.clone();
+        Ok((Slot(Arc::clone(&self.current)), control))
+    }
+
+    fn launch(
+        slot: Slot,
+        control: JobControl,
+        run: impl Future<Output = Result<EnrichmentResult, EnrichmentError>> + Send + 'static,
+    ) -> JobHandle {
         let task = tokio::spawn(async move {
-            // The slot is freed however the job ends (even if its task panics or is aborted).
-            struct Release(Arc<Mutex<Option<JobControl>>>, watch::Sender<bool>);
-            impl Drop for Release {
-                fn drop(&mut self) {
-                    *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                    self.1.send_replace(true);
-                }
-            }
-            let _release = Release(slot, done_tx);
-            job.run(run_control).await
+            let _slot = slot;
+            run.await
         });
-        Ok(JobHandle {
-            control,
-            task,
-            done: done_rx,
-        })
+        JobHandle { control, task }
     }
 
     /// Whether a job runs now.
@@ -86,10 +98,12 @@ impl BackgroundExecutor {
 }
 
 impl JobHandle {
+    /// Pauses the job: attempts in flight finish, no new one starts.
     pub fn pause(&self) {
         self.control.pause();
     }
 
+    /// Resumes a paused job.
     pub fn resume(&self) {
         self.control.resume();
     }
@@ -99,18 +113,9 @@ impl JobHandle {
         self.control.cancel();
     }
 
+    /// The job's controls, to keep after `join` has taken the handle.
     pub fn control(&self) -> JobControl {
         self.control.clone()
-    }
-
-    pub fn status(&self) -> JobStatus {
-        if *self.done.borrow() {
-            JobStatus::Finished
-        } else if *self.control.pause.borrow() {
-            JobStatus::Paused
-        } else {
-            JobStatus::Running
-        }
     }
 
     /// Waits for the job's result.

@@ -35,19 +35,22 @@ use super::services::{
 use super::store::ArtworkStore;
 use super::{
     EnrichmentConfig, EnrichmentProgress, EnrichmentResult, Operation, OperationOutcome,
-    PauseReason, TrackOutcome,
+    PauseReason, TrackOutcome, WriteBackMode, WriteBackOutcome,
 };
 use crate::clock::unix_now;
 use crate::db::{Candidate, Database, OutcomeWrite, Selection};
 use crate::error::EngineError;
 use crate::events::{EventBus, LibraryEvent, TrackField};
 use crate::model::TrackRecord;
+use crate::writeback::{WriteBackListener, WriteBackOptions};
 
 /// Why a job could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrichmentError {
     #[error("invalid setting: {0}")]
     InvalidConfig(#[from] super::ConfigError),
+    #[error("invalid setting: {0}")]
+    InvalidProviders(String),
     #[error("WiFi-only is on and this machine is on {network}: the job starts when WiFi is back")]
     NotOnWifi { network: String },
     #[error("an enrichment job is already running")]
@@ -59,7 +62,9 @@ pub enum EnrichmentError {
 impl EnrichmentError {
     pub fn code(&self) -> &'static str {
         match self {
-            EnrichmentError::InvalidConfig(_) => "invalid_config",
+            EnrichmentError::InvalidConfig(_) | EnrichmentError::InvalidProviders(_) => {
+                "invalid_config"
+            }
             EnrichmentError::NotOnWifi { .. } => "not_on_wifi",
             EnrichmentError::AlreadyRunning => "job_already_running",
             EnrichmentError::Engine(e) => e.code(),
@@ -85,6 +90,8 @@ pub struct EnrichmentJob {
     wifi_poll: Duration,
     progress_interval: Duration,
     jitter_seed: u64,
+    /// Write-back after the job, and who hears of each file.
+    write_back: Option<(WriteBackOptions, WriteBackListener)>,
 }
 
 impl std::fmt::Debug for EnrichmentJob {
@@ -137,6 +144,7 @@ impl EnrichmentJob {
             wifi_poll: Duration::from_secs(5),
             progress_interval: Duration::from_millis(100),
             jitter_seed: 0x9E37_79B9_7F4A_7C15,
+            write_back: None,
         }
     }
 
@@ -175,8 +183,26 @@ impl EnrichmentJob {
         self
     }
 
+    /// After the job (unless it was cancelled), write what was found beside the music or into
+    /// the tags, as `options` says (nothing when its mode is off). `on_item` hears of each file.
+    pub fn write_back_after(
+        mut self,
+        options: WriteBackOptions,
+        on_item: WriteBackListener,
+    ) -> Self {
+        self.write_back = Some((options, on_item));
+        self
+    }
+
     /// Runs to the end (or until cancelled through `control`).
     pub async fn run(self, control: JobControl) -> Result<EnrichmentResult, EnrichmentError> {
+        self.prepare().await?.run(control).await
+    }
+
+    /// Everything that can refuse the job, done before it runs: the settings, the WiFi rule,
+    /// and the claim of the library's one running job (atomic across processes). A refused
+    /// job changes nothing in the library.
+    pub async fn prepare(self) -> Result<PreparedJob, EnrichmentError> {
         self.config.validate()?;
         if self.config.require_wifi {
             let status = self.network_status().await;
@@ -193,22 +219,91 @@ impl EnrichmentJob {
             not_found_before: unix_now()
                 - i64::try_from(self.config.not_found_max_age().as_secs()).unwrap_or(i64::MAX),
         };
-        self.db.recover_interrupted_lyrics().await?;
         let config_json = serde_json::to_string(&self.config).unwrap_or_default();
         let start = self
             .db
             .start_job(&config_json, self.retry_failed, unix_now(), STALE_JOB_SECS)
             .await?;
-        let span = tracing::info_span!("enrich", job = start.id);
-        let outcome = Scheduler::new(self, start, selection, control)
-            .run()
-            .instrument(span)
-            .await;
-        outcome.map_err(EnrichmentError::from)
+        // Only the job that holds the claim may reset what a dead one left in flight.
+        self.db.recover_interrupted_lyrics().await?;
+        Ok(PreparedJob {
+            job: self,
+            start,
+            selection,
+        })
     }
 
     async fn network_status(&self) -> super::network::NetworkStatus {
         self.network.status().await
+    }
+}
+
+/// A job that passed its checks and holds the library's claim: [`PreparedJob::run`] runs it.
+pub struct PreparedJob {
+    job: EnrichmentJob,
+    start: crate::db::JobStart,
+    selection: Selection,
+}
+
+impl std::fmt::Debug for PreparedJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedJob")
+            .field("job_id", &self.start.id)
+            .field("resumed", &self.start.resumed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedJob {
+    /// Runs to the end (or until cancelled through `control`), then writes back when asked to.
+    pub async fn run(self, control: JobControl) -> Result<EnrichmentResult, EnrichmentError> {
+        let span = tracing::info_span!("enrich", job = self.start.id);
+        let bus = self.job.bus.clone();
+        let db = self.job.db.clone();
+        let store = self.job.artwork.as_ref().map(|(_, store)| store.clone());
+        let write_back = self.job.write_back.clone();
+        let mut result = match Scheduler::new(self.job, self.start, self.selection, control)
+            .run()
+            .instrument(span.clone())
+            .await
+        {
+            Ok(result) => result,
+            Err(err) => {
+                tracing::error!(%err, "enrichment stopped on an error");
+                bus.publish(LibraryEvent::JobFailed {
+                    code: err.code().to_owned(),
+                    message: err.to_string(),
+                });
+                return Err(err.into());
+            }
+        };
+        if let (Some((options, on_item)), Some(store)) = (write_back, store)
+            && !result.cancelled
+            && options.mode != WriteBackMode::Off
+        {
+            let written = crate::writeback::write_back(&db, &store, options, |item| on_item(item))
+                .instrument(span)
+                .await;
+            result.write_back = Some(match written {
+                Ok(summary) => {
+                    bus.publish(LibraryEvent::WriteBackFinished { summary });
+                    WriteBackOutcome::Written { summary }
+                }
+                Err(err) => {
+                    tracing::error!(%err, "write-back stopped on an error");
+                    let message = format!("writing back failed: {err}");
+                    bus.publish(LibraryEvent::JobFailed {
+                        code: err.code().to_owned(),
+                        message: message.clone(),
+                    });
+                    WriteBackOutcome::Failed {
+                        code: err.code().to_owned(),
+                        message,
+                    }
+                }
+            });
+        }
+        Ok(result)
     }
 }
 
@@ -577,6 +672,7 @@ impl Scheduler {
             progress: self.progress,
             cancelled,
             outcomes: self.outcomes,
+            write_back: None,
         };
         if cancelled {
             tracing::info!(

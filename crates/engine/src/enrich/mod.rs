@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder, WriteBackMode};
-pub use executor::{BackgroundExecutor, JobHandle, JobStatus};
-pub use job::{EnrichmentError, EnrichmentJob, JobControl};
+pub use executor::{BackgroundExecutor, JobHandle};
+pub use job::{EnrichmentError, EnrichmentJob, JobControl, PreparedJob};
 pub use network::{ConnectionKind, LinuxNetworkMonitor, NetworkMonitor, NetworkStatus};
 pub use progress::EnrichmentProgress;
 pub use services::{
@@ -81,6 +81,24 @@ pub struct EnrichmentResult {
     pub cancelled: bool,
     /// One entry per track processed in this run, in the order they were settled.
     pub outcomes: Vec<TrackOutcome>,
+    /// What write-back after the job did, when it ran (the job's return value only: the
+    /// `JobFinished` event goes out before write-back starts, `WriteBackFinished` after it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub write_back: Option<WriteBackOutcome>,
+}
+
+/// What write-back after a job came to.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[ts(export)]
+pub enum WriteBackOutcome {
+    /// It ran; the summary counts what was written, skipped and failed.
+    Written {
+        summary: crate::writeback::WriteBackSummary,
+    },
+    /// It stopped on an error (`code` as in `EngineError::code`).
+    Failed { code: String, message: String },
 }
 
 impl EnrichmentResult {

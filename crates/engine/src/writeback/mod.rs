@@ -45,6 +45,9 @@ pub struct WriteBackSummary {
     pub failed: u32,
 }
 
+/// Who hears of each file a write-back writes, skips or fails on, when it runs after a job.
+pub type WriteBackListener = std::sync::Arc<dyn Fn(&WriteBackItem) + Send + Sync>;
+
 /// How to write back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteBackOptions {

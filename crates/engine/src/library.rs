@@ -1,0 +1,226 @@
+//! [`Library`]: the one entry point of both front ends (the desktop shell and the CLI).
+//!
+//! A front end opens a library by its database path and then only translates: IPC arguments or
+//! flags into [`EnrichmentRequest`]s and options, engine events into a window or a terminal.
+//! Everything that must be decided once lives here: the layout beside the database (the
+//! artwork store), the settings a job starts from (saved, then `GATEFOLD_<NAME>_URL`), the
+//! checks before a job (settings, providers, the WiFi rule, the claim of the library's one
+//! running job) and write-back after it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::db::{Database, ExportedTrack};
+use crate::enrich::{
+    ArtworkStore, BackgroundExecutor, EnrichmentConfig, EnrichmentError, EnrichmentJob, JobControl,
+    JobHandle, LinuxNetworkMonitor, NetworkMonitor,
+};
+use crate::error::Result;
+use crate::events::EventBus;
+use crate::http::Http;
+use crate::providers::settings::{self as provider_settings, ProviderSettings};
+use crate::scan::{ScanEvent, ScanOptions, ScanReport};
+use crate::writeback::{WriteBackItem, WriteBackListener, WriteBackOptions, WriteBackSummary};
+
+/// The folder beside the database that holds the library's artwork.
+pub const ARTWORK_DIR: &str = "artwork";
+
+/// Where the artwork store of the library at `database` lives: `artwork/` beside it.
+pub fn artwork_store_path(database: &Path) -> PathBuf {
+    database
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."))
+        .join(ARTWORK_DIR)
+}
+
+/// An open library: its database, its artwork store, the event bus its jobs publish on, its
+/// one job executor and its one HTTP client. Cloning gives another handle to the same library.
+#[derive(Clone)]
+pub struct Library {
+    db: Database,
+    store: ArtworkStore,
+    bus: EventBus,
+    executor: BackgroundExecutor,
+    http: Http,
+    network: Arc<dyn NetworkMonitor>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("path", &self.db.path())
+            .field("store", &self.store.root())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one enrichment run should do: the settings it runs with (start from
+/// [`Library::saved_request`] and change what the user asked for), and what to do after it.
+#[derive(Clone)]
+pub struct EnrichmentRequest {
+    /// The job's settings (validated when the job starts).
+    pub config: EnrichmentConfig,
+    /// The providers, in priority order (validated when the job starts).
+    pub providers: Vec<ProviderSettings>,
+    /// Work only on what failed before.
+    pub retry_failed: bool,
+    /// Write-back after the job: its mode comes from `config.write_back`; these say how.
+    pub dry_run: bool,
+    /// Replace the user's own covers and lyrics files during write-back.
+    pub overwrite: bool,
+    /// Hears of each file write-back writes, skips or fails on.
+    pub on_write_back: WriteBackListener,
+}
+
+impl std::fmt::Debug for EnrichmentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrichmentRequest")
+            .field("config", &self.config)
+            .field("providers", &self.providers)
+            .field("retry_failed", &self.retry_failed)
+            .field("dry_run", &self.dry_run)
+            .field("overwrite", &self.overwrite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Library {
+    /// Opens (or creates) the library at `db_path`, with its artwork store beside it.
+    pub async fn open(db_path: &Path) -> Result<Library> {
+        let db = Database::open(db_path).await?;
+        let http = match Http::new() {
+            Ok(http) => http,
+            Err(err) => {
+                db.close().await;
+                return Err(err);
+            }
+        };
+        Ok(Library {
+            store: ArtworkStore::new(artwork_store_path(db_path)),
+            db,
+            bus: EventBus::default(),
+            executor: BackgroundExecutor::new(),
+            http,
+            network: Arc::new(LinuxNetworkMonitor::default()),
+        })
+    }
+
+    /// Uses `monitor` for the WiFi-only rule instead of the system's (tests).
+    pub fn with_network(mut self, monitor: Arc<dyn NetworkMonitor>) -> Self {
+        self.network = monitor;
+        self
+    }
+
+    /// The database, for reads and settings (browse, summary, failures, saved settings).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Where the library's images live.
+    pub fn store(&self) -> &ArtworkStore {
+        &self.store
+    }
+
+    /// The bus this library's jobs publish on.
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        self.db.path()
+    }
+
+    /// Stops a running job and closes the database (folding its WAL into the main file).
+    pub async fn close(&self) {
+        if let Some(job) = self.executor.current() {
+            job.cancel();
+        }
+        self.db.close().await;
+    }
+
+    /// Imports `folder` (again: only what changed is read), telling `on_event` as it goes.
+    pub async fn scan(
+        &self,
+        folder: &Path,
+        options: &ScanOptions,
+        on_event: impl FnMut(ScanEvent) + Send,
+    ) -> Result<ScanReport> {
+        crate::scan::scan_folder(&self.db, folder, options, on_event).await
+    }
+
+    /// What a run would use by default: the saved settings and providers, with
+    /// `GATEFOLD_<NAME>_URL` applied, no retry-only, and write-back as saved.
+    pub async fn saved_request(&self) -> std::result::Result<EnrichmentRequest, EnrichmentError> {
+        let config = self.db.enrichment_config().await?;
+        let mut providers = self.db.provider_settings().await?;
+        provider_settings::apply_env(&mut providers).map_err(EnrichmentError::InvalidProviders)?;
+        Ok(EnrichmentRequest {
+            config,
+            providers,
+            retry_failed: false,
+            dry_run: false,
+            overwrite: false,
+            on_write_back: Arc::new(|_| {}),
+        })
+    }
+
+    /// Starts enriching in the background. Everything that can refuse the run is checked
+    /// before this returns (the settings, the providers, the WiFi rule, a job already running
+    /// in this process or another), and a refusal changes nothing. Events follow on
+    /// [`Library::bus`]; write-back runs after the job when `config.write_back` is on.
+    pub async fn start_enrichment(
+        &self,
+        request: EnrichmentRequest,
+    ) -> std::result::Result<JobHandle, EnrichmentError> {
+        request.config.validate()?;
+        let services = provider_settings::build(&self.http, &request.providers)
+            .map_err(|e| EnrichmentError::InvalidProviders(e.to_string()))?;
+        let write_back = WriteBackOptions {
+            mode: request.config.write_back,
+            dry_run: request.dry_run,
+            overwrite: request.overwrite,
+        };
+        let mut job = EnrichmentJob::new(self.db.clone(), request.config, self.bus.clone())
+            .artwork(Arc::new(services.artwork), self.store.clone())
+            .network(Arc::clone(&self.network))
+            .retry_failed(request.retry_failed)
+            .write_back_after(write_back, request.on_write_back);
+        if let Some(lyrics) = services.lyrics {
+            job = job.lyrics(lyrics);
+        }
+        self.executor.start(job).await
+    }
+
+    /// The running job's controls (pause, resume, cancel), if one runs.
+    pub fn running_job(&self) -> Option<JobControl> {
+        self.executor.current()
+    }
+
+    /// Writes what the library found beside the music or into the tags (see
+    /// [`crate::writeback`]), telling `on_item` of each file.
+    pub async fn write_back(
+        &self,
+        options: WriteBackOptions,
+        on_item: impl FnMut(&WriteBackItem),
+    ) -> Result<WriteBackSummary> {
+        crate::writeback::write_back(&self.db, &self.store, options, on_item).await
+    }
+
+    /// Up to `limit` tracks after id `after_id`, for `export`, with the artwork's files as
+    /// full paths in the store.
+    pub async fn export_page(&self, after_id: i64, limit: u32) -> Result<Vec<ExportedTrack>> {
+        let mut page = self.db.export_page(after_id, limit).await?;
+        for track in &mut page {
+            if let Some(artwork) = &mut track.artwork {
+                artwork.file = self.store.path_of(&artwork.file).display().to_string();
+                artwork.thumbnail = artwork
+                    .thumbnail
+                    .as_ref()
+                    .map(|t| self.store.path_of(t).display().to_string());
+            }
+        }
+        Ok(page)
+    }
+}
