@@ -40,4 +40,19 @@ if [ -d crates/engine/src/providers ] && grep -rnE 'crate::db|sqlx' --include='*
   bad "a provider uses the database (lines above)"
 fi
 
+# 6. Layers point down. The ground floor (plain data, settings, the database, HTTP, the artwork
+#    store, events) imports nothing from the services above it (scan, enrichment, write-back,
+#    providers) or from the Library facade on top; so no import cycle can form through it.
+engine=crates/engine/src
+ground=("$engine/db" "$engine/model" "$engine/config" "$engine/http" "$engine/events.rs"
+        "$engine/store.rs" "$engine/clock.rs" "$engine/error.rs" "$engine/normalize.rs"
+        "$engine/matching.rs" "$engine/repository.rs")
+for path in "${ground[@]}"; do
+  [ -e "$path" ] || bad "ground-floor module $path is missing (update this list and ARCHITECTURE.md)"
+done
+if grep -rnE '(crate|gatefold_engine)::(scan|enrich|writeback|providers|library)\b|super::super' \
+     --include='*.rs' "${ground[@]}" | grep -vE '^[^:]+:[0-9]+:\s*//'; then
+  bad "a ground-floor module imports from a layer above it (lines above)"
+fi
+
 exit $fail

@@ -320,6 +320,17 @@ async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
         let batch = session.js_async(settings).await;
         assert_eq!(batch["ok"], 50 + start - 1, "start {start}: {batch}");
         if start == 1 {
+            // The user resizes the window; the next start brings it back at that size.
+            session.set_window_size(1000, 700).await;
+            assert_eq!(session.window_size().await, (1000, 700));
+        } else {
+            assert_eq!(
+                session.window_size().await,
+                (1000, 700),
+                "the window came back at the size it was closed at"
+            );
+        }
+        if start == 1 {
             assert_eq!(
                 close_window_like_a_user(&display, "Gatefold"),
                 1,
@@ -335,11 +346,11 @@ async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
                 .unwrap();
             assert!(killed.success());
         }
-        // The app closes the library on exit: the WAL is folded into the main file and
-        // removed (a killed app would leave it).
+        // The app closes the library on exit: the WAL, which holds the setting just saved, is
+        // folded into the main file and emptied (or removed). A killed app would leave it full.
         let wal = dir.path().join("fresh/library.db-wal");
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while wal.exists() {
+        while std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
             assert!(
                 std::time::Instant::now() < deadline,
                 "start {start}: the app did not close the library on exit"

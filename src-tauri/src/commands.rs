@@ -3,6 +3,7 @@
 
 use gatefold_engine::db::FailureRecord;
 use gatefold_engine::enrich::{EnrichmentConfig, EnrichmentStatus};
+use gatefold_engine::model::MissingFilter;
 use gatefold_engine::providers::settings::ProviderSettings;
 use gatefold_engine::{
     AlbumPage, LibrarySummary, ScanEvent, ScanReport, TrackListItem, TrackLyrics,
@@ -134,12 +135,13 @@ pub async fn enrichment_status(
 pub async fn list_albums(
     state: State<'_, AppState>,
     query: String,
+    missing: Option<MissingFilter>,
     offset: u32,
     limit: u32,
 ) -> Result<AlbumPage, CommandError> {
     Ok(state
         .database()?
-        .albums_page(&query, offset, limit.min(500))
+        .albums_page(&query, missing, offset, limit.min(500))
         .await?)
 }
 

@@ -86,6 +86,9 @@ fn is_headless(args: &[OsString]) -> bool {
 pub fn run() -> tauri::Result<()> {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // The window comes back at the size and place it was closed at (saved on exit in the
+        // app's config dir).
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(tauri::generate_handler![
             commands::library_summary,
             commands::get_settings,

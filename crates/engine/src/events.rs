@@ -10,7 +10,9 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
-use crate::enrich::{EnrichmentProgress, EnrichmentResult, Operation, PauseReason};
+use crate::model::{
+    EnrichmentProgress, EnrichmentResult, Operation, PauseReason, WriteBackSummary,
+};
 
 /// A field of a track that changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
@@ -77,9 +79,7 @@ pub enum LibraryEvent {
     /// A job could not start or stopped on an error (`code` as in `EngineError::code`).
     JobFailed { code: String, message: String },
     /// Found artwork and lyrics were written beside the music after a job (write-back on).
-    WriteBackFinished {
-        summary: crate::writeback::WriteBackSummary,
-    },
+    WriteBackFinished { summary: WriteBackSummary },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {
         #[ts(type = "number")]

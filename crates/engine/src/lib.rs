@@ -5,6 +5,7 @@
 //! the CLI decide where those live.
 
 mod clock;
+pub mod config;
 pub mod db;
 pub mod enrich;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod normalize;
 pub mod providers;
 pub mod repository;
 pub mod scan;
+pub mod store;
 pub mod writeback;
 
 pub use db::Database;

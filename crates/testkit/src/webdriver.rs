@@ -236,6 +236,25 @@ impl Session {
         self.cmd(reqwest::Method::DELETE, "", None).await;
     }
 
+    /// The window's size, `(width, height)` in CSS pixels.
+    pub async fn window_size(&self) -> (u64, u64) {
+        let rect = self.cmd(reqwest::Method::GET, "/window/rect", None).await;
+        (
+            rect["width"].as_u64().expect("a width"),
+            rect["height"].as_u64().expect("a height"),
+        )
+    }
+
+    /// Resizes the window.
+    pub async fn set_window_size(&self, width: u64, height: u64) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     /// Ends the session when the app may already have exited (its window closed).
     pub async fn end_if_alive(self) {
         let _ = self

@@ -3,7 +3,9 @@
 
 use super::{Database, count_u32};
 use crate::error::{EngineError, Result};
-use crate::model::{AlbumCard, AlbumPage, ArtworkInfo, LyricsStatus, TrackListItem, TrackLyrics};
+use crate::model::{
+    AlbumCard, AlbumPage, ArtworkInfo, LyricsStatus, MissingFilter, TrackListItem, TrackLyrics,
+};
 
 /// `text` as a LIKE pattern that matches it anywhere, `%`, `_` and `\` taken literally.
 fn contains_pattern(text: &str) -> String {
@@ -19,14 +21,19 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// Albums matching ?1 (a LIKE pattern) by title, album artist, or any track's title or artist.
+/// Albums matching ?1 (a LIKE pattern) by title, album artist, or any track's title or artist,
+/// and missing what ?2 says (`MissingFilter::as_str`; NULL: no such condition). A track misses
+/// lyrics unless they are available or it is instrumental.
 macro_rules! album_filter {
     () => {
         "FROM albums al JOIN artists aa ON aa.id = al.album_artist_id \
-         WHERE ?1 = '%%' OR al.title LIKE ?1 ESCAPE '\\' OR aa.name LIKE ?1 ESCAPE '\\' \
+         WHERE (?1 = '%%' OR al.title LIKE ?1 ESCAPE '\\' OR aa.name LIKE ?1 ESCAPE '\\' \
             OR EXISTS (SELECT 1 FROM tracks t JOIN artists ar ON ar.id = t.artist_id \
                        WHERE t.album_id = al.id \
-                         AND (t.title LIKE ?1 ESCAPE '\\' OR ar.name LIKE ?1 ESCAPE '\\')) "
+                         AND (t.title LIKE ?1 ESCAPE '\\' OR ar.name LIKE ?1 ESCAPE '\\'))) \
+           AND (?2 IS NULL OR ((?2 = 'lyrics' OR al.artwork_id IS NULL) \
+                AND (?2 = 'artwork' OR EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = al.id \
+                     AND t.lyrics_status NOT IN ('available', 'instrumental'))))) "
     };
 }
 
@@ -89,12 +96,21 @@ pub struct ArtworkFiles {
 
 impl Database {
     /// Albums whose title, album artist, or a track's title or artist contains `query` (all
-    /// albums when it is blank), sorted by album artist, year and title: `limit` from `offset`.
-    pub async fn albums_page(&self, query: &str, offset: u32, limit: u32) -> Result<AlbumPage> {
+    /// albums when it is blank), and that miss what `missing` says (any when `None`), sorted by
+    /// album artist, year and title: `limit` from `offset`.
+    pub async fn albums_page(
+        &self,
+        query: &str,
+        missing: Option<MissingFilter>,
+        offset: u32,
+        limit: u32,
+    ) -> Result<AlbumPage> {
         let _hold = self.hold.guard();
         let pattern = contains_pattern(query.trim());
+        let missing = missing.map(MissingFilter::as_str);
         let (total,): (i64,) = sqlx::query_as(concat!("SELECT count(*) ", album_filter!()))
             .bind(&pattern)
+            .bind(missing)
             .fetch_one(&self.pool)
             .await?;
         let rows: Vec<AlbumRow> = sqlx::query_as(concat!(
@@ -110,9 +126,10 @@ impl Database {
              JOIN artists aa ON aa.id = al.album_artist_id \
              LEFT JOIN artworks aw ON aw.id = al.artwork_id \
              ORDER BY aa.name_key, al.year, lower(al.title), al.id \
-             LIMIT ?2 OFFSET ?3"
+             LIMIT ?3 OFFSET ?4"
         ))
         .bind(&pattern)
+        .bind(missing)
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)

@@ -8,8 +8,8 @@ use sqlx::{Sqlite, Transaction};
 
 use super::library::{track_columns, track_joins};
 use super::{Database, path_from_bytes};
-use crate::enrich::{EnrichmentProgress, Operation};
 use crate::error::{EngineError, Result};
+use crate::model::{EnrichmentProgress, Operation};
 use crate::model::{LyricsStatus, TrackRecord};
 
 /// Which tracks a job works on.

@@ -9,9 +9,9 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{path_bytes, path_from_bytes};
 use crate::error::Result;
+use crate::model::{FileStamp, ScannedTrack};
 use crate::model::{LyricsStatus, UNKNOWN_ALBUM, UNKNOWN_ARTIST, VARIOUS_ARTISTS};
 use crate::normalize::name_key;
-use crate::scan::{FileStamp, ScannedTrack};
 
 /// Lyrics sources that come from the files themselves (and go when the files change).
 const LOCAL_LYRICS_SOURCES: [&str; 2] = ["sidecar", "embedded"];

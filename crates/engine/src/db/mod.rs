@@ -177,8 +177,10 @@ impl Database {
         &self.path
     }
 
-    /// Checkpoints the WAL into the main file and closes every connection. (A library that was
-    /// not closed is fine too: SQLite replays the WAL on the next open.)
+    /// Checkpoints the WAL into the main file (leaving it empty) and closes every connection.
+    /// (A library that was not closed is fine too: SQLite replays the WAL on the next open.
+    /// SQLite may leave the emptied `-wal` and `-shm` beside it: the pool closes its connections
+    /// in parallel and none may see itself last.)
     pub async fn close(&self) {
         if let Err(err) = self.checkpoint().await {
             tracing::warn!(%err, "WAL checkpoint on close failed");

@@ -1,9 +1,9 @@
 //! Saved settings: one JSON document per key in the `settings` table.
 
 use super::Database;
-use crate::enrich::{ConfigError, EnrichmentConfig};
+use crate::config::providers::{self as provider_settings, ProviderProblem, ProviderSettings};
+use crate::config::{ConfigError, EnrichmentConfig};
 use crate::error::{EngineError, Result};
-use crate::providers::settings::{self as provider_settings, ProviderProblem, ProviderSettings};
 
 impl Database {
     /// The saved JSON for `key`, if any.

@@ -32,7 +32,6 @@ use super::services::{
     AlbumRequest, ArtworkService, FetchError, FetchedArtwork, FetchedLyrics, LyricsRequest,
     LyricsService,
 };
-use super::store::ArtworkStore;
 use super::{
     EnrichmentConfig, EnrichmentProgress, EnrichmentResult, Operation, OperationOutcome,
     PauseReason, TrackOutcome, WriteBackMode, WriteBackOutcome,
@@ -42,6 +41,7 @@ use crate::db::{Candidate, Database, OutcomeWrite, Selection};
 use crate::error::EngineError;
 use crate::events::{EventBus, LibraryEvent, TrackField};
 use crate::model::TrackRecord;
+use crate::store::ArtworkStore;
 use crate::writeback::{WriteBackListener, WriteBackOptions};
 
 /// Why a job could not run.

@@ -21,7 +21,7 @@ use url::Url;
 
 pub use limiter::{Limiter, RateLimit};
 
-use crate::enrich::FetchError;
+use crate::model::FetchError;
 
 /// The User-Agent every request carries (MusicBrainz asks for `App/version ( contact )`).
 pub const USER_AGENT: &str = concat!(

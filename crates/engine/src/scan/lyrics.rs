@@ -1,32 +1,6 @@
 //! Lyrics found on disk: `.lrc`/`.txt` sidecars and embedded lyrics tags.
 
-/// Lyrics read from the files themselves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LocalLyrics {
-    /// Plain text (for synced lyrics: the same lines without timestamps).
-    pub plain: Option<String>,
-    /// LRC text with timestamps, when the source had them.
-    pub synced: Option<String>,
-    pub source: LocalLyricsSource,
-    /// The text is an "instrumental" marker, not lyrics.
-    pub instrumental: bool,
-}
-
-/// Where local lyrics came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LocalLyricsSource {
-    Sidecar,
-    Embedded,
-}
-
-impl LocalLyricsSource {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            LocalLyricsSource::Sidecar => "sidecar",
-            LocalLyricsSource::Embedded => "embedded",
-        }
-    }
-}
+pub(crate) use crate::model::{LocalLyrics, LocalLyricsSource};
 
 /// The largest sidecar read; anything bigger is not a lyrics file.
 pub(crate) const MAX_SIDECAR_BYTES: u64 = 1 << 20;

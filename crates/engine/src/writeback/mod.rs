@@ -20,30 +20,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use ts_rs::TS;
 
 use crate::db::WriteBackTrack;
-use crate::enrich::{ArtworkStore, WriteBackMode};
 use crate::error::Result;
+pub use crate::model::{WriteBackMode, WriteBackSummary};
+use crate::store::ArtworkStore;
 use crate::{Database, LyricsStatus};
 use embed::{Edit, Embedded};
-
-/// What a write-back did, in counts (the CLI also lists each file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
-#[ts(export)]
-pub struct WriteBackSummary {
-    pub mode: WriteBackMode,
-    /// Nothing was written: this is what would have been.
-    pub dry_run: bool,
-    /// Files written (or, in a dry run, that would be).
-    pub written: u32,
-    /// Already holding exactly what would be written.
-    pub unchanged: u32,
-    /// Left alone on purpose (the user's own file, a read-only file, ...).
-    pub skipped: u32,
-    /// Could not be written.
-    pub failed: u32,
-}
 
 /// Who hears of each file a write-back writes, skips or fails on, when it runs after a job.
 pub type WriteBackListener = std::sync::Arc<dyn Fn(&WriteBackItem) + Send + Sync>;

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::services::FetchedArtwork;
 use crate::db::ArtworkRow;
 use crate::error::{EngineError, Result};
+use crate::model::FetchedArtwork;
 
 /// The thumbnails' longest side, in pixels.
 pub const THUMBNAIL_PX: u32 = 256;

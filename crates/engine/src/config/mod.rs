@@ -1,3 +1,7 @@
+//! Settings: [`EnrichmentConfig`], how an enrichment job runs, and ([`providers`]) which
+//! providers it asks. Plain data with its validation, on the ground floor: the database stores
+//! them, the job and the providers read them.
+//!
 //! `EnrichmentConfig`: how an enrichment job runs. Built with [`EnrichmentConfig::builder`],
 //! checked by [`EnrichmentConfig::validate`] (a job never starts, and settings are never saved,
 //! with an invalid config).
@@ -7,6 +11,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::model::WriteBackMode;
+
+pub mod providers;
 
 /// Settings of an enrichment job. The defaults are the seed's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -33,45 +41,6 @@ pub struct EnrichmentConfig {
     pub not_found_max_age_days: u32,
     /// After a job, write what was found beside the music (off by default).
     pub write_back: WriteBackMode,
-}
-
-/// Whether and how found artwork and lyrics are written beside the music files.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum WriteBackMode {
-    /// Only the library database holds them.
-    #[default]
-    Off,
-    /// `cover.jpg` in the album folder, `.lrc` (synced) or `.txt` (plain) beside each track.
-    Sidecar,
-    /// Inside the audio files' tags: a front cover picture, and lyrics.
-    Embed,
-}
-
-impl WriteBackMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WriteBackMode::Off => "off",
-            WriteBackMode::Sidecar => "sidecar",
-            WriteBackMode::Embed => "embed",
-        }
-    }
-}
-
-impl std::str::FromStr for WriteBackMode {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "off" => Ok(WriteBackMode::Off),
-            "sidecar" => Ok(WriteBackMode::Sidecar),
-            "embed" => Ok(WriteBackMode::Embed),
-            other => Err(format!(
-                "unknown write-back mode {other:?} (expected off, sidecar or embed)"
-            )),
-        }
-    }
 }
 
 impl Default for EnrichmentConfig {

@@ -9,6 +9,21 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod enrichment;
+mod fetch;
+mod progress;
+mod scanned;
+mod writeback;
+
+pub use enrichment::{
+    EnrichmentResult, Operation, OperationOutcome, PauseReason, TrackOutcome, WriteBackOutcome,
+};
+pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
+pub use progress::EnrichmentProgress;
+pub use scanned::FileStamp;
+pub(crate) use scanned::{LocalLyrics, LocalLyricsSource, ScannedTrack};
+pub use writeback::{WriteBackMode, WriteBackSummary};
+
 /// The artist name used for an album whose tracks name several artists and no album artist.
 pub const VARIOUS_ARTISTS: &str = "Various Artists";
 /// The artist name used when a file has no artist tag.
@@ -241,4 +256,28 @@ pub struct TrackLyrics {
     /// LRC text with `[mm:ss.xx]` timestamps.
     pub synced: Option<String>,
     pub source: Option<String>,
+}
+
+/// What an album lacks, to list only those (the library's "Missing" filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MissingFilter {
+    /// No artwork.
+    Artwork,
+    /// Some track without lyrics (neither available nor instrumental).
+    Lyrics,
+    /// Both at once.
+    Both,
+}
+
+impl MissingFilter {
+    /// The name stored queries compare with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingFilter::Artwork => "artwork",
+            MissingFilter::Lyrics => "lyrics",
+            MissingFilter::Both => "both",
+        }
+    }
 }

@@ -1,0 +1,254 @@
+//! Which providers run, in which order, where, and how fast: the list of [`ProviderSettings`]
+//! the desktop settings and the CLI (`--provider NAME=URL`, `--rate NAME=REQUESTS_PER_SECOND`,
+//! `GATEFOLD_<NAME>_URL`) both edit, with its validation. Plain data: the database stores it,
+//! `providers::settings::build` turns it into the services a job drives.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+/// One provider's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProviderSettings {
+    /// `lrclib`, ...
+    pub name: String,
+    pub enabled: bool,
+    /// May carry a path prefix (a self-hosted instance behind a proxy).
+    pub base_url: String,
+    /// The pace kept with this provider (its published limit by default).
+    pub requests_per_second: f64,
+}
+
+/// A provider the engine knows: its name, default endpoint and pace.
+pub(crate) struct Known {
+    pub(crate) name: &'static str,
+    default_url: &'static str,
+    /// LRCLIB publishes no number: a polite 5/s, which a self-hosted instance may raise.
+    default_rate: f64,
+    pub(crate) max_in_flight: Option<usize>,
+    /// Statuses that mean "slow down" (besides 429), with the wait when none is given.
+    pub(crate) throttle: &'static [(u16, std::time::Duration)],
+}
+
+/// The providers, in their default order (the artwork chain follows it: the Cover Art Archive,
+/// found through MusicBrainz, then iTunes, then Deezer). MusicBrainz allows 1 request/s (503
+/// when exceeded); the Cover Art Archive is a redirector, bounded by concurrency.
+const KNOWN: &[Known] = &[
+    Known {
+        name: "lrclib",
+        default_url: "https://lrclib.net",
+        default_rate: 5.0,
+        max_in_flight: Some(2),
+        throttle: &[],
+    },
+    Known {
+        name: "musicbrainz",
+        default_url: "https://musicbrainz.org",
+        default_rate: 1.0,
+        max_in_flight: Some(1),
+        throttle: &[(503, std::time::Duration::from_secs(1))],
+    },
+    Known {
+        name: "coverartarchive",
+        default_url: "https://coverartarchive.org",
+        default_rate: 10.0,
+        max_in_flight: Some(4),
+        throttle: &[(503, std::time::Duration::from_secs(2))],
+    },
+    Known {
+        name: "itunes",
+        default_url: "https://itunes.apple.com",
+        // "About 20 calls per minute": one every 3 s.
+        default_rate: 1.0 / 3.0,
+        max_in_flight: Some(1),
+        throttle: &[(403, std::time::Duration::from_secs(60))],
+    },
+    Known {
+        name: "deezer",
+        default_url: "https://api.deezer.com",
+        // "50 requests per 5 seconds".
+        default_rate: 10.0,
+        max_in_flight: Some(2),
+        throttle: &[],
+    },
+];
+
+/// The names of the providers this build has.
+pub fn known_names() -> Vec<&'static str> {
+    KNOWN.iter().map(|k| k.name).collect()
+}
+
+/// Every provider, on, at its default endpoint and pace, in the default order.
+pub fn defaults() -> Vec<ProviderSettings> {
+    KNOWN
+        .iter()
+        .map(|k| ProviderSettings {
+            name: k.name.to_owned(),
+            enabled: true,
+            base_url: k.default_url.to_owned(),
+            requests_per_second: k.default_rate,
+        })
+        .collect()
+}
+
+/// A provider setting that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderSettingsError {
+    #[error("unknown provider {name:?} (this build has: {known})")]
+    Unknown { name: String, known: String },
+    #[error("provider {name}: {url:?} is not an http(s) URL")]
+    BadUrl { name: String, url: String },
+    #[error("provider {name}: requests per second must be above 0 and at most 1000, got {rate}")]
+    BadRate { name: String, rate: String },
+}
+
+pub(crate) fn known(name: &str) -> Result<&'static Known, ProviderSettingsError> {
+    KNOWN
+        .iter()
+        .find(|k| k.name == name)
+        .ok_or_else(|| ProviderSettingsError::Unknown {
+            name: name.to_owned(),
+            known: known_names().join(", "),
+        })
+}
+
+/// One problem with a provider setting, for forms that show every problem at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProviderProblem {
+    /// The provider (`lrclib`, ...).
+    pub name: String,
+    /// `name`, `base_url` or `requests_per_second`.
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem in `settings`: unknown or repeated names, URLs that are not http(s), rates out
+/// of range. Empty when the list can be saved.
+pub fn problems(settings: &[ProviderSettings]) -> Vec<ProviderProblem> {
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for s in settings {
+        let problem = |field: &str, message: String| ProviderProblem {
+            name: s.name.clone(),
+            field: field.to_owned(),
+            message,
+        };
+        if !seen.insert(s.name.as_str()) {
+            found.push(problem(
+                "name",
+                format!("provider {} is listed twice", s.name),
+            ));
+        }
+        for err in check(s) {
+            let field = match err {
+                ProviderSettingsError::Unknown { .. } => "name",
+                ProviderSettingsError::BadUrl { .. } => "base_url",
+                ProviderSettingsError::BadRate { .. } => "requests_per_second",
+            };
+            found.push(problem(field, err.to_string()));
+        }
+    }
+    found
+}
+
+/// The problems of one entry.
+fn check(s: &ProviderSettings) -> Vec<ProviderSettingsError> {
+    let mut errors = Vec::new();
+    if let Err(err) = known(&s.name) {
+        errors.push(err);
+    }
+    let url_ok = Url::parse(&s.base_url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    if !url_ok {
+        errors.push(ProviderSettingsError::BadUrl {
+            name: s.name.clone(),
+            url: s.base_url.clone(),
+        });
+    }
+    if !(s.requests_per_second > 0.0 && s.requests_per_second <= 1000.0) {
+        errors.push(ProviderSettingsError::BadRate {
+            name: s.name.clone(),
+            rate: s.requests_per_second.to_string(),
+        });
+    }
+    errors
+}
+
+/// A saved list brought up to this build: unknown providers dropped, providers it lacks (new in
+/// this build) appended at their defaults, the saved order kept.
+pub fn complete(mut settings: Vec<ProviderSettings>) -> Vec<ProviderSettings> {
+    let names = known_names();
+    settings.retain(|s| names.contains(&s.name.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    settings.retain(|s| seen.insert(s.name.clone()));
+    for default in defaults() {
+        if !settings.iter().any(|s| s.name == default.name) {
+            settings.push(default);
+        }
+    }
+    settings
+}
+
+/// Checks every entry (name known, URL http(s), rate in range).
+pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsError> {
+    match settings.iter().flat_map(check).next() {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+/// Applies `GATEFOLD_<NAME>_URL` environment variables (the CLI and the app both honour them).
+pub fn apply_env(settings: &mut [ProviderSettings]) -> Result<(), String> {
+    for name in known_names() {
+        let var = format!("GATEFOLD_{}_URL", name.to_ascii_uppercase());
+        if let Some(url) = std::env::var(&var).ok().filter(|u| !u.is_empty()) {
+            set_url(settings, name, &url).map_err(|e| format!("{var}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets `name`'s base URL; on error nothing changes.
+pub fn set_url(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    url: &str,
+) -> Result<(), ProviderSettingsError> {
+    edit(settings, name, |entry| entry.base_url = url.to_owned())
+}
+
+/// Sets `name`'s pace; on error nothing changes.
+pub fn set_rate(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    rate: &str,
+) -> Result<(), ProviderSettingsError> {
+    let value: f64 = rate.parse().map_err(|_| ProviderSettingsError::BadRate {
+        name: name.to_owned(),
+        rate: rate.to_owned(),
+    })?;
+    edit(settings, name, |entry| entry.requests_per_second = value)
+}
+
+/// Applies `change` to `name`'s entry if the result is valid.
+fn edit(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    change: impl FnOnce(&mut ProviderSettings),
+) -> Result<(), ProviderSettingsError> {
+    known(name)?;
+    let entry = settings
+        .iter_mut()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ProviderSettingsError::Unknown {
+            name: name.to_owned(),
+            known: known_names().join(", "),
+        })?;
+    let mut candidate = entry.clone();
+    change(&mut candidate);
+    validate(std::slice::from_ref(&candidate))?;
+    *entry = candidate;
+    Ok(())
+}

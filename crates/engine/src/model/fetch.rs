@@ -1,0 +1,79 @@
+//! What a service brings back: found artwork or lyrics, or why an attempt failed. Plain data,
+//! shared by the HTTP layer, the providers, the artwork store and the job.
+
+use std::time::Duration;
+
+/// Artwork a service found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedArtwork {
+    pub bytes: Vec<u8>,
+    /// `image/jpeg`, `image/png`, ...
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    /// Where it came from (`embedded`, `folder`, `coverartarchive`, `itunes`, ...).
+    pub source: String,
+    /// It was already on disk (embedded or beside the files): nothing was fetched.
+    pub local: bool,
+    /// Which candidate won, for people checking the result: the release, record or file, the
+    /// names it was matched on, and the confidence score.
+    pub matched: Option<String>,
+}
+
+/// What a service found for one track's lyrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchedLyrics {
+    Found {
+        plain: Option<String>,
+        synced: Option<String>,
+        source: String,
+        /// Which candidate won (record, names, duration, score).
+        matched: Option<String>,
+    },
+    /// The track has no vocals.
+    Instrumental {
+        source: String,
+    },
+    NotFound,
+}
+
+/// Why an attempt failed, and whether another attempt may succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// May pass on retry: a timeout, a connection error, HTTP 429 or 5xx, a provider's throttle
+    /// signal. `retry_after` is the server's own wait, when it gave one.
+    #[error("{reason}")]
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// Will not pass on retry: invalid input, an answer that makes no sense.
+    #[error("{reason}")]
+    Permanent { reason: String },
+}
+
+impl FetchError {
+    pub fn transient(reason: impl Into<String>) -> Self {
+        FetchError::Transient {
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        FetchError::Permanent {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, FetchError::Transient { .. })
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Transient { retry_after, .. } => *retry_after,
+            FetchError::Permanent { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The `Library` facade both front ends use: the checks before a job (refusals change nothing),
+//! write-back after it, the artwork store beside the database, and the library view's reads
+//! (albums by search and by what they miss).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use gatefold_engine::enrich::{WriteBackMode, WriteBackOutcome};
+use gatefold_engine::model::MissingFilter;
+use gatefold_engine::{
+    BusMessage, EnrichmentConfig, EnrichmentRequest, Library, LibraryEvent, ScanOptions,
+    artwork_store_path,
+};
+use gatefold_testkit::fakes::FakeNetwork;
+use gatefold_testkit::library::write_file;
+use gatefold_testkit::{AudioSpec, COVER_JPG_600, Format};
+
+/// Four albums: with a cover and every track's lyrics; with a cover only; with lyrics only;
+/// with neither.
+fn music(root: &Path) {
+    let album = |folder: &str, title: &str, tracks: &[(&str, bool)], cover: bool| {
+        for (n, (track, lrc)) in tracks.iter().enumerate() {
+            let path = root.join(folder).join(format!("{n:02}.flac"));
+            AudioSpec::tagged(Format::Flac, track, "Artist", title)
+                .track(u32::try_from(n + 1).unwrap())
+                .write(&path);
+            if *lrc {
+                write_file(path.with_extension("lrc"), b"[00:00.50]words\n");
+            }
+        }
+        if cover {
+            write_file(root.join(folder).join("cover.jpg"), COVER_JPG_600);
+        }
+    };
+    album("a", "Covered Lyrics", &[("One", true), ("Two", true)], true);
+    album("b", "Covered", &[("Three", false)], true);
+    album("c", "Bare Lyrics", &[("Four", true)], false);
+    album("d", "Bare", &[("Five", false), ("Six", true)], false);
+}
+
+/// Every provider off: only what is on disk.
+async fn offline_request(library: &Library) -> EnrichmentRequest {
+    let mut request = library.saved_request().await.unwrap();
+    for provider in &mut request.providers {
+        provider.enabled = false;
+    }
+    request
+}
+
+async fn scanned(dir: &Path) -> Library {
+    music(&dir.join("music"));
+    let library = Library::open(&dir.join("lib/library.db")).await.unwrap();
+    library
+        .scan(&dir.join("music"), &ScanOptions::default(), |_| {})
+        .await
+        .unwrap();
+    library
+}
+
+async fn titles(library: &Library, query: &str, missing: Option<MissingFilter>) -> Vec<String> {
+    let page = library
+        .database()
+        .albums_page(query, missing, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(page.total as usize, page.albums.len());
+    let mut titles: Vec<String> = page.albums.into_iter().map(|a| a.title).collect();
+    titles.sort();
+    titles
+}
+
+#[tokio::test]
+async fn the_artwork_store_lives_beside_the_database() {
+    assert_eq!(
+        artwork_store_path(Path::new("/x/y/library.db")),
+        Path::new("/x/y/artwork")
+    );
+    assert_eq!(
+        artwork_store_path(Path::new("library.db")),
+        Path::new("./artwork")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(&dir.path().join("library.db")).await.unwrap();
+    assert_eq!(library.store().root(), dir.path().join("artwork"));
+    library.close().await;
+}
+
+#[tokio::test]
+async fn albums_are_listed_by_what_they_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    let handle = library
+        .start_enrichment(offline_request(&library).await)
+        .await
+        .unwrap();
+    let result = handle.join().await.unwrap();
+    assert!(!result.cancelled);
+
+    assert_eq!(
+        titles(&library, "", None).await,
+        ["Bare", "Bare Lyrics", "Covered", "Covered Lyrics"]
+    );
+    assert_eq!(
+        titles(&library, "", Some(MissingFilter::Artwork)).await,
+        ["Bare", "Bare Lyrics"]
+    );
+    assert_eq!(
+        titles(&library, "", Some(MissingFilter::Lyrics)).await,
+        ["Bare", "Covered"],
+        "a track without lyrics is enough"
+    );
+    assert_eq!(
+        titles(&library, "", Some(MissingFilter::Both)).await,
+        ["Bare"]
+    );
+    assert_eq!(
+        titles(&library, "lyrics", Some(MissingFilter::Artwork)).await,
+        ["Bare Lyrics"],
+        "the search and the filter together"
+    );
+    assert_eq!(
+        titles(&library, "six", Some(MissingFilter::Lyrics)).await,
+        ["Bare"],
+        "a track title finds its album"
+    );
+    library.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_start_says_why_at_once_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    let before = library.database().summary().await.unwrap();
+
+    // Invalid settings.
+    let mut request = offline_request(&library).await;
+    request.config = EnrichmentConfig {
+        batch_size: 0,
+        ..request.config
+    };
+    let err = library.start_enrichment(request).await.unwrap_err();
+    assert_eq!(err.code(), "invalid_config");
+    assert!(err.to_string().contains("batch_size"), "{err}");
+
+    // An unknown provider.
+    let mut request = offline_request(&library).await;
+    request.providers[0].base_url = "ftp://example.invalid".into();
+    let err = library.start_enrichment(request).await.unwrap_err();
+    assert_eq!(err.code(), "invalid_config", "{err}");
+
+    // WiFi-only on another network.
+    let library = library.with_network(FakeNetwork::ethernet());
+    let mut request = offline_request(&library).await;
+    request.config = request
+        .config
+        .to_builder()
+        .require_wifi(true)
+        .build()
+        .unwrap();
+    let err = library.start_enrichment(request).await.unwrap_err();
+    assert_eq!(err.code(), "not_on_wifi");
+
+    assert!(library.running_job().is_none(), "no job was left claimed");
+    assert_eq!(library.database().summary().await.unwrap(), before);
+    // And a valid start still works afterwards.
+    let handle = library
+        .start_enrichment(offline_request(&library).await)
+        .await
+        .unwrap();
+    handle.join().await.unwrap();
+    library.close().await;
+}
+
+#[tokio::test]
+async fn a_second_start_is_refused_while_a_job_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    let first = library
+        .start_enrichment(offline_request(&library).await)
+        .await
+        .unwrap();
+    first.pause();
+    let err = library
+        .start_enrichment(offline_request(&library).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "job_already_running");
+    first.resume();
+    first.join().await.unwrap();
+    library.close().await;
+}
+
+#[tokio::test]
+async fn write_back_runs_after_the_job_and_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    let mut events = library.bus().subscribe();
+    let heard = Arc::new(std::sync::Mutex::new(0usize));
+    let mut request = offline_request(&library).await;
+    request.config = request
+        .config
+        .to_builder()
+        .write_back(WriteBackMode::Sidecar)
+        .build()
+        .unwrap();
+    request.dry_run = true;
+    let counter = Arc::clone(&heard);
+    request.on_write_back = Arc::new(move |_| *counter.lock().unwrap() += 1);
+    let handle = library.start_enrichment(request).await.unwrap();
+    let result = handle.join().await.unwrap();
+    let Some(WriteBackOutcome::Written { summary }) = result.write_back else {
+        panic!("write-back ran: {:?}", result.write_back);
+    };
+    assert_eq!(summary.mode, WriteBackMode::Sidecar);
+    assert!(summary.dry_run);
+    let items = summary.written + summary.unchanged + summary.skipped + summary.failed;
+    assert_eq!(
+        *heard.lock().unwrap(),
+        items as usize,
+        "the listener heard of every file"
+    );
+    let mut finished = 0;
+    while let Some(message) = events.try_recv() {
+        if let BusMessage::Event(LibraryEvent::WriteBackFinished { summary: heard }) = message {
+            assert_eq!(heard, summary);
+            finished += 1;
+        }
+    }
+    assert_eq!(finished, 1);
+    library.close().await;
+}
