@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Outside the checkout, so CI's fresh clones still build incrementally.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/gatefold/target
 
-.PHONY: setup run test bench package check-invariants
+.PHONY: setup run test lint bench package check-invariants
 
 setup:
 	@scripts/setup.sh
@@ -32,6 +32,11 @@ bench: setup
 package: setup
 	ui/node_modules/.bin/tauri build --bundles deb
 	scripts/check-package.sh
+
+## Formatting, clippy (warnings denied), the architecture invariants, unused dependencies.
+## Part of `make test`; runnable alone.
+lint: setup
+	@scripts/lint.sh
 
 check-invariants:
 	@scripts/check-invariants.sh

@@ -47,3 +47,9 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi
+
+# cargo-machete: `make lint` (part of `make test`) fails on a dependency no code uses.
+if ! command -v cargo-machete >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo-machete" ]; then
+  echo "setup: installing cargo-machete"
+  cargo install cargo-machete --version 0.9.1 --locked --quiet
+fi

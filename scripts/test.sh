@@ -18,14 +18,7 @@ fi
 step "UI build (the app embeds ui/dist)"
 npm --prefix ui run build --silent
 
-step "rustfmt"
-cargo fmt --all --check
-
-step "architecture invariants"
-scripts/check-invariants.sh
-
-step "clippy (warnings are errors)"
-cargo clippy --workspace --all-targets --features gatefold/custom-protocol -- -D warnings
+scripts/lint.sh
 
 step "Rust tests"
 if command -v cargo-nextest >/dev/null; then

@@ -716,3 +716,71 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
         assert_eq!(summary["tracks"], files, "after line {kill_after}");
     }
 }
+
+/// Two `enrich` started at the same instant, 100 times: each either runs or is refused with
+/// `job_already_running`; never "database is locked", never both refused.
+#[test]
+fn simultaneous_enrich_runs_are_refused_cleanly_never_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, 4, 3);
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let (mut ran, mut refused) = (0, 0);
+    for round in 0..100 {
+        // --retry-failed: nothing failed, so each run selects nothing and ends at once; what is
+        // tested is the claim of the library's one job, which every run makes.
+        let start = || {
+            cli(dir.path())
+                .arg("--db")
+                .arg(&db)
+                .args(["enrich", "--json", "--retry-failed"])
+                .args(skip_every_provider())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start(), start());
+        let mut refused_now = 0;
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(
+                !text.contains("locked"),
+                "round {round}: no 'database is locked': {text}"
+            );
+            match out.status.code() {
+                Some(0) => ran += 1,
+                Some(1) => {
+                    assert!(
+                        text.contains("\"code\":\"job_already_running\""),
+                        "round {round}: a refusal says why: {text}"
+                    );
+                    refused += 1;
+                    refused_now += 1;
+                }
+                other => panic!("round {round}: exit {other:?}: {text}"),
+            }
+        }
+        assert!(refused_now < 2, "round {round}: one of the two ran");
+    }
+    assert_eq!(ran + refused, 200);
+    // The library is whole and no job is left claimed: a later run starts.
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["enrich", "--retry-failed"])
+        .args(skip_every_provider())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

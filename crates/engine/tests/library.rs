@@ -229,3 +229,62 @@ async fn write_back_runs_after_the_job_and_is_announced() {
     assert_eq!(finished, 1);
     library.close().await;
 }
+
+/// Another process's live job holds the library: a start here is refused, and the refusal
+/// touches nothing of that job (not even its tracks in flight).
+#[tokio::test]
+async fn a_start_refused_for_another_process_job_leaves_its_tracks_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    // A live process that "runs" a job: its pid, a fresh heartbeat, and two tracks in flight.
+    let mut other = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut conn = {
+        use sqlx::ConnectOptions;
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(library.path())
+            .connect()
+            .await
+            .unwrap()
+    };
+    sqlx::query(
+        "INSERT INTO enrichment_jobs (state, config, retry_failed, owner_pid, started_at, heartbeat_at) \
+         VALUES ('running', '{}', 0, ?1, ?2, ?2)",
+    )
+    .bind(i64::from(other.id()))
+    .bind(i64::try_from(now).unwrap())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE tracks SET lyrics_status = 'fetching' WHERE id IN (SELECT id FROM tracks LIMIT 2)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let err = library
+        .start_enrichment(offline_request(&library).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "job_already_running", "{err}");
+    let (fetching,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM tracks WHERE lyrics_status = 'fetching'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        fetching, 2,
+        "the other job's tracks in flight are left alone"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+    drop(conn);
+    library.close().await;
+}
