@@ -111,7 +111,7 @@ async fn an_untagged_album_is_found_by_a_confident_search() {
 }
 
 #[tokio::test]
-async fn decoys_and_bad_images_are_not_found() {
+async fn decoys_are_not_found_and_bad_images_are_failures() {
     let fake = FakeCoverArt::start(releases()).await;
     let p = provider(&fake, 1.0);
     // Same title, another artist: never a wrong cover.
@@ -121,12 +121,16 @@ async fn decoys_and_bad_images_are_not_found() {
             .unwrap(),
         None
     );
-    // The archive serves bytes that are not an image.
-    assert_eq!(
-        p.fetch_artwork(&album("Homework", "Daft Punk", Some(HOMEWORK)))
-            .await
-            .unwrap(),
-        None
+    // The archive serves bytes that are not an image: a failure of the provider (retried,
+    // listed with its reason), never "not found" (remembered for a month).
+    let err = p
+        .fetch_artwork(&album("Homework", "Daft Punk", Some(HOMEWORK)))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert!(
+        err.to_string().contains("coverartarchive") && err.to_string().contains("not usable"),
+        "{err}"
     );
 }
 

@@ -113,9 +113,12 @@ async fn statuses_are_classified() {
         matches!(e, FetchError::Permanent { .. }) && e.to_string().contains("HTTP 400"),
         "{e}"
     );
+    // Malformed JSON with status 200 (a proxy's page, a truncated answer) passes: retried.
     let e = get(&plain, "/bad-json").await.unwrap_err();
     assert!(
-        !e.is_retryable() && e.to_string().contains("not the JSON expected"),
+        e.is_retryable()
+            && e.to_string()
+                .contains("testprov: unexpected answer (not the JSON expected)"),
         "{e}"
     );
 

@@ -160,8 +160,9 @@ impl ProviderClient {
         }))
     }
 
-    /// GETs JSON and parses it. `Ok(None)` for 404; a body that is not the expected JSON is a
-    /// permanent error naming the provider.
+    /// GETs JSON and parses it. `Ok(None)` for 404; a body that is not the expected JSON (a
+    /// malformed or truncated answer, an HTML error page with status 200) is a transient error
+    /// naming the provider: such faults pass (a proxy, an overloaded server), so it is retried.
     pub async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<Option<T>, FetchError> {
         let Some(fetched) = self.get(url, "application/json", MAX_JSON_BYTES).await? else {
             return Ok(None);
@@ -169,7 +170,7 @@ impl ProviderClient {
         serde_json::from_slice(&fetched.body)
             .map(Some)
             .map_err(|e| {
-                FetchError::permanent(format!(
+                FetchError::transient(format!(
                     "{}: unexpected answer (not the JSON expected): {e}",
                     self.policy.name
                 ))

@@ -138,8 +138,10 @@ impl ArtworkService for ArtworkChain {
 
 /// Downloads `url` through `client` and returns it as artwork from `source` (the candidate
 /// described by `matched`), if it really is an image (sniffed and decoded, whatever its
-/// Content-Type); `Ok(None)` when it is missing or is not an image, so the caller tries its
-/// next candidate.
+/// Content-Type); `Ok(None)` when it is missing (404). An answer that is not a usable image (an
+/// HTML page served as `image/jpeg`, a truncated file, a decompression bomb) is a failure of
+/// that provider, not "not found": transient, so it is retried, and listed with its reason if
+/// it persists, never remembered as "nothing there".
 pub(crate) async fn fetch_image(
     client: &ProviderClient,
     url: &str,
@@ -163,8 +165,10 @@ pub(crate) async fn fetch_image(
             matched: Some(matched.to_owned()),
         })),
         Err(reason) => {
-            tracing::info!(source, %reason, "image skipped");
-            Ok(None)
+            tracing::info!(source, %reason, "image refused");
+            Err(FetchError::transient(format!(
+                "{source}: the image is not usable: {reason}"
+            )))
         }
     }
 }
