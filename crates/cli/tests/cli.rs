@@ -107,12 +107,22 @@ fn human_scan_prints_failures_one_per_line_and_a_summary() {
         .arg(dir.path().join("lib.db"))
         .arg("scan")
         .arg(&lib.root)
+        .env_remove("GATEFOLD_LOG") // the defaults a user gets
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     let failures: Vec<&str> = err.lines().filter(|l| l.starts_with("failed: ")).collect();
-    assert_eq!(failures.len(), 3, "{err}");
+    assert_eq!(failures.len(), 3, "each failed file once: {err}");
+    // Nothing else: the tag library's own warnings go to the log (-v), not the terminal.
+    let others: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("failed: ") && !l.trim().is_empty())
+        .collect();
+    assert!(
+        others.is_empty(),
+        "only the failures on stderr: {others:#?}"
+    );
     assert!(
         failures
             .iter()

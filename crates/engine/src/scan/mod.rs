@@ -237,7 +237,8 @@ pub async fn scan_folder(
                 }
                 Err((path, reason)) => {
                     report.failed += 1;
-                    tracing::warn!(path = %path.display(), %reason, "file not imported");
+                    // Reported to the front end as `FileFailed`; the log keeps it for the record.
+                    tracing::info!(path = %path.display(), %reason, "file not imported");
                     on_event(ScanEvent::FileFailed {
                         path: path.display().to_string(),
                         reason,
