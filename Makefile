@@ -27,6 +27,7 @@ bench: setup
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" job
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" providers
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" window --app "$(CARGO_TARGET_DIR)/release/gatefold"
+	npm --prefix ui run bench --silent
 
 ## A .deb of the desktop app (release build), then installed and started to check it.
 package: setup

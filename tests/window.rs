@@ -2,8 +2,9 @@
 //! Xvfb, driven through tauri-driver and WebKitWebDriver, on a generated library with every
 //! provider at a loopback fake (one at a closed port, so a track fails with a reason).
 //!
-//! It clicks "Enrich library", waits for the bar to reach 100 %, finds the failing track listed
-//! with its reason, changes a setting, restarts the app and sees the setting kept. With
+//! The app opens on the Library. The test goes to the Enrichment view, clicks "Enrich library",
+//! waits for the bar to reach 100 %, finds the failing track listed with its reason, changes a
+//! setting (under "Advanced"), restarts the app and sees the setting kept. With
 //! `GATEFOLD_SCREENSHOTS=DIR` it also saves screenshots of the panels there (for the README).
 //!
 //! Needs Xvfb, WebKitWebDriver and tauri-driver (`scripts/setup.sh` installs them) and an app
@@ -111,12 +112,16 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
     let app = PathBuf::from(env!("CARGO_BIN_EXE_gatefold"));
 
     let session = driver.session(&app).await;
+    // The Library is home: its header counts the 7 tracks ("7 tracks by ... artists").
     session
         .wait_for(
             "the library summary",
             "return document.body.innerText.includes('7') && document.querySelector('button') !== null",
             Duration::from_secs(20),
         )
+        .await;
+    session
+        .click("//nav//button[normalize-space()='Enrichment']")
         .await;
     session
         .click("//button[normalize-space()='Enrich library']")
@@ -186,6 +191,19 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
 
     session
         .click("//nav//button[normalize-space()='Settings']")
+        .await;
+    // The engine internals (batch size among them) are in the collapsed "Advanced" section,
+    // below the fold. The form's Save footer is sticky at the window's bottom, where WebDriver
+    // scrolls what it clicks: bring the section to the middle first (the CSS keeps
+    // scroll-padding for the footer too, but not every WebDriver scrolls with it).
+    session
+        .find("//summary[normalize-space()='Advanced']")
+        .await;
+    session
+        .js("document.querySelector('[data-testid=settings-advanced]').scrollIntoView({block: 'center'}); return null")
+        .await;
+    session
+        .click("//summary[normalize-space()='Advanced']")
         .await;
     session
         .type_into("//input[@id='setting-batch_size']", "77")

@@ -51,10 +51,19 @@ export async function startHarness() {
  * @param {{ origin: string, browser: import('playwright-core').Browser }} harness
  * @param {string} query
  * @param {{ width: number, height: number }} [viewport]
+ * @param {{ colorScheme?: 'light' | 'dark', init?: () => void }} [options] the system colour
+ *   scheme to emulate (default dark), and a script to run in the page before the app's own
+ *   (e.g. to count what the app does)
  */
-export async function openApp(harness, query, viewport = { width: 1200, height: 800 }) {
+export async function openApp(harness, query, viewport = { width: 1200, height: 800 }, options = {}) {
   const { origin, browser } = harness;
-  const context = await browser.newContext({ viewport, locale: 'en-US', acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport,
+    locale: 'en-US',
+    acceptDownloads: true,
+    colorScheme: options.colorScheme ?? 'dark',
+  });
+  if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   /** @type {string[]} */
   const problems = [];

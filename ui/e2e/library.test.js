@@ -201,26 +201,104 @@ describe('library view', () => {
     }
   });
 
-  it('imports a folder into an empty library, with progress and a report', { timeout: TIMEOUT }, async () => {
+  it('first run: imports the chosen folder with progress, then finds artwork and lyrics', { timeout: TIMEOUT }, async () => {
     const { context, page, problems } = await open('?fake=empty');
     try {
-      await page.getByText('No music imported yet').waitFor();
-      await page.getByRole('button', { name: 'Choose music folder…' }).click();
-      const bar = page.getByRole('progressbar', { name: 'Scan progress' });
+      const welcome = page.getByTestId('welcome');
+      await welcome.getByRole('heading', { name: 'Welcome to Gatefold' }).waitFor();
+      await page.screenshot({ path: join(resultsDir, 'welcome.png') });
+      await page.getByRole('button', { name: 'Choose your music folder', exact: true }).click();
+      // The welcome shows the scan (the summary card on the hidden Enrichment view does too).
+      const bar = welcome.getByRole('progressbar', { name: 'Scan progress' });
       await bar.waitFor();
-      assert.match((await page.getByTestId('scan-progress').textContent()) ?? '', /\/home\/me\/Music/);
-      await page.locator('[data-scan-stat="found"]').getByText(/^[1-9][\d,]* files found$/).waitFor();
+      assert.match((await welcome.getByTestId('scan-progress').textContent()) ?? '', /\/home\/me\/Music/);
+      await welcome.locator('[data-scan-stat="found"]').getByText(/^[1-9][\d,]* files found$/).waitFor();
       await page.screenshot({ path: join(resultsDir, 'scan-progress.png') });
-      const report = page.getByTestId('scan-report');
+      const report = welcome.getByTestId('scan-report');
       await report.waitFor({ timeout: 10_000 });
       assert.match((await report.locator('[data-scan-stat="added"] dd').textContent()) ?? '', /^[1-9]/);
       assert.equal(await report.locator('[data-scan-stat="failed"] dd').textContent(), '1');
       assert.equal(await report.locator('[data-scan-stat="removed"] dd').textContent(), '0');
-      // The library card now counts the music.
-      await page.locator('[data-stat="albums"] dd').getByText('48', { exact: true }).waitFor();
-      await openLibrary(page);
-      assert.equal(await albumCount(page), '48 albums');
+      // Imported: enriching is offered, with the providers and the WiFi-only switch at hand.
+      const enrich = page.getByRole('button', { name: 'Find artwork and lyrics', exact: true });
+      await enrich.waitFor();
+      assert.match((await page.getByTestId('welcome-imported').textContent()) ?? '', /tracks in 48\s+albums/);
+      await page.getByRole('button', { name: 'Choose the providers' }).waitFor();
+      const wifi = page.getByLabel('Only on WiFi');
+      await page.waitForFunction(() => !(/** @type {HTMLInputElement} */ (document.getElementById('welcome-wifi'))).disabled);
+      await wifi.check();
       await page.screenshot({ path: join(resultsDir, 'scan-report.png') });
+      await enrich.click();
+      // The library, with the running job in the header.
+      await cards(page).first().waitFor();
+      assert.equal(await albumCount(page), '48 albums');
+      const jobBar = page.getByTestId('job-bar');
+      await jobBar.waitFor();
+      await jobBar.getByText(/^\d+ %$/).waitFor();
+      // The switch was saved: Settings shows it.
+      await page.getByRole('navigation').getByRole('button', { name: 'Settings', exact: true }).click();
+      await page.locator('#setting-require_wifi').waitFor();
+      assert.equal(await page.locator('#setting-require_wifi').isChecked(), true);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('moves through the grid with the arrow keys, opens with Enter and comes back with Escape', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await openLibrary(page);
+      await cards(page).first().waitFor();
+      // One Tab stop for the grid: from the search box, past the filter, to the first card.
+      await page.getByRole('searchbox').focus();
+      const active = () => page.evaluate(() => document.activeElement?.closest('[data-album-id]')?.getAttribute('data-album-id') ?? null);
+      const ids = await cards(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-album-id')));
+      for (let i = 0; i < 8 && (await active()) === null; i += 1) await page.keyboard.press('Tab');
+      assert.equal(await active(), ids[0]);
+      // Is the focus visible? The card's ring is drawn by its ::after.
+      const ring = await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.activeElement), '::after').outlineStyle);
+      assert.equal(ring, 'solid');
+      const columns = await cards(page).evaluateAll((els) => {
+        const top = els[0].getBoundingClientRect().top;
+        return els.filter((el) => Math.abs(el.getBoundingClientRect().top - top) < 2).length;
+      });
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await active(), ids[1]);
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await active(), ids[1 + columns]);
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await active(), ids[columns]);
+      // Tab leaves the grid; Shift+Tab comes back to the same card.
+      await page.keyboard.press('Tab');
+      assert.notEqual(await active(), ids[columns]);
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await active(), ids[columns]);
+      await page.keyboard.press('Enter');
+      const detail = page.getByTestId('album-detail');
+      await detail.getByRole('table').waitFor();
+      await page.keyboard.press('Escape');
+      await detail.waitFor({ state: 'detached' });
+      assert.equal(await active(), ids[columns]);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('filters the albums that miss a cover or lyrics', { timeout: TIMEOUT }, async () => {
+    const { context, page, problems } = await open('');
+    try {
+      await openLibrary(page);
+      await page.getByRole('radio', { name: 'No cover' }).check();
+      await page.getByTestId('album-count').getByText(/^\d+ albums? without a cover$/).waitFor();
+      const shown = await cards(page).count();
+      assert.ok(shown > 0 && shown < 48, `${shown} albums without a cover`);
+      assert.equal(await page.locator('[aria-label="Albums"] [data-placeholder]').count(), shown);
+      await page.getByRole('radio', { name: 'Both' }).check();
+      await page.getByTestId('album-count').getByText(/missing a cover and lyrics$/).waitFor();
+      await page.getByRole('radio', { name: 'All' }).check();
+      await page.getByTestId('album-count').getByText('48 albums', { exact: true }).waitFor();
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
@@ -232,7 +310,7 @@ describe('library view', () => {
     try {
       await openLibrary(page);
       await page.getByRole('button', { name: 'Add or rescan folder…' }).click();
-      // The Enrich view (hidden) shows the same scan: only the visible one counts here.
+      // The Enrichment view (hidden) shows the same scan: only the visible one counts here.
       const report = page.getByTestId('scan-report').filter({ visible: true });
       await report.waitFor({ timeout: 10_000 });
       assert.equal(await report.locator('[data-scan-stat="added"] dd').textContent(), '0');

@@ -1,13 +1,15 @@
 // @ts-check
-// Performance checks on `?fake=big`. It streams 10,000 tracks with 10,000 failures: while they stream,
-// no frame may take over 100 ms (measured from requestAnimationFrame deltas in the page), and
-// the failures list must keep only a few rows in the DOM (virtualised).
+// What keeps `?fake=big` (10,000 albums; 10,000 failures streamed in about 8 s) fast, checked
+// as structure that holds on any machine: the failures list keeps only a few rows in the DOM
+// (virtualised), events are handled in batches (far fewer renders than events), and nothing
+// reads layout once per event. No frame time, duration or rate is asserted here: those depend
+// on the machine and what else it runs; `npm run bench` (bench/frames.js) measures them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { TIMEOUT, openApp, resultsDir, startHarness } from './harness.js';
 
-const MAX_FRAME_MS = 100;
+/** Rows of the failures list in the DOM at most (a viewport of 10 rows plus overscan). */
 const MAX_DOM_ROWS = 60;
 
 /** @type {Awaited<ReturnType<typeof startHarness>> | undefined} */
@@ -21,30 +23,90 @@ after(async () => {
   await harness?.close();
 });
 
-describe('10,000 failures', () => {
-  it('stream without long frames into a virtualised list', { timeout: TIMEOUT }, async () => {
-    assert.ok(harness, 'setup failed');
-    const { context, page, problems } = await openApp(harness, '?fake=big');
-    try {
-      await page.getByTestId('failure-count').getByText('0', { exact: true }).waitFor();
-      // Record frame deltas and the DOM row count of the list on every frame.
-      await page.evaluate(() => {
-        const w = /** @type {any} */ (window);
-        w.__frames = [];
-        w.__maxRows = 0;
-        w.__recording = true;
-        let last = performance.now();
-        const tick = (/** @type {number} */ now) => {
-          w.__frames.push(now - last);
-          last = now;
-          const rows = document.querySelectorAll('[aria-label="Failures"] [data-failure]').length;
-          if (rows > w.__maxRows) w.__maxRows = rows;
-          if (w.__recording) requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
+/**
+ * Runs in the page before the app: counts layout reads (the geometry getters and
+ * `getComputedStyle`) while `window.__counting` is set, and, once the failures list exists,
+ * the most rows it ever had and how often its count was rendered.
+ */
+function instrument() {
+  const w = /** @type {any} */ (window);
+  w.__layoutReads = 0;
+  w.__counting = false;
+  /** @param {object} proto @param {string[]} names */
+  const countGetters = (proto, names) => {
+    for (const name of names) {
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (!descriptor?.get) continue;
+      const get = descriptor.get;
+      Object.defineProperty(proto, name, {
+        ...descriptor,
+        get() {
+          if (w.__counting) w.__layoutReads += 1;
+          return get.call(this);
+        },
       });
-      const started = Date.now();
-      await page.getByRole('button', { name: 'Enrich library' }).click();
+    }
+  };
+  countGetters(HTMLElement.prototype, ['offsetTop', 'offsetLeft', 'offsetWidth', 'offsetHeight']);
+  countGetters(Element.prototype, [
+    'clientTop',
+    'clientLeft',
+    'clientWidth',
+    'clientHeight',
+    'scrollWidth',
+    'scrollHeight',
+    'scrollTop',
+    'scrollLeft',
+  ]);
+  for (const name of /** @type {const} */ (['getBoundingClientRect', 'getClientRects'])) {
+    const original = Element.prototype[name];
+    Element.prototype[name] = /** @type {any} */ (
+      function (/** @type {any[]} */ ...args) {
+        if (w.__counting) w.__layoutReads += 1;
+        return /** @type {any} */ (original).apply(this, args);
+      }
+    );
+  }
+  const getComputedStyle = window.getComputedStyle;
+  window.getComputedStyle = function (...args) {
+    if (w.__counting) w.__layoutReads += 1;
+    return getComputedStyle.apply(this, args);
+  };
+
+  w.__maxRows = 0;
+  w.__countRenders = 0;
+  const watch = () => {
+    const list = document.querySelector('[aria-label="Failures"]');
+    const count = document.querySelector('[data-testid="failure-count"]');
+    if (!list || !count) return false;
+    new MutationObserver(() => {
+      const rows = list.querySelectorAll('[data-failure]').length;
+      if (rows > w.__maxRows) w.__maxRows = rows;
+    }).observe(list, { childList: true, subtree: true });
+    new MutationObserver(() => {
+      if (w.__counting) w.__countRenders += 1;
+    }).observe(count, { childList: true, characterData: true, subtree: true });
+    return true;
+  };
+  const waitForList = new MutationObserver(() => {
+    if (watch()) waitForList.disconnect();
+  });
+  document.addEventListener('DOMContentLoaded', () => {
+    if (!watch()) waitForList.observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+describe('10,000 failures', () => {
+  it('stream in batches into a virtualised list, without a layout read per event', { timeout: TIMEOUT }, async () => {
+    assert.ok(harness, 'setup failed');
+    const { context, page, problems } = await openApp(harness, '?fake=big', undefined, { init: instrument });
+    try {
+      await page.getByRole('button', { name: 'Enrichment', exact: true }).click();
+      await page.getByTestId('failure-count').getByText('0', { exact: true }).waitFor();
+      await page.evaluate(() => {
+        /** @type {any} */ (window).__counting = true;
+      });
+      await page.getByRole('button', { name: 'Enrich library', exact: true }).click();
       await page.waitForFunction(
         () => Number(document.querySelector('[data-testid="failure-count"]')?.textContent?.replace(/\D/g, '')) >= 5000,
         undefined,
@@ -56,34 +118,32 @@ describe('10,000 failures', () => {
         undefined,
         { timeout: 60_000 },
       );
-      const elapsed = Date.now() - started;
-      const { frames, maxRows } = await page.evaluate(() => {
+      const { reads, renders, maxRows } = await page.evaluate(() => {
         const w = /** @type {any} */ (window);
-        w.__recording = false;
-        return { frames: /** @type {number[]} */ (w.__frames), maxRows: /** @type {number} */ (w.__maxRows) };
+        w.__counting = false;
+        return {
+          reads: /** @type {number} */ (w.__layoutReads),
+          renders: /** @type {number} */ (w.__countRenders),
+          maxRows: /** @type {number} */ (w.__maxRows),
+        };
       });
-      const measured = frames.slice(1); // the first delta includes the time before recording
-      const sorted = [...measured].sort((a, b) => a - b);
-      const worst = sorted.at(-1) ?? 0;
-      const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
-      console.log(
-        `${measured.length} frames in ${elapsed} ms: worst ${worst.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; ` +
-          `at most ${maxRows} rows in the DOM`,
-      );
-      assert.ok(measured.length > 60, `only ${measured.length} frames recorded`);
-      assert.ok(worst <= MAX_FRAME_MS, `a frame took ${worst.toFixed(1)} ms`);
+      console.log(`10,000 failures: ${renders} renders of the count, ${reads} layout reads, at most ${maxRows} rows`);
 
       assert.equal(await page.getByTestId('failure-count').textContent(), '10,000');
-      assert.equal(
-        await page.getByRole('table', { name: 'Failures' }).getAttribute('aria-rowcount'),
-        '10001',
-      );
+      assert.equal(await page.getByRole('table', { name: 'Failures' }).getAttribute('aria-rowcount'), '10001');
+      // Batched: the count is rendered once per batch of events, not once per failure.
+      assert.ok(renders > 0, 'the count was rendered');
+      assert.ok(renders <= 10_000 / 20, `the count was rendered ${renders} times for 10,000 failures`);
+      // No synchronous layout read per event: a few per batch (the list keeps to its bottom),
+      // however many failures the batch carries.
+      assert.ok(reads <= 10 * renders, `${reads} layout reads for ${renders} batches`);
+      assert.ok(reads < 10_000 / 5, `${reads} layout reads while 10,000 failures streamed`);
+      // Virtualised: only the rows in view (and a few around) are ever in the DOM.
       const rows = await page.locator('[aria-label="Failures"] [data-failure]').count();
       assert.ok(rows > 0 && rows <= MAX_DOM_ROWS, `${rows} rows in the DOM`);
-      assert.ok(maxRows <= MAX_DOM_ROWS, `${maxRows} rows in the DOM at some point`);
+      assert.ok(maxRows > 0 && maxRows <= MAX_DOM_ROWS, `${maxRows} rows in the DOM at some point`);
       // The newest failure is in view (the list follows new rows while at the bottom).
-      const lastRow = page.locator('[aria-label="Failures"] [aria-rowindex="10001"]');
-      assert.equal(await lastRow.isVisible(), true);
+      assert.equal(await page.locator('[aria-label="Failures"] [aria-rowindex="10001"]').isVisible(), true);
 
       // Scrolling to the top renders the first rows instead.
       await page.getByTestId('failure-viewport').evaluate((el) => {
@@ -99,80 +159,47 @@ describe('10,000 failures', () => {
 });
 
 describe('10,000 albums', () => {
-  it('scroll, load more and search without long frames', { timeout: TIMEOUT }, async () => {
+  it('append pages without re-rendering the cards shown, in blocks skipped off screen', { timeout: TIMEOUT }, async () => {
     assert.ok(harness, 'setup failed');
     const { context, page, problems } = await openApp(harness, '?fake=big');
-    /** Waits until the album count reads `text` (a plain DOM read on each frame). */
-    const countIs = (/** @type {string | RegExp} */ text) =>
-      page.waitForFunction(
-        ([source, flags]) => {
-          const shown = document.querySelector('[data-testid="album-count"]')?.textContent?.trim() ?? '';
-          return new RegExp(source, flags).test(shown);
-        },
-        typeof text === 'string' ? [`^${text}$`, ''] : [text.source, text.flags],
-      );
     try {
-      await page.getByRole('button', { name: 'Library', exact: true }).click();
       await page.getByTestId('album-count').getByText('10,000 albums').waitFor();
-      // While recording, the page is driven through CSS selectors and plain DOM reads only: role
-      // and visibility queries make Playwright compute styles for the thousands of cards that
-      // `content-visibility` skips, which costs frames the app itself does not.
+      // CSS selectors and plain DOM reads only: role and visibility queries would make
+      // Playwright style the thousands of cards `content-visibility` skips.
       const cards = page.locator('[data-album-id]');
       assert.equal(await cards.count(), 60);
+      // Mark the first cards' nodes: appending pages must keep them (no re-render of the grid).
       await page.evaluate(() => {
-        const w = /** @type {any} */ (window);
-        w.__frames = [];
-        w.__recording = true;
-        let last = performance.now();
-        const tick = (/** @type {number} */ now) => {
-          w.__frames.push(now - last);
-          last = now;
-          if (w.__recording) requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
+        for (const el of document.querySelectorAll('[data-album-id]')) /** @type {any} */ (el).__first = true;
       });
-      const started = Date.now();
-      // Scroll down like a user with a wheel: every page loads when the end comes near.
       await page.mouse.move(600, 400);
-      for (let i = 0; i < 120 && (await cards.count()) < 1200; i += 1) {
-        await page.mouse.wheel(0, 1200);
+      for (let i = 0; i < 100 && (await cards.count()) < 600; i += 1) {
+        await page.mouse.wheel(0, 1500);
         await page.waitForTimeout(40);
       }
       const loaded = await cards.count();
-      assert.ok(loaded >= 1200, `only ${loaded} albums loaded by scrolling`);
-      // The "Load more" button works too, from the keyboard.
-      const more = page.locator('.more button');
-      assert.equal(await more.textContent(), 'Load more');
+      assert.ok(loaded >= 600, `only ${loaded} albums loaded by scrolling`);
+      const kept = await page.evaluate(
+        () => [...document.querySelectorAll('[data-album-id]')].filter((el) => /** @type {any} */ (el).__first).length,
+      );
+      assert.equal(kept, 60, 'the first page’s cards were re-rendered');
+      // The grid is made of blocks that layout and paint skip while off screen.
+      const blocks = await page.locator('[data-album-block]').evaluateAll((els) =>
+        els.map((el) => ({ cards: el.querySelectorAll('[data-album-id]').length, cv: getComputedStyle(el).contentVisibility })),
+      );
+      assert.ok(blocks.length > 1, `${blocks.length} blocks`);
+      assert.ok(blocks.every((b) => b.cv === 'auto'), JSON.stringify(blocks));
+      assert.equal(blocks.reduce((sum, b) => sum + b.cards, 0), loaded);
+      // Every block but the last is whole rows of the same size, so rows run on without a gap.
+      const sizes = new Set(blocks.slice(0, -1).map((b) => b.cards));
+      assert.equal(sizes.size, 1, `block sizes ${[...sizes].join(', ')}`);
+      // "Load more" works from the keyboard too.
+      const more = page.locator('.more button', { hasText: 'Load more' });
+      await more.waitFor();
+      const before = await cards.count();
       await more.focus();
       await page.keyboard.press('Enter');
-      await page.waitForFunction((n) => document.querySelectorAll('[data-album-id]').length > n, loaded);
-      // Back up to the top, then a search over all 10,000 albums and their tracks, and back.
-      for (let i = 0; i < 20; i += 1) {
-        await page.mouse.wheel(0, -6000);
-        await page.waitForTimeout(20);
-      }
-      const search = page.locator('input[type="search"]');
-      await search.pressSequentially('harbour', { delay: 40 });
-      await countIs(/matching “harbour”$/);
-      await search.fill('');
-      await countIs('10,000 albums');
-      const elapsed = Date.now() - started;
-      const { frames } = await page.evaluate(() => {
-        const w = /** @type {any} */ (window);
-        w.__recording = false;
-        return { frames: /** @type {number[]} */ (w.__frames) };
-      });
-      const measured = frames.slice(1);
-      const sorted = [...measured].sort((a, b) => a - b);
-      const worst = sorted.at(-1) ?? 0;
-      const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
-      console.log(
-        `${measured.length} frames in ${elapsed} ms while loading ${loaded}+ albums and searching: ` +
-          `worst ${worst.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
-      );
-      assert.ok(measured.length > 60, `only ${measured.length} frames recorded`);
-      assert.ok(worst <= MAX_FRAME_MS, `a frame took ${worst.toFixed(1)} ms`);
-      // After the recording: a screenshot stalls the page's frames.
+      await page.waitForFunction((n) => document.querySelectorAll('[data-album-id]').length > n, before);
       await page.screenshot({ path: join(resultsDir, 'library-big.png') });
       assert.deepEqual(problems, []);
     } finally {

@@ -99,11 +99,21 @@ describe('production build', () => {
   });
 });
 
+/** @param {import('playwright-core').Page} page @param {string} name */
+function nav(page, name) {
+  return page.getByRole('navigation').getByRole('button', { name, exact: true });
+}
+
 describe('library summary screen', () => {
   it('shows the library fixture', { timeout: TIMEOUT }, async () => {
     const { context, page, problems } = await openApp('');
     try {
       assert.equal(await page.locator('h1').textContent(), 'Gatefold');
+      // The Library is home; its header counts the tracks.
+      assert.equal(await nav(page, 'Library').getAttribute('aria-current'), 'page');
+      await page.getByTestId('library-counts').getByText('1,234 tracks by 45 artists').waitFor();
+      // The summary card is on the Enrichment view.
+      await nav(page, 'Enrichment').click();
       const tracks = page.locator('[data-stat="tracks"] dd');
       await tracks.waitFor();
       assert.equal(await tracks.textContent(), '1,234');
@@ -132,6 +142,7 @@ describe('library summary screen', () => {
   it('fits an 800x600 window without horizontal scrolling', { timeout: TIMEOUT }, async () => {
     const { context, page, problems } = await openApp('?fake=library', { width: 800, height: 600 });
     try {
+      await nav(page, 'Enrichment').click();
       await page.locator('[data-stat="tracks"] dd').waitFor();
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -160,13 +171,23 @@ describe('library summary screen', () => {
     }
   });
 
-  it('shows the empty state for ?fake=empty', { timeout: TIMEOUT }, async () => {
+  it('welcomes an empty library (?fake=empty); no command that is not installed', { timeout: TIMEOUT }, async () => {
     const { context, page, problems } = await openApp('?fake=empty');
     try {
-      await page.getByText('No music imported yet').waitFor();
-      assert.match((await page.locator('main').textContent()) ?? '', /gatefold-cli scan FOLDER/);
-      assert.equal(await page.locator('[data-stat]').count(), 0);
+      const welcome = page.getByTestId('welcome');
+      await welcome.getByRole('heading', { name: 'Welcome to Gatefold' }).waitFor();
+      assert.deepEqual(await welcome.locator('button.primary').allTextContents(), ['Choose your music folder']);
+      assert.equal(await page.locator('nav').count(), 1);
+      assert.doesNotMatch((await page.locator('body').textContent()) ?? '', /gatefold-cli/);
       await page.screenshot({ path: join(resultsDir, 'empty.png') });
+      // The Enrichment view points back to the import, with the installed command.
+      await nav(page, 'Enrichment').click();
+      await page.getByText('No music imported yet').waitFor();
+      assert.match((await page.locator('main').textContent()) ?? '', /gatefold scan FOLDER/);
+      assert.equal(await page.locator('[data-stat]').count(), 0);
+      const enrich = page.getByRole('button', { name: 'Enrich library', exact: true });
+      assert.equal(await enrich.isDisabled(), true);
+      assert.equal(await enrich.evaluate((el) => el.classList.contains('primary')), false);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -1,137 +1,375 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { FakeBackend } from './lib/fakeBackend';
+import type { EnrichmentProgress } from './bindings/EnrichmentProgress';
+import { FakeBackend, type FakeBackendOptions } from './lib/fakeBackend';
 import { EMPTY_FIXTURE } from './lib/fixtures';
 
+const locale = 'en-US';
+
+function progress(processed: number, total: number): EnrichmentProgress {
+  return {
+    total_tracks: total,
+    processed_tracks: processed,
+    artwork_fetched: 0,
+    lyrics_fetched: 0,
+    failed_tracks: 0,
+    percent_complete: total === 0 ? 100 : (processed / total) * 100,
+  };
+}
+
+function navButton(name: string): HTMLButtonElement {
+  return within(screen.getByRole('navigation', { name: 'Views' })).getByRole('button', { name }) as HTMLButtonElement;
+}
+
+/** An empty library whose folder scan is quick. */
+function emptyBackend(scan: FakeBackendOptions['scan'] = {}) {
+  return new FakeBackend({
+    summary: EMPTY_FIXTURE,
+    albums: 0,
+    job: { tracks: 0 },
+    scan: { tickMs: 5, steps: 4, albums: 7, ...scan },
+  });
+}
+
 describe('App', () => {
-  it('shows the title, the enrichment panel first and the library card', async () => {
-    const { container } = render(App, { backend: new FakeBackend(), locale: 'en-US' });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('opens on the Library, with Library, Enrichment and Settings in the navigation', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    render(App, { backend, locale });
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Gatefold');
-    const headings = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(headings).toEqual(['Enrichment', 'Library']);
-    expect(screen.getByRole('heading', { level: 2, name: 'Library' })).toBeTruthy();
-    await screen.findByText('1,234');
-    expect(container.querySelector('main section')?.getAttribute('aria-labelledby')).toBe('enrich-heading');
+    const nav = screen.getByRole('navigation', { name: 'Views' });
+    expect([...nav.querySelectorAll('button')].map((b) => b.textContent?.trim())).toEqual([
+      'Library',
+      'Enrichment',
+      'Settings',
+    ]);
+    expect(navButton('Library').getAttribute('aria-current')).toBe('page');
+    await screen.findByRole('list', { name: 'Albums' });
+    expect(screen.getByTestId('library-counts').textContent).toBe('1,234 tracks by 45 artists');
+    // One summary for the whole app (the Library header and the summary card share it).
+    expect(backend.summaryCalls).toBe(1);
+    // The enrichment view is there but hidden.
+    expect(screen.queryByRole('heading', { level: 2, name: 'Enrichment' })).toBeNull();
   });
 
-  it('switches between Enrich and Settings, keeping the job view alive', async () => {
+  it('switches to Enrichment and Settings, keeping the job view alive', async () => {
     const backend = new FakeBackend({ job: { tracks: 0 } });
-    render(App, { backend, locale: 'en-US' });
-    const enrichTab = screen.getByRole('button', { name: 'Enrich' });
-    const settingsTab = screen.getByRole('button', { name: 'Settings' });
-    expect(enrichTab.getAttribute('aria-current')).toBe('page');
-    expect(settingsTab.getAttribute('aria-current')).toBeNull();
+    render(App, { backend, locale });
     backend.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 4, resumed: false }]);
-
-    await fireEvent.click(settingsTab);
-    expect(settingsTab.getAttribute('aria-current')).toBe('page');
+    await fireEvent.click(navButton('Settings'));
+    expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
     await screen.findByLabelText('Batch size');
-    expect(screen.queryByRole('heading', { level: 2, name: 'Library' })).toBeNull(); // hidden
-    backend.emitEvents([
-      {
-        type: 'progress',
-        job_id: 1,
-        progress: {
-          total_tracks: 4,
-          processed_tracks: 2,
-          artwork_fetched: 1,
-          lyrics_fetched: 1,
-          failed_tracks: 0,
-          percent_complete: 50,
-        },
-      },
-    ]);
-
-    await fireEvent.click(enrichTab);
-    expect(screen.queryByLabelText('Batch size')).toBeNull();
+    backend.emitEvents([{ type: 'progress', job_id: 1, progress: progress(2, 4) }]);
+    await fireEvent.click(navButton('Enrichment'));
+    expect(screen.getByRole('heading', { level: 2, name: 'Enrichment' })).toBeTruthy();
     const bar = screen.getByRole('progressbar', { name: 'Enrichment progress' });
     await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('50'));
+    expect(screen.getByRole('heading', { level: 2, name: 'Your library' })).toBeTruthy();
   });
 
-  it('reloads the library counts when a job ends', async () => {
+  it('reloads the library counts when a job ends or the backend asks for a resync', async () => {
     const backend = new FakeBackend({ job: { tracks: 0 } });
-    render(App, { backend, locale: 'en-US' });
-    await screen.findByText('1,234');
+    render(App, { backend, locale });
+    await screen.findByTestId('library-counts');
     expect(backend.summaryCalls).toBe(1);
     backend.emitEvents([
       {
         type: 'job_finished',
         job_id: 1,
-        result: {
-          job_id: 1,
-          cancelled: false,
-          outcomes: [],
-          progress: {
-            total_tracks: 0,
-            processed_tracks: 0,
-            artwork_fetched: 0,
-            lyrics_fetched: 0,
-            failed_tracks: 0,
-            percent_complete: 100,
-          },
-        },
+        result: { job_id: 1, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(0, 0) },
       },
     ]);
     await waitFor(() => expect(backend.summaryCalls).toBe(2));
-    // Quietly: the old counts stay on screen, no loading state.
+    // Quietly: the counts stay on screen, no loading state.
     expect(screen.queryByText(/Loading library/)).toBeNull();
+    expect(screen.getByTestId('library-counts')).toBeTruthy();
     backend.emit({ kind: 'resync' });
     await waitFor(() => expect(backend.summaryCalls).toBe(3));
   });
-});
-
-describe('App library', () => {
-  it('has Enrich first and default, then Library and Settings', () => {
-    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale: 'en-US' });
-    const nav = screen.getByRole('navigation', { name: 'Views' });
-    expect([...nav.querySelectorAll('button')].map((b) => b.textContent?.trim())).toEqual(['Enrich', 'Library', 'Settings']);
-    expect(screen.getByRole('button', { name: 'Enrich' }).getAttribute('aria-current')).toBe('page');
-    // Not mounted before it is first opened.
-    expect(screen.queryByRole('list', { name: 'Albums' })).toBeNull();
-  });
 
   it('keeps the Library view (search and all) while another view is shown', async () => {
-    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale: 'en-US' });
-    await fireEvent.click(screen.getByRole('button', { name: 'Library' }));
+    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale });
     await screen.findByRole('list', { name: 'Albums' });
     await fireEvent.input(screen.getByRole('searchbox'), { target: { value: 'nina' } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Enrich' }));
+    await fireEvent.click(navButton('Enrichment'));
     expect(screen.queryByRole('list', { name: 'Albums' })).toBeNull(); // hidden
-    await fireEvent.click(screen.getByRole('button', { name: 'Library' }));
+    await fireEvent.click(navButton('Library'));
     expect((screen.getByRole('searchbox') as HTMLInputElement).value).toBe('nina');
   });
 
-  it('imports a folder from the empty library card, then shows the counts and the albums', async () => {
-    const backend = new FakeBackend({
-      summary: EMPTY_FIXTURE,
-      albums: 0,
-      job: { tracks: 0 },
-      scan: { tickMs: 5, steps: 4, albums: 7 },
-    });
-    render(App, { backend, locale: 'en-US' });
-    await fireEvent.click(await screen.findByRole('button', { name: 'Choose music folder…' }));
-    await screen.findByRole('progressbar', { name: 'Scan progress' });
-    const report = await screen.findByTestId('scan-report');
-    expect(report.textContent).toContain('/home/me/Music');
-    expect(report.querySelector('[data-scan-stat="added"] dd')?.textContent).toMatch(/^\d+$/);
-    // The card reloads: no longer empty.
-    await waitFor(() => expect(screen.queryByText('No music imported yet')).toBeNull());
-    expect(document.querySelector('[data-stat="albums"] dd')?.textContent).toBe('7');
-    await fireEvent.click(screen.getByRole('button', { name: 'Library' }));
-    await waitFor(() => expect(screen.getByTestId('album-count').textContent?.trim()).toBe('7 albums'));
-    // The same scan is shown in the Library view too.
-    expect(screen.getAllByTestId('scan-report').length).toBeGreaterThan(0);
-  });
-
-  it('reloads the album grid when a job ends', async () => {
+  it('reloads the album grid when the backend asks for a resync', async () => {
     const backend = new FakeBackend({ job: { tracks: 0 } });
     const listAlbums = vi.spyOn(backend, 'listAlbums');
-    render(App, { backend, locale: 'en-US' });
-    await fireEvent.click(screen.getByRole('button', { name: 'Library' }));
+    render(App, { backend, locale });
     await screen.findByRole('list', { name: 'Albums' });
     expect(listAlbums).toHaveBeenCalledTimes(1);
     backend.emit({ kind: 'resync' });
     await waitFor(() => expect(listAlbums).toHaveBeenCalledTimes(2));
+  });
+
+  it('shows the load error in place of the library', async () => {
+    render(App, { backend: new FakeBackend({ error: { code: 'database_unavailable', message: 'no db' } }), locale });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('no db');
+    expect(screen.queryByRole('list', { name: 'Albums' })).toBeNull();
+    expect(screen.getByRole('navigation', { name: 'Views' })).toBeTruthy();
+  });
+});
+
+describe('App first run', () => {
+  it('welcomes an empty library with one main action and what Gatefold will do', async () => {
+    const { container } = render(App, { backend: emptyBackend(), locale });
+    const welcome = await screen.findByTestId('welcome');
+    expect(within(welcome).getByRole('heading', { level: 2 }).textContent).toBe('Welcome to Gatefold');
+    const primary = welcome.querySelectorAll('button.primary');
+    expect([...primary].map((b) => b.textContent?.trim())).toEqual(['Choose your music folder']);
+    const text = welcome.textContent?.replace(/\s+/g, ' ');
+    expect(text).toMatch(/imports the music in that folder, then finds the missing cover artwork and lyrics: first from the files themselves, then online/);
+    expect(text).toMatch(/never changed, unless you turn on write-back in Settings/);
+    expect(container.textContent).not.toContain('gatefold-cli');
+    // The navigation is there (the real-window test waits for it on an empty library).
+    expect(screen.getByRole('navigation', { name: 'Views' })).toBeTruthy();
+    expect(screen.queryByRole('list', { name: 'Albums' })).toBeNull();
+  });
+
+  it('imports the chosen folder with progress, then offers to find artwork and lyrics', async () => {
+    const backend = emptyBackend();
+    const chooseFolder = vi.spyOn(backend, 'chooseFolder');
+    const scanFolder = vi.spyOn(backend, 'scanFolder');
+    const start = vi.spyOn(backend, 'startEnrichment');
+    render(App, { backend, locale });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Choose your music folder' }));
+    expect(chooseFolder).toHaveBeenCalledOnce();
+    await screen.findByRole('progressbar', { name: 'Scan progress' });
+    expect(scanFolder).toHaveBeenCalledWith('/home/me/Music');
+    // Imported: the offer, with the counts, the providers and the WiFi-only switch.
+    const enrich = await screen.findByRole('button', { name: 'Find artwork and lyrics' });
+    expect(enrich.classList.contains('primary')).toBe(true);
+    expect(screen.getByTestId('welcome-imported').textContent).toMatch(/^\s*[\d,]+\s+tracks in 7\s+albums\./);
+    expect(screen.getByRole('button', { name: 'Choose the providers' })).toBeTruthy();
+    await screen.findByText(/asks LRCLIB, MusicBrainz, Cover Art Archive, iTunes and Deezer\./);
+    const wifi = screen.getByLabelText('Only on WiFi') as HTMLInputElement;
+    await waitFor(() => expect(wifi.disabled).toBe(false));
+    expect(wifi.checked).toBe(false);
+
+    await fireEvent.click(enrich);
+    expect(start).toHaveBeenCalledWith({ retryFailed: false });
+    // The welcome is over: the library, with the job in the header.
+    await waitFor(() => expect(screen.queryByTestId('welcome')).toBeNull());
+    await screen.findByRole('list', { name: 'Albums' });
+    await screen.findByTestId('job-bar');
+    backend.dispose();
+  });
+
+  it('goes back to the welcome when the folder picker is cancelled', async () => {
+    const backend = emptyBackend({ folder: null });
+    const scanFolder = vi.spyOn(backend, 'scanFolder');
+    render(App, { backend, locale });
+    const choose = await screen.findByRole('button', { name: 'Choose your music folder' });
+    await fireEvent.click(choose);
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Choose your music folder' }) as HTMLButtonElement).disabled).toBe(false));
+    expect(scanFolder).not.toHaveBeenCalled();
+    expect(screen.getByRole('heading', { name: 'Welcome to Gatefold' })).toBeTruthy();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+  });
+
+  it('saves the WiFi-only switch at once, and Settings shows it', async () => {
+    const backend = emptyBackend();
+    render(App, { backend, locale });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Choose your music folder' }));
+    const wifi = (await screen.findByLabelText('Only on WiFi')) as HTMLInputElement;
+    await waitFor(() => expect(wifi.disabled).toBe(false));
+    await fireEvent.click(wifi);
+    await waitFor(() => expect(backend.saveCalls).toBe(1));
+    expect((await backend.getSettings()).require_wifi).toBe(true);
+    // The providers link goes to Settings, where the switch shows what was saved.
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose the providers' }));
+    expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
+    await screen.findByRole('list', { name: 'Providers in priority order' });
+    const settingsWifi = screen.getAllByLabelText('Only on WiFi').find((el) => el.id === 'setting-require_wifi') as HTMLInputElement;
+    expect(settingsWifi.checked).toBe(true);
+    await waitFor(() => expect(document.activeElement?.id).toBe('settings-providers'));
+    // Back to the Library: the offer is still there.
+    await fireEvent.click(navButton('Library'));
+    expect(screen.getByRole('button', { name: 'Find artwork and lyrics' })).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Not now: show my library' }));
+    await screen.findByRole('list', { name: 'Albums' });
+  });
+
+  it('does not put “Enrich library” first on an empty library', async () => {
+    render(App, { backend: emptyBackend(), locale });
+    await screen.findByTestId('welcome');
+    await fireEvent.click(navButton('Enrichment'));
+    const enrich = screen.getByRole('button', { name: 'Enrich library' }) as HTMLButtonElement;
+    expect(enrich.disabled).toBe(true);
+    expect(enrich.classList.contains('primary')).toBe(false);
+    expect(screen.getByTestId('enrich-empty').textContent).toContain('Your library is empty');
+    expect(screen.getByTestId('job-status').textContent).toContain('Nothing to enrich yet');
+    expect(screen.getByRole('progressbar', { name: 'Enrichment progress' }).getAttribute('aria-valuenow')).toBe('0');
+    await fireEvent.click(screen.getByRole('button', { name: 'Import music…' }));
+    expect(navButton('Library').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('heading', { name: 'Welcome to Gatefold' })).toBeTruthy();
+  });
+});
+
+describe('App job bar', () => {
+  it('shows a running job from every view but Enrichment, with Pause and Resume', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    const pause = vi.spyOn(backend, 'pauseEnrichment');
+    const resume = vi.spyOn(backend, 'resumeEnrichment');
+    render(App, { backend, locale });
+    await screen.findByRole('list', { name: 'Albums' });
+    expect(screen.queryByTestId('job-bar')).toBeNull();
+    backend.emitEvents([
+      { type: 'job_started', job_id: 3, total_tracks: 800, resumed: false },
+      { type: 'progress', job_id: 3, progress: progress(336, 800) },
+    ]);
+    const bar = await screen.findByTestId('job-bar');
+    expect(bar.textContent).toContain('Enriching');
+    expect(bar.textContent).toContain('42 %');
+    expect(bar.textContent).toContain('336 / 800 tracks');
+    // Not inside the navigation: the views keep their buttons to themselves.
+    expect(screen.getByRole('navigation').contains(bar)).toBe(false);
+
+    await fireEvent.click(within(bar).getByRole('button', { name: 'Pause' }));
+    expect(pause).toHaveBeenCalledOnce();
+    backend.emitEvents([{ type: 'job_paused', job_id: 3, reason: { code: 'requested', message: 'paused' } }]);
+    await waitFor(() => expect(bar.textContent).toContain('Paused'));
+    await fireEvent.click(within(bar).getByRole('button', { name: 'Resume' }));
+    expect(resume).toHaveBeenCalledOnce();
+
+    // The same job, the same bar, from Settings.
+    await fireEvent.click(navButton('Settings'));
+    expect(screen.getByTestId('job-bar')).toBeTruthy();
+    // On the enrichment view the panel shows it all: no bar.
+    await fireEvent.click(navButton('Enrichment'));
+    expect(screen.queryByTestId('job-bar')).toBeNull();
+    expect(screen.getByRole('progressbar', { name: 'Enrichment progress' }).getAttribute('aria-valuenow')).toBe('42');
+    await fireEvent.click(navButton('Library'));
+    // The bar opens the enrichment view.
+    await fireEvent.click(within(screen.getByTestId('job-bar')).getByRole('button', { name: /Enriching|Paused/ }));
+    expect(navButton('Enrichment').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('shows a job that was running before the window opened, from enrichmentStatus', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    vi.spyOn(backend, 'enrichmentStatus').mockResolvedValue({
+      job_id: 9,
+      progress: progress(120, 400),
+      paused: { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet)' },
+    });
+    render(App, { backend, locale });
+    const bar = await screen.findByTestId('job-bar');
+    expect(bar.textContent).toContain('Waiting for WiFi');
+    expect(bar.textContent).toContain('30 %');
+    expect(bar.textContent).toContain('120 / 400 tracks');
+    // A WiFi pause goes on by itself; Pause makes it a requested one.
+    expect((within(bar).getByRole('button', { name: 'Pause' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('tells how a job ended until dismissed', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    render(App, { backend, locale });
+    await screen.findByRole('list', { name: 'Albums' });
+    backend.emitEvents([
+      { type: 'job_started', job_id: 3, total_tracks: 2, resumed: false },
+      {
+        type: 'job_finished',
+        job_id: 3,
+        result: { job_id: 3, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(2, 2) },
+      },
+    ]);
+    const bar = await screen.findByTestId('job-bar');
+    expect(bar.textContent).toContain('Enrichment finished');
+    expect(bar.textContent).toContain('100 %');
+    await fireEvent.click(within(bar).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('job-bar')).toBeNull();
+  });
+
+  it('does not repeat the end of a job watched on the enrichment view', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    render(App, { backend, locale });
+    await fireEvent.click(navButton('Enrichment'));
+    backend.emitEvents([{ type: 'job_started', job_id: 5, total_tracks: 2, resumed: false }]);
+    backend.emitEvents([
+      { type: 'job_finished', job_id: 5, result: { job_id: 5, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(2, 2) } },
+    ]);
+    await fireEvent.click(navButton('Library'));
+    expect(screen.queryByTestId('job-bar')).toBeNull();
+    // A job that ends while the Library is shown is told there.
+    backend.emitEvents([{ type: 'job_started', job_id: 6, total_tracks: 2, resumed: false }]);
+    await screen.findByTestId('job-bar');
+    await fireEvent.click(navButton('Enrichment'));
+    await fireEvent.click(navButton('Library'));
+    expect(screen.getByTestId('job-bar').textContent).toContain('Enriching');
+    backend.emitEvents([
+      { type: 'job_finished', job_id: 6, result: { job_id: 6, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(2, 2) } },
+    ]);
+    await waitFor(() => expect(screen.getByTestId('job-bar').textContent).toContain('Enrichment finished'));
+  });
+});
+
+describe('App unsaved settings', () => {
+  async function editSettings() {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    render(App, { backend, locale });
+    await fireEvent.click(navButton('Settings'));
+    const retries = (await screen.findByLabelText('Max retries')) as HTMLInputElement;
+    await fireEvent.input(retries, { target: { value: '7' } });
+    await screen.findByTestId('unsaved');
+    return { backend };
+  }
+
+  it('asks before leaving Settings with unsaved edits; Stay keeps them', async () => {
+    await editSettings();
+    await fireEvent.click(navButton('Library'));
+    const dialog = screen.getByRole('dialog', { name: 'Unsaved settings' });
+    expect(within(dialog).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Save', 'Discard', 'Stay']);
+    expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Stay' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
+    expect((screen.getByLabelText('Max retries') as HTMLInputElement).value).toBe('7');
+  });
+
+  it('Discard forgets the edits and goes on', async () => {
+    const { backend } = await editSettings();
+    await fireEvent.click(navButton('Enrichment'));
+    await fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Discard' }));
+    expect(navButton('Enrichment').getAttribute('aria-current')).toBe('page');
+    await fireEvent.click(navButton('Settings'));
+    expect((screen.getByLabelText('Max retries') as HTMLInputElement).value).toBe('3');
+    expect(backend.saveCalls).toBe(0);
+  });
+
+  it('Save saves the edits and goes on; they are there on the way back', async () => {
+    const { backend } = await editSettings();
+    await fireEvent.click(navButton('Library'));
+    await fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(navButton('Library').getAttribute('aria-current')).toBe('page'));
+    expect(backend.saveCalls).toBe(1);
+    expect((await backend.getSettings()).max_retries).toBe(7);
+    await fireEvent.click(navButton('Settings'));
+    expect((screen.getByLabelText('Max retries') as HTMLInputElement).value).toBe('7');
+    expect(screen.queryByTestId('unsaved')).toBeNull();
+  });
+
+  it('offers only Discard and Stay when the edits are not valid', async () => {
+    await editSettings();
+    await fireEvent.input(screen.getByLabelText('Max retries'), { target: { value: '99' } });
+    await fireEvent.click(navButton('Library'));
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Discard', 'Stay']);
+  });
+
+  it('keeps unsaved edits across views when nothing asks (no edits: no dialog)', async () => {
+    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale });
+    await fireEvent.click(navButton('Settings'));
+    await screen.findByLabelText('Max retries');
+    await fireEvent.click(navButton('Library'));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(navButton('Library').getAttribute('aria-current')).toBe('page');
   });
 });

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use gatefold_engine::db::FailureRecord;
-use gatefold_engine::enrich::{Operation, OperationOutcome};
+use gatefold_engine::enrich::Operation;
 use gatefold_engine::writeback::{ItemOutcome, WriteBackItem, WriteBackSummary, WriteTarget};
 use gatefold_engine::{
     EngineError, EnrichmentResult, LibraryEvent, LibrarySummary, LyricsStatus, ScanEvent,
@@ -133,17 +133,7 @@ impl Output {
             return; // the job_finished event carried it
         }
         let p = &result.progress;
-        let count =
-            |pick: fn(&gatefold_engine::enrich::TrackOutcome) -> &Option<OperationOutcome>,
-             want: fn(&OperationOutcome) -> bool| {
-                result
-                    .outcomes
-                    .iter()
-                    .filter(|o| pick(o).as_ref().is_some_and(want))
-                    .count()
-            };
-        let not_found_art = count(|o| &o.artwork, |x| matches!(x, OperationOutcome::NotFound));
-        let not_found_lyrics = count(|o| &o.lyrics, |x| matches!(x, OperationOutcome::NotFound));
+        let (not_found_art, not_found_lyrics) = (result.not_found.artwork, result.not_found.lyrics);
         stdout_line(&format!(
             "{} {}/{} tracks: artwork for {}, lyrics for {}, {} failed; not found: artwork {}, lyrics {}",
             if result.cancelled {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gatefold_engine::enrich::{
-    ArtworkStore, ConnectionKind, EnrichmentError, JobControl, OperationOutcome,
+    ArtworkStore, ConnectionKind, EnrichmentError, JobControl, Operation,
 };
 use gatefold_engine::{
     BackgroundExecutor, Database, EnrichmentConfig, EnrichmentJob, EventBus, LibraryEvent,
@@ -179,11 +179,9 @@ async fn artwork_is_fetched_once_per_album_across_batches() {
     let requests = lyr.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2, "{requests:?}");
     assert!(requests.iter().all(|r| r.len() == 12));
-    // Every track's outcome is recorded once.
-    let mut ids: Vec<i64> = result.outcomes.iter().map(|o| o.track_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), 24);
+    // Every track is settled once.
+    assert_eq!(result.progress.processed_tracks, 24);
+    assert!(result.failures.is_empty(), "{:?}", result.failures);
     // The image is stored once, content-addressed, with its thumbnail.
     let stored: Vec<_> = walk_files(&lib.dir.path().join("artwork"));
     assert_eq!(stored.len(), 2, "{stored:?}");
@@ -244,11 +242,10 @@ async fn retries_back_off_exponentially_with_jitter() {
         );
     }
     assert_eq!(
-        result.outcomes[0].artwork,
-        Some(OperationOutcome::Fetched {
-            source: "fake".into()
-        })
+        result.progress.artwork_fetched, 1,
+        "fetched after the retries"
     );
+    assert!(result.failures.is_empty(), "{:?}", result.failures);
 }
 
 #[tokio::test]
@@ -291,11 +288,11 @@ async fn not_found_and_permanent_errors_are_never_retried() {
         .unwrap();
     assert_eq!(art.meter.call_count(), 2);
     assert_eq!(result.progress.failed_tracks, 1);
-    let failed = result.outcomes.iter().find_map(|o| match &o.artwork {
-        Some(OperationOutcome::Failed { reason, attempts }) => Some((reason.clone(), *attempts)),
-        _ => None,
-    });
-    let (reason, attempts) = failed.unwrap();
+    let [failure] = &result.failures[..] else {
+        panic!("one failure: {:?}", result.failures);
+    };
+    assert_eq!(failure.operation, Operation::Artwork);
+    let (reason, attempts) = (failure.reason.clone(), failure.attempts);
     assert_eq!(attempts, 1);
     assert!(reason.contains("HTTP 400"), "{reason}");
     tokio::task::yield_now().await;

@@ -4,7 +4,7 @@ import type { AlbumPage } from '../bindings/AlbumPage';
 import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
 import { FolderScanner } from '../lib/scanner.svelte';
-import AlbumGrid, { PAGE_SIZE, SEARCH_DEBOUNCE_MS } from './AlbumGrid.svelte';
+import AlbumGrid, { BLOCK_ROWS, PAGE_SIZE, SEARCH_DEBOUNCE_MS, columnsFor, moveIndex } from './AlbumGrid.svelte';
 
 const locale = 'en-US';
 
@@ -73,7 +73,7 @@ describe('AlbumGrid', () => {
 
   it('shows the first page with covers, titles, artists, years, track counts and lyrics coverage', async () => {
     const { fake, listAlbums } = await setup();
-    expect(listAlbums).toHaveBeenCalledWith('', 0, PAGE_SIZE);
+    expect(listAlbums).toHaveBeenCalledWith('', 0, PAGE_SIZE, null);
     expect(count()).toBe('150 albums');
     expect(cards()).toHaveLength(PAGE_SIZE);
     const first = (await fake.listAlbums('', 0, 1)).albums[0];
@@ -118,7 +118,7 @@ describe('AlbumGrid', () => {
     expect(screen.getByText('Showing 60 of 150 albums')).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(cards()).toHaveLength(120));
-    expect(listAlbums).toHaveBeenLastCalledWith('', 60, PAGE_SIZE);
+    expect(listAlbums).toHaveBeenLastCalledWith('', 60, PAGE_SIZE, null);
     await fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(cards()).toHaveLength(150));
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
@@ -153,7 +153,7 @@ describe('AlbumGrid', () => {
     await search('nina');
     expect(listAlbums).not.toHaveBeenCalled();
     await waitFor(() => expect(listAlbums).toHaveBeenCalledTimes(1), { timeout: SEARCH_DEBOUNCE_MS * 5 });
-    expect(listAlbums).toHaveBeenCalledWith('nina', 0, PAGE_SIZE);
+    expect(listAlbums).toHaveBeenCalledWith('nina', 0, PAGE_SIZE, null);
     await waitFor(() => expect(count()).toMatch(/^\d+ albums? matching “nina”$/));
     const total = Number(count()!.split(' ')[0]);
     expect(total).toBeGreaterThan(0);
@@ -164,7 +164,7 @@ describe('AlbumGrid', () => {
     const { listAlbums } = await setup();
     await search('zzz nothing');
     await fireEvent.submit(screen.getByRole('search'));
-    expect(listAlbums).toHaveBeenLastCalledWith('zzz nothing', 0, PAGE_SIZE);
+    expect(listAlbums).toHaveBeenLastCalledWith('zzz nothing', 0, PAGE_SIZE, null);
     await screen.findByText('No album, artist or track matches “zzz nothing”.');
     expect(count()).toBe('0 albums matching “zzz nothing”');
     expect(cards()).toHaveLength(0);
@@ -195,7 +195,7 @@ describe('AlbumGrid', () => {
   it('offers to choose a music folder when the library is empty', async () => {
     await setup({ albums: 0 });
     expect(screen.getByText('No music imported yet')).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Choose music folder…' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Choose your music folder' })).toBeTruthy();
     expect(count()).toBe('0 albums');
   });
 
@@ -219,8 +219,112 @@ describe('AlbumGrid', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(cards()).toHaveLength(120));
     await rerender({ refreshToken: 1 });
-    await waitFor(() => expect(listAlbums).toHaveBeenLastCalledWith('', 0, 120));
+    await waitFor(() => expect(listAlbums).toHaveBeenLastCalledWith('', 0, 120, null));
     expect(cards()).toHaveLength(120);
     expect(screen.queryByText('Loading albums…')).toBeNull();
+  });
+
+  it('filters by what albums miss, with the search, and pages within the filter', async () => {
+    const { fake, listAlbums } = await setup();
+    const expected = (await fake.listAlbums('', 0, 1000, 'artwork')).total;
+    listAlbums.mockClear();
+    await fireEvent.click(screen.getByRole('radio', { name: 'No cover' }));
+    expect(listAlbums).toHaveBeenLastCalledWith('', 0, PAGE_SIZE, 'artwork');
+    await waitFor(() => expect(count()).toBe(`${expected} albums without a cover`));
+    for (const card of cards()) expect(card.querySelector('[data-placeholder]')).not.toBeNull();
+    expect((screen.getByRole('radio', { name: 'No cover' }) as HTMLInputElement).checked).toBe(true);
+
+    await fireEvent.click(screen.getByRole('radio', { name: 'No lyrics' }));
+    await waitFor(() => expect(count()).toMatch(/^\d+ albums missing lyrics$/));
+    if (screen.queryByRole('button', { name: 'Load more' })) {
+      await fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+      expect(listAlbums).toHaveBeenLastCalledWith('', PAGE_SIZE, PAGE_SIZE, 'lyrics');
+    }
+    await search('nina');
+    await fireEvent.submit(screen.getByRole('search'));
+    expect(listAlbums).toHaveBeenLastCalledWith('nina', 0, PAGE_SIZE, 'lyrics');
+    await waitFor(() => expect(count()).toMatch(/^\d+ albums? missing lyrics matching “nina”$/));
+
+    await fireEvent.click(screen.getByRole('radio', { name: 'Both' }));
+    expect(listAlbums).toHaveBeenLastCalledWith('nina', 0, PAGE_SIZE, 'both');
+    await fireEvent.click(screen.getByRole('radio', { name: 'All' }));
+    expect(listAlbums).toHaveBeenLastCalledWith('nina', 0, PAGE_SIZE, null);
+    await waitFor(() => expect(count()).toMatch(/^\d+ albums? matching “nina”$/));
+  });
+
+  it('says so when no album misses what the filter asks for', async () => {
+    const fake = new FakeBackend({ albums: 10 });
+    vi.spyOn(fake, 'listAlbums').mockImplementation(async (_q, _o, _l, missing) =>
+      missing ? { albums: [], total: 0 } : { albums: [], total: 10 },
+    );
+    render(AlbumGrid, { backend: fake, locale, onopen: () => {} });
+    await fireEvent.click(await screen.findByRole('radio', { name: 'No cover' }));
+    await screen.findByText('Every album has a cover.');
+    expect(screen.queryByText('No music imported yet')).toBeNull();
+    await search('nina');
+    await fireEvent.submit(screen.getByRole('search'));
+    await screen.findByText('No album without a cover matches “nina”.');
+  });
+
+  it('has one Tab stop, moved with the arrow keys, Home and End', async () => {
+    // A grid 3 columns wide, as the resize observer reports it.
+    class Resize {
+      constructor(private readonly callback: ResizeObserverCallback) {}
+      observe() {
+        const width = 3 * 160 + 2 * 16;
+        this.callback([{ contentRect: { width } } as ResizeObserverEntry], this as unknown as ResizeObserver);
+      }
+      unobserve() {}
+      disconnect() {}
+    }
+    vi.stubGlobal('ResizeObserver', Resize);
+    const { onopen } = await setup();
+    const buttons = () => [...cards()].map((card) => card.querySelector('button.open') as HTMLButtonElement);
+    const stops = () => buttons().filter((b) => b.tabIndex === 0);
+    expect(stops()).toEqual([buttons()[0]]);
+    expect(buttons()[1].tabIndex).toBe(-1);
+    buttons()[0].focus();
+    await fireEvent.keyDown(buttons()[0], { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(buttons()[1]);
+    expect(stops()).toEqual([buttons()[1]]);
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(buttons()[4]);
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' });
+    expect(document.activeElement).toBe(buttons()[3]);
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(buttons()[0]);
+    await fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(document.activeElement).toBe(buttons()[PAGE_SIZE - 1]);
+    await fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    expect(document.activeElement).toBe(buttons()[0]);
+    // Enter is the button's own: it opens the album.
+    await fireEvent.click(document.activeElement!);
+    expect(onopen).toHaveBeenCalledOnce();
+    // Blocks of whole rows: 3 columns × BLOCK_ROWS.
+    const blocks = document.querySelectorAll('[data-album-block]');
+    expect(blocks[0].querySelectorAll('[data-album-id]')).toHaveLength(3 * BLOCK_ROWS);
+  });
+});
+
+describe('AlbumGrid layout rules', () => {
+  it('counts the columns auto-fill makes', () => {
+    expect(columnsFor(100)).toBe(1);
+    expect(columnsFor(160)).toBe(1);
+    expect(columnsFor(336)).toBe(2);
+    expect(columnsFor(1391)).toBe(7);
+    expect(columnsFor(1392)).toBe(8);
+  });
+
+  it('moves by one, by a row, and to the ends, never outside', () => {
+    expect(moveIndex('ArrowRight', 4, 10, 3)).toBe(5);
+    expect(moveIndex('ArrowRight', 9, 10, 3)).toBe(9);
+    expect(moveIndex('ArrowLeft', 0, 10, 3)).toBe(0);
+    expect(moveIndex('ArrowDown', 4, 10, 3)).toBe(7);
+    expect(moveIndex('ArrowDown', 8, 10, 3)).toBe(8);
+    expect(moveIndex('ArrowUp', 4, 10, 3)).toBe(1);
+    expect(moveIndex('ArrowUp', 1, 10, 3)).toBe(1);
+    expect(moveIndex('Home', 4, 10, 3)).toBe(0);
+    expect(moveIndex('End', 4, 10, 3)).toBe(9);
+    expect(moveIndex('a', 4, 10, 3)).toBeNull();
   });
 });

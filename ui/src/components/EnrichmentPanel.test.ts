@@ -132,7 +132,7 @@ describe('EnrichmentPanel', () => {
     await play({
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(10, 10), cancelled: false, outcomes: [] },
+      result: { job_id: 1, progress: progress(10, 10), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
     });
     await waitFor(() => expect(enabled()).toEqual(['Enrich library', 'Retry failed']));
     expect(screen.getByRole('status').textContent).toContain('Finished');
@@ -188,7 +188,7 @@ describe('EnrichmentPanel', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Cancelling'));
     await play(
       { type: 'job_cancelled', job_id: 1, progress: progress(3, 8) },
-      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(3, 8), cancelled: true, outcomes: [] } },
+      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(3, 8), cancelled: true, not_found: { artwork: 0, lyrics: 0 }, failures: [] } },
     );
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Cancelled'));
     await fireEvent.click(button('Enrich library'));
@@ -322,7 +322,7 @@ describe('EnrichmentPanel', () => {
     await play({
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(0, 0), cancelled: false, outcomes: [] },
+      result: { job_id: 1, progress: progress(0, 0), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
     });
     expect(onjobend).toHaveBeenCalledOnce();
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Nothing to do'));
@@ -440,7 +440,7 @@ describe('EnrichmentPanel', () => {
     const { play } = await setup();
     await play(
       { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false },
-      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(2, 2), cancelled: false, outcomes: [] } },
+      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(2, 2), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] } },
       { type: 'write_back_finished', summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 } },
     );
     await waitFor(() =>

@@ -5,6 +5,7 @@ import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
 import { EMPTY_FIXTURE, LIBRARY_FIXTURE } from '../lib/fixtures';
 import { FolderScanner } from '../lib/scanner.svelte';
+import { LibrarySummaryStore } from '../lib/summary.svelte';
 import LibraryCard from './LibraryCard.svelte';
 
 const locale = 'en-US';
@@ -86,7 +87,7 @@ describe('LibraryCard', () => {
       locale,
     });
     await screen.findByText('No music imported yet');
-    expect(container.textContent).toContain('gatefold-cli scan FOLDER');
+    expect(container.textContent).toContain('gatefold scan FOLDER');
     expect(container.querySelector('dl')).toBeNull();
     expect(screen.queryByRole('table')).toBeNull();
   });
@@ -95,7 +96,7 @@ describe('LibraryCard', () => {
     const fake = new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0, scan: { tickMs: 5, steps: 2, albums: 3 } });
     const first = render(LibraryCard, { backend: fake, locale });
     await screen.findByText('No music imported yet');
-    expect(screen.queryByRole('button', { name: 'Choose music folder…' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Choose your music folder' })).toBeNull();
     first.unmount();
 
     let refreshToken = 0;
@@ -105,11 +106,24 @@ describe('LibraryCard', () => {
     });
     const detach = scanner.attach();
     const view = render(LibraryCard, { backend: fake, locale, scanner, refreshToken });
-    await fireEvent.click(await screen.findByRole('button', { name: 'Choose music folder…' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Choose your music folder' }));
     const report = await screen.findByTestId('scan-report');
     expect(report.querySelector('[data-scan-stat="failed"] dd')?.textContent).toBe('1');
     await waitFor(() => expect(statValue(view.container, 'albums')).toBe('3'));
     detach();
+  });
+
+  it('shows the app’s summary without loading one of its own', async () => {
+    const fake = new FakeBackend();
+    const store = new LibrarySummaryStore(fake);
+    const { container } = render(LibraryCard, { backend: fake, locale, summary: store, heading: 'Your library' });
+    expect(screen.getByRole('status').textContent).toContain('Loading library');
+    expect(fake.summaryCalls).toBe(0);
+    await store.load();
+    await screen.findByText('1,234');
+    expect(statValue(container, 'albums')).toBe('98');
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Your library');
+    expect(fake.summaryCalls).toBe(1);
   });
 
   it('shows the error message and code, as text', async () => {

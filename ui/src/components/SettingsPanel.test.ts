@@ -211,7 +211,10 @@ describe('SettingsPanel providers', () => {
     expect(field('Use deezer').checked).toBe(true);
     expect(field('deezer base URL').value).toBe('https://api.deezer.com');
     expect(field('deezer requests per second').value).toBe('10');
-    expect(field('itunes requests per second').value).toBe('0.333333');
+    // About 20 calls a minute reads better than 0.333333 a second.
+    expect(field('itunes requests per minute').value).toBe('20');
+    expect((screen.getByRole('combobox', { name: 'itunes pace unit' }) as HTMLSelectElement).value).toBe('minute');
+    expect((screen.getByRole('combobox', { name: 'lrclib pace unit' }) as HTMLSelectElement).value).toBe('second');
     expect((screen.getByRole('button', { name: 'Move lrclib up' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Move deezer down' }) as HTMLButtonElement).disabled).toBe(true);
     expect(save().disabled).toBe(true);
@@ -256,8 +259,8 @@ describe('SettingsPanel providers', () => {
     expect(within(block('lrclib')).getByText('Must be above 0, at most 1,000')).toBeTruthy();
     await type('musicbrainz requests per second', '1001');
     expect(within(block('musicbrainz')).getByText('Must be above 0, at most 1,000')).toBeTruthy();
-    await type('itunes requests per second', 'fast');
-    expect(within(block('itunes')).getByText('Enter a number above 0, at most 1,000')).toBeTruthy();
+    await type('itunes requests per minute', 'fast');
+    expect(within(block('itunes')).getByText('Enter a number above 0, at most 60,000')).toBeTruthy();
     expect(save().disabled).toBe(true);
     expect(screen.getByText('Fix the 4 highlighted values to save.')).toBeTruthy();
     await fireEvent.submit(url.form!);
@@ -267,7 +270,7 @@ describe('SettingsPanel providers', () => {
     await type('deezer base URL', 'https://api.deezer.com/');
     await type('lrclib requests per second', '2.5');
     await type('musicbrainz requests per second', '1');
-    await type('itunes requests per second', '0.2');
+    await type('itunes requests per minute', '12');
     expect(save().disabled).toBe(false);
   });
 
@@ -313,7 +316,7 @@ describe('SettingsPanel providers', () => {
     expect(save().disabled).toBe(true); // deezer still has its message
     await type('deezer base URL', 'https://deezer.example');
     expect(save().disabled).toBe(false);
-    expect(screen.getByText('Unsaved changes.')).toBeTruthy();
+    expect(screen.getByText('Unsaved changes')).toBeTruthy();
   });
 
   it('saves nothing of the providers when the settings are refused', async () => {
@@ -358,5 +361,98 @@ describe('SettingsPanel providers', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Restore defaults' }));
     expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
     expect(field('Use lrclib').checked).toBe(true);
+  });
+
+  it('keeps the engine internals under a collapsed Advanced section', async () => {
+    await setup();
+    const advanced = screen.getByTestId('settings-advanced') as HTMLDetailsElement;
+    expect(advanced.open).toBe(false);
+    expect(advanced.querySelector('summary')?.textContent).toBe('Advanced');
+    for (const label of ['Batch size', 'Max concurrent', 'Max retries', 'Base retry delay (ms)', 'Operation timeout (s)']) {
+      expect(advanced.contains(field(label)), label).toBe(true);
+    }
+    expect(advanced.contains(field(LABELS.not_found_max_age_days))).toBe(false);
+    expect(advanced.contains(field('Only on WiFi'))).toBe(false);
+  });
+
+  it('opens Advanced when the backend refuses a value in it, and says how many need fixing', async () => {
+    const backend = new FakeBackend();
+    vi.spyOn(backend, 'saveSettings').mockRejectedValue(
+      new BackendError('invalid_config', 'batch_size must be between 1 and 500, got 600', [
+        { field: 'batch_size', value: 600, min: 1, max: 500 },
+      ]),
+    );
+    await setup(backend);
+    await type('Batch size', '600');
+    await fireEvent.click(save());
+    await screen.findByRole('alert');
+    const advanced = screen.getByTestId('settings-advanced') as HTMLDetailsElement;
+    expect(advanced.open).toBe(true);
+    expect(within(advanced).getByText('One value here needs fixing.')).toBeTruthy();
+  });
+
+  it('converts a pace to the other unit without changing what is saved', async () => {
+    const { backend } = await setup();
+    const unit = screen.getByRole('combobox', { name: 'itunes pace unit' }) as HTMLSelectElement;
+    await fireEvent.change(unit, { target: { value: 'second' } });
+    expect(field('itunes requests per second').value).toBe('0.333333');
+    await fireEvent.change(unit, { target: { value: 'minute' } });
+    expect(field('itunes requests per minute').value).toBe('20');
+    // Back where it was: nothing to save.
+    expect(save().disabled).toBe(true);
+    // 90 a minute is saved as 1.5 a second.
+    await type('itunes requests per minute', '90');
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect((await backend.getProviders()).find((p) => p.name === 'itunes')?.requests_per_second).toBe(1.5);
+    // Loaded back per second (1.5 reads naturally so).
+    expect(field('itunes requests per second').value).toBe('1.5');
+  });
+
+  it('marks unsaved edits, discards them, and tells the app whether there are any', async () => {
+    const backend = new FakeBackend();
+    const states: boolean[] = [];
+    const { component } = render(SettingsPanel, {
+      backend,
+      locale,
+      get dirty() {
+        return states.at(-1) ?? false;
+      },
+      set dirty(value: boolean) {
+        states.push(value);
+      },
+    });
+    await screen.findByLabelText('Batch size');
+    expect(screen.queryByTestId('unsaved')).toBeNull();
+    const discard = screen.getByRole('button', { name: 'Discard' }) as HTMLButtonElement;
+    expect(discard.disabled).toBe(true);
+    await type('Max retries', '7');
+    expect(screen.getByTestId('unsaved').textContent).toBe('Unsaved changes');
+    await waitFor(() => expect(states.at(-1)).toBe(true));
+    await fireEvent.click(discard);
+    expect(field('Max retries').value).toBe('3');
+    expect(screen.queryByTestId('unsaved')).toBeNull();
+    await waitFor(() => expect(states.at(-1)).toBe(false));
+    // save() from outside (the app's dialog) saves like the button, and says whether it did.
+    await type('Max retries', '6');
+    expect(await component.save()).toBe(true);
+    expect((await backend.getSettings()).max_retries).toBe(6);
+    await type('Max retries', '60');
+    expect(await component.save()).toBe(false);
+  });
+
+  it('reloads what is saved when the refresh token changes, unless there are unsaved edits', async () => {
+    const backend = new FakeBackend();
+    const { rerender } = render(SettingsPanel, { backend, locale, refreshToken: 0 });
+    await screen.findByLabelText('Batch size');
+    await backend.saveSettings({ ...DEFAULT_SETTINGS, require_wifi: true });
+    await rerender({ refreshToken: 1 });
+    await waitFor(() => expect(field('Only on WiFi').checked).toBe(true));
+    await type('Max retries', '7');
+    await backend.saveSettings({ ...DEFAULT_SETTINGS, require_wifi: false });
+    await rerender({ refreshToken: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(field('Max retries').value).toBe('7');
+    expect(field('Only on WiFi').checked).toBe(true);
   });
 });

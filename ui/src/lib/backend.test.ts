@@ -140,6 +140,8 @@ describe('TauriBackend commands and events', () => {
     });
     const backend = new TauriBackend();
     expect(await backend.listAlbums('blue', 60, 60)).toEqual({ albums: [], total: 0 });
+    await backend.listAlbums('', 0, 60, 'lyrics');
+    await backend.listAlbums('', 0, 60, null);
     await backend.albumTracks(3);
     await backend.trackLyrics(5);
     expect(await backend.chooseFolder()).toBe('/music');
@@ -149,7 +151,10 @@ describe('TauriBackend commands and events', () => {
     await backend.saveProviders([...DEFAULT_PROVIDERS]);
     expect(await backend.saveTextFile('failures.csv', 'a,b')).toBe('/home/me/failures.csv');
     expect(calls).toEqual([
-      ['list_albums', { query: 'blue', offset: 60, limit: 60 }],
+      // `missing` is always sent: the filter's name, or null for all albums.
+      ['list_albums', { query: 'blue', offset: 60, limit: 60, missing: null }],
+      ['list_albums', { query: '', offset: 0, limit: 60, missing: 'lyrics' }],
+      ['list_albums', { query: '', offset: 0, limit: 60, missing: null }],
       ['album_tracks', { albumId: 3 }],
       ['track_lyrics', { trackId: 5 }],
       ['choose_folder', {}],

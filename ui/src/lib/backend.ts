@@ -28,6 +28,15 @@ export interface StartEnrichmentOptions {
   retryFailed: boolean;
 }
 
+/**
+ * Which albums `listAlbums` keeps, by what they lack (the engine filters the same way):
+ * `artwork`: albums without artwork; `lyrics`: albums with at least one track whose
+ * `lyrics_status` is neither `available` nor `instrumental`; `both`: both at once.
+ */
+export type MissingFilter = 'artwork' | 'lyrics' | 'both';
+
+export const MISSING_FILTERS: readonly MissingFilter[] = ['artwork', 'lyrics', 'both'];
+
 /** `thumb`: the 256 px thumbnail (only when `ArtworkInfo.has_thumbnail`); `full`: the stored image. */
 export type ArtworkSize = 'thumb' | 'full';
 
@@ -64,8 +73,9 @@ export interface Backend {
   /**
    * Albums whose title, album artist, or a track's title or artist contains `query`
    * (case-insensitive; all albums when blank), sorted by album artist, year and title.
+   * With `missing`, only the albums that lack it (see `MissingFilter`); `null` or absent: all.
    */
-  listAlbums(query: string, offset: number, limit: number): Promise<AlbumPage>;
+  listAlbums(query: string, offset: number, limit: number, missing?: MissingFilter | null): Promise<AlbumPage>;
   /** An album's tracks in disc and track order; rejects with `not_found` for an unknown album. */
   albumTracks(albumId: number): Promise<TrackListItem[]>;
   /** A track with its lyrics; rejects with `not_found` for an unknown track. */

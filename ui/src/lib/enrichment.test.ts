@@ -31,7 +31,7 @@ describe('applyJobEvent', () => {
     s = applyJobEvent(s, {
       type: 'job_finished',
       job_id: 3,
-      result: { job_id: 3, progress: progress(10, 10), cancelled: false, outcomes: [] },
+      result: { job_id: 3, progress: progress(10, 10), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
     });
     expect(s).toMatchObject({ phase: 'finished', progress: { processed_tracks: 10 } });
     expect(isActive(s.phase)).toBe(false);
@@ -45,7 +45,7 @@ describe('applyJobEvent', () => {
     s = applyJobEvent(s, {
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(2, 5), cancelled: true, outcomes: [] },
+      result: { job_id: 1, progress: progress(2, 5), cancelled: true, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
     });
     expect(s.phase).toBe('cancelled');
     expect(s.progress.processed_tracks).toBe(2);
@@ -96,7 +96,7 @@ describe('write-back and status', () => {
     s = applyJobEvent(s, {
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(2, 2), cancelled: false, outcomes: [] },
+      result: { job_id: 1, progress: progress(2, 2), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
     });
     expect(s.writeBack).toEqual(summary);
     s = applyJobEvent(s, { type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });

@@ -39,10 +39,10 @@ describe('FakeBackend job', () => {
     const finished = last(events(), 'job_finished')!;
     expect(finished.result.cancelled).toBe(false);
     expect(finished.result.progress).toMatchObject({ total_tracks: 30, processed_tracks: 30, percent_complete: 100 });
-    expect(finished.result.outcomes).toHaveLength(30);
     const failures = events().filter((e) => e.type === 'track_failed');
     expect(failures.length).toBeGreaterThan(0);
     expect(finished.result.progress.failed_tracks).toBe(new Set(failures.map((f) => f.track_id)).size);
+    expect(finished.result.failures).toHaveLength(failures.length);
     for (const f of failures) {
       expect(f.reason).toMatch(/coverartarchive|musicbrainz|lrclib|no answer within 30 s/);
       expect(f.attempts === 1 || f.attempts === DEFAULT_SETTINGS.max_retries + 1).toBe(true);
@@ -225,6 +225,23 @@ describe('FakeBackend library', () => {
     const lyrics = await fake.trackLyrics(tracks[0].id);
     expect(lyrics.track_id).toBe(tracks[0].id);
     expect(fake.artworkUrl(7, 'thumb')).toMatch(/^data:image\/bmp;base64,.+#thumb$/);
+  });
+
+  it('filters albums by what they miss', async () => {
+    const fake = new FakeBackend();
+    const all = (await fake.listAlbums('', 0, 100)).albums;
+    const noCover = await fake.listAlbums('', 0, 100, 'artwork');
+    expect(noCover.total).toBe(all.filter((a) => a.artwork === null).length);
+    expect(noCover.albums.every((a) => a.artwork === null)).toBe(true);
+    const noLyrics = await fake.listAlbums('', 0, 100, 'lyrics');
+    for (const album of noLyrics.albums) {
+      const tracks = await fake.albumTracks(album.id);
+      expect(tracks.some((t) => t.lyrics_status !== 'available' && t.lyrics_status !== 'instrumental')).toBe(true);
+    }
+    const both = await fake.listAlbums('', 0, 100, 'both');
+    const lyricsIds = new Set(noLyrics.albums.map((a) => a.id));
+    expect(both.albums.map((a) => a.id)).toEqual(noCover.albums.filter((a) => lyricsIds.has(a.id)).map((a) => a.id));
+    expect((await fake.listAlbums('', 0, 100, null)).total).toBe(all.length);
   });
 
   it('rejects unknown albums and tracks with not_found', async () => {

@@ -14,7 +14,8 @@ import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackField } from '../bindings/TrackField';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
-import type { TrackOutcome } from '../bindings/TrackOutcome';
+import type { NotFoundCounts } from '../bindings/NotFoundCounts';
+import type { TrackFailure } from '../bindings/TrackFailure';
 import {
   type ArtworkSize,
   type Backend,
@@ -24,6 +25,7 @@ import {
   type BackendMessage,
   INVALID_CONFIG_CODE,
   INVALID_SCAN_ROOT_CODE,
+  type MissingFilter,
   NOT_FOUND_CODE,
   SCAN_RUNNING_CODE,
   type StartEnrichmentOptions,
@@ -126,7 +128,8 @@ interface FakeJob {
   queue: { trackId: number; ops: Operation[] }[];
   next: number;
   progress: EnrichmentProgress;
-  outcomes: TrackOutcome[];
+  notFound: NotFoundCounts;
+  failed: TrackFailure[];
   userPause: boolean;
   pausedFor: PauseReason | null;
   retry: boolean;
@@ -235,8 +238,8 @@ export class FakeBackend implements Backend {
     return this.settle(() => structuredClone(this.summary ?? this.library.summary()));
   }
 
-  async listAlbums(query: string, offset: number, limit: number): Promise<AlbumPage> {
-    return this.settle(() => this.library.page(query, offset, limit));
+  async listAlbums(query: string, offset: number, limit: number, missing: MissingFilter | null = null): Promise<AlbumPage> {
+    return this.settle(() => this.library.page(query, offset, limit, missing));
   }
 
   async albumTracks(albumId: number): Promise<TrackListItem[]> {
@@ -461,7 +464,8 @@ export class FakeBackend implements Backend {
         failed_tracks: 0,
         percent_complete: queue.length === 0 ? 100 : 0,
       },
-      outcomes: [],
+      notFound: { artwork: 0, lyrics: 0 },
+      failed: [],
       userPause: false,
       pausedFor: null,
       retry: retryFailed,
@@ -609,7 +613,13 @@ export class FakeBackend implements Backend {
     return {
       type: 'job_finished',
       job_id: job.id,
-      result: { job_id: job.id, progress: { ...job.progress }, cancelled, outcomes: job.outcomes },
+      result: {
+        job_id: job.id,
+        progress: { ...job.progress },
+        cancelled,
+        not_found: { ...job.notFound },
+        failures: [...job.failed],
+      },
     };
   }
 
@@ -618,7 +628,6 @@ export class FakeBackend implements Backend {
     const track = fakeTrack(trackId);
     const hostile = this.jobOptions.hostile && trackId % 3 === 0;
     const title = hostile ? XSS_STRING : track.title;
-    const outcome: TrackOutcome = { track_id: trackId, artwork: null, lyrics: null };
     const fields: TrackField[] = [];
     let failed = false;
     let artworkFound = false;
@@ -639,6 +648,7 @@ export class FakeBackend implements Backend {
         const attempts = transient ? this.settings.max_retries + 1 : 1;
         result = { kind: 'failed', reason, attempts };
         failed = true;
+        job.failed.push({ track_id: trackId, operation, reason, attempts });
         this.failures.delete(key);
         this.failures.set(key, {
           track_id: trackId,
@@ -681,7 +691,7 @@ export class FakeBackend implements Backend {
           fields.push('lyrics_status');
         }
       }
-      outcome[operation] = result;
+      if (result.kind === 'not_found') job.notFound[operation] += 1;
     }
     if (fields.length > 0) {
       events.push({ type: 'track_updated', track_id: trackId, updated_fields: fields });
@@ -691,7 +701,6 @@ export class FakeBackend implements Backend {
     if (artworkFound) p.artwork_fetched += 1;
     if (lyricsFound) p.lyrics_fetched += 1;
     if (failed) p.failed_tracks += 1;
-    job.outcomes.push(outcome);
     this.pending.delete(trackId);
   }
 

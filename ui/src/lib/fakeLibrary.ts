@@ -8,7 +8,7 @@ import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { LyricsStatus } from '../bindings/LyricsStatus';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
-import type { ArtworkSize } from './backend';
+import type { ArtworkSize, MissingFilter } from './backend';
 import { ARTISTS, NOUNS, WORDS, XSS_STRING, unit } from './fixtures';
 import { formatLrcTime } from './lrc';
 
@@ -120,7 +120,10 @@ function lyricsKind(album: AlbumSpec, position: number): LyricsKind {
   if (album.hostile && position === 1) {
     return { status: 'available', synced: true, source: 'lrclib' };
   }
-  const roll = unit(id, position, 2);
+  // A fifth of the albums were enriched already: every track has lyrics or is instrumental
+  // (so the "No lyrics" filter leaves them out).
+  const complete = id % 5 === 1;
+  const roll = complete ? unit(id, position, 2) * 0.58 : unit(id, position, 2);
   const source = ['lrclib', 'lrclib', 'sidecar', 'embedded'][Math.floor(unit(id, position, 3) * 4)];
   if (roll < 0.35) return { status: 'available', synced: true, source };
   if (roll < 0.5) return { status: 'available', synced: false, source };
@@ -241,6 +244,8 @@ export class FakeLibrary {
   /** Lower-cased search text per album, parallel to `specs`; built on the first search. */
   private haystacks: string[] | null = null;
   private lastSearch: { query: string; matches: AlbumSpec[] } | null = null;
+  /** Whether an album has a track without lyrics, by album id; filled as albums are asked about. */
+  private readonly lyricsMissing = new Map<number, boolean>();
 
   /** `hostile`: album 1 has markup in its tags and in its first track's lyrics. */
   constructor(albums: number, hostile = false) {
@@ -261,9 +266,13 @@ export class FakeLibrary {
     return this.specs.reduce((sum, spec) => sum + spec.card.track_count, 0);
   }
 
-  /** Albums matching `query` like the engine's search: `limit` from `offset`, and the total. */
-  page(query: string, offset: number, limit: number): AlbumPage {
-    const matches = this.matching(query.trim().toLowerCase());
+  /**
+   * Albums matching `query` like the engine's search, and lacking what `missing` says:
+   * `limit` from `offset`, and the total.
+   */
+  page(query: string, offset: number, limit: number, missing: MissingFilter | null = null): AlbumPage {
+    const searched = this.matching(query.trim().toLowerCase());
+    const matches = missing === null ? searched : searched.filter((spec) => this.lacks(spec, missing));
     const start = Math.max(0, Math.floor(offset));
     const albums = matches.slice(start, start + Math.max(0, Math.floor(limit))).map((spec) => structuredClone(spec.card));
     return { albums, total: matches.length };
@@ -286,6 +295,25 @@ export class FakeLibrary {
     const matches = this.specs.filter((_, i) => haystacks[i].includes(query));
     this.lastSearch = { query, matches };
     return matches;
+  }
+
+  /**
+   * Like the engine's filter: `artwork`, no artwork; `lyrics`, a track whose lyrics are neither
+   * available nor instrumental (not fetched, not found, failed...); `both`, the two at once.
+   */
+  private lacks(spec: AlbumSpec, missing: MissingFilter): boolean {
+    const noArtwork = spec.card.artwork === null;
+    if (missing === 'artwork') return noArtwork;
+    if (missing === 'both' && !noArtwork) return false;
+    let noLyrics = this.lyricsMissing.get(spec.card.id);
+    if (noLyrics === undefined) {
+      noLyrics = positions(spec).some((n) => {
+        const { status } = lyricsKind(spec, n);
+        return status !== 'available' && status !== 'instrumental';
+      });
+      this.lyricsMissing.set(spec.card.id, noLyrics);
+    }
+    return noLyrics;
   }
 
   /** An album's tracks in disc and track order, `null` for an unknown album. */

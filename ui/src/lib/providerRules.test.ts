@@ -7,9 +7,13 @@ import {
   parseRate,
   providerLabel,
   providerProblems,
+  naturalUnit,
+  perUnit,
   providerRows,
   rateError,
   rowsToProviders,
+  toRequestsPerSecond,
+  withUnit,
   sameProviders,
   urlError,
 } from './providerRules';
@@ -98,14 +102,58 @@ describe('providerRules', () => {
     expect(completeProviders(saved)[0]).toEqual(saved[0]);
   });
 
-  it('shows 1/3 short in the form but keeps it exact unless edited', () => {
+  it('shows each pace per second or per minute, whichever reads naturally', () => {
+    const rows = providerRows(DEFAULT_PROVIDERS);
+    const shown = Object.fromEntries(rows.map((row) => [row.name, `${row.rate} per ${row.unit}`]));
+    expect(shown).toEqual({
+      lrclib: '5 per second',
+      musicbrainz: '1 per second',
+      coverartarchive: '10 per second',
+      itunes: '20 per minute',
+      deezer: '10 per second',
+    });
+    expect(naturalUnit(0.5)).toBe('minute');
+    expect(naturalUnit(1)).toBe('second');
+    expect(perUnit(0.25, 'minute')).toBe(15);
+    expect(toRequestsPerSecond(30, 'minute')).toBe(0.5);
+  });
+
+  it('validates a pace in its unit, against the per-second bounds', () => {
+    expect(rateError('60000', 'en-US', 'minute')).toBeNull();
+    expect(rateError('0.5', 'en-US', 'minute')).toBeNull();
+    expect(rateError('60001', 'en-US', 'minute')).toBe('Must be above 0, at most 60,000');
+    expect(rateError('0', 'en-US', 'minute')).toBe('Must be above 0, at most 60,000');
+    expect(rateError('often', 'en-US', 'minute')).toBe('Enter a number above 0, at most 60,000');
+    expect(rateError('1000', 'en-US', 'second')).toBeNull();
+  });
+
+  it('converts a pace when its unit changes, and saves requests per second', () => {
+    const rows = providerRows(DEFAULT_PROVIDERS);
+    const itunes = rows.findIndex((row) => row.name === 'itunes');
+    const perSecond = withUnit(rows[itunes], 'second');
+    expect(perSecond).toMatchObject({ rate: '0.333333', unit: 'second' });
+    // Back per minute, untouched: the exact 1/3 is saved, not 0.333333.
+    const back = withUnit(perSecond, 'minute');
+    expect(back).toMatchObject({ rate: '20', unit: 'minute' });
+    expect(rowsToProviders([back])[0].requests_per_second).toBe(1 / 3);
+    // LRCLIB typed per minute: 120 a minute is saved as 2 a second.
+    const lrclib = withUnit({ ...rows[0], rate: '2' }, 'minute');
+    expect(lrclib.rate).toBe('120');
+    expect(rowsToProviders([{ ...lrclib, rate: '90' }])[0].requests_per_second).toBe(1.5);
+    // Not a number: kept as typed, in the new unit.
+    expect(withUnit({ ...rows[0], rate: 'x' }, 'minute')).toMatchObject({ rate: 'x', unit: 'minute' });
+    expect(withUnit(rows[0], 'second')).toBe(rows[0]);
+  });
+
+  it('shows 1/3 a second as 20 a minute but keeps it exact unless edited', () => {
     const rows = providerRows(DEFAULT_PROVIDERS);
     // iTunes comes after LRCLIB, MusicBrainz and the Cover Art Archive.
     const itunes = 3; // (0-based)
-    expect(rows[itunes].rate).toBe('0.333333');
+    expect(rows[itunes].rate).toBe('20');
+    expect(rows[itunes].unit).toBe('minute');
     expect(rowsToProviders(rows)).toEqual(DEFAULT_PROVIDERS);
     expect(sameProviders(rowsToProviders(rows), DEFAULT_PROVIDERS)).toBe(true);
-    rows[itunes].rate = '0.5';
+    rows[itunes].rate = '30';
     rows[0].base_url = ' https://lrclib.example ';
     const edited = rowsToProviders(rows);
     expect(edited[itunes].requests_per_second).toBe(0.5);

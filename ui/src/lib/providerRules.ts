@@ -87,12 +87,43 @@ export function urlError(text: string): string | null {
   return isHttpUrl(text.trim()) ? null : 'Enter an http:// or https:// address with a host name';
 }
 
-/** The inline message for a rate as typed, or `null` when it is fine. */
-export function rateError(text: string, locale?: string): string | null {
+/** How a pace is shown and typed: requests per second or per minute. */
+export type RateUnit = 'second' | 'minute';
+
+export const RATE_UNITS: readonly RateUnit[] = ['second', 'minute'];
+
+/** Seconds in one `unit`. */
+function unitSeconds(unit: RateUnit): number {
+  return unit === 'minute' ? 60 : 1;
+}
+
+/**
+ * The unit a pace reads naturally in: per minute under one request a second (iTunes' 1/3 a
+ * second is "20 per minute"), else per second (LRCLIB's "5 per second").
+ */
+export function naturalUnit(requestsPerSecond: number): RateUnit {
+  return requestsPerSecond < 1 ? 'minute' : 'second';
+}
+
+/** `requestsPerSecond` counted per `unit`. */
+export function perUnit(requestsPerSecond: number, unit: RateUnit): number {
+  return requestsPerSecond * unitSeconds(unit);
+}
+
+/** A pace typed per `unit` as requests per second (what is saved). */
+export function toRequestsPerSecond(value: number, unit: RateUnit): number {
+  return value / unitSeconds(unit);
+}
+
+/**
+ * The inline message for a rate as typed per `unit`, or `null` when it is fine. The bounds are
+ * `requests_per_second`'s, counted in the unit: at most 1,000 per second, 60,000 per minute.
+ */
+export function rateError(text: string, locale?: string, unit: RateUnit = 'second'): string | null {
   const rate = parseRate(text);
-  const range = `above ${RATE_MIN_EXCLUSIVE}, at most ${formatCount(RATE_MAX, locale)}`;
+  const range = `above ${RATE_MIN_EXCLUSIVE}, at most ${formatCount(perUnit(RATE_MAX, unit), locale)}`;
   if (rate === null) return `Enter a number ${range}`;
-  return isValidRate(rate) ? null : `Must be ${range}`;
+  return isValidRate(toRequestsPerSecond(rate, unit)) ? null : `Must be ${range}`;
 }
 
 /**
@@ -145,15 +176,20 @@ export function isProviderProblemList(value: unknown): value is ProviderProblem[
   );
 }
 
-/** A provider as the settings form holds it: the rate as typed. */
+/** A provider as the settings form holds it: the rate as typed, per `unit`. */
 export interface ProviderRow {
   name: string;
   enabled: boolean;
   base_url: string;
   rate: string;
-  /** The loaded rate, exact, and how it was first shown: an untouched field keeps it exact. */
+  unit: RateUnit;
+  /**
+   * The loaded rate (requests per second), exact, and how it was first shown: an untouched
+   * field keeps it exact.
+   */
   loadedRate: number;
   loadedRateText: string;
+  loadedUnit: RateUnit;
 }
 
 /** A rate for the form: at most 6 significant digits ("0.333333" for iTunes' 1/3). */
@@ -161,19 +197,41 @@ export function rateText(rate: number): string {
   return String(Number(rate.toPrecision(6)));
 }
 
-/** The form rows for `providers`. */
+/** The form rows for `providers`, each pace in the unit it reads naturally in. */
 export function providerRows(providers: readonly ProviderSettings[]): ProviderRow[] {
   return providers.map((p) => {
-    const text = rateText(p.requests_per_second);
+    const unit = naturalUnit(p.requests_per_second);
+    const text = rateText(perUnit(p.requests_per_second, unit));
     return {
       name: p.name,
       enabled: p.enabled,
       base_url: p.base_url,
       rate: text,
+      unit,
       loadedRate: p.requests_per_second,
       loadedRateText: text,
+      loadedUnit: unit,
     };
   });
+}
+
+/** The row's pace in requests per second: exact while untouched, `NaN` when not a number. */
+export function rowRequestsPerSecond(row: ProviderRow): number {
+  // Showing 1/3 a second as "20" a minute must not save 20/60 when nobody edited it.
+  if (row.rate.trim() === row.loadedRateText && row.unit === row.loadedUnit) return row.loadedRate;
+  const value = parseRate(row.rate);
+  return value === null ? Number.NaN : toRequestsPerSecond(value, row.unit);
+}
+
+/**
+ * The row shown per `unit`: the typed pace converted ("20" a minute is "0.333333" a second), or
+ * left as typed when it is not a number. Back in the loaded unit, an untouched pace is exact again.
+ */
+export function withUnit(row: ProviderRow, unit: RateUnit): ProviderRow {
+  if (unit === row.unit) return row;
+  const rps = rowRequestsPerSecond(row);
+  const rate = Number.isNaN(rps) ? row.rate : rateText(perUnit(rps, unit));
+  return { ...row, unit, rate };
 }
 
 /** The settings the rows describe; only meaningful when every row is valid. */
@@ -182,9 +240,7 @@ export function rowsToProviders(rows: readonly ProviderRow[]): ProviderSettings[
     name: row.name,
     enabled: row.enabled,
     base_url: row.base_url.trim(),
-    // Showing 1/3 as "0.333333" must not save 0.333333 when nobody edited it.
-    requests_per_second:
-      row.rate.trim() === row.loadedRateText ? row.loadedRate : (parseRate(row.rate) ?? Number.NaN),
+    requests_per_second: rowRequestsPerSecond(row),
   }));
 }
 

@@ -21,7 +21,7 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
     case 'library':
       return new FakeBackend({ summary: LIBRARY_FIXTURE, failures: earlierFailures(nowSeconds()) });
     case 'empty':
-      // "Choose music folder…" imports a few dozen albums.
+      // "Choose your music folder" imports a few dozen albums.
       return new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0, job: { tracks: 0 } });
     case 'error':
       return new FakeBackend({ error: ERROR_FIXTURE });

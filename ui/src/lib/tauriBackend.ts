@@ -15,6 +15,7 @@ import {
   type ArtworkSize,
   type Backend,
   type BackendListener,
+  type MissingFilter,
   type StartEnrichmentOptions,
   toBackendError,
 } from './backend';
@@ -78,8 +79,10 @@ export class TauriBackend implements Backend {
     return call<EnrichmentStatus | null>('enrichment_status');
   }
 
-  listAlbums(query: string, offset: number, limit: number): Promise<AlbumPage> {
-    return call<AlbumPage>('list_albums', { query, offset, limit });
+  listAlbums(query: string, offset: number, limit: number, missing: MissingFilter | null = null): Promise<AlbumPage> {
+    // Always sent: `null` (all albums) rather than an absent key, so the command's
+    // `Option<String>` argument is explicit.
+    return call<AlbumPage>('list_albums', { query, offset, limit, missing });
   }
 
   albumTracks(albumId: number): Promise<TrackListItem[]> {

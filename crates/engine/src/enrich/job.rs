@@ -33,8 +33,8 @@ use super::services::{
     LyricsService,
 };
 use super::{
-    EnrichmentConfig, EnrichmentProgress, EnrichmentResult, Operation, OperationOutcome,
-    PauseReason, TrackOutcome, WriteBackMode, WriteBackOutcome,
+    EnrichmentConfig, EnrichmentProgress, EnrichmentResult, NotFoundCounts, Operation,
+    OperationOutcome, PauseReason, TrackFailure, WriteBackMode, WriteBackOutcome,
 };
 use crate::clock::unix_now;
 use crate::db::{Candidate, Database, OutcomeWrite, Selection};
@@ -482,7 +482,8 @@ struct Scheduler {
     ready: VecDeque<Op>,
     pending: HashMap<i64, Pending>,
     albums: HashMap<i64, AlbumArt>,
-    outcomes: Vec<TrackOutcome>,
+    not_found: NotFoundCounts,
+    failures: Vec<TrackFailure>,
 }
 
 impl Scheduler {
@@ -507,7 +508,8 @@ impl Scheduler {
             ready: VecDeque::new(),
             pending: HashMap::new(),
             albums: HashMap::new(),
-            outcomes: Vec::new(),
+            not_found: NotFoundCounts::default(),
+            failures: Vec::new(),
         }
     }
 
@@ -671,7 +673,8 @@ impl Scheduler {
             job_id: self.job_id,
             progress: self.progress,
             cancelled,
-            outcomes: self.outcomes,
+            not_found: self.not_found,
+            failures: self.failures,
             write_back: None,
         };
         if cancelled {
@@ -1017,10 +1020,12 @@ impl Scheduler {
         settled: Vec<i64>,
         writes: Vec<OutcomeWrite>,
     ) -> crate::error::Result<Vec<i64>> {
+        let mut settled_any = false;
         for id in settled {
             let Some(p) = self.pending.remove(&id) else {
                 continue;
             };
+            settled_any = true;
             let failed = matches!(p.artwork, Some(OperationOutcome::Failed { .. }))
                 || matches!(p.lyrics, Some(OperationOutcome::Failed { .. }));
             let artwork = matches!(
@@ -1032,13 +1037,28 @@ impl Scheduler {
                 Some(OperationOutcome::Fetched { .. } | OperationOutcome::Instrumental)
             );
             self.progress.update(artwork, lyrics, failed);
-            self.outcomes.push(TrackOutcome {
-                track_id: id,
-                artwork: p.artwork,
-                lyrics: p.lyrics,
-            });
+            for (operation, outcome) in [
+                (Operation::Artwork, p.artwork),
+                (Operation::Lyrics, p.lyrics),
+            ] {
+                match outcome {
+                    Some(OperationOutcome::NotFound) => match operation {
+                        Operation::Artwork => self.not_found.artwork += 1,
+                        Operation::Lyrics => self.not_found.lyrics += 1,
+                    },
+                    Some(OperationOutcome::Failed { reason, attempts }) => {
+                        self.failures.push(TrackFailure {
+                            track_id: id,
+                            operation,
+                            reason,
+                            attempts,
+                        });
+                    }
+                    _ => {}
+                }
+            }
         }
-        if writes.is_empty() && self.outcomes.is_empty() {
+        if writes.is_empty() && !settled_any {
             return Ok(Vec::new());
         }
         self.job

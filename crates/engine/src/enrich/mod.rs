@@ -17,8 +17,8 @@ use ts_rs::TS;
 
 pub use crate::config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder};
 pub use crate::model::{
-    EnrichmentProgress, EnrichmentResult, Operation, OperationOutcome, PauseReason, TrackOutcome,
-    WriteBackMode, WriteBackOutcome,
+    EnrichmentProgress, EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseReason,
+    TrackFailure, WriteBackMode, WriteBackOutcome,
 };
 pub use crate::store::ArtworkStore;
 pub use executor::{BackgroundExecutor, JobHandle};

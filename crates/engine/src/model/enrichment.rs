@@ -38,17 +38,29 @@ pub enum OperationOutcome {
     },
 }
 
-/// The outcomes of one track; `None` for an operation the track did not need.
+/// An operation that failed for good (after its retries) in a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
-pub struct TrackOutcome {
+pub struct TrackFailure {
     #[ts(type = "number")]
     pub track_id: i64,
-    pub artwork: Option<OperationOutcome>,
-    pub lyrics: Option<OperationOutcome>,
+    pub operation: Operation,
+    pub reason: String,
+    pub attempts: u32,
 }
 
-/// What a job did.
+/// Operations of a run that found nothing (remembered, and not asked again for a while).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct NotFoundCounts {
+    /// Tracks whose album's artwork no source had.
+    pub artwork: u32,
+    /// Tracks whose lyrics no source had.
+    pub lyrics: u32,
+}
+
+/// What a job did: its counts and its failures. (Not a list of every track: a run over a
+/// library of any size returns, and sends to the window, what a person reads.)
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct EnrichmentResult {
@@ -56,8 +68,10 @@ pub struct EnrichmentResult {
     pub job_id: i64,
     pub progress: EnrichmentProgress,
     pub cancelled: bool,
-    /// One entry per track processed in this run, in the order they were settled.
-    pub outcomes: Vec<TrackOutcome>,
+    /// In this run (a continued job's earlier runs are in `progress` only).
+    pub not_found: NotFoundCounts,
+    /// Every operation of this run that failed for good, in the order they were settled.
+    pub failures: Vec<TrackFailure>,
     /// What write-back after the job did, when it ran (the job's return value only: the
     /// `JobFinished` event goes out before write-back starts, `WriteBackFinished` after it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,10 +93,7 @@ pub enum WriteBackOutcome {
 impl EnrichmentResult {
     /// Some operation failed for good.
     pub fn has_failures(&self) -> bool {
-        self.outcomes.iter().any(|o| {
-            matches!(o.artwork, Some(OperationOutcome::Failed { .. }))
-                || matches!(o.lyrics, Some(OperationOutcome::Failed { .. }))
-        })
+        !self.failures.is_empty()
     }
 }
 

@@ -16,7 +16,8 @@ mod scanned;
 mod writeback;
 
 pub use enrichment::{
-    EnrichmentResult, Operation, OperationOutcome, PauseReason, TrackOutcome, WriteBackOutcome,
+    EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseReason, TrackFailure,
+    WriteBackOutcome,
 };
 pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;

@@ -1,0 +1,237 @@
+import type { LibraryEvent } from '../bindings/LibraryEvent';
+import { type Backend, type BackendError, type BackendMessage, toBackendError } from './backend';
+import {
+  type JobState,
+  PAUSE_REQUESTED,
+  applyJobEvent,
+  applyStatus,
+  initialJobState,
+  isActive,
+  percentOf,
+} from './enrichment';
+import { capitalize } from './format';
+
+/** A command that succeeded but whose event never came stops blocking the buttons after this. */
+export const PENDING_TIMEOUT_MS = 5000;
+
+export type JobCommand = 'start' | 'retry' | 'pause' | 'resume' | 'cancel';
+
+/**
+ * What a message did to the job, for whoever shows more than the job itself (the enrichment
+ * panel's failures and rate). Observers are called after the state was updated.
+ */
+export type JobChange =
+  /**
+   * A batch of events, and the state before it (to fold them one by one again); `stateEvent`
+   * when the job started, paused, resumed or ended; `ended` when it ended.
+   */
+  | { kind: 'events'; events: LibraryEvent[]; before: JobState; stateEvent: boolean; ended: boolean }
+  /** The backend dropped events: whatever was folded from them must be reloaded. */
+  | { kind: 'resync' }
+  /** `enrichmentStatus` replaced the state (a window opened mid-job, or after a resync). */
+  | { kind: 'status' };
+
+type JobBackend = Pick<
+  Backend,
+  'subscribe' | 'enrichmentStatus' | 'startEnrichment' | 'pauseEnrichment' | 'resumeEnrichment' | 'cancelEnrichment'
+>;
+
+/**
+ * The enrichment job as this window knows it: the state folded from the backend's events
+ * (`lib/enrichment.ts`), the command in flight and the last command's error. One for the whole
+ * app, so the enrichment panel and the header's job bar show the same job and a Pause in one
+ * is seen by the other. Reactive: components read its fields.
+ */
+export class EnrichmentJob {
+  state = $state.raw<JobState>(initialJobState());
+  /** The command sent and not yet confirmed by its event. */
+  pending = $state<JobCommand | null>(null);
+  /** Why the last command was refused. */
+  error = $state.raw<BackendError | null>(null);
+
+  readonly #backend: JobBackend;
+  readonly #pendingTimeoutMs: number;
+  readonly #observers = new Set<(change: JobChange) => void>();
+  #pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Job state events seen so far: an `enrichmentStatus` answer older than one is stale. */
+  #stateEvents = 0;
+
+  constructor(backend: JobBackend, pendingTimeoutMs = PENDING_TIMEOUT_MS) {
+    this.#backend = backend;
+    this.#pendingTimeoutMs = pendingTimeoutMs;
+  }
+
+  get phase() {
+    return this.state.phase;
+  }
+
+  get progress() {
+    return this.state.progress;
+  }
+
+  /** 0..100, whole. */
+  get percent(): number {
+    return percentOf(this.state.progress);
+  }
+
+  /** Running or paused. */
+  get active(): boolean {
+    return isActive(this.state.phase);
+  }
+
+  get pauseCode(): string | null {
+    return this.state.pauseReason?.code ?? null;
+  }
+
+  get canStart(): boolean {
+    return this.pending === null && !this.active;
+  }
+
+  /** A WiFi pause can be turned into a requested one (it then stays paused when WiFi is back). */
+  get canPause(): boolean {
+    const { phase } = this.state;
+    return this.pending === null && (phase === 'running' || (phase === 'paused' && this.pauseCode !== PAUSE_REQUESTED));
+  }
+
+  get canResume(): boolean {
+    return this.pending === null && this.state.phase === 'paused' && this.pauseCode === PAUSE_REQUESTED;
+  }
+
+  get canCancel(): boolean {
+    return this.active && this.pending !== 'cancel' && this.pending !== 'start' && this.pending !== 'retry';
+  }
+
+  /** "Running", "Paused", "Waiting for WiFi (now on ethernet)", "Finished"... */
+  get statusText(): string {
+    const { pending } = this;
+    if (pending === 'cancel') return 'Cancelling…';
+    if (pending === 'start' || pending === 'retry') return 'Starting…';
+    switch (this.state.phase) {
+      case 'idle':
+        return 'Not started';
+      case 'running':
+        return pending === 'pause' ? 'Pausing…' : this.state.resumed ? 'Running (continuing an interrupted job)' : 'Running';
+      case 'paused':
+        return capitalize(this.state.pauseReason?.message ?? 'paused');
+      case 'finished':
+        return this.state.progress.total_tracks === 0 ? 'Nothing to do' : 'Finished';
+      case 'cancelled':
+        return 'Cancelled';
+      case 'failed':
+        return 'Stopped on an error';
+    }
+  }
+
+  /**
+   * Follows the backend's events until the returned function is called, after asking where
+   * the job stands (a window opened or reloaded mid-job shows it at once).
+   */
+  attach(): () => void {
+    const unsubscribe = this.#backend.subscribe((message) => this.receive(message));
+    void this.loadStatus();
+    return () => {
+      unsubscribe();
+      this.#setPending(null);
+    };
+  }
+
+  /** Calls `observer` after each change, until the returned function is called. */
+  observe(observer: (change: JobChange) => void): () => void {
+    this.#observers.add(observer);
+    return () => {
+      this.#observers.delete(observer);
+    };
+  }
+
+  /** Folds one backend message (what `attach` does with each; tests may call it directly). */
+  receive(message: BackendMessage): void {
+    if (message.kind === 'scan') return;
+    if (message.kind === 'resync') {
+      // A missed pause or end is not fixed by the next progress event; ask.
+      void this.loadStatus();
+      this.#notify({ kind: 'resync' });
+      return;
+    }
+    const before = this.state;
+    let next = before;
+    let stateEvent = false;
+    let ended = false;
+    for (const event of message.events) {
+      next = applyJobEvent(next, event);
+      switch (event.type) {
+        case 'job_started':
+        case 'job_paused':
+        case 'job_resumed':
+          stateEvent = true;
+          break;
+        case 'job_cancelled':
+        case 'job_failed':
+        case 'job_finished':
+          stateEvent = true;
+          ended = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (stateEvent) this.#stateEvents += 1;
+    if (next !== this.state) this.state = next;
+    if (stateEvent) this.#setPending(null);
+    this.#notify({ kind: 'events', events: message.events, before, stateEvent, ended });
+  }
+
+  /** Asks where the job stands; a job event that came meanwhile is newer than the answer. */
+  async loadStatus(): Promise<void> {
+    const seen = this.#stateEvents;
+    try {
+      const status = await this.#backend.enrichmentStatus();
+      if (this.#stateEvents !== seen) return;
+      const next = applyStatus(this.state, status);
+      if (next !== this.state) {
+        this.state = next;
+        this.#notify({ kind: 'status' });
+      }
+    } catch {
+      // Not worth an alert: the next events tell the same, and a backend that cannot answer
+      // this shows its error in the failures list and the library view already.
+    }
+  }
+
+  start = (): Promise<void> => this.#run('start', () => this.#backend.startEnrichment({ retryFailed: false }));
+  retry = (): Promise<void> => this.#run('retry', () => this.#backend.startEnrichment({ retryFailed: true }));
+  pause = (): Promise<void> => this.#run('pause', () => this.#backend.pauseEnrichment());
+  resume = (): Promise<void> => this.#run('resume', () => this.#backend.resumeEnrichment());
+  cancel = (): Promise<void> => this.#run('cancel', () => this.#backend.cancelEnrichment());
+
+  async #run(command: JobCommand, call: () => Promise<void>): Promise<void> {
+    this.#setPending(command);
+    this.error = null;
+    try {
+      await call();
+      // The state changes when the event arrives; do not block the buttons forever if it never does.
+      if (this.pending === command) {
+        this.#pendingTimer = setTimeout(() => {
+          if (this.pending === command) this.#setPending(null);
+        }, this.#pendingTimeoutMs);
+      }
+    } catch (reason) {
+      this.error = toBackendError(reason);
+      if (this.pending === command) this.#setPending(null);
+    }
+  }
+
+  /** Forgets the last command's error (another action is about to report its own). */
+  clearError(): void {
+    this.error = null;
+  }
+
+  #setPending(command: JobCommand | null): void {
+    this.pending = command;
+    clearTimeout(this.#pendingTimer);
+    this.#pendingTimer = undefined;
+  }
+
+  #notify(change: JobChange): void {
+    for (const observer of [...this.#observers]) observer(change);
+  }
+}

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
+import { BackendError } from './backend';
+import { FakeBackend } from './fakeBackend';
+import { EnrichmentJob, type JobChange } from './job.svelte';
+
+function progress(processed: number, total: number): EnrichmentProgress {
+  return {
+    total_tracks: total,
+    processed_tracks: processed,
+    artwork_fetched: 0,
+    lyrics_fetched: 0,
+    failed_tracks: 0,
+    percent_complete: (processed / total) * 100,
+  };
+}
+
+function setup() {
+  const fake = new FakeBackend({ job: { tracks: 0 } });
+  const job = new EnrichmentJob(fake, 50);
+  const changes: JobChange[] = [];
+  job.observe((change) => changes.push(change));
+  const detach = job.attach();
+  return { fake, job, changes, detach };
+}
+
+describe('EnrichmentJob', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('folds event batches into one state and tells observers what changed, after the fold', async () => {
+    const { fake, job, changes, detach } = setup();
+    const seen: string[] = [];
+    job.observe(() => seen.push(job.phase));
+    fake.emitEvents([
+      { type: 'job_started', job_id: 1, total_tracks: 8, resumed: false },
+      { type: 'progress', job_id: 1, progress: progress(2, 8) },
+    ]);
+    expect(job.phase).toBe('running');
+    expect(job.percent).toBe(25);
+    expect(job.statusText).toBe('Running');
+    expect(seen).toEqual(['running']);
+    const change = changes.at(-1);
+    expect(change).toMatchObject({ kind: 'events', stateEvent: true, ended: false });
+    expect(change?.kind === 'events' && change.before.phase).toBe('idle');
+    fake.emitEvents([{ type: 'job_paused', job_id: 1, reason: { code: 'requested', message: 'paused' } }]);
+    expect(job.canResume).toBe(true);
+    expect(job.canPause).toBe(false);
+    fake.emitEvents([
+      { type: 'job_finished', job_id: 1, result: { job_id: 1, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(8, 8) } },
+    ]);
+    expect(changes.at(-1)).toMatchObject({ kind: 'events', ended: true });
+    expect(job.statusText).toBe('Finished');
+    expect(job.canStart).toBe(true);
+    fake.emit({ kind: 'resync' });
+    expect(changes.at(-1)).toEqual({ kind: 'resync' });
+    detach();
+  });
+
+  it('takes a running job from enrichmentStatus, unless an event came meanwhile', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    let answer: (status: EnrichmentStatus | null) => void = () => {};
+    vi.spyOn(fake, 'enrichmentStatus').mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+    const job = new EnrichmentJob(fake);
+    const changes: JobChange[] = [];
+    job.observe((change) => changes.push(change));
+    job.attach();
+    answer({ job_id: 4, progress: progress(30, 120), paused: null });
+    await vi.waitFor(() => expect(job.phase).toBe('running'));
+    expect(job.percent).toBe(25);
+    expect(changes).toEqual([{ kind: 'status' }]);
+
+    // A stale answer (an event came after the question) is dropped.
+    void job.loadStatus();
+    fake.emitEvents([{ type: 'job_paused', job_id: 4, reason: { code: 'requested', message: 'paused' } }]);
+    answer({ job_id: 4, progress: progress(31, 120), paused: null });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(job.phase).toBe('paused');
+  });
+
+  it('blocks the buttons while a command waits for its event, and reports refusals', async () => {
+    const { fake, job } = setup();
+    vi.spyOn(fake, 'startEnrichment').mockResolvedValue();
+    const started = job.start();
+    expect(job.pending).toBe('start');
+    expect(job.canStart).toBe(false);
+    expect(job.statusText).toBe('Starting…');
+    await started;
+    fake.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 3, resumed: false }]);
+    expect(job.pending).toBeNull();
+
+    vi.spyOn(fake, 'pauseEnrichment').mockRejectedValue(new BackendError('no_job', 'no enrichment is running'));
+    await job.pause();
+    expect(job.pending).toBeNull();
+    expect(job.error).toMatchObject({ code: 'no_job' });
+    job.clearError();
+    expect(job.error).toBeNull();
+  });
+
+  it('stops blocking the buttons when a confirmed command’s event never comes', async () => {
+    const { fake, job } = setup();
+    fake.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 3, resumed: false }]);
+    vi.spyOn(fake, 'pauseEnrichment').mockResolvedValue();
+    await job.pause();
+    expect(job.pending).toBe('pause');
+    await vi.waitFor(() => expect(job.pending).toBeNull());
+  });
+});
