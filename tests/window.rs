@@ -383,3 +383,70 @@ async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
     assert_eq!(db.enrichment_config().await.unwrap().batch_size, 52);
     db.close().await;
 }
+
+/// The first run in the real window: an empty library opens on the welcome view, which says
+/// what Gatefold will do and promises to leave the files alone; "Choose your music folder" opens
+/// the native folder picker (a real GTK dialog, found on the X display), and closing it as a user
+/// does brings the welcome view back. (The import, the offer to enrich and the job that follows
+/// are driven in the browser tests, `ui/e2e/`, since a native dialog cannot be filled in here.)
+#[cfg_attr(
+    not(feature = "custom-protocol"),
+    ignore = "needs an app built with --features custom-protocol"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_run_welcome_opens_the_folder_picker_and_a_cancel_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("new/library.db");
+    let (_xvfb, display) = xvfb();
+    let driver = Driver::start(&display, |command| {
+        command
+            .env("GATEFOLD_DB", &db_path)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", dir.path().join("xdg-cache"));
+        gatefold_testkit::providers::close_every_provider(command);
+    })
+    .await;
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_gatefold"));
+    let session = driver.session(&app).await;
+    let choose = "return [...document.querySelectorAll('button')] \
+                    .some(b => b.innerText.trim() === 'Choose your music folder' && !b.disabled)";
+    session
+        .wait_for("the welcome view", choose, Duration::from_secs(20))
+        .await;
+    let text = session.js("return document.body.innerText").await;
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("never changed"),
+        "the promise is stated: {text}"
+    );
+    assert!(
+        !text.contains("gatefold-cli"),
+        "no command that is not installed: {text}"
+    );
+    session.screenshot("first-run-welcome").await;
+    session
+        .click("//button[normalize-space()='Choose your music folder']")
+        .await;
+    // The picker is a window of its own, titled by the app.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while close_window_like_a_user(&display, "Choose your music folder") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the folder picker did not open"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    session
+        .wait_for("the welcome view again", choose, Duration::from_secs(20))
+        .await;
+    let answer = session
+        .js_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('library_summary').then(r => done(r.tracks), e => done(e));",
+        )
+        .await;
+    assert_eq!(answer, 0, "nothing was imported");
+    session.end().await;
+}

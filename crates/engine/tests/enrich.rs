@@ -91,15 +91,6 @@ async fn in_flight_never_exceeds_max_concurrent_and_the_window_stays_full() {
         .await
         .unwrap();
     let elapsed = started.elapsed();
-    if std::env::var_os("GATEFOLD_DEBUG_TIMELINE").is_some() {
-        let starts: Vec<u128> = art
-            .meter
-            .calls()
-            .iter()
-            .map(|(_, t)| (*t - started).as_millis())
-            .collect();
-        eprintln!("call starts (ms): {starts:?}");
-    }
     assert_eq!(result.progress.processed_tracks, 60);
     assert_eq!(
         art.meter.max_in_flight(),
