@@ -309,8 +309,11 @@ fn init_logging(verbose: u8) {
     let filter =
         EnvFilter::try_from_env("GATEFOLD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     // try_init: the desktop binary may already have a subscriber.
+    // Colours only on a terminal: a log read from a file or a pipe gets no escape codes.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();

@@ -24,17 +24,48 @@ pub(crate) struct Output {
 
 fn stdout_line(line: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", for_terminal(line));
     let _ = out.flush();
 }
 
 fn stderr_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", for_terminal(line));
 }
 
+/// `text` safe to print for people: file names and tags come from the files, and an escape
+/// sequence in a tag must not reach the terminal (recolour it, move the cursor, set the title,
+/// hide what follows). Control characters other than newline and tab, and the Unicode
+/// direction overrides that reorder what is shown, are written as visible escapes (`\x1b`,
+/// `\u{202e}`).
+pub(crate) fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !unsafe_char(c) {
+            out.push(c);
+        } else if (c as u32) < 0x80 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON for programs: serde escapes every control character below U+0020; the rest is data.
 fn json_line<T: Serialize>(value: &T) {
     match serde_json::to_string(value) {
-        Ok(line) => stdout_line(&line),
+        Ok(line) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
         Err(err) => stderr_line(&format!("error: cannot encode output as JSON: {err}")),
     }
 }
@@ -428,4 +459,28 @@ fn with_rate(style: ProgressStyle) -> ProgressStyle {
             let _ = write!(w, "{:.0}/s", state.per_sec());
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_terminal;
+
+    #[test]
+    fn escape_sequences_and_direction_overrides_are_shown_not_obeyed() {
+        assert_eq!(for_terminal("plain title"), "plain title");
+        assert_eq!(
+            for_terminal("two\nlines\tand a tab"),
+            "two\nlines\tand a tab"
+        );
+        assert_eq!(
+            for_terminal("\u{1b}[31mred\u{1b}[0m \u{7}"),
+            "\\x1b[31mred\\x1b[0m \\x07"
+        );
+        assert_eq!(
+            for_terminal("a\u{9b}2Jb"),
+            "a\\u{9b}2Jb",
+            "the C1 escape too"
+        );
+        assert_eq!(for_terminal("txt.\u{202e}3pm"), "txt.\\u{202e}3pm");
+    }
 }

@@ -794,3 +794,58 @@ fn simultaneous_enrich_runs_are_refused_cleanly_never_locked() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A tag or a file name with a terminal escape sequence is printed as visible text by every
+/// human-readable command: it never reaches the terminal as a command.
+#[test]
+fn escape_sequences_in_tags_and_names_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    AudioSpec::tagged(
+        Format::Mp3,
+        "Evil \u{1b}]0;pwned\u{7} title",
+        "Artist \u{1b}[2J",
+        "Album",
+    )
+    .write(music.join("Album/01 \u{1b}[31mred.mp3"));
+    std::fs::write(music.join("Album/02 \u{1b}[5mbroken.flac"), b"not audio").unwrap();
+    let db = dir.path().join("lib.db");
+    let run = |args: &[&str]| {
+        cli(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .args(if args[0] == "enrich" {
+                skip_every_provider()
+            } else {
+                Vec::new()
+            })
+            .output()
+            .unwrap()
+    };
+    let scan = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    for (what, out) in [
+        ("scan", scan),
+        ("export", run(&["export"])),
+        ("status", run(&["status"])),
+        ("enrich", run(&["enrich"])),
+        ("failures", run(&["failures"])),
+    ] {
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(
+                !bytes.contains(&0x1b) && !bytes.contains(&0x07),
+                "{what} {stream}: {}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+    let export = run(&["export"]);
+    let text = String::from_utf8_lossy(&export.stdout);
+    assert!(text.contains("\\x1b]0;pwned\\x07"), "shown as text: {text}");
+}
