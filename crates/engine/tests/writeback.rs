@@ -327,3 +327,50 @@ async fn embedding_changes_tags_only_in_every_format() {
         .unwrap();
     assert_eq!(report.failed, 0);
 }
+
+/// A track whose name is near the file system's 255-byte limit is written back like any other:
+/// the temporary file's name does not grow with the target's.
+#[tokio::test]
+async fn names_near_the_length_limit_are_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    let long = format!("{}.mp3", "é".repeat(118)); // 236 + 4 = 240 bytes
+    assert_eq!(long.len(), 240);
+    AudioSpec::tagged(Format::Mp3, "Long", "Band", "Long Names")
+        .write(root.join("Long Names").join(&long));
+    let db = Database::open(&dir.path().join("library.db"))
+        .await
+        .unwrap();
+    scan_folder(&db, &root, &ScanOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let store = ArtworkStore::new(dir.path().join("artwork"));
+    let result = EnrichmentJob::new(db.clone(), EnrichmentConfig::default(), EventBus::default())
+        .artwork(FakeArtwork::new(Latency::zero()), store.clone())
+        .lyrics(FakeLyrics::new(Latency::zero()) as Arc<_>)
+        .run(Default::default())
+        .await
+        .unwrap();
+    assert!(!result.has_failures());
+    let lib = Library {
+        _dir: dir,
+        root: root.clone(),
+        db,
+        store,
+    };
+    for mode in [WriteBackMode::Embed, WriteBackMode::Sidecar] {
+        let (summary, items) = run(&lib, mode, false, false).await;
+        assert_eq!(summary.failed, 0, "{mode:?}: {items:#?}");
+        assert!(summary.written >= 1, "{mode:?}: {items:#?}");
+    }
+    assert!(
+        root.join("Long Names")
+            .join(long.replace(".mp3", ".lrc"))
+            .exists()
+    );
+    let leftovers: Vec<_> = snapshot(&root)
+        .into_keys()
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

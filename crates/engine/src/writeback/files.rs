@@ -16,17 +16,15 @@ pub(super) struct TempFile {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl TempFile {
-    /// A new, unique name beside `target` (hidden, so a scan or a player ignores it).
+    /// A new, unique name beside `target`: hidden (a scan or a player ignores it) and short,
+    /// `.gatefold-<pid>-<n>.tmp` whatever the target's name, so a target whose name is near the
+    /// file system's 255-byte limit can still be written.
     pub(super) fn beside(target: &Path) -> std::io::Result<TempFile> {
         let dir = target.parent().ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "no parent folder")
         })?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".{name}.gatefold-{}-{n}.tmp", std::process::id()));
+        let path = dir.join(format!(".gatefold-{}-{n}.tmp", std::process::id()));
         Ok(TempFile {
             path,
             committed: false,
