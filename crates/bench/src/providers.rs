@@ -144,7 +144,11 @@ async fn run(work: &Path, music: &Path) -> Result<()> {
     for (name, url) in fakes.urls() {
         settings::set_url(&mut providers, name, &url)?;
     }
-    let services = settings::build(&Http::new()?, &providers)?;
+    let services = settings::build(
+        &Http::new()?,
+        &providers,
+        gatefold_engine::EnrichmentConfig::default().operation_timeout(),
+    )?;
     let mut job = EnrichmentJob::new(db.clone(), EnrichmentConfig::default(), EventBus::default())
         .artwork(
             std::sync::Arc::new(services.artwork),

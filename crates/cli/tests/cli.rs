@@ -849,3 +849,62 @@ fn escape_sequences_in_tags_and_names_never_reach_the_terminal() {
     let text = String::from_utf8_lossy(&export.stdout);
     assert!(text.contains("\\x1b]0;pwned\\x07"), "shown as text: {text}");
 }
+
+/// A long album LRCLIB does not know, asked at LRCLIB's pace with slow answers and a short
+/// timeout: the timeout bounds each request from when it is sent, never the album's series of
+/// requests or the wait behind the rate limit, so every track is "not found", none failed.
+#[test]
+fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
+    use gatefold_testkit::servers::lrclib::FakeLrclib;
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, 1, 24);
+    remove_sidecars(&music);
+    let db = dir.path().join("lib.db");
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("scan")
+        .arg(&music)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let fake = runtime.block_on(FakeLrclib::start(Vec::new(), "/lrclib"));
+    // Each answer takes 100 ms; at 10 requests a second the album's 25 or so requests take
+    // well over the 1 s timeout in total, each well under it.
+    fake.set_delay(std::time::Duration::from_millis(100));
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "enrich",
+            "--no-artwork",
+            "--timeout-secs",
+            "1",
+            "--provider",
+        ])
+        .arg(format!("lrclib={}/lrclib", fake.uri()))
+        .args(["--rate", "lrclib=10"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing failed: {}",
+        stderr(&out)
+    );
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let status = &json_lines(&out)[0];
+    assert_eq!(status["lyrics"]["unavailable"], 24, "{status}");
+    assert_eq!(status["lyrics"]["failed"], 0, "{status}");
+    assert!(fake.request_count() >= 24, "every track was asked");
+}

@@ -175,8 +175,12 @@ impl Library {
         request: EnrichmentRequest,
     ) -> std::result::Result<JobHandle, EnrichmentError> {
         request.config.validate()?;
-        let services = provider_settings::build(&self.http, &request.providers)
-            .map_err(|e| EnrichmentError::InvalidProviders(e.to_string()))?;
+        let services = provider_settings::build(
+            &self.http,
+            &request.providers,
+            request.config.operation_timeout(),
+        )
+        .map_err(|e| EnrichmentError::InvalidProviders(e.to_string()))?;
         let write_back = WriteBackOptions {
             mode: request.config.write_back,
             dry_run: request.dry_run,

@@ -262,3 +262,50 @@ async fn connection_refused_is_transient() {
         "{e}"
     );
 }
+
+fn timed_client(base: &str, requests_per_second: f64, timeout: Duration) -> ProviderClient {
+    use gatefold_engine::http::{Http, ProviderPolicy, RateLimit};
+    ProviderClient::new(
+        Http::new().unwrap(),
+        ProviderPolicy {
+            name: "testprov",
+            base_url: url::Url::parse(base).unwrap(),
+            rate: RateLimit::per_second(requests_per_second),
+            max_in_flight: None,
+            throttle_statuses: &[],
+            request_timeout: Some(timeout),
+        },
+    )
+}
+
+#[tokio::test]
+async fn the_request_timeout_counts_from_the_send_never_the_wait_for_the_limiter() {
+    let server = MockServer::start().await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .mount(&server)
+        .await;
+    // 4 requests a second, 150 ms each at most: the fourth waits about 750 ms for the limiter,
+    // far longer than its timeout, and still goes through.
+    let c = timed_client(&server.uri(), 4.0, Duration::from_millis(150));
+    for n in 0..4 {
+        let answer: Option<Answer> = c.get_json(c.url("/ok", &[])).await.unwrap_or_else(|e| {
+            panic!("request {n}: {e}");
+        });
+        assert_eq!(answer, Some(Answer { ok: true }));
+    }
+    assert!(c.bounds_requests());
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_a_transient_timeout_naming_the_provider() {
+    let base = raw_server(Vec::new(), Duration::from_secs(60), false).await;
+    let c = timed_client(&base, 100.0, Duration::from_millis(200));
+    let e = c.get_json::<Answer>(c.url("/x", &[])).await.unwrap_err();
+    assert!(e.is_retryable(), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("testprov: no answer within 0.2 s"),
+        "{e}"
+    );
+}

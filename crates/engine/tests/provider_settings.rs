@@ -7,6 +7,7 @@ use gatefold_testkit::providers::album_request;
 use gatefold_testkit::servers::coverart::{FakeCoverArt, FakeRelease};
 use gatefold_testkit::servers::deezer::{DeezerAlbum, FakeDeezer};
 use gatefold_testkit::servers::itunes::{FakeItunes, ItunesAlbum};
+use std::time::Duration;
 
 struct Fakes {
     itunes: FakeItunes,
@@ -71,7 +72,8 @@ fn settings_for(f: &Fakes, order: &[&str]) -> Vec<ProviderSettings> {
 }
 
 async fn winner(settings: &[ProviderSettings], mbid: Option<&str>) -> Option<String> {
-    let services = settings::build(&Http::new().unwrap(), settings).unwrap();
+    let services =
+        settings::build(&Http::new().unwrap(), settings, Duration::from_secs(30)).unwrap();
     let mut album = album_request("Discovery", "Daft Punk");
     album.mb_release_id = mbid.map(Into::into);
     services

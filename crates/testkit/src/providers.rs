@@ -27,6 +27,7 @@ pub fn loopback_client(
             rate: RateLimit::per_second(requests_per_second),
             max_in_flight: None,
             throttle_statuses: throttle,
+            request_timeout: None,
         },
     )
 }

@@ -361,14 +361,26 @@ impl Attempts {
             .expect("the semaphore is never closed")
     }
 
-    async fn attempt<T, F>(&mut self, call: F) -> Result<T, FetchError>
+    /// Runs one call of a service under a permit. A service that bounds each of its own
+    /// requests (the HTTP providers) gets no deadline on the whole call, which may queue behind
+    /// a rate limit and make several requests; any other gets the operation timeout, and
+    /// `on_timeout` says what that comes to.
+    async fn attempt<T, F>(
+        &mut self,
+        bounds_each_request: bool,
+        call: F,
+        on_timeout: impl FnOnce(FetchError) -> T,
+    ) -> T
     where
-        F: std::future::Future<Output = Result<T, FetchError>>,
+        F: std::future::Future<Output = T>,
     {
         let _permit = self.permit().await;
+        if bounds_each_request {
+            return call.await;
+        }
         match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result,
-            Err(_) => Err(FetchError::transient(format!(
+            Err(_) => on_timeout(FetchError::transient(format!(
                 "no answer within {} s",
                 self.timeout.as_secs()
             ))),
@@ -383,7 +395,13 @@ impl Attempts {
     ) -> Done {
         let mut retry = 0;
         loop {
-            let result = self.attempt(service.fetch_artwork(&request)).await;
+            let result = self
+                .attempt(
+                    service.bounds_each_request(),
+                    service.fetch_artwork(&request),
+                    Err,
+                )
+                .await;
             match result {
                 Err(err) if err.is_retryable() && retry < self.max_retries => {
                     tokio::time::sleep(delay(
@@ -415,23 +433,14 @@ impl Attempts {
         let mut done = Vec::with_capacity(request.tracks.len());
         let mut retry = 0;
         loop {
-            let answers = {
-                let _permit = self.permit().await;
-                match tokio::time::timeout(self.timeout, service.fetch_lyrics(&request)).await {
-                    Ok(answers) => answers,
-                    Err(_) => {
-                        let err = FetchError::transient(format!(
-                            "no answer within {} s",
-                            self.timeout.as_secs()
-                        ));
-                        request
-                            .tracks
-                            .iter()
-                            .map(|t| (t.id, Err(err.clone())))
-                            .collect()
-                    }
-                }
-            };
+            let tracks: Vec<i64> = request.tracks.iter().map(|t| t.id).collect();
+            let answers = self
+                .attempt(
+                    service.bounds_each_request(),
+                    service.fetch_lyrics(&request),
+                    |err| tracks.iter().map(|id| (*id, Err(err.clone()))).collect(),
+                )
+                .await;
             let mut by_id: HashMap<i64, Result<FetchedLyrics, FetchError>> =
                 answers.into_iter().collect();
             let mut again = Vec::new();

@@ -34,6 +34,14 @@ pub trait ArtworkService: Send + Sync {
         &self,
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError>;
+
+    /// Whether the service bounds each of its own requests in time (the HTTP providers: each
+    /// request within the operation timeout, from when it is sent, never counting the wait
+    /// behind a rate limit). The job then sets no deadline on a whole call, which may queue and
+    /// make several requests; otherwise each call gets the operation timeout.
+    fn bounds_each_request(&self) -> bool {
+        false
+    }
 }
 
 /// Finds lyrics for the tracks of one album; returns one result per requested track (a track
@@ -44,4 +52,12 @@ pub trait LyricsService: Send + Sync {
         &self,
         request: &LyricsRequest,
     ) -> Vec<(i64, Result<FetchedLyrics, FetchError>)>;
+
+    /// Whether the service bounds each of its own requests in time (the HTTP providers: each
+    /// request within the operation timeout, from when it is sent, never counting the wait
+    /// behind a rate limit). The job then sets no deadline on a whole call, which may queue and
+    /// make several requests; otherwise each call gets the operation timeout.
+    fn bounds_each_request(&self) -> bool {
+        false
+    }
 }

@@ -69,6 +69,9 @@ pub struct ProviderPolicy {
     /// Statuses that mean "slow down" for this provider (besides 429), with the wait to use
     /// when the answer names none.
     pub throttle_statuses: &'static [(u16, Duration)],
+    /// How long one request may take, from when it is sent (after the rate limiter and the
+    /// in-flight bound let it go) to the end of its body. `None`: the caller's deadline only.
+    pub request_timeout: Option<Duration>,
 }
 
 /// What a GET brought back.
@@ -106,6 +109,11 @@ impl ProviderClient {
         self.policy.name
     }
 
+    /// Whether each request is bounded in time by this client (`request_timeout`).
+    pub fn bounds_requests(&self) -> bool {
+        self.policy.request_timeout.is_some()
+    }
+
     /// The provider's API path appended to the base URL, keeping any path prefix of the base
     /// (`http://host/lrclib` + `/api/get` = `http://host/lrclib/api/get`).
     pub fn url(&self, api_path: &str, query: &[(&str, &str)]) -> Url {
@@ -132,6 +140,28 @@ impl ProviderClient {
         self.limiter.acquire().await;
         let name = self.policy.name;
         tracing::debug!(provider = name, %url, "GET");
+        let request = self.send(url, accept, cap);
+        match self.policy.request_timeout {
+            None => request.await,
+            Some(limit) => tokio::time::timeout(limit, request)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(FetchError::transient(format!(
+                        "{name}: no answer within {} s",
+                        limit.as_secs_f64()
+                    )))
+                }),
+        }
+    }
+
+    /// One request, sent now: the status classified, the body read under `cap`.
+    async fn send(
+        &self,
+        url: Url,
+        accept: &str,
+        cap: usize,
+    ) -> Result<Option<Fetched>, FetchError> {
+        let name = self.policy.name;
         let response = self
             .http
             .client

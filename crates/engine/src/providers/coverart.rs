@@ -214,6 +214,14 @@ impl ArtworkService for CoverArtArchive {
         }
         Ok(None)
     }
+
+    fn bounds_each_request(&self) -> bool {
+        self.archive.bounds_requests()
+            && self
+                .musicbrainz
+                .as_ref()
+                .is_none_or(ProviderClient::bounds_requests)
+    }
 }
 
 #[cfg(test)]

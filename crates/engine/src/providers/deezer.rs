@@ -137,4 +137,8 @@ impl ArtworkService for Deezer {
         }
         Ok(None)
     }
+
+    fn bounds_each_request(&self) -> bool {
+        self.client.bounds_requests() && self.images.bounds_requests()
+    }
 }

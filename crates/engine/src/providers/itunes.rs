@@ -115,6 +115,10 @@ impl ArtworkService for Itunes {
         }
         Ok(None)
     }
+
+    fn bounds_each_request(&self) -> bool {
+        self.client.bounds_requests() && self.images.bounds_requests()
+    }
 }
 
 #[cfg(test)]

@@ -88,4 +88,9 @@ impl ArtworkService for LocalArtwork {
             .await
             .map_err(|e| FetchError::permanent(format!("reading local artwork stopped: {e}")))
     }
+
+    /// Reads files on disk only: no request to bound.
+    fn bounds_each_request(&self) -> bool {
+        true
+    }
 }

@@ -246,4 +246,8 @@ impl LyricsService for Lrclib {
         }
         answers
     }
+
+    fn bounds_each_request(&self) -> bool {
+        self.client.bounds_requests()
+    }
 }

@@ -134,6 +134,11 @@ impl ArtworkService for ArtworkChain {
             (None, None) => Ok(None),
         }
     }
+
+    /// Only when every source does: one that does not gets the job's deadline for the chain.
+    fn bounds_each_request(&self) -> bool {
+        self.sources.iter().all(|s| s.bounds_each_request())
+    }
 }
 
 /// Downloads `url` through `client` and returns it as artwork from `source` (the candidate

@@ -31,12 +31,14 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// Builds the enabled providers on one shared HTTP client. Artwork on disk always comes first;
+/// Builds the enabled providers on one shared HTTP client, each request bounded by
+/// `request_timeout` (the job's operation timeout) from when it is sent. Artwork on disk always comes first;
 /// then the artwork providers in the order of `settings` (the Cover Art Archive takes its place
 /// in the list, and uses MusicBrainz to find releases when MusicBrainz is on).
 pub fn build(
     http: &Http,
     settings: &[ProviderSettings],
+    request_timeout: std::time::Duration,
 ) -> Result<Services, ProviderSettingsError> {
     validate(settings)?;
     let enabled: Vec<(&ProviderSettings, ProviderClient)> = settings
@@ -56,6 +58,7 @@ pub fn build(
                     rate: RateLimit::per_second(s.requests_per_second),
                     max_in_flight: k.max_in_flight,
                     throttle_statuses: k.throttle,
+                    request_timeout: Some(request_timeout),
                 },
             );
             Ok((s, client))
@@ -77,6 +80,7 @@ pub fn build(
             rate: RateLimit::per_second(1000.0),
             max_in_flight: Some(4),
             throttle_statuses: &[],
+            request_timeout: Some(request_timeout),
         },
     );
     let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
