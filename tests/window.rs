@@ -42,6 +42,16 @@ fn catalogue() -> Catalogue {
     }
 }
 
+/// The app's environment: the library at `db`, and every folder it would use inside `dir`.
+fn app_env(command: &mut std::process::Command, dir: &Path, db: &Path) {
+    command
+        .env("GATEFOLD_DB", db)
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
+        .env("XDG_CACHE_HOME", dir.join("xdg-cache"));
+}
+
 /// The library: Discovery (tagged, its lyrics known), Homework (found by a search), and
 /// Obscure, which only iTunes could have, and iTunes is a closed port.
 async fn library(dir: &Path) -> PathBuf {
@@ -92,12 +102,7 @@ async fn enrich_in_the_real_window_and_keep_a_setting_across_a_restart() {
     let fakes = FakeProviders::start(catalogue()).await;
     let (_xvfb, display) = xvfb();
     let driver = Driver::start(&display, |command| {
-        command
-            .env("GATEFOLD_DB", &db_path)
-            .env("HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", dir.path().join("xdg-cache"));
+        app_env(command, dir.path(), &db_path);
         for (name, url) in fakes.urls() {
             // iTunes at a closed port: the album only it could have fails, with a reason.
             let url = if name == "itunes" {
@@ -304,12 +309,7 @@ async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
     let db_path = dir.path().join("fresh/library.db");
     let (_xvfb, display) = xvfb();
     let driver = Driver::start(&display, |command| {
-        command
-            .env("GATEFOLD_DB", &db_path)
-            .env("HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", dir.path().join("xdg-cache"));
+        app_env(command, dir.path(), &db_path);
         gatefold_testkit::providers::close_every_provider(command);
     })
     .await;
@@ -399,12 +399,7 @@ async fn the_first_run_welcome_opens_the_folder_picker_and_a_cancel_returns() {
     let db_path = dir.path().join("new/library.db");
     let (_xvfb, display) = xvfb();
     let driver = Driver::start(&display, |command| {
-        command
-            .env("GATEFOLD_DB", &db_path)
-            .env("HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", dir.path().join("xdg-cache"));
+        app_env(command, dir.path(), &db_path);
         gatefold_testkit::providers::close_every_provider(command);
     })
     .await;

@@ -32,6 +32,18 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `gatefold-cli --db DB scan MUSIC`, which must import everything (exit 0).
+fn scan_ok(dir: &Path, db: &Path, music: &Path) {
+    let out = cli(dir)
+        .arg("--db")
+        .arg(db)
+        .arg("scan")
+        .arg(music)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn scan_json_reports_every_file_and_exits_2_when_some_failed() {
     let dir = tempfile::tempdir().unwrap();
@@ -354,14 +366,7 @@ fn ctrl_c_cancels_enrich_cleanly() {
     gatefold_testkit::bulk_library(&music, 600, 1);
     remove_sidecars(&music);
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("scan")
-        .arg(&music)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    scan_ok(dir.path(), &db, &music);
 
     // A slow LRCLIB (every answer takes 100 ms) keeps the job busy while the test interrupts.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -486,14 +491,7 @@ fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
     // Two albums of 8 tracks; every fifth track (1 and 6) has an .lrc beside it.
     gatefold_testkit::bulk_library(&music, 2, 8);
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("scan")
-        .arg(&music)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    scan_ok(dir.path(), &db, &music);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -735,14 +733,7 @@ fn simultaneous_enrich_runs_are_refused_cleanly_never_locked() {
     let music = dir.path().join("music");
     gatefold_testkit::bulk_library(&music, 4, 3);
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("scan")
-        .arg(&music)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    scan_ok(dir.path(), &db, &music);
 
     let (mut ran, mut refused) = (0, 0);
     for round in 0..100 {
@@ -861,14 +852,7 @@ fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
     gatefold_testkit::bulk_library(&music, 1, 24);
     remove_sidecars(&music);
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("scan")
-        .arg(&music)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    scan_ok(dir.path(), &db, &music);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -44,6 +44,11 @@ async fn enriched_library() -> Library {
         .write(root.join("Singles").join("Single A.mp3"));
     AudioSpec::tagged(Format::Mp3, "Single B", "Other", "Single B")
         .write(root.join("Singles").join("Single B.mp3"));
+    enrich(dir, root).await
+}
+
+/// Scans `root` into a new library in `dir` and enriches it with the fake providers.
+async fn enrich(dir: tempfile::TempDir, root: PathBuf) -> Library {
     let db = Database::open(&dir.path().join("library.db"))
         .await
         .unwrap();
@@ -338,26 +343,7 @@ async fn names_near_the_length_limit_are_written_back() {
     assert_eq!(long.len(), 240);
     AudioSpec::tagged(Format::Mp3, "Long", "Band", "Long Names")
         .write(root.join("Long Names").join(&long));
-    let db = Database::open(&dir.path().join("library.db"))
-        .await
-        .unwrap();
-    scan_folder(&db, &root, &ScanOptions::default(), |_| {})
-        .await
-        .unwrap();
-    let store = ArtworkStore::new(dir.path().join("artwork"));
-    let result = EnrichmentJob::new(db.clone(), EnrichmentConfig::default(), EventBus::default())
-        .artwork(FakeArtwork::new(Latency::zero()), store.clone())
-        .lyrics(FakeLyrics::new(Latency::zero()) as Arc<_>)
-        .run(Default::default())
-        .await
-        .unwrap();
-    assert!(!result.has_failures());
-    let lib = Library {
-        _dir: dir,
-        root: root.clone(),
-        db,
-        store,
-    };
+    let lib = enrich(dir, root.clone()).await;
     for mode in [WriteBackMode::Embed, WriteBackMode::Sidecar] {
         let (summary, items) = run(&lib, mode, false, false).await;
         assert_eq!(summary.failed, 0, "{mode:?}: {items:#?}");
