@@ -231,3 +231,52 @@ async fn throttling_is_transient_with_the_servers_wait() {
         "the base URL's prefix is kept"
     );
 }
+
+/// Hostile answers: control characters and direction overrides are dropped from what is kept;
+/// a "song" of 700 KB, or one that is mostly not words, is refused with the reason (a failure
+/// of that answer, never stored).
+#[tokio::test]
+async fn lyrics_are_cleaned_and_answers_that_are_no_song_are_refused() {
+    let hostile = |track: &str, text: String| LrcRecord {
+        track: track.into(),
+        artist: "The Band".into(),
+        album: "Odd Album".into(),
+        duration: 200.0,
+        plain: Some(text),
+        synced: None,
+        instrumental: false,
+    };
+    let records = vec![
+        hostile(
+            "Dirty",
+            "First line\u{0}\r\n\u{1b}[31mSecond\u{1b}[0m line \u{202e}reversed".into(),
+        ),
+        hostile("Huge", "na na na na\n".repeat(60_000)),
+        hostile("Noise", "\u{1}#%&*@^~|<>{}".repeat(50)),
+    ];
+    let fake = FakeLrclib::start(records, "").await;
+    let tracks = vec![
+        track(1, "Dirty", "The Band", "Odd Album", 200),
+        track(2, "Huge", "The Band", "Odd Album", 200),
+        track(3, "Noise", "The Band", "Odd Album", 200),
+    ];
+    let answers = lrclib(&fake.uri())
+        .fetch_lyrics(&request("Odd Album", "The Band", tracks))
+        .await;
+    let answer = |id: i64| &answers.iter().find(|(t, _)| *t == id).unwrap().1;
+    match answer(1) {
+        Ok(FetchedLyrics::Found { plain, .. }) => assert_eq!(
+            plain.as_deref(),
+            Some("First line\n[31mSecond[0m line reversed")
+        ),
+        other => panic!("{other:?}"),
+    }
+    for (id, why) in [(2, "KB"), (3, "not words")] {
+        let err = answer(id).as_ref().unwrap_err();
+        assert!(!err.is_retryable(), "{err}");
+        assert!(
+            err.to_string().contains("lrclib") && err.to_string().contains(why),
+            "track {id}: {err}"
+        );
+    }
+}

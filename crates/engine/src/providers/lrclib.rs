@@ -60,22 +60,34 @@ impl Record {
         present(&self.plain_lyrics) || present(&self.synced_lyrics)
     }
 
-    /// What this record means for a track, matched with `score` through `via`.
-    fn lyrics(&self, score: f64, via: &str) -> FetchedLyrics {
+    /// What this record means for a track, matched with `score` through `via`. Its text is
+    /// cleaned and checked (`normalize::lyrics_text`): text that is no song's is refused with
+    /// the reason, a permanent failure of this answer.
+    fn lyrics(&self, score: f64, via: &str) -> Result<FetchedLyrics, FetchError> {
         let clean = |t: &Option<String>| {
             t.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
+                .map(crate::normalize::lyrics_text)
+                .transpose()
+                .map(Option::flatten)
+                .map_err(|reason| {
+                    FetchError::permanent(format!(
+                        "lrclib: the lyrics of record {} are refused: {reason}",
+                        self.id
+                    ))
+                })
         };
         if self.instrumental {
-            FetchedLyrics::Instrumental {
+            Ok(FetchedLyrics::Instrumental {
                 source: "lrclib".into(),
-            }
+            })
         } else if self.has_text() {
-            FetchedLyrics::Found {
-                plain: clean(&self.plain_lyrics),
-                synced: clean(&self.synced_lyrics),
+            let (plain, synced) = (clean(&self.plain_lyrics)?, clean(&self.synced_lyrics)?);
+            if plain.is_none() && synced.is_none() {
+                return Ok(FetchedLyrics::NotFound);
+            }
+            Ok(FetchedLyrics::Found {
+                plain,
+                synced,
                 source: "lrclib".into(),
                 matched: Some(format!(
                     "LRCLIB record {} “{}” by {}{}{} (score {score:.2}, {via})",
@@ -90,9 +102,9 @@ impl Record {
                         .map(|d| format!(", {d:.0} s"))
                         .unwrap_or_default(),
                 )),
-            }
+            })
         } else {
-            FetchedLyrics::NotFound
+            Ok(FetchedLyrics::NotFound)
         }
     }
 }
@@ -184,18 +196,16 @@ impl Lrclib {
             if let Some(record) = self.get(track, album).await? {
                 // `/api/get` matches on the server's own normalisation; check it ourselves too.
                 if let Some((score, _)) = best_match(track, std::slice::from_ref(&record)) {
-                    return Ok(record.lyrics(score, "/api/get"));
+                    return record.lyrics(score, "/api/get");
                 }
             }
         }
         let found = self
             .search(&[("track_name", &track.title), ("artist_name", &track.artist)])
             .await?;
-        Ok(
-            best_match(track, &found).map_or(FetchedLyrics::NotFound, |(score, record)| {
-                record.lyrics(score, "track search")
-            }),
-        )
+        best_match(track, &found).map_or(Ok(FetchedLyrics::NotFound), |(score, record)| {
+            record.lyrics(score, "track search")
+        })
     }
 }
 
@@ -222,7 +232,7 @@ impl LyricsService for Lrclib {
                 Ok(records) => {
                     rest.retain(|track| match best_match(track, &records) {
                         Some((score, record)) => {
-                            answers.push((track.id, Ok(record.lyrics(score, "album search"))));
+                            answers.push((track.id, record.lyrics(score, "album search")));
                             false
                         }
                         None => true,
