@@ -338,10 +338,10 @@ impl ScanProgress {
                 bar.set_message(format!("{files} files, reading"));
             }
             ScanEvent::Progress { processed, .. } => bar.set_position(u64::from(*processed)),
-            ScanEvent::FileFailed { path, reason } => {
+            ScanEvent::FileFailed { path, reason, .. } => {
                 bar.suspend(|| stderr_line(&format!("failed: {path}: {reason}")));
             }
-            ScanEvent::Skipped { path, reason } => {
+            ScanEvent::Skipped { path, reason, .. } => {
                 bar.suspend(|| stderr_line(&format!("skipped: {path}: {reason}")));
             }
             ScanEvent::Finished { .. } => bar.finish_and_clear(),

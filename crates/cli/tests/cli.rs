@@ -892,3 +892,50 @@ fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
     assert_eq!(status["lyrics"]["failed"], 0, "{status}");
     assert!(fake.request_count() >= 24, "every track was asked");
 }
+
+/// `scan --json` names a file whose name is not UTF-8 by its exact bytes too (`path_b64`), so
+/// two such files never print the same.
+#[test]
+fn scan_json_carries_the_exact_bytes_of_names_that_are_not_utf8() {
+    use base64::Engine as _;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    for name in [&b"broken \xff.mp3"[..], &b"broken \xfe.mp3"[..]] {
+        std::fs::write(music.join(std::ffi::OsStr::from_bytes(name)), b"not audio").unwrap();
+    }
+    let out = cli(dir.path())
+        .arg("--db")
+        .arg(dir.path().join("lib.db"))
+        .arg("scan")
+        .arg(&music)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let mut names: Vec<Vec<u8>> = json_lines(&out)
+        .iter()
+        .filter(|e| e["type"] == "file_failed")
+        .map(|e| {
+            base64::engine::general_purpose::STANDARD
+                .decode(
+                    e["path_b64"]
+                        .as_str()
+                        .expect("path_b64 for a non-UTF-8 name"),
+                )
+                .unwrap()
+        })
+        .collect();
+    names.sort();
+    let expected = |name: &[u8]| {
+        let mut path = music.as_os_str().as_bytes().to_vec();
+        path.push(b'/');
+        path.extend_from_slice(name);
+        path
+    };
+    assert_eq!(
+        names,
+        [expected(b"broken \xfe.mp3"), expected(b"broken \xff.mp3")]
+    );
+}

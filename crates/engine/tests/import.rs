@@ -55,7 +55,7 @@ fn failed_paths(events: &[ScanEvent]) -> Vec<(String, String)> {
     events
         .iter()
         .filter_map(|e| match e {
-            ScanEvent::FileFailed { path, reason } => Some((path.clone(), reason.clone())),
+            ScanEvent::FileFailed { path, reason, .. } => Some((path.clone(), reason.clone())),
             _ => None,
         })
         .collect()

@@ -360,3 +360,28 @@ async fn names_near_the_length_limit_are_written_back() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Write-back's JSON lines name a file by `path`, and by its exact bytes (`path_b64`) when the
+/// name is not UTF-8, so two different files never print the same.
+#[test]
+fn items_carry_the_exact_bytes_of_a_name_that_is_not_utf8() {
+    use base64::Engine as _;
+    use std::os::unix::ffi::OsStrExt;
+    let item = |name: &[u8]| WriteBackItem {
+        path: Path::new("/music").join(std::ffi::OsStr::from_bytes(name)),
+        what: gatefold_engine::writeback::WriteTarget::LyricsFile,
+        outcome: ItemOutcome::Written,
+    };
+    let a = serde_json::to_value(item(b"song \xff.lrc")).unwrap();
+    let b = serde_json::to_value(item(b"song \xfe.lrc")).unwrap();
+    assert_eq!(a["path"], b["path"], "the readable forms are alike");
+    assert_ne!(a["path_b64"], b["path_b64"]);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(a["path_b64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(bytes, b"/music/song \xff.lrc");
+    assert_eq!(a["outcome"], "written");
+    let plain = serde_json::to_value(item(b"song.lrc")).unwrap();
+    assert_eq!(plain["path"], "/music/song.lrc");
+    assert!(plain.get("path_b64").is_none());
+}

@@ -4,4 +4,4 @@ import type { ScanReport } from "./ScanReport";
 /**
  * What a scan reports as it goes (`gatefold-cli scan --json` prints one per line).
  */
-export type ScanEvent = { "type": "started", root: string, files: number, to_read: number, } | { "type": "progress", processed: number, total: number, } | { "type": "file_failed", path: string, reason: string, } | { "type": "skipped", path: string, reason: string, } | { "type": "finished", report: ScanReport, };
+export type ScanEvent = { "type": "started", root: string, files: number, to_read: number, } | { "type": "progress", processed: number, total: number, } | { "type": "file_failed", path: string, path_b64?: string, reason: string, } | { "type": "skipped", path: string, path_b64?: string, reason: string, } | { "type": "finished", report: ScanReport, };

@@ -282,3 +282,14 @@ impl MissingFilter {
         }
     }
 }
+
+/// A path's exact bytes in base64 when they are not valid UTF-8 (`None` when the path prints
+/// as itself): what the JSON outputs carry beside the readable, possibly lossy, `path`.
+pub fn path_b64(path: &std::path::Path) -> Option<String> {
+    use base64::Engine as _;
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    std::str::from_utf8(bytes)
+        .is_err()
+        .then(|| base64::engine::general_purpose::STANDARD.encode(bytes))
+}

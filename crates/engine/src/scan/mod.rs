@@ -60,10 +60,23 @@ pub enum ScanEvent {
     },
     /// `processed` of the `to_read` files are done.
     Progress { processed: u32, total: u32 },
-    /// A file (or folder) could not be read; the scan goes on.
-    FileFailed { path: String, reason: String },
+    /// A file (or folder) could not be read; the scan goes on. (`path_b64`: the exact bytes
+    /// of a path that is not UTF-8.)
+    FileFailed {
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        path_b64: Option<String>,
+        reason: String,
+    },
     /// Something skipped on purpose (a symbolic link loop, a broken link, a file seen twice).
-    Skipped { path: String, reason: String },
+    Skipped {
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        path_b64: Option<String>,
+        reason: String,
+    },
     /// The scan is over.
     Finished { report: ScanReport },
 }
@@ -150,10 +163,12 @@ pub async fn scan_folder(
     let mut unreadable: Vec<PathBuf> = Vec::new();
     for issue in walked.issues {
         let path = issue.path.display().to_string();
+        let path_b64 = crate::model::path_b64(&issue.path);
         if issue.missed_files {
             report.failed += 1;
             on_event(ScanEvent::FileFailed {
                 path,
+                path_b64,
                 reason: issue.reason,
             });
             unreadable.push(issue.path);
@@ -161,6 +176,7 @@ pub async fn scan_folder(
             report.skipped += 1;
             on_event(ScanEvent::Skipped {
                 path,
+                path_b64,
                 reason: issue.reason,
             });
         }
@@ -241,6 +257,7 @@ pub async fn scan_folder(
                     tracing::info!(path = %path.display(), %reason, "file not imported");
                     on_event(ScanEvent::FileFailed {
                         path: path.display().to_string(),
+                        path_b64: crate::model::path_b64(&path),
                         reason,
                     });
                 }

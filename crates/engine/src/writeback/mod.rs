@@ -74,8 +74,9 @@ pub enum ItemOutcome {
 /// One file write-back wrote, would write, or left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WriteBackItem {
-    /// The file written (the audio file itself when embedding).
-    #[serde(serialize_with = "serialize_path")]
+    /// The file written (the audio file itself when embedding). Serialized as `path`, plus
+    /// `path_b64` (its exact bytes) when it is not UTF-8.
+    #[serde(flatten, serialize_with = "serialize_path")]
     pub path: PathBuf,
     #[serde(rename = "target")]
     pub what: WriteTarget,
@@ -84,7 +85,14 @@ pub struct WriteBackItem {
 }
 
 fn serialize_path<S: serde::Serializer>(path: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&path.display().to_string())
+    use serde::ser::SerializeMap;
+    let b64 = crate::model::path_b64(path);
+    let mut map = s.serialize_map(Some(1 + usize::from(b64.is_some())))?;
+    map.serialize_entry("path", &path.display().to_string())?;
+    if let Some(b64) = b64 {
+        map.serialize_entry("path_b64", &b64)?;
+    }
+    map.end()
 }
 
 /// Sources that mean "already on disk": never written back.
