@@ -38,10 +38,7 @@ fn stderr_line(line: &str) {
 /// direction overrides that reorder what is shown, are written as visible escapes (`\x1b`,
 /// `\u{202e}`).
 pub(crate) fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
+    use gatefold_engine::normalize::is_hidden_control as unsafe_char;
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -26,6 +26,14 @@ mod tests {
     }
 }
 
+/// Characters that text from outside must not carry to a reader: control characters other than
+/// newline and tab (terminal escapes, NUL), and the Unicode direction overrides and isolates,
+/// which reorder what is shown.
+pub fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// The most lyrics text kept for one track: far above any song (a long rap verse runs to a few
 /// KB), far below what a hostile answer can send.
 pub const MAX_LYRICS_BYTES: usize = 64 * 1024;
@@ -36,31 +44,25 @@ pub const MAX_LYRICS_BYTES: usize = 64 * 1024;
 /// nothing is left; an error saying why when the text is no song's: over
 /// [`MAX_LYRICS_BYTES`], or mostly not words (symbols, binary noise).
 pub fn lyrics_text(raw: &str) -> Result<Option<String>, String> {
-    if raw.len() > MAX_LYRICS_BYTES * 2 {
-        return Err(format!(
+    let too_big = |len: usize| {
+        format!(
             "{} KB of text is no song's lyrics (the limit is {} KB)",
-            raw.len() / 1024,
+            len / 1024,
             MAX_LYRICS_BYTES / 1024
-        ));
+        )
+    };
+    // Far over the limit whatever cleaning removes: refused before any copy is made.
+    if raw.len() > MAX_LYRICS_BYTES * 2 {
+        return Err(too_big(raw.len()));
     }
     let text = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let cleaned: String = text
-        .chars()
-        .filter(|&c| {
-            !((c.is_control() && c != '\n' && c != '\t')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        })
-        .collect();
+    let cleaned: String = text.chars().filter(|&c| !is_hidden_control(c)).collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() {
         return Ok(None);
     }
     if cleaned.len() > MAX_LYRICS_BYTES {
-        return Err(format!(
-            "{} KB of text is no song's lyrics (the limit is {} KB)",
-            cleaned.len() / 1024,
-            MAX_LYRICS_BYTES / 1024
-        ));
+        return Err(too_big(cleaned.len()));
     }
     let (mut wordy, mut total) = (0usize, 0usize);
     for c in cleaned.chars().filter(|c| !c.is_whitespace()) {

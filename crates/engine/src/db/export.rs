@@ -1,6 +1,5 @@
 //! Everything the library knows of each track, for `gatefold-cli export`: one query per page.
 
-use base64::Engine as _;
 use serde::Serialize;
 
 use super::{Database, path_from_bytes};
@@ -87,9 +86,7 @@ struct Row {
 impl From<Row> for ExportedTrack {
     fn from(r: Row) -> Self {
         let path = path_from_bytes(r.path.clone());
-        let path_b64 = std::str::from_utf8(&r.path)
-            .is_err()
-            .then(|| base64::engine::general_purpose::STANDARD.encode(&r.path));
+        let path_b64 = crate::model::path_b64(&path);
         let lyrics = match (r.synced, r.plain, r.lyrics_source) {
             (Some(text), _, Some(source)) => Some(ExportedLyrics {
                 kind: "synced",
