@@ -15,6 +15,9 @@ fi
 step "rustfmt"
 cargo fmt --all --check
 
+step "UI lint (ESLint, Prettier)"
+npm --prefix ui run lint --silent
+
 step "architecture invariants"
 scripts/check-invariants.sh
 

@@ -24,5 +24,9 @@ fn main() {
             "scan_folder",
             "save_text_file",
         ]));
+    #[expect(
+        clippy::expect_used,
+        reason = "a build script fails the build by panicking"
+    )]
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

@@ -4,6 +4,12 @@
 //! A command missing from one of them fails at run time only (unregistered, or denied); this
 //! test makes it fail in `make test`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

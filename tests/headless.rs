@@ -1,5 +1,11 @@
 //! The desktop binary runs the CLI's subcommands with no window and no display, for CI.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::process::Command;
 
 use gatefold_testkit::providers::close_every_provider;

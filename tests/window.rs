@@ -10,6 +10,12 @@
 //! Needs Xvfb, WebKitWebDriver and tauri-driver (`scripts/setup.sh` installs them) and an app
 //! built with `--features custom-protocol` (`make test` does both).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

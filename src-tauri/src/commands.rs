@@ -6,7 +6,7 @@ use gatefold_engine::enrich::{EnrichmentConfig, EnrichmentStatus};
 use gatefold_engine::model::MissingFilter;
 use gatefold_engine::providers::settings::ProviderSettings;
 use gatefold_engine::{
-    AlbumPage, LibrarySummary, ScanEvent, ScanReport, TrackListItem, TrackLyrics,
+    AlbumPage, ErrorCode, LibrarySummary, ScanEvent, ScanReport, TrackListItem, TrackLyrics,
 };
 use tauri::State;
 use tauri::{AppHandle, Emitter};
@@ -89,7 +89,7 @@ fn running(state: &AppState) -> Result<gatefold_engine::enrich::JobControl, Comm
     state
         .library()?
         .running_job()
-        .ok_or_else(|| CommandError::new("no_job", "no enrichment is running"))
+        .ok_or_else(|| CommandError::new(ErrorCode::NoJob, "no enrichment is running"))
 }
 
 #[tauri::command]
@@ -173,15 +173,15 @@ pub async fn choose_folder(app: AppHandle) -> Result<Option<String>, CommandErro
         .pick_folder(move |folder| {
             let _ = tx.send(folder);
         });
-    let picked = rx
-        .await
-        .map_err(|_| CommandError::new("internal", "the folder picker closed unexpectedly"))?;
+    let picked = rx.await.map_err(|_| {
+        CommandError::new(ErrorCode::Internal, "the folder picker closed unexpectedly")
+    })?;
     picked
         .map(|folder| {
             folder
                 .into_path()
                 .map(|p| p.display().to_string())
-                .map_err(|e| CommandError::new("invalid_scan_root", e.to_string()))
+                .map_err(|e| CommandError::new(ErrorCode::InvalidScanRoot, e.to_string()))
         })
         .transpose()
 }
@@ -237,17 +237,17 @@ pub async fn save_text_file(
         .save_file(move |file| {
             let _ = tx.send(file);
         });
-    let picked = rx
-        .await
-        .map_err(|_| CommandError::new("internal", "the save dialog closed unexpectedly"))?;
+    let picked = rx.await.map_err(|_| {
+        CommandError::new(ErrorCode::Internal, "the save dialog closed unexpectedly")
+    })?;
     let Some(file) = picked else {
         return Ok(None);
     };
     let path = file
         .into_path()
-        .map_err(|e| CommandError::new("io", e.to_string()))?;
+        .map_err(|e| CommandError::new(ErrorCode::Io, e.to_string()))?;
     tokio::fs::write(&path, contents)
         .await
-        .map_err(|e| CommandError::new("io", format!("{}: {e}", path.display())))?;
+        .map_err(|e| CommandError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
     Ok(Some(path.display().to_string()))
 }

@@ -2,22 +2,30 @@
 //! stable and machine-readable (the engine's `EngineError::code` and friends); `message` is for
 //! people; `details` carries structured data (the fields out of range for `invalid_config`).
 
-use gatefold_engine::EngineError;
+use gatefold_engine::{EngineError, ErrorCode};
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+/// What a command that failed rejects with.
+#[derive(Debug, Clone, PartialEq, Serialize, TS, thiserror::Error)]
 #[error("{message}")]
+#[ts(export)]
 pub struct CommandError {
-    pub code: String,
+    /// What went wrong, for the UI to act on.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
     pub message: String,
+    /// Structured data: the `ConfigError[]` or `ProviderProblem[]` of an `invalid_config`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "unknown")]
     pub details: Option<serde_json::Value>,
 }
 
 impl CommandError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    /// An error without details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         CommandError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
             details: None,
         }
@@ -28,7 +36,7 @@ impl CommandError {
     /// `invalid_config`: the first problem as the message, all of them in `details`.
     pub fn invalid<P: Serialize>(problems: &[P], message: impl Fn(&P) -> String) -> Self {
         let mut err = CommandError::new(
-            "invalid_config",
+            ErrorCode::InvalidConfig,
             problems
                 .first()
                 .map_or_else(|| "invalid setting".to_owned(), message),

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gatefold_engine::enrich::EnrichmentStatus;
-use gatefold_engine::{BusMessage, Database, EngineError, Library};
+use gatefold_engine::{BusMessage, Database, EngineError, ErrorCode, Library};
 use tauri::{AppHandle, Manager};
 
 use crate::error::CommandError;
@@ -75,7 +75,7 @@ impl AppState {
     pub fn begin_scan(&self) -> Result<ScanGuard, CommandError> {
         if self.scanning.swap(true, Ordering::AcqRel) {
             return Err(CommandError::new(
-                "scan_running",
+                ErrorCode::ScanRunning,
                 "a scan is already running; wait for it to finish",
             ));
         }

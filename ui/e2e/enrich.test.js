@@ -1,55 +1,28 @@
 // @ts-check
 // End-to-end check of the Enrich and Settings views on the fake backend, in the production
 // build under `Content-Security-Policy: default-src 'self'`. Run with `npm run e2e`.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { TIMEOUT, openApp, percent, resultsDir, startHarness, waitForPercent } from './harness.js';
+import {
+  TIMEOUT,
+  XSS,
+  button,
+  horizontalOverflow,
+  nav,
+  openAdvanced,
+  percent,
+  screenshot,
+  useHarness,
+  waitForPercent,
+} from './harness.js';
 
-const XSS = '<img src=x onerror=alert(1)>';
-
-/** @type {Awaited<ReturnType<typeof startHarness>> | undefined} */
-let harness;
-
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
-
-/**
- * Opens the app and shows the Enrichment view (the app opens on the Library).
- * @param {string} query @param {{ width: number, height: number }} [viewport]
- */
-async function open(query, viewport) {
-  assert.ok(harness, 'setup failed');
-  const opened = await openApp(harness, query, viewport);
-  await opened.page.getByRole('navigation').getByRole('button', { name: 'Enrichment', exact: true }).click();
-  return opened;
-}
-
-/** @param {import('playwright-core').Page} page @param {string} name */
-function nav(page, name) {
-  return page.getByRole('navigation').getByRole('button', { name, exact: true });
-}
-
-/** Opens the collapsed "Advanced" section of Settings (the engine internals). @param {import('playwright-core').Page} page */
-async function openAdvanced(page) {
-  const advanced = page.getByTestId('settings-advanced');
-  if ((await advanced.getAttribute('open')) === null) await advanced.locator('summary').click();
-}
+// Every app opens on the Enrichment view (the app itself opens on the Library).
+const { withApp } = useHarness({ view: 'Enrichment' });
 
 /** @param {import('playwright-core').Page} page */
 function status(page) {
   return page.getByTestId('job-status');
-}
-
-/** @param {import('playwright-core').Page} page @param {string} name */
-function button(page, name) {
-  return page.getByRole('button', { name, exact: true });
 }
 
 /** @param {import('playwright-core').Page} page */
@@ -59,8 +32,7 @@ function failureRows(page) {
 
 describe('enrichment panel', () => {
   it('runs a job to 100 %, lists failures with reasons, pauses and resumes', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       // The Enrichment view, with the earlier failures loaded.
       assert.equal(await nav(page, 'Enrichment').getAttribute('aria-current'), 'page');
       await page.getByTestId('failure-count').getByText('8', { exact: true }).waitFor();
@@ -75,7 +47,7 @@ describe('enrichment panel', () => {
       assert.equal(await button(page, 'Pause').isEnabled(), true);
       assert.equal(await button(page, 'Cancel').isEnabled(), true);
       await page.locator('[data-job-stat="rate"] dd').getByText(/^\d/).waitFor();
-      await page.screenshot({ path: join(resultsDir, 'enrich-panel.png'), fullPage: true });
+      await screenshot(page, 'enrich-panel.png', { fullPage: true });
 
       // Pause: the bar stops and Resume is the way on.
       await button(page, 'Pause').click();
@@ -104,32 +76,24 @@ describe('enrichment panel', () => {
       assert.match(cells[4], /^\d+$/);
       const failed = Number(await page.locator('[data-job-stat="failed"] dd').textContent());
       assert.ok(failed > 0, 'some tracks failed');
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows the WiFi pause reason and goes on by itself', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=wifi');
-    try {
+    await withApp('?fake=wifi', async ({ page }) => {
       await button(page, 'Enrich library').click();
       await status(page).getByText('Waiting for WiFi (now on ethernet (eth0))', { exact: true }).waitFor();
       assert.equal(await button(page, 'Resume').isDisabled(), true);
       assert.equal(await button(page, 'Cancel').isEnabled(), true);
       await page.getByText('Continues by itself when WiFi is back').waitFor();
-      await page.screenshot({ path: join(resultsDir, 'enrich-wifi.png') });
+      await screenshot(page, 'enrich-wifi.png');
       await status(page).getByText('Running', { exact: true }).waitFor({ timeout: 10_000 });
       await waitForPercent(page, 100);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('cancels a job', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await button(page, 'Enrich library').click();
       await waitForPercent(page, 5);
       await button(page, 'Cancel').click();
@@ -139,34 +103,30 @@ describe('enrichment panel', () => {
       assert.equal(await button(page, 'Enrich library').isEnabled(), true);
       assert.equal(await button(page, 'Pause').isDisabled(), true);
       assert.equal(await button(page, 'Cancel').isDisabled(), true);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows hostile titles and reasons as text', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=xss');
-    try {
+    await withApp('?fake=xss', async ({ page }) => {
       await button(page, 'Enrich library').click();
       await waitForPercent(page, 100);
       const list = page.getByRole('table', { name: 'Failures' });
       await list.getByText(XSS, { exact: true }).first().waitFor();
       await list.getByText(`: ${XSS}`).first().waitFor();
       // The only images are the (hidden) Library's covers, data: URLs; none came from the data.
-      assert.equal(await page.locator('img:not([src^="data:image/bmp;base64,"])').count(), 0, 'markup from data became an element');
+      assert.equal(
+        await page.locator('img:not([src^="data:image/bmp;base64,"])').count(),
+        0,
+        'markup from data became an element',
+      );
       assert.equal(await page.getByRole('table', { name: 'Failures' }).locator('img').count(), 0);
       // Give a would-be onerror handler time to fire.
       await page.waitForTimeout(300);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('exports the failures as a CSV download', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=xss');
-    try {
+    await withApp('?fake=xss', async ({ page }) => {
       await button(page, 'Enrich library').click();
       await waitForPercent(page, 100);
       const count = Number(await page.getByTestId('failure-count').textContent());
@@ -179,31 +139,21 @@ describe('enrichment panel', () => {
       assert.equal(lines.at(-1), '', 'ends with CRLF');
       assert.equal(lines.length, count + 2);
       assert.ok(text.includes(XSS), 'the reason is in the file verbatim');
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('fits an 800x600 window mid-run without horizontal scrolling', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('', { width: 800, height: 600 });
-    try {
+    await withApp('', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
       await button(page, 'Enrich library').click();
       await waitForPercent(page, 20);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
+      const overflow = await horizontalOverflow(page);
       assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
-      await page.screenshot({ path: join(resultsDir, 'enrich-800x600.png') });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      await screenshot(page, 'enrich-800x600.png');
+    });
   });
 
   it('shows a job that was already running when the window opened', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=midjob');
-    try {
+    await withApp('?fake=midjob', async ({ page }) => {
       // From enrichment_status (the fake's first 40 % sent no events); the Vitest tests check
       // that the status alone shows it, without waiting for an event.
       await page.waitForFunction(
@@ -219,20 +169,16 @@ describe('enrichment panel', () => {
       assert.equal(await button(page, 'Cancel').isEnabled(), true);
       // Failures of the part done before the window opened are listed.
       assert.ok(Number(await page.getByTestId('failure-count').textContent()) > 8);
-      await page.screenshot({ path: join(resultsDir, 'enrich-midjob.png') });
+      await screenshot(page, 'enrich-midjob.png');
       // And it goes on from the events.
       await waitForPercent(page, at + 5);
       await button(page, 'Pause').click();
       await status(page).getByText('Paused', { exact: true }).waitFor();
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('tells what the write-back did after a job', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await nav(page, 'Settings').click();
       await page.getByLabel('Write back').selectOption('sidecar');
       await page.getByText('Writes cover.jpg into album folders').waitFor();
@@ -244,17 +190,13 @@ describe('enrichment panel', () => {
       const line = page.getByTestId('write-back');
       await line.waitFor();
       assert.match((await line.textContent()) ?? '', /^Wrote [\d,]+ files beside your music; 1 skipped, 0 failed$/);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
 describe('settings view', () => {
   it('refuses invalid values inline, saves valid ones, and loads them back', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await nav(page, 'Settings').click();
       assert.equal(await nav(page, 'Settings').getAttribute('aria-current'), 'page');
       // The engine internals are under "Advanced", collapsed at first.
@@ -274,7 +216,7 @@ describe('settings view', () => {
       assert.equal(await save.isDisabled(), true);
       await page.getByLabel('Batch size', { exact: true }).fill('0');
       await page.locator('[data-setting="batch_size"]').getByText('Between 1 and 10,000').waitFor();
-      await page.screenshot({ path: join(resultsDir, 'settings.png'), fullPage: true });
+      await screenshot(page, 'settings.png', { fullPage: true });
       // Enter in a field does not save either.
       await concurrent.press('Enter');
       await page.getByLabel('Batch size', { exact: true }).fill('200');
@@ -295,19 +237,16 @@ describe('settings view', () => {
       assert.equal(await page.getByLabel('Batch size', { exact: true }).inputValue(), '200');
       assert.equal(await page.getByLabel('Only on WiFi').isChecked(), true);
       assert.equal(await page.getByLabel('Max retries', { exact: true }).inputValue(), '3');
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('edits providers: invalid values block the save, the order persists', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await nav(page, 'Settings').click();
       const providers = page.getByRole('list', { name: 'Providers in priority order' });
       await providers.waitFor();
-      const order = () => page.locator('[data-provider]').evaluateAll((els) => els.map((el) => el.getAttribute('data-provider')));
+      const order = () =>
+        page.locator('[data-provider]').evaluateAll((els) => els.map((el) => el.getAttribute('data-provider')));
       assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
       // Paces read naturally: iTunes' third of a request a second is 20 a minute.
       assert.equal(await page.getByLabel('itunes requests per minute').inputValue(), '20');
@@ -331,7 +270,7 @@ describe('settings view', () => {
       await page.getByLabel('Max retries', { exact: true }).fill('4');
       assert.equal(await button(page, 'Save').isDisabled(), true);
       await rate.press('Enter');
-      await page.screenshot({ path: join(resultsDir, 'settings-providers.png'), fullPage: true });
+      await screenshot(page, 'settings-providers.png', { fullPage: true });
       // Leaving with unsaved (and invalid) edits asks: Discard or Stay, no Save.
       await nav(page, 'Enrichment').click();
       const dialog = page.getByRole('dialog', { name: 'Unsaved settings' });
@@ -370,9 +309,6 @@ describe('settings view', () => {
       assert.equal(await page.getByLabel('itunes requests per minute').inputValue(), '20');
       assert.equal(await page.getByLabel('deezer requests per second').inputValue(), '5');
       assert.equal(await page.getByTestId('unsaved').count(), 0);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -2,10 +2,9 @@
 // Layouts that use the screen, from 800×600 to 2560×1440: nothing scrolls sideways, the album
 // grid gains columns as the window widens (counted from where the cards are), album and lyrics
 // sit side by side when wide and stacked when narrow, and no main control is cut off.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { TIMEOUT, openApp, resultsDir, startHarness } from './harness.js';
+import { TIMEOUT, albumCards, button, nav, openAdvanced, screenshot, useHarness } from './harness.js';
 
 const SIZES = [
   { width: 800, height: 600 },
@@ -14,21 +13,7 @@ const SIZES = [
   { width: 2560, height: 1440 },
 ];
 
-/** @type {Awaited<ReturnType<typeof startHarness>> | undefined} */
-let harness;
-
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
-
-/** @param {import('playwright-core').Page} page @param {string} name */
-function nav(page, name) {
-  return page.getByRole('navigation').getByRole('button', { name, exact: true });
-}
+const { withApp } = useHarness();
 
 /** Whether the page scrolls sideways. @param {import('playwright-core').Page} page */
 async function sideways(page) {
@@ -56,137 +41,142 @@ async function assertInside(page, controls, where) {
     const box = await control.boundingBox();
     const name = (await control.getAttribute('aria-label')) ?? (await control.textContent())?.trim() ?? '?';
     assert.ok(box, `${where}: ${name} is not shown`);
-    assert.ok(box.x >= 0 && box.x + box.width <= width + 0.5, `${where}: ${name} at ${box.x}..${box.x + box.width} of ${width}`);
+    assert.ok(
+      box.x >= 0 && box.x + box.width <= width + 0.5,
+      `${where}: ${name} at ${box.x}..${box.x + box.width} of ${width}`,
+    );
   }
 }
 
 /** Columns of the album grid: the cards on the first card's row. @param {import('playwright-core').Page} page */
 function gridColumns(page) {
-  return page.locator('[aria-label="Albums"] [data-album-id]').evaluateAll((cards) => {
+  return albumCards(page).evaluateAll((cards) => {
     const top = cards[0].getBoundingClientRect().top;
-    const lefts = cards.filter((card) => Math.abs(card.getBoundingClientRect().top - top) < 2).map((card) => card.getBoundingClientRect().left);
+    const lefts = cards
+      .filter((card) => Math.abs(card.getBoundingClientRect().top - top) < 2)
+      .map((card) => card.getBoundingClientRect().left);
     return new Set(lefts.map(Math.round)).size;
   });
 }
 
 describe('layout', () => {
-  it('fills every window size without sideways scrolling; the grid grows with the width', { timeout: TIMEOUT * 2 }, async () => {
-    assert.ok(harness, 'setup failed');
-    /** @type {number[]} */
-    const columns = [];
-    for (const size of SIZES) {
-      const where = `${size.width}×${size.height}`;
-      const { context, page, problems } = await openApp(harness, '', size);
-      try {
-        // The library grid.
-        const cards = page.locator('[aria-label="Albums"] [data-album-id]');
-        await cards.first().waitFor();
-        await assertNoSideways(page, `${where} library`);
-        columns.push(await gridColumns(page));
-        await assertInside(
-          page,
-          [
-            nav(page, 'Library'),
-            nav(page, 'Enrichment'),
-            nav(page, 'Settings'),
-            page.getByRole('button', { name: 'Add or rescan folder…' }),
-            page.getByRole('searchbox'),
-            ...['All', 'No cover', 'No lyrics', 'Both'].map((name) => page.locator('.filter label', { hasText: name })),
-            cards.first(),
-          ],
-          `${where} library`,
-        );
-        // The grid uses the width: its right edge is near the window's.
-        const gridRight = await page.locator('[aria-label="Albums"]').evaluate((el) => el.getBoundingClientRect().right);
-        assert.ok(gridRight > size.width - 120, `${where}: the grid ends at ${gridRight}`);
-        await page.screenshot({ path: join(resultsDir, `layout-library-${size.width}x${size.height}.png`) });
+  it(
+    'fills every window size without sideways scrolling; the grid grows with the width',
+    { timeout: TIMEOUT * 2 },
+    async () => {
+      /** @type {number[]} */
+      const columns = [];
+      for (const size of SIZES) {
+        const where = `${size.width}×${size.height}`;
+        await withApp('', { viewport: size }, async ({ page }) => {
+          // The library grid.
+          const cards = albumCards(page);
+          await cards.first().waitFor();
+          await assertNoSideways(page, `${where} library`);
+          columns.push(await gridColumns(page));
+          await assertInside(
+            page,
+            [
+              nav(page, 'Library'),
+              nav(page, 'Enrichment'),
+              nav(page, 'Settings'),
+              page.getByRole('button', { name: 'Add or rescan folder…' }),
+              page.getByRole('searchbox'),
+              ...['All', 'No cover', 'No lyrics', 'Both'].map((name) =>
+                page.locator('.filter label', { hasText: name }),
+              ),
+              cards.first(),
+            ],
+            `${where} library`,
+          );
+          // The grid uses the width: its right edge is near the window's.
+          const gridRight = await page
+            .locator('[aria-label="Albums"]')
+            .evaluate((el) => el.getBoundingClientRect().right);
+          assert.ok(gridRight > size.width - 120, `${where}: the grid ends at ${gridRight}`);
+          await screenshot(page, `layout-library-${size.width}x${size.height}.png`);
 
-        // An album with a track's lyrics: side by side when wide, stacked when narrow.
-        const withSynced = page.locator('[aria-label="Albums"] [data-album-id]').first();
-        await withSynced.locator('button.open').click();
-        const detail = page.getByTestId('album-detail');
-        await detail.locator('.track-open').first().click();
-        const viewer = page.getByTestId('lyrics-viewer');
-        await viewer.waitFor();
-        await assertNoSideways(page, `${where} album`);
-        const table = await detail.locator('table').boundingBox();
-        const lyrics = await viewer.boundingBox();
-        assert.ok(table && lyrics);
-        if (size.width >= 1440) {
-          assert.ok(lyrics.x >= table.x + table.width - 1, `${where}: lyrics beside the tracks`);
-        } else {
-          assert.ok(lyrics.y >= table.y + table.height - 1, `${where}: lyrics below the tracks`);
-        }
-        await assertInside(page, [detail.getByRole('button', { name: '← All albums' }), page.getByRole('button', { name: 'Close lyrics' })], `${where} album`);
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('Escape');
+          // An album with a track's lyrics: side by side when wide, stacked when narrow.
+          const withSynced = albumCards(page).first();
+          await withSynced.locator('button.open').click();
+          const detail = page.getByTestId('album-detail');
+          await detail.locator('.track-open').first().click();
+          const viewer = page.getByTestId('lyrics-viewer');
+          await viewer.waitFor();
+          await assertNoSideways(page, `${where} album`);
+          const table = await detail.locator('table').boundingBox();
+          const lyrics = await viewer.boundingBox();
+          assert.ok(table && lyrics);
+          if (size.width >= 1440) {
+            assert.ok(lyrics.x >= table.x + table.width - 1, `${where}: lyrics beside the tracks`);
+          } else {
+            assert.ok(lyrics.y >= table.y + table.height - 1, `${where}: lyrics below the tracks`);
+          }
+          await assertInside(
+            page,
+            [detail.getByRole('button', { name: '← All albums' }), page.getByRole('button', { name: 'Close lyrics' })],
+            `${where} album`,
+          );
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Escape');
 
-        // Enrichment and Settings.
-        await nav(page, 'Enrichment').click();
-        await page.getByTestId('failure-count').waitFor();
-        await assertNoSideways(page, `${where} enrichment`);
-        await assertInside(
-          page,
-          ['Enrich library', 'Retry failed', 'Pause', 'Resume', 'Cancel', 'Export CSV'].map((name) =>
-            page.getByRole('button', { name, exact: true }),
-          ),
-          `${where} enrichment`,
-        );
-        await nav(page, 'Settings').click();
-        await page.getByRole('list', { name: 'Providers in priority order' }).waitFor();
-        await page.getByTestId('settings-advanced').locator('summary').click();
-        await assertNoSideways(page, `${where} settings`);
-        await assertInside(
-          page,
-          [
-            page.getByRole('button', { name: 'Save', exact: true }),
-            page.getByRole('button', { name: 'Discard', exact: true }),
-            page.getByRole('button', { name: 'Restore defaults' }),
-            page.getByLabel('Batch size', { exact: true }),
-            page.getByLabel('deezer pace unit'),
-            page.getByRole('button', { name: 'Move deezer up' }),
-          ],
-          `${where} settings`,
-        );
-        // The Save button stays in view at the bottom of a long form.
-        const save = await page.getByRole('button', { name: 'Save', exact: true }).boundingBox();
-        assert.ok(save && save.y + save.height <= size.height, `${where}: Save is below the window`);
-        assert.deepEqual(problems, []);
-      } finally {
-        await context.close();
+          // Enrichment and Settings.
+          await nav(page, 'Enrichment').click();
+          await page.getByTestId('failure-count').waitFor();
+          await assertNoSideways(page, `${where} enrichment`);
+          await assertInside(
+            page,
+            ['Enrich library', 'Retry failed', 'Pause', 'Resume', 'Cancel', 'Export CSV'].map((name) =>
+              button(page, name),
+            ),
+            `${where} enrichment`,
+          );
+          await nav(page, 'Settings').click();
+          await page.getByRole('list', { name: 'Providers in priority order' }).waitFor();
+          await openAdvanced(page);
+          await assertNoSideways(page, `${where} settings`);
+          await assertInside(
+            page,
+            [
+              button(page, 'Save'),
+              button(page, 'Discard'),
+              page.getByRole('button', { name: 'Restore defaults' }),
+              page.getByLabel('Batch size', { exact: true }),
+              page.getByLabel('deezer pace unit'),
+              page.getByRole('button', { name: 'Move deezer up' }),
+            ],
+            `${where} settings`,
+          );
+          // The Save button stays in view at the bottom of a long form.
+          const save = await button(page, 'Save').boundingBox();
+          assert.ok(save && save.y + save.height <= size.height, `${where}: Save is below the window`);
+        });
       }
-    }
-    console.log(`grid columns at ${SIZES.map((s) => s.width).join(', ')} px: ${columns.join(', ')}`);
-    for (let i = 1; i < columns.length; i += 1) {
-      assert.ok(columns[i] > columns[i - 1], `columns ${columns.join(', ')} do not grow with the width`);
-    }
-  });
+      console.log(`grid columns at ${SIZES.map((s) => s.width).join(', ')} px: ${columns.join(', ')}`);
+      for (let i = 1; i < columns.length; i += 1) {
+        assert.ok(columns[i] > columns[i - 1], `columns ${columns.join(', ')} do not grow with the width`);
+      }
+    },
+  );
 
   it('welcomes an empty library at every size, its main action in view', { timeout: TIMEOUT }, async () => {
-    assert.ok(harness, 'setup failed');
     for (const size of SIZES) {
       const where = `${size.width}×${size.height}`;
-      const { context, page, problems } = await openApp(harness, '?fake=empty', size);
-      try {
-        const choose = page.getByRole('button', { name: 'Choose your music folder', exact: true });
+      await withApp('?fake=empty', { viewport: size }, async ({ page }) => {
+        const choose = button(page, 'Choose your music folder');
         await choose.waitFor();
         await assertNoSideways(page, `${where} welcome`);
         await assertInside(page, [choose, nav(page, 'Library'), nav(page, 'Settings')], `${where} welcome`);
         const box = await choose.boundingBox();
         assert.ok(box && box.y + box.height <= size.height, `${where}: the main action is below the window`);
-        await page.screenshot({ path: join(resultsDir, `layout-welcome-${size.width}x${size.height}.png`) });
-        assert.deepEqual(problems, []);
-      } finally {
-        await context.close();
-      }
+        await screenshot(page, `layout-welcome-${size.width}x${size.height}.png`);
+      });
     }
   });
 
   it('keeps the header in view when scrolling, with the running job', { timeout: TIMEOUT }, async () => {
-    assert.ok(harness, 'setup failed');
-    const { context, page, problems } = await openApp(harness, '?fake=midjob', { width: 1440, height: 900 });
-    try {
-      await page.locator('[aria-label="Albums"] [data-album-id]').first().waitFor();
+    await withApp('?fake=midjob', { viewport: { width: 1440, height: 900 } }, async ({ page }) => {
+      await albumCards(page).first().waitFor();
       const bar = page.getByTestId('job-bar');
       await bar.getByText(/^\d+ %$/).waitFor();
       await page.evaluate(() => window.scrollTo(0, 1500));
@@ -196,10 +186,7 @@ describe('layout', () => {
       assert.equal(await bar.isVisible(), true);
       // Pause while it runs (Dismiss once it ended: the fake job is short).
       await assertInside(page, [bar.getByRole('button').last()], 'job bar');
-      await page.screenshot({ path: join(resultsDir, 'layout-sticky-header.png') });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      await screenshot(page, 'layout-sticky-header.png');
+    });
   });
 });

@@ -2,39 +2,26 @@
 // End-to-end check of the Library view on the fake backend, in the production build under the
 // app's CSP: browsing albums, an album's tracks, synced lyrics, search, hostile tags and lyrics,
 // and importing a folder into an empty library. Run with `npm run e2e`.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { TIMEOUT, openApp, resultsDir, startHarness } from './harness.js';
+import {
+  TIMEOUT,
+  XSS,
+  albumCards,
+  button,
+  horizontalOverflow,
+  nav,
+  openSyncedLyrics,
+  screenshot,
+  useHarness,
+} from './harness.js';
 
-const XSS = '<img src=x onerror=alert(1)>';
-
-/** @type {Awaited<ReturnType<typeof startHarness>> | undefined} */
-let harness;
-
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
-
-/** @param {string} query @param {{ width: number, height: number }} [viewport] */
-function open(query, viewport) {
-  assert.ok(harness, 'setup failed');
-  return openApp(harness, query, viewport);
-}
+const { withApp } = useHarness();
 
 /** @param {import('playwright-core').Page} page */
 async function openLibrary(page) {
-  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await button(page, 'Library').click();
   await page.getByRole('list', { name: 'Albums' }).waitFor();
-}
-
-/** @param {import('playwright-core').Page} page */
-function cards(page) {
-  return page.locator('[aria-label="Albums"] [data-album-id]');
 }
 
 /** @param {import('playwright-core').Page} page */
@@ -49,24 +36,23 @@ function scrollY(page) {
 
 describe('library view', () => {
   it('browses albums, opens one and a track’s synced lyrics, and comes back', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await openLibrary(page);
       assert.equal(await albumCount(page), '48 albums');
-      assert.equal(await cards(page).count(), 48);
+      assert.equal(await albumCards(page).count(), 48);
       // Covers: thumbnails with alt text and a reserved size, placeholders without artwork.
       const img = page.locator('[aria-label="Albums"] img').first();
       assert.match((await img.getAttribute('alt')) ?? '', /^.+ by .+$/);
       assert.equal(await img.getAttribute('width'), '256');
       assert.equal(await img.getAttribute('loading'), 'lazy');
       assert.ok((await page.locator('[aria-label="Albums"] [data-placeholder]').count()) > 0);
-      await page.screenshot({ path: join(resultsDir, 'library.png') });
+      await screenshot(page, 'library.png');
 
       // Scroll down, then open an album from there with the keyboard.
       await page.evaluate(() => window.scrollTo(0, 900));
       const before = await scrollY(page);
       assert.ok(before > 0, 'the grid scrolls');
-      const card = cards(page).nth(20);
+      const card = albumCards(page).nth(20);
       const id = await card.getAttribute('data-album-id');
       const openButton = card.getByRole('button');
       const name = (await openButton.textContent())?.replace(/\s+/g, ' ').trim() ?? '';
@@ -81,24 +67,15 @@ describe('library view', () => {
 
       // Back: same place, same card focused.
       await detail.getByRole('button', { name: '← All albums' }).click();
-      await cards(page).first().waitFor();
+      await albumCards(page).first().waitFor();
       assert.equal(await scrollY(page), before);
-      assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-album-id]')?.getAttribute('data-album-id')), id);
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.closest('[data-album-id]')?.getAttribute('data-album-id')),
+        id,
+      );
 
       // Find an album with a synced track and open its lyrics.
-      let found = false;
-      for (let i = 0; i < 10 && !found; i += 1) {
-        await cards(page).nth(i).getByRole('button').click();
-        await detail.getByRole('table').waitFor();
-        const synced = detail.locator('tr', { has: page.locator('[data-lyrics="synced"]') });
-        if ((await synced.count()) > 0) {
-          found = true;
-          await synced.first().locator('.track-open').click();
-        } else {
-          await detail.getByRole('button', { name: '← All albums' }).click();
-        }
-      }
-      assert.ok(found, 'an album with synced lyrics');
+      assert.ok(await openSyncedLyrics(page, 10), 'an album with synced lyrics');
       const viewer = page.getByTestId('lyrics-viewer');
       const lines = viewer.getByRole('list', { name: 'Synced lyrics' }).getByRole('listitem');
       await lines.first().waitFor();
@@ -106,42 +83,46 @@ describe('library view', () => {
       assert.ok(stamps.length > 5, `${stamps.length} timestamps`);
       for (const stamp of stamps) assert.match(stamp, /^\d{2}:\d{2}\.\d{2}$/);
       assert.deepEqual(stamps, [...stamps].sort(), 'in time order');
-      assert.equal(await viewer.locator('time').first().evaluate((el) => getComputedStyle(el).fontFamily.includes('mono')), true);
+      assert.equal(
+        await viewer
+          .locator('time')
+          .first()
+          .evaluate((el) => getComputedStyle(el).fontFamily.includes('mono')),
+        true,
+      );
       assert.doesNotMatch((await viewer.textContent()) ?? '', /\[ar:|\[length:/);
       await viewer.locator('[data-lyrics="synced"]').waitFor();
-      await page.screenshot({ path: join(resultsDir, 'album-lyrics.png'), fullPage: true });
+      await screenshot(page, 'album-lyrics.png', { fullPage: true });
 
       // Escape closes the lyrics, then goes back to the albums.
       await page.keyboard.press('Escape');
       await viewer.waitFor({ state: 'detached' });
       await page.keyboard.press('Escape');
       await detail.waitFor({ state: 'detached' });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('searches titles, artists and tracks, and resets paging', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=big');
-    try {
+    await withApp('?fake=big', async ({ page }) => {
       await openLibrary(page);
       assert.equal(await albumCount(page), '10,000 albums');
-      assert.equal(await cards(page).count(), 60);
+      assert.equal(await albumCards(page).count(), 60);
       // Scrolling to the end loads the next page by itself.
       await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
       await page.waitForFunction(() => document.querySelectorAll('[data-album-id]').length >= 120);
       assert.match((await page.locator('.shown').textContent()) ?? '', /^Showing \d[\d,]* of 10,000 albums$/);
 
       // An album from the second page, found by its title typed in lower case.
-      const title = ((await cards(page).nth(90).locator('.title').getAttribute('title')) ?? '').trim();
+      const title = ((await albumCards(page).nth(90).locator('.title').getAttribute('title')) ?? '').trim();
       const box = page.getByRole('searchbox', { name: 'Search albums, artists and tracks' });
       await box.pressSequentially(title.toLowerCase(), { delay: 20 });
       await page.getByTestId('album-count').getByText(`matching “${title.toLowerCase()}”`).waitFor();
       const total = Number((await albumCount(page)).split(' ')[0].replace(/,/g, ''));
       assert.ok(total > 0 && total < 10_000, `${total} albums match`);
-      assert.equal(await cards(page).count(), Math.min(60, total));
-      const titles = await page.locator('[aria-label="Albums"] .title').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
+      assert.equal(await albumCards(page).count(), Math.min(60, total));
+      const titles = await page
+        .locator('[aria-label="Albums"] .title')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('title')));
       assert.ok(titles.includes(title), `${title} in ${titles.join(', ')}`);
       assert.ok(titles.every((t) => t?.toLowerCase().includes(title.toLowerCase())));
 
@@ -153,12 +134,15 @@ describe('library view', () => {
       // A track title: the first album found has that track (or that title).
       await box.fill('');
       await page.getByTestId('album-count').getByText('10,000 albums').waitFor();
-      await cards(page).first().getByRole('button').click();
+      await albumCards(page).first().getByRole('button').click();
       const trackTitle = ((await page.locator('.track-open').first().textContent()) ?? '').trim();
       await page.getByRole('button', { name: '← All albums' }).click();
       await box.fill(trackTitle.toUpperCase());
-      await page.getByTestId('album-count').getByText(/matching/).waitFor();
-      await cards(page).first().getByRole('button').click();
+      await page
+        .getByTestId('album-count')
+        .getByText(/matching/)
+        .waitFor();
+      await albumCards(page).first().getByRole('button').click();
       const heading = (await page.getByTestId('album-detail').getByRole('heading', { level: 3 }).textContent()) ?? '';
       const found = (await page.locator('.track-open').allTextContents()).map((t) => t.trim().toLowerCase());
       assert.ok(
@@ -169,19 +153,15 @@ describe('library view', () => {
 
       await box.fill('no such album anywhere');
       await page.getByText('No album, artist or track matches “no such album anywhere”.').waitFor();
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows markup in tags and lyrics as text', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=xss');
-    try {
+    await withApp('?fake=xss', async ({ page }) => {
       await openLibrary(page);
       await page.getByRole('searchbox').fill('test pattern');
       await page.getByTestId('album-count').getByText('1 album matching “test pattern”').waitFor();
-      const card = cards(page).first();
+      const card = albumCards(page).first();
       assert.equal(await card.locator('.title').getAttribute('title'), XSS);
       await card.getByRole('button', { name: `${XSS} by Test Pattern` }).click();
       const detail = page.getByTestId('album-detail');
@@ -194,120 +174,128 @@ describe('library view', () => {
       for (const src of sources) assert.match(src, /^data:image\/bmp;base64,/);
       // Give a would-be onerror handler time to fire.
       await page.waitForTimeout(300);
-      await page.screenshot({ path: join(resultsDir, 'library-xss.png'), fullPage: true });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      await screenshot(page, 'library-xss.png', { fullPage: true });
+    });
   });
 
-  it('first run: imports the chosen folder with progress, then finds artwork and lyrics', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('?fake=empty');
-    try {
-      const welcome = page.getByTestId('welcome');
-      await welcome.getByRole('heading', { name: 'Welcome to Gatefold' }).waitFor();
-      await page.screenshot({ path: join(resultsDir, 'welcome.png') });
-      await page.getByRole('button', { name: 'Choose your music folder', exact: true }).click();
-      // The welcome shows the scan (the summary card on the hidden Enrichment view does too).
-      const bar = welcome.getByRole('progressbar', { name: 'Scan progress' });
-      await bar.waitFor();
-      assert.match((await welcome.getByTestId('scan-progress').textContent()) ?? '', /\/home\/me\/Music/);
-      await welcome.locator('[data-scan-stat="found"]').getByText(/^[1-9][\d,]* files found$/).waitFor();
-      await page.screenshot({ path: join(resultsDir, 'scan-progress.png') });
-      const report = welcome.getByTestId('scan-report');
-      await report.waitFor({ timeout: 10_000 });
-      assert.match((await report.locator('[data-scan-stat="added"] dd').textContent()) ?? '', /^[1-9]/);
-      assert.equal(await report.locator('[data-scan-stat="failed"] dd').textContent(), '1');
-      assert.equal(await report.locator('[data-scan-stat="removed"] dd').textContent(), '0');
-      // Imported: enriching is offered, with the providers and the WiFi-only switch at hand.
-      const enrich = page.getByRole('button', { name: 'Find artwork and lyrics', exact: true });
-      await enrich.waitFor();
-      assert.match((await page.getByTestId('welcome-imported').textContent()) ?? '', /tracks in 48\s+albums/);
-      await page.getByRole('button', { name: 'Choose the providers' }).waitFor();
-      const wifi = page.getByLabel('Only on WiFi');
-      await page.waitForFunction(() => !(/** @type {HTMLInputElement} */ (document.getElementById('welcome-wifi'))).disabled);
-      await wifi.check();
-      await page.screenshot({ path: join(resultsDir, 'scan-report.png') });
-      await enrich.click();
-      // The library, with the running job in the header.
-      await cards(page).first().waitFor();
-      assert.equal(await albumCount(page), '48 albums');
-      const jobBar = page.getByTestId('job-bar');
-      await jobBar.waitFor();
-      await jobBar.getByText(/^\d+ %$/).waitFor();
-      // The switch was saved: Settings shows it.
-      await page.getByRole('navigation').getByRole('button', { name: 'Settings', exact: true }).click();
-      await page.locator('#setting-require_wifi').waitFor();
-      assert.equal(await page.locator('#setting-require_wifi').isChecked(), true);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('moves through the grid with the arrow keys, opens with Enter and comes back with Escape', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
-      await openLibrary(page);
-      await cards(page).first().waitFor();
-      // One Tab stop for the grid: from the search box, past the filter, to the first card.
-      await page.getByRole('searchbox').focus();
-      const active = () => page.evaluate(() => document.activeElement?.closest('[data-album-id]')?.getAttribute('data-album-id') ?? null);
-      const ids = await cards(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-album-id')));
-      for (let i = 0; i < 8 && (await active()) === null; i += 1) await page.keyboard.press('Tab');
-      assert.equal(await active(), ids[0]);
-      // Is the focus visible? The card's ring is drawn by its ::after.
-      const ring = await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.activeElement), '::after').outlineStyle);
-      assert.equal(ring, 'solid');
-      const columns = await cards(page).evaluateAll((els) => {
-        const top = els[0].getBoundingClientRect().top;
-        return els.filter((el) => Math.abs(el.getBoundingClientRect().top - top) < 2).length;
+  it(
+    'first run: imports the chosen folder with progress, then finds artwork and lyrics',
+    { timeout: TIMEOUT },
+    async () => {
+      await withApp('?fake=empty', async ({ page }) => {
+        const welcome = page.getByTestId('welcome');
+        await welcome.getByRole('heading', { name: 'Welcome to Gatefold' }).waitFor();
+        await screenshot(page, 'welcome.png');
+        await button(page, 'Choose your music folder').click();
+        // The welcome shows the scan (the summary card on the hidden Enrichment view does too).
+        const bar = welcome.getByRole('progressbar', { name: 'Scan progress' });
+        await bar.waitFor();
+        assert.match((await welcome.getByTestId('scan-progress').textContent()) ?? '', /\/home\/me\/Music/);
+        await welcome
+          .locator('[data-scan-stat="found"]')
+          .getByText(/^[1-9][\d,]* files found$/)
+          .waitFor();
+        await screenshot(page, 'scan-progress.png');
+        const report = welcome.getByTestId('scan-report');
+        await report.waitFor({ timeout: 10_000 });
+        assert.match((await report.locator('[data-scan-stat="added"] dd').textContent()) ?? '', /^[1-9]/);
+        assert.equal(await report.locator('[data-scan-stat="failed"] dd').textContent(), '1');
+        assert.equal(await report.locator('[data-scan-stat="removed"] dd').textContent(), '0');
+        // Imported: enriching is offered, with the providers and the WiFi-only switch at hand.
+        const enrich = button(page, 'Find artwork and lyrics');
+        await enrich.waitFor();
+        assert.match((await page.getByTestId('welcome-imported').textContent()) ?? '', /tracks in 48\s+albums/);
+        await page.getByRole('button', { name: 'Choose the providers' }).waitFor();
+        const wifi = page.getByLabel('Only on WiFi');
+        await page.waitForFunction(
+          () => !(/** @type {HTMLInputElement} */ (document.getElementById('welcome-wifi')).disabled),
+        );
+        await wifi.check();
+        await screenshot(page, 'scan-report.png');
+        await enrich.click();
+        // The library, with the running job in the header.
+        await albumCards(page).first().waitFor();
+        assert.equal(await albumCount(page), '48 albums');
+        const jobBar = page.getByTestId('job-bar');
+        await jobBar.waitFor();
+        await jobBar.getByText(/^\d+ %$/).waitFor();
+        // The switch was saved: Settings shows it.
+        await nav(page, 'Settings').click();
+        await page.locator('#setting-require_wifi').waitFor();
+        assert.equal(await page.locator('#setting-require_wifi').isChecked(), true);
       });
-      await page.keyboard.press('ArrowRight');
-      assert.equal(await active(), ids[1]);
-      await page.keyboard.press('ArrowDown');
-      assert.equal(await active(), ids[1 + columns]);
-      await page.keyboard.press('ArrowLeft');
-      assert.equal(await active(), ids[columns]);
-      // Tab leaves the grid; Shift+Tab comes back to the same card.
-      await page.keyboard.press('Tab');
-      assert.notEqual(await active(), ids[columns]);
-      await page.keyboard.press('Shift+Tab');
-      assert.equal(await active(), ids[columns]);
-      await page.keyboard.press('Enter');
-      const detail = page.getByTestId('album-detail');
-      await detail.getByRole('table').waitFor();
-      await page.keyboard.press('Escape');
-      await detail.waitFor({ state: 'detached' });
-      assert.equal(await active(), ids[columns]);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
-  });
+    },
+  );
+
+  it(
+    'moves through the grid with the arrow keys, opens with Enter and comes back with Escape',
+    { timeout: TIMEOUT },
+    async () => {
+      await withApp('', async ({ page }) => {
+        await openLibrary(page);
+        await albumCards(page).first().waitFor();
+        // One Tab stop for the grid: from the search box, past the filter, to the first card.
+        await page.getByRole('searchbox').focus();
+        const active = () =>
+          page.evaluate(
+            () => document.activeElement?.closest('[data-album-id]')?.getAttribute('data-album-id') ?? null,
+          );
+        const ids = await albumCards(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-album-id')));
+        for (let i = 0; i < 8 && (await active()) === null; i += 1) await page.keyboard.press('Tab');
+        assert.equal(await active(), ids[0]);
+        // Is the focus visible? The card's ring is drawn by its ::after.
+        const ring = await page.evaluate(
+          () => getComputedStyle(/** @type {Element} */ (document.activeElement), '::after').outlineStyle,
+        );
+        assert.equal(ring, 'solid');
+        const columns = await albumCards(page).evaluateAll((els) => {
+          const top = els[0].getBoundingClientRect().top;
+          return els.filter((el) => Math.abs(el.getBoundingClientRect().top - top) < 2).length;
+        });
+        await page.keyboard.press('ArrowRight');
+        assert.equal(await active(), ids[1]);
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await active(), ids[1 + columns]);
+        await page.keyboard.press('ArrowLeft');
+        assert.equal(await active(), ids[columns]);
+        // Tab leaves the grid; Shift+Tab comes back to the same card.
+        await page.keyboard.press('Tab');
+        assert.notEqual(await active(), ids[columns]);
+        await page.keyboard.press('Shift+Tab');
+        assert.equal(await active(), ids[columns]);
+        await page.keyboard.press('Enter');
+        const detail = page.getByTestId('album-detail');
+        await detail.getByRole('table').waitFor();
+        await page.keyboard.press('Escape');
+        await detail.waitFor({ state: 'detached' });
+        assert.equal(await active(), ids[columns]);
+      });
+    },
+  );
 
   it('filters the albums that miss a cover or lyrics', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await openLibrary(page);
       await page.getByRole('radio', { name: 'No cover' }).check();
-      await page.getByTestId('album-count').getByText(/^\d+ albums? without a cover$/).waitFor();
-      const shown = await cards(page).count();
+      await page
+        .getByTestId('album-count')
+        .getByText(/^\d+ albums? without a cover$/)
+        .waitFor();
+      const shown = await albumCards(page).count();
       assert.ok(shown > 0 && shown < 48, `${shown} albums without a cover`);
       assert.equal(await page.locator('[aria-label="Albums"] [data-placeholder]').count(), shown);
       await page.getByRole('radio', { name: 'Both' }).check();
-      await page.getByTestId('album-count').getByText(/missing a cover and lyrics$/).waitFor();
+      await page
+        .getByTestId('album-count')
+        .getByText(/missing a cover and lyrics$/)
+        .waitFor();
       await page.getByRole('radio', { name: 'All' }).check();
       await page.getByTestId('album-count').getByText('48 albums', { exact: true }).waitFor();
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('rescans a folder from the Library view’s header', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('');
-    try {
+    await withApp('', async ({ page }) => {
       await openLibrary(page);
       await page.getByRole('button', { name: 'Add or rescan folder…' }).click();
       // The Enrichment view (hidden) shows the same scan: only the visible one counts here.
@@ -315,27 +303,18 @@ describe('library view', () => {
       await report.waitFor({ timeout: 10_000 });
       assert.equal(await report.locator('[data-scan-stat="added"] dd').textContent(), '0');
       assert.match((await report.locator('[data-scan-stat="updated"] dd').textContent()) ?? '', /^\d+$/);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('fits an 800x600 window without horizontal scrolling', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await open('', { width: 800, height: 600 });
-    try {
+    await withApp('', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
       await openLibrary(page);
-      const overflow = () =>
-        page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      assert.ok((await overflow()) <= 0, 'grid overflows');
-      await cards(page).first().getByRole('button').click();
+      assert.ok((await horizontalOverflow(page)) <= 0, 'grid overflows');
+      await albumCards(page).first().getByRole('button').click();
       await page.locator('.track-open').first().click();
       await page.getByTestId('lyrics-viewer').waitFor();
-      assert.ok((await overflow()) <= 0, 'album overflows');
-      await page.screenshot({ path: join(resultsDir, 'album-800x600.png'), fullPage: true });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      assert.ok((await horizontalOverflow(page)) <= 0, 'album overflows');
+      await screenshot(page, 'album-800x600.png', { fullPage: true });
+    });
   });
 });

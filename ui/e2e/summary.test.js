@@ -2,82 +2,14 @@
 // End-to-end check of the production build (ui/dist) in Debian's chromium,
 // using the fake backend selected through `?fake=`. Run with `npm run e2e`,
 // which builds first.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveStatic } from './server.js';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TIMEOUT, button, distDir, horizontalOverflow, nav, screenshot, useHarness } from './harness.js';
 
-const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const distDir = join(uiDir, 'dist');
-const resultsDir = join(uiDir, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TIMEOUT = 60_000;
-
-/** @type {{ origin: string, close: () => Promise<void> } | undefined} */
-let server;
-/** @type {import('playwright-core').Browser | undefined} */
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(distDir, 'index.html')), 'ui/dist is missing: run `vite build` first');
-  await mkdir(resultsDir, { recursive: true });
-  server = await serveStatic(distDir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-});
-
-after(async () => {
-  await server?.close();
-});
-
-/**
- * Opens the app at `query` and records console errors, page errors, failed
- * requests and requests to any origin other than the local server.
- * @param {string} query
- * @param {{ width: number, height: number }} [viewport]
- */
-async function openApp(query, viewport = { width: 1200, height: 800 }) {
-  assert.ok(browser && server, 'setup failed');
-  const origin = server.origin;
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
-  /** @type {string[]} */
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== origin && url.protocol !== 'data:') {
-      problems.push(`request to foreign origin: ${request.url()}`);
-    }
-  });
-  await page.goto(`${origin}/${query}`, { waitUntil: 'load' });
-  return { context, page, problems };
-}
+// The system's light scheme: the other files see the app in the dark one (or in both).
+const { withApp } = useHarness({ colorScheme: 'light' });
 
 describe('production build', () => {
   it('has no inline scripts and no remote references in index.html and CSS', async () => {
@@ -99,15 +31,9 @@ describe('production build', () => {
   });
 });
 
-/** @param {import('playwright-core').Page} page @param {string} name */
-function nav(page, name) {
-  return page.getByRole('navigation').getByRole('button', { name, exact: true });
-}
-
 describe('library summary screen', () => {
   it('shows the library fixture', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await openApp('');
-    try {
+    await withApp('', async ({ page }) => {
       assert.equal(await page.locator('h1').textContent(), 'Gatefold');
       // The Library is home; its header counts the tracks.
       assert.equal(await nav(page, 'Library').getAttribute('aria-current'), 'page');
@@ -121,10 +47,7 @@ describe('library summary screen', () => {
       assert.equal(await page.locator('[data-stat="artists"] dd').textContent(), '45');
       assert.equal(await page.locator('[data-stat="artwork-missing"] dd').textContent(), '300');
       const lyrics = page.getByRole('table', { name: 'Lyrics' });
-      assert.equal(
-        await lyrics.locator('tr[data-status="available"] th').textContent(),
-        'Available',
-      );
+      assert.equal(await lyrics.locator('tr[data-status="available"] th').textContent(), 'Available');
       assert.equal(await lyrics.locator('tr[data-status="available"] td').first().textContent(), '410');
       assert.equal(await lyrics.locator('tbody tr').count(), 6);
       // Component styles must have been applied (external CSS allowed by the CSP).
@@ -132,75 +55,54 @@ describe('library summary screen', () => {
         .locator('section.card, section[aria-labelledby="library-heading"]')
         .evaluate((el) => getComputedStyle(el).borderTopStyle);
       assert.equal(cardBorder, 'solid');
-      await page.screenshot({ path: join(resultsDir, 'summary.png'), fullPage: true });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      await screenshot(page, 'summary.png', { fullPage: true });
+    });
   });
 
   it('fits an 800x600 window without horizontal scrolling', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await openApp('?fake=library', { width: 800, height: 600 });
-    try {
+    await withApp('?fake=library', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
       await nav(page, 'Enrichment').click();
       await page.locator('[data-stat="tracks"] dd').waitFor();
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
+      const overflow = await horizontalOverflow(page);
       assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
-      await page.screenshot({ path: join(resultsDir, 'summary-800x600.png') });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      await screenshot(page, 'summary-800x600.png');
+    });
   });
 
   it('shows the error state for ?fake=error', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await openApp('?fake=error');
-    try {
+    await withApp('?fake=error', async ({ page }) => {
       const alert = page.getByRole('alert');
       await alert.waitFor();
       const text = (await alert.textContent()) ?? '';
       assert.match(text, /Could not open the library database/);
-      assert.equal(await alert.locator('code').textContent(), 'database_unavailable');
+      assert.equal(await alert.locator('code').textContent(), 'database');
       assert.equal(await page.locator('[data-stat]').count(), 0);
-      await page.screenshot({ path: join(resultsDir, 'error.png') });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+      await screenshot(page, 'error.png');
+    });
   });
 
   it('welcomes an empty library (?fake=empty); no command that is not installed', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await openApp('?fake=empty');
-    try {
+    await withApp('?fake=empty', async ({ page }) => {
       const welcome = page.getByTestId('welcome');
       await welcome.getByRole('heading', { name: 'Welcome to Gatefold' }).waitFor();
       assert.deepEqual(await welcome.locator('button.primary').allTextContents(), ['Choose your music folder']);
       assert.equal(await page.locator('nav').count(), 1);
       assert.doesNotMatch((await page.locator('body').textContent()) ?? '', /gatefold-cli/);
-      await page.screenshot({ path: join(resultsDir, 'empty.png') });
+      await screenshot(page, 'empty.png');
       // The Enrichment view points back to the import, with the installed command.
       await nav(page, 'Enrichment').click();
       await page.getByText('No music imported yet').waitFor();
       assert.match((await page.locator('main').textContent()) ?? '', /gatefold scan FOLDER/);
       assert.equal(await page.locator('[data-stat]').count(), 0);
-      const enrich = page.getByRole('button', { name: 'Enrich library', exact: true });
+      const enrich = button(page, 'Enrich library');
       assert.equal(await enrich.isDisabled(), true);
       assert.equal(await enrich.evaluate((el) => el.classList.contains('primary')), false);
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows the loading state for ?fake=loading', { timeout: TIMEOUT }, async () => {
-    const { context, page, problems } = await openApp('?fake=loading');
-    try {
+    await withApp('?fake=loading', async ({ page }) => {
       await page.getByRole('status').getByText('Loading library').waitFor();
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -78,7 +78,13 @@ describe('App', () => {
       {
         type: 'job_finished',
         job_id: 1,
-        result: { job_id: 1, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(0, 0) },
+        result: {
+          job_id: 1,
+          cancelled: false,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+          progress: progress(0, 0),
+        },
       },
     ]);
     await waitFor(() => expect(backend.summaryCalls).toBe(2));
@@ -110,7 +116,7 @@ describe('App', () => {
   });
 
   it('shows the load error in place of the library', async () => {
-    render(App, { backend: new FakeBackend({ error: { code: 'database_unavailable', message: 'no db' } }), locale });
+    render(App, { backend: new FakeBackend({ error: { code: 'database', message: 'no db' } }), locale });
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('no db');
     expect(screen.queryByRole('list', { name: 'Albums' })).toBeNull();
@@ -126,7 +132,9 @@ describe('App first run', () => {
     const primary = welcome.querySelectorAll('button.primary');
     expect([...primary].map((b) => b.textContent?.trim())).toEqual(['Choose your music folder']);
     const text = welcome.textContent?.replace(/\s+/g, ' ');
-    expect(text).toMatch(/imports the music in that folder, then finds the missing cover artwork and lyrics: first from the files themselves, then online/);
+    expect(text).toMatch(
+      /imports the music in that folder, then finds the missing cover artwork and lyrics: first from the files themselves, then online/,
+    );
     expect(text).toMatch(/never changed, unless you turn on write-back in Settings/);
     expect(container.textContent).not.toContain('gatefold-cli');
     // The navigation is there (the real-window test waits for it on an empty library).
@@ -169,7 +177,11 @@ describe('App first run', () => {
     render(App, { backend, locale });
     const choose = await screen.findByRole('button', { name: 'Choose your music folder' });
     await fireEvent.click(choose);
-    await waitFor(() => expect((screen.getByRole('button', { name: 'Choose your music folder' }) as HTMLButtonElement).disabled).toBe(false));
+    await waitFor(() =>
+      expect((screen.getByRole('button', { name: 'Choose your music folder' }) as HTMLButtonElement).disabled).toBe(
+        false,
+      ),
+    );
     expect(scanFolder).not.toHaveBeenCalled();
     expect(screen.getByRole('heading', { name: 'Welcome to Gatefold' })).toBeTruthy();
     expect(screen.queryByRole('progressbar')).toBeNull();
@@ -188,7 +200,9 @@ describe('App first run', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Choose the providers' }));
     expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
     await screen.findByRole('list', { name: 'Providers in priority order' });
-    const settingsWifi = screen.getAllByLabelText('Only on WiFi').find((el) => el.id === 'setting-require_wifi') as HTMLInputElement;
+    const settingsWifi = screen
+      .getAllByLabelText('Only on WiFi')
+      .find((el) => el.id === 'setting-require_wifi') as HTMLInputElement;
     expect(settingsWifi.checked).toBe(true);
     await waitFor(() => expect(document.activeElement?.id).toBe('settings-providers'));
     // Back to the Library: the offer is still there.
@@ -278,7 +292,13 @@ describe('App job bar', () => {
       {
         type: 'job_finished',
         job_id: 3,
-        result: { job_id: 3, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(2, 2) },
+        result: {
+          job_id: 3,
+          cancelled: false,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+          progress: progress(2, 2),
+        },
       },
     ]);
     const bar = await screen.findByTestId('job-bar');
@@ -294,7 +314,17 @@ describe('App job bar', () => {
     await fireEvent.click(navButton('Enrichment'));
     backend.emitEvents([{ type: 'job_started', job_id: 5, total_tracks: 2, resumed: false }]);
     backend.emitEvents([
-      { type: 'job_finished', job_id: 5, result: { job_id: 5, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(2, 2) } },
+      {
+        type: 'job_finished',
+        job_id: 5,
+        result: {
+          job_id: 5,
+          cancelled: false,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+          progress: progress(2, 2),
+        },
+      },
     ]);
     await fireEvent.click(navButton('Library'));
     expect(screen.queryByTestId('job-bar')).toBeNull();
@@ -305,7 +335,17 @@ describe('App job bar', () => {
     await fireEvent.click(navButton('Library'));
     expect(screen.getByTestId('job-bar').textContent).toContain('Enriching');
     backend.emitEvents([
-      { type: 'job_finished', job_id: 6, result: { job_id: 6, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(2, 2) } },
+      {
+        type: 'job_finished',
+        job_id: 6,
+        result: {
+          job_id: 6,
+          cancelled: false,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+          progress: progress(2, 2),
+        },
+      },
     ]);
     await waitFor(() => expect(screen.getByTestId('job-bar').textContent).toContain('Enrichment finished'));
   });
@@ -326,7 +366,11 @@ describe('App unsaved settings', () => {
     await editSettings();
     await fireEvent.click(navButton('Library'));
     const dialog = screen.getByRole('dialog', { name: 'Unsaved settings' });
-    expect(within(dialog).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Save', 'Discard', 'Stay']);
+    expect(
+      within(dialog)
+        .getAllByRole('button')
+        .map((b) => b.textContent?.trim()),
+    ).toEqual(['Save', 'Discard', 'Stay']);
     expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Stay' }));
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -361,7 +405,11 @@ describe('App unsaved settings', () => {
     await fireEvent.input(screen.getByLabelText('Max retries'), { target: { value: '99' } });
     await fireEvent.click(navButton('Library'));
     const dialog = screen.getByRole('dialog');
-    expect(within(dialog).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Discard', 'Stay']);
+    expect(
+      within(dialog)
+        .getAllByRole('button')
+        .map((b) => b.textContent?.trim()),
+    ).toEqual(['Discard', 'Stay']);
   });
 
   it('keeps unsaved edits across views when nothing asks (no edits: no dialog)', async () => {

@@ -52,6 +52,9 @@ enum Bench {
         /// Tracks of the (slow) batch-barrier comparison runs.
         #[arg(long, default_value_t = 2_000)]
         barrier_tracks: usize,
+        /// Only the memory comparison: the zero-latency run at `tracks` and at `big`.
+        #[arg(long)]
+        memory_only: bool,
     },
     /// 1,000 tracks against every provider's loopback fake enforcing the published rate
     /// limits: violations, time against the floor the limits allow, requests per album/track.
@@ -83,7 +86,13 @@ fn main() -> Result<()> {
             tracks,
             big,
             barrier_tracks,
-        } => job::bench(&work_dir, tracks, big, barrier_tracks),
+            memory_only,
+        } => {
+            if !memory_only {
+                job::bench(&work_dir, tracks, barrier_tracks)?;
+            }
+            job::memory(&work_dir, tracks, big)
+        }
         Bench::JobWorker(args) => job::worker(&args),
         Bench::Providers => providers::bench(),
         Bench::Window { app, runs } => window::bench(&app, runs),

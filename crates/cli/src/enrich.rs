@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use gatefold_engine::enrich::WriteBackOutcome;
 use gatefold_engine::writeback::WriteBackOptions;
-use gatefold_engine::{BusMessage, Library};
+use gatefold_engine::{BusMessage, ErrorCode, Library};
 
 use crate::output::Output;
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs};
@@ -23,14 +23,17 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
     request.config = match args.config(request.config) {
         Ok(config) => config,
         Err(err) => {
-            out.error("invalid_config", &format!("invalid setting: {err}"));
+            out.error(ErrorCode::InvalidConfig, &format!("invalid setting: {err}"));
             return EXIT_FAILED;
         }
     };
     request.providers = match args.provider_settings(request.providers) {
         Ok(providers) => providers,
         Err(message) => {
-            out.error("invalid_config", &format!("invalid setting: {message}"));
+            out.error(
+                ErrorCode::InvalidConfig,
+                &format!("invalid setting: {message}"),
+            );
             return EXIT_FAILED;
         }
     };
@@ -88,7 +91,7 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
                     }
                 }
                 Some(WriteBackOutcome::Failed { code, message }) => {
-                    out.error(code, message);
+                    out.error(*code, message);
                     return EXIT_FAILED;
                 }
             };

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gatefold_engine::enrich::WriteBackMode;
-use gatefold_engine::{Database, Library, ScanOptions};
+use gatefold_engine::{Database, ErrorCode, Library, ScanOptions};
 
 use crate::output::Output;
 
@@ -289,7 +289,10 @@ where
     {
         Ok(rt) => rt,
         Err(err) => {
-            out.error("runtime", &format!("cannot start the async runtime: {err}"));
+            out.error(
+                ErrorCode::Runtime,
+                &format!("cannot start the async runtime: {err}"),
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -323,7 +326,7 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     let db_path = match cli.db.clone().map_or_else(default_database_path, Ok) {
         Ok(path) => path,
         Err(message) => {
-            out.error("no_database_path", &message);
+            out.error(ErrorCode::NoDatabasePath, &message);
             return EXIT_FAILED;
         }
     };

@@ -11,8 +11,8 @@ use gatefold_engine::db::FailureRecord;
 use gatefold_engine::enrich::Operation;
 use gatefold_engine::writeback::{ItemOutcome, WriteBackItem, WriteBackSummary, WriteTarget};
 use gatefold_engine::{
-    EngineError, EnrichmentResult, LibraryEvent, LibrarySummary, LyricsStatus, ScanEvent,
-    ScanReport,
+    EngineError, EnrichmentResult, ErrorCode, LibraryEvent, LibrarySummary, LyricsStatus,
+    ScanEvent, ScanReport,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -70,7 +70,7 @@ fn json_line<T: Serialize>(value: &T) {
 #[derive(Serialize)]
 struct ErrorLine<'a> {
     r#type: &'static str,
-    code: &'a str,
+    code: ErrorCode,
     message: &'a str,
 }
 
@@ -80,7 +80,7 @@ impl Output {
     }
 
     /// Reports a command that could not run.
-    pub(crate) fn error(&self, code: &str, message: &str) {
+    pub(crate) fn error(&self, code: ErrorCode, message: &str) {
         if self.json {
             json_line(&ErrorLine {
                 r#type: "error",

@@ -1,5 +1,11 @@
 //! The `gatefold-cli` binary, run as a user or a script would.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -20,6 +26,39 @@ fn cli(dir: &Path) -> Command {
     cmd
 }
 
+/// `gatefold-cli --db DB`, everything else as [`cli`].
+fn cli_db(dir: &Path, db: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = cli(dir);
+    cmd.arg("--db").arg(db);
+    cmd
+}
+
+/// A runtime for the loopback fakes a test serves while the CLI runs.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A fresh folder with a generated library of `albums` × `tracks` (without `.lrc` sidecars
+/// unless `sidecars`), imported into `lib.db`: the folder, the music, the library.
+fn scanned_library(
+    albums: usize,
+    tracks: usize,
+    sidecars: bool,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, albums, tracks);
+    if !sidecars {
+        remove_sidecars(&music);
+    }
+    let db = dir.path().join("lib.db");
+    scan_ok(dir.path(), &db, &music);
+    (dir, music, db)
+}
+
 fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -34,13 +73,7 @@ fn stderr(out: &Output) -> String {
 
 /// `gatefold-cli --db DB scan MUSIC`, which must import everything (exit 0).
 fn scan_ok(dir: &Path, db: &Path, music: &Path) {
-    let out = cli(dir)
-        .arg("--db")
-        .arg(db)
-        .arg("scan")
-        .arg(music)
-        .output()
-        .unwrap();
+    let out = cli_db(dir, db).arg("scan").arg(music).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -49,9 +82,7 @@ fn scan_json_reports_every_file_and_exits_2_when_some_failed() {
     let dir = tempfile::tempdir().unwrap();
     let lib = tricky_library(&dir.path().join("music"));
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .arg("scan")
         .arg(&lib.root)
         .arg("--json")
@@ -84,9 +115,7 @@ fn scan_json_reports_every_file_and_exits_2_when_some_failed() {
     assert_eq!(finished["report"]["added"], lib.valid_tracks);
     assert_eq!(finished["report"]["failed"], lib.broken_files.len());
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["status", "--json"])
         .output()
         .unwrap();
@@ -114,9 +143,7 @@ fn scan_json_reports_every_file_and_exits_2_when_some_failed() {
 fn human_scan_prints_failures_one_per_line_and_a_summary() {
     let dir = tempfile::tempdir().unwrap();
     let lib = tricky_library(&dir.path().join("music"));
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(dir.path().join("lib.db"))
+    let out = cli_db(dir.path(), dir.path().join("lib.db"))
         .arg("scan")
         .arg(&lib.root)
         .env_remove("GATEFOLD_LOG") // the defaults a user gets
@@ -190,9 +217,7 @@ fn exits_1_with_a_clear_message_when_it_cannot_run() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lib.db");
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["scan", "/definitely/not/here"])
         .output()
         .unwrap();
@@ -203,9 +228,7 @@ fn exits_1_with_a_clear_message_when_it_cannot_run() {
         stderr(&out)
     );
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["scan", "/definitely/not/here", "--json"])
         .output()
         .unwrap();
@@ -216,12 +239,7 @@ fn exits_1_with_a_clear_message_when_it_cannot_run() {
 
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "shopping list").unwrap();
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&notes)
-        .arg("status")
-        .output()
-        .unwrap();
+    let out = cli_db(dir.path(), &notes).arg("status").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("is not a Gatefold library database"),
@@ -237,9 +255,7 @@ fn exits_1_with_a_clear_message_when_it_cannot_run() {
 #[test]
 fn human_status_lists_counts() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(dir.path().join("lib.db"))
+    let out = cli_db(dir.path(), dir.path().join("lib.db"))
         .arg("status")
         .output()
         .unwrap();
@@ -256,18 +272,14 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let lib = tricky_library(&dir.path().join("music"));
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .arg("scan")
         .arg(&lib.root)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--json", "--no-lyrics"])
         .args(skip_every_provider())
         .output()
@@ -295,9 +307,7 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     assert_eq!(updated, 14);
     assert!(events.iter().any(|e| e["type"] == "progress"));
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["status", "--json"])
         .output()
         .unwrap();
@@ -309,17 +319,13 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     assert!(!stored.is_empty());
 
     // Nothing failed; a second run has nothing to do (not-found albums are remembered).
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["failures", "--json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--no-lyrics"])
         .args(skip_every_provider())
         .output()
@@ -333,9 +339,7 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
 fn enrich_refuses_invalid_settings_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lib.db");
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--max-concurrent", "0"])
         .output()
         .unwrap();
@@ -345,9 +349,7 @@ fn enrich_refuses_invalid_settings_naming_the_field() {
         err.contains("max_concurrent must be between 1 and 64, got 0"),
         "{err}"
     );
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--json", "--batch-size", "20000"])
         .output()
         .unwrap();
@@ -361,34 +363,24 @@ fn enrich_refuses_invalid_settings_naming_the_field() {
 fn ctrl_c_cancels_enrich_cleanly() {
     use gatefold_testkit::servers::lrclib::FakeLrclib;
     use std::io::BufRead;
-    let dir = tempfile::tempdir().unwrap();
-    let music = dir.path().join("music");
-    gatefold_testkit::bulk_library(&music, 600, 1);
-    remove_sidecars(&music);
-    let db = dir.path().join("lib.db");
-    scan_ok(dir.path(), &db, &music);
+    let (dir, _music, db) = scanned_library(600, 1, false);
 
     // A slow LRCLIB (every answer takes 100 ms) keeps the job busy while the test interrupts.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let fake = runtime.block_on(FakeLrclib::start(Vec::new(), ""));
     fake.set_delay(std::time::Duration::from_millis(100));
     let lrclib = format!("lrclib={}", fake.uri());
     let enrich = |extra: &[&str]| {
-        let mut cmd = cli(dir.path());
-        cmd.arg("--db")
-            .arg(&db)
-            .args([
-                "enrich",
-                "--no-artwork",
-                "--rate",
-                "lrclib=1000",
-                "--provider",
-                &lrclib,
-            ])
-            .args(extra);
+        let mut cmd = cli_db(dir.path(), &db);
+        cmd.args([
+            "enrich",
+            "--no-artwork",
+            "--rate",
+            "lrclib=1000",
+            "--provider",
+            &lrclib,
+        ])
+        .args(extra);
         cmd
     };
 
@@ -450,9 +442,7 @@ fn ctrl_c_cancels_enrich_cleanly() {
     );
 
     // Nothing is left half-done: no track in "fetching"; the next run takes exactly the rest.
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["status", "--json"])
         .output()
         .unwrap();
@@ -486,17 +476,10 @@ fn remove_sidecars(dir: &Path) {
 #[test]
 fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
     use gatefold_testkit::servers::lrclib::{FakeLrclib, LrcRecord};
-    let dir = tempfile::tempdir().unwrap();
-    let music = dir.path().join("music");
     // Two albums of 8 tracks; every fifth track (1 and 6) has an .lrc beside it.
-    gatefold_testkit::bulk_library(&music, 2, 8);
-    let db = dir.path().join("lib.db");
-    scan_ok(dir.path(), &db, &music);
+    let (dir, _music, db) = scanned_library(2, 8, true);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     // LRCLIB knows album 0 (durations: the fixtures last about a second), not album 1.
     let records = (1..=8)
         .map(|n| {
@@ -511,18 +494,14 @@ fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
     let fake = runtime.block_on(FakeLrclib::start(records, "/lrclib"));
     let base = format!("{}/lrclib", fake.uri());
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--json", "--no-artwork", "--provider"])
         .arg(format!("lrclib={base}"))
         .args(["--rate", "lrclib=50"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["status", "--json"])
         .output()
         .unwrap();
@@ -545,9 +524,7 @@ fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
     );
 
     // A bad provider flag is refused before anything runs.
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--provider", "nosuch=http://x"])
         .output()
         .unwrap();
@@ -571,25 +548,19 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
         .join(std::ffi::OsStr::from_bytes(b"caf\xE9.flac"));
     AudioSpec::tagged(Format::Flac, "Cafe", "A", "Latin").write(&latin1);
     let db = dir.path().join("lib.db");
-    cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    cli_db(dir.path(), &db)
         .arg("scan")
         .arg(&lib.root)
         .output()
         .unwrap();
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--no-lyrics"])
         .args(skip_every_provider())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["export", "--json"])
         .output()
         .unwrap();
@@ -630,12 +601,7 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
         "only for paths that are not UTF-8"
     );
 
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .arg("export")
-        .output()
-        .unwrap();
+    let out = cli_db(dir.path(), &db).arg("export").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("lyrics: available (synced, sidecar)"),
@@ -648,9 +614,7 @@ fn export_lists_every_track_with_lyrics_artwork_and_sources() {
 /// how many log lines it printed.
 fn first_scan_killed(dir: &Path, db: &Path, music: &Path, kill_after: Option<usize>) -> usize {
     use std::io::BufRead;
-    let mut child = cli(dir)
-        .arg("--db")
-        .arg(db)
+    let mut child = cli_db(dir, db)
         .arg("scan")
         .arg(music)
         .arg("--json")
@@ -693,9 +657,7 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
     for kill_after in moments {
         let db = dir.path().join(format!("killed-{kill_after}/library.db"));
         first_scan_killed(dir.path(), &db, &music, Some(kill_after));
-        let status = cli(dir.path())
-            .arg("--db")
-            .arg(&db)
+        let status = cli_db(dir.path(), &db)
             .args(["status", "--json"])
             .output()
             .unwrap();
@@ -706,17 +668,13 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
             stderr(&status)
         );
         // And the next scan completes the import.
-        let out = cli(dir.path())
-            .arg("--db")
-            .arg(&db)
+        let out = cli_db(dir.path(), &db)
             .args(["scan", "--json"])
             .arg(&music)
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let status = cli(dir.path())
-            .arg("--db")
-            .arg(&db)
+        let status = cli_db(dir.path(), &db)
             .args(["status", "--json"])
             .output()
             .unwrap();
@@ -729,20 +687,14 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
 /// `job_already_running`; never "database is locked", never both refused.
 #[test]
 fn simultaneous_enrich_runs_are_refused_cleanly_never_locked() {
-    let dir = tempfile::tempdir().unwrap();
-    let music = dir.path().join("music");
-    gatefold_testkit::bulk_library(&music, 4, 3);
-    let db = dir.path().join("lib.db");
-    scan_ok(dir.path(), &db, &music);
+    let (dir, _music, db) = scanned_library(4, 3, true);
 
     let (mut ran, mut refused) = (0, 0);
     for round in 0..100 {
         // --retry-failed: nothing failed, so each run selects nothing and ends at once; what is
         // tested is the claim of the library's one job, which every run makes.
         let start = || {
-            cli(dir.path())
-                .arg("--db")
-                .arg(&db)
+            cli_db(dir.path(), &db)
                 .args(["enrich", "--json", "--retry-failed"])
                 .args(skip_every_provider())
                 .stdout(std::process::Stdio::piped())
@@ -776,9 +728,7 @@ fn simultaneous_enrich_runs_are_refused_cleanly_never_locked() {
     }
     assert_eq!(ran + refused, 200);
     // The library is whole and no job is left claimed: a later run starts.
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["enrich", "--retry-failed"])
         .args(skip_every_provider())
         .output()
@@ -802,9 +752,7 @@ fn escape_sequences_in_tags_and_names_never_reach_the_terminal() {
     std::fs::write(music.join("Album/02 \u{1b}[5mbroken.flac"), b"not audio").unwrap();
     let db = dir.path().join("lib.db");
     let run = |args: &[&str]| {
-        cli(dir.path())
-            .arg("--db")
-            .arg(&db)
+        cli_db(dir.path(), &db)
             .args(args)
             .args(if args[0] == "enrich" {
                 skip_every_provider()
@@ -814,9 +762,7 @@ fn escape_sequences_in_tags_and_names_never_reach_the_terminal() {
             .output()
             .unwrap()
     };
-    let scan = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let scan = cli_db(dir.path(), &db)
         .arg("scan")
         .arg(&music)
         .output()
@@ -847,23 +793,13 @@ fn escape_sequences_in_tags_and_names_never_reach_the_terminal() {
 #[test]
 fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
     use gatefold_testkit::servers::lrclib::FakeLrclib;
-    let dir = tempfile::tempdir().unwrap();
-    let music = dir.path().join("music");
-    gatefold_testkit::bulk_library(&music, 1, 24);
-    remove_sidecars(&music);
-    let db = dir.path().join("lib.db");
-    scan_ok(dir.path(), &db, &music);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (dir, _music, db) = scanned_library(1, 24, false);
+    let runtime = runtime();
     let fake = runtime.block_on(FakeLrclib::start(Vec::new(), "/lrclib"));
     // Each answer takes 100 ms; at 10 requests a second the album's 25 or so requests take
     // well over the 1 s timeout in total, each well under it.
     fake.set_delay(std::time::Duration::from_millis(100));
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args([
             "enrich",
             "--no-artwork",
@@ -881,9 +817,7 @@ fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
         "nothing failed: {}",
         stderr(&out)
     );
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(&db)
+    let out = cli_db(dir.path(), &db)
         .args(["status", "--json"])
         .output()
         .unwrap();
@@ -905,9 +839,7 @@ fn scan_json_carries_the_exact_bytes_of_names_that_are_not_utf8() {
     for name in [&b"broken \xff.mp3"[..], &b"broken \xfe.mp3"[..]] {
         std::fs::write(music.join(std::ffi::OsStr::from_bytes(name)), b"not audio").unwrap();
     }
-    let out = cli(dir.path())
-        .arg("--db")
-        .arg(dir.path().join("lib.db"))
+    let out = cli_db(dir.path(), dir.path().join("lib.db"))
         .arg("scan")
         .arg(&music)
         .arg("--json")

@@ -2,6 +2,12 @@
 //! `export`: every track's artwork and lyrics are the right ones, from the right source, and
 //! write-back puts them beside the music.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};

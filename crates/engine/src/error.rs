@@ -3,13 +3,92 @@
 
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Every machine-readable error code the engine and its front ends report: in CLI `--json`
+/// error lines, in `JobFailed` events, and as the `code` of a command error in the window. Its
+/// TypeScript twin is generated, so the UI can only name codes that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// The file is not a Gatefold library; it was left untouched.
+    NotAGatefoldDatabase,
+    /// The library was written by a newer Gatefold; it was left untouched.
+    NewerSchema,
+    /// A file or folder could not be read or written.
+    Io,
+    /// The folder given to a scan is not a readable folder.
+    InvalidScanRoot,
+    /// A database operation failed.
+    Database,
+    /// Bringing the schema up to date failed (rolled back).
+    Migration,
+    /// Another job (in this process or another) is enriching the library.
+    JobAlreadyRunning,
+    /// A bug or a stopped background task.
+    Internal,
+    /// The library holds a value this build does not understand.
+    CorruptDatabase,
+    /// No such album, track or artwork in the library.
+    NotFound,
+    /// A setting is out of range or a provider setting is unusable.
+    InvalidConfig,
+    /// WiFi-only is on and the machine is not on WiFi.
+    NotOnWifi,
+    /// Pause, resume or cancel while no job runs.
+    NoJob,
+    /// A scan was asked for while another runs.
+    ScanRunning,
+    /// The CLI could not start its async runtime.
+    Runtime,
+    /// The CLI was given no library path and found no default one.
+    NoDatabasePath,
+}
+
+impl ErrorCode {
+    /// The code as it is written (`job_already_running`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotAGatefoldDatabase => "not_a_gatefold_database",
+            ErrorCode::NewerSchema => "newer_schema",
+            ErrorCode::Io => "io",
+            ErrorCode::InvalidScanRoot => "invalid_scan_root",
+            ErrorCode::Database => "database",
+            ErrorCode::Migration => "migration",
+            ErrorCode::JobAlreadyRunning => "job_already_running",
+            ErrorCode::Internal => "internal",
+            ErrorCode::CorruptDatabase => "corrupt_database",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvalidConfig => "invalid_config",
+            ErrorCode::NotOnWifi => "not_on_wifi",
+            ErrorCode::NoJob => "no_job",
+            ErrorCode::ScanRunning => "scan_running",
+            ErrorCode::Runtime => "runtime",
+            ErrorCode::NoDatabasePath => "no_database_path",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Errors the engine reports to its callers.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The file exists but is not a Gatefold library (another SQLite database, or not SQLite at
     /// all). It was not modified.
     #[error("{path} is not a Gatefold library database: {reason}; it was left untouched")]
-    NotAGatefoldDatabase { path: PathBuf, reason: String },
+    NotAGatefoldDatabase {
+        /// The file that was opened.
+        path: PathBuf,
+        /// Why it is not one, for people ("it is a folder", ...).
+        reason: String,
+    },
 
     /// The library was written by a newer Gatefold. It was not modified.
     #[error(
@@ -17,22 +96,32 @@ pub enum EngineError {
          supports up to {supported}); it was left untouched"
     )]
     NewerSchema {
+        /// The library file.
         path: PathBuf,
+        /// The schema version the file has.
         found: i64,
+        /// The newest schema version this build supports.
         supported: i64,
     },
 
     /// A file or folder the engine needed could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system reported.
         #[source]
         source: std::io::Error,
     },
 
     /// The folder given to a scan is not a readable folder.
     #[error("cannot scan {path}: {reason}")]
-    InvalidScanRoot { path: PathBuf, reason: String },
+    InvalidScanRoot {
+        /// The folder given.
+        path: PathBuf,
+        /// Why it cannot be scanned, for people.
+        reason: String,
+    },
 
     /// A database operation failed.
     #[error("library database error: {0}")]
@@ -46,7 +135,10 @@ pub enum EngineError {
     #[error(
         "another Gatefold process (pid {pid}) is enriching this library; wait for it or stop it"
     )]
-    JobAlreadyRunning { pid: i64 },
+    JobAlreadyRunning {
+        /// The process id of the process running the job.
+        pid: i64,
+    },
 
     /// A background task of the engine stopped unexpectedly.
     #[error("internal error: {0}")]
@@ -63,18 +155,18 @@ pub enum EngineError {
 
 impl EngineError {
     /// A stable, machine-readable code for the error, for JSON output and the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            EngineError::NotAGatefoldDatabase { .. } => "not_a_gatefold_database",
-            EngineError::NewerSchema { .. } => "newer_schema",
-            EngineError::Io { .. } => "io",
-            EngineError::InvalidScanRoot { .. } => "invalid_scan_root",
-            EngineError::Database(_) => "database",
-            EngineError::Migration(_) => "migration",
-            EngineError::JobAlreadyRunning { .. } => "job_already_running",
-            EngineError::Internal(_) => "internal",
-            EngineError::Corrupt(_) => "corrupt_database",
-            EngineError::NotFound(_) => "not_found",
+            EngineError::NotAGatefoldDatabase { .. } => ErrorCode::NotAGatefoldDatabase,
+            EngineError::NewerSchema { .. } => ErrorCode::NewerSchema,
+            EngineError::Io { .. } => ErrorCode::Io,
+            EngineError::InvalidScanRoot { .. } => ErrorCode::InvalidScanRoot,
+            EngineError::Database(_) => ErrorCode::Database,
+            EngineError::Migration(_) => ErrorCode::Migration,
+            EngineError::JobAlreadyRunning { .. } => ErrorCode::JobAlreadyRunning,
+            EngineError::Internal(_) => ErrorCode::Internal,
+            EngineError::Corrupt(_) => ErrorCode::CorruptDatabase,
+            EngineError::NotFound(_) => ErrorCode::NotFound,
         }
     }
 

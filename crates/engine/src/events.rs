@@ -19,8 +19,11 @@ use crate::model::{
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum TrackField {
+    /// The track's artwork (it got its album's new artwork).
     Artwork,
+    /// The track's stored lyrics text.
     Lyrics,
+    /// The track's lyrics status.
     LyricsStatus,
 }
 
@@ -31,59 +34,89 @@ pub enum TrackField {
 pub enum LibraryEvent {
     /// A track changed in the library.
     TrackUpdated {
+        /// The track that changed.
         #[ts(type = "number")]
         track_id: i64,
+        /// What changed: reload these from the library.
         updated_fields: Vec<TrackField>,
     },
     /// A job's counts (at most ten per second, whatever the throughput).
     Progress {
+        /// The job the counts are for.
         #[ts(type = "number")]
         job_id: i64,
+        /// Its counts so far, earlier runs of a resumed job included.
         progress: EnrichmentProgress,
     },
     /// A job started (`resumed`: it continues one a crash or a quit interrupted).
     JobStarted {
+        /// The job that started.
         #[ts(type = "number")]
         job_id: i64,
+        /// Tracks the job covers, those a resumed job already processed included.
         total_tracks: u32,
+        /// It continues an interrupted job, whose counts carry over.
         resumed: bool,
     },
     /// A job paused: asked to, or waiting for WiFi.
     JobPaused {
+        /// The job that paused.
         #[ts(type = "number")]
         job_id: i64,
+        /// Why it paused.
         reason: PauseReason,
     },
+    /// A paused job continues (asked to, or back on WiFi).
     JobResumed {
+        /// The job that continues.
         #[ts(type = "number")]
         job_id: i64,
     },
     /// A job was cancelled; what it committed stays.
     JobCancelled {
+        /// The job that was cancelled.
         #[ts(type = "number")]
         job_id: i64,
+        /// Its counts when it stopped.
         progress: EnrichmentProgress,
     },
     /// An operation on a track failed for good (after its retries).
     TrackFailed {
+        /// The job the operation belonged to.
         #[ts(type = "number")]
         job_id: i64,
+        /// The track the operation was for.
         #[ts(type = "number")]
         track_id: i64,
+        /// The track's title, for display.
         title: String,
+        /// The track's artist, for display.
         artist: String,
+        /// Which operation failed.
         operation: Operation,
+        /// The last error, for people.
         reason: String,
+        /// How many attempts were made, the first included.
         attempts: u32,
     },
     /// A job could not start or stopped on an error (`code` as in `EngineError::code`).
-    JobFailed { code: String, message: String },
+    JobFailed {
+        /// Machine-readable reason (`database`, `io`, ...).
+        code: crate::error::ErrorCode,
+        /// The error, for people.
+        message: String,
+    },
     /// Found artwork and lyrics were written beside the music after a job (write-back on).
-    WriteBackFinished { summary: WriteBackSummary },
+    WriteBackFinished {
+        /// What write-back wrote, skipped and failed on, in counts.
+        summary: WriteBackSummary,
+    },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {
+        /// The job that ended.
         #[ts(type = "number")]
         job_id: i64,
+        /// What the job did: its counts and its failures.
         #[ts(as = "EnrichmentResult")]
         result: Arc<EnrichmentResult>,
     },
@@ -92,9 +125,11 @@ pub enum LibraryEvent {
 /// What a subscriber receives.
 #[derive(Debug, Clone)]
 pub enum BusMessage {
+    /// The next event.
     Event(LibraryEvent),
     /// This many events were dropped because the subscriber was too slow: resync.
     Lagged {
+        /// How many events were lost.
         missed: u64,
     },
 }
@@ -124,6 +159,7 @@ impl EventBus {
         let _ = self.tx.send(event);
     }
 
+    /// A new subscriber, which receives the events published from now on.
     pub fn subscribe(&self) -> Subscription {
         Subscription {
             rx: self.tx.subscribe(),

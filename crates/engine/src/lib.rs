@@ -4,6 +4,8 @@
 //! The engine takes explicit paths (the database file, the artwork store); the desktop shell and
 //! the CLI decide where those live.
 
+#![warn(missing_docs)]
+
 mod clock;
 pub mod config;
 pub mod db;
@@ -26,12 +28,12 @@ pub use enrich::{
     ArtworkService, BackgroundExecutor, EnrichmentConfig, EnrichmentJob, EnrichmentProgress,
     EnrichmentResult, JobHandle, LyricsService, NetworkMonitor,
 };
-pub use error::{EngineError, Result};
+pub use error::{EngineError, ErrorCode, Result};
 pub use events::{BusMessage, EventBus, LibraryEvent, TrackField};
 pub use library::{EnrichmentRequest, Library, artwork_store_path};
 pub use model::{
-    Album, AlbumCard, AlbumPage, Artist, ArtworkInfo, LibrarySummary, Lyrics, LyricsStatus,
-    TrackListItem, TrackLyrics, TrackRecord,
+    AlbumCard, AlbumPage, ArtworkInfo, LibrarySummary, Lyrics, LyricsStatus, TrackListItem,
+    TrackLyrics, TrackRecord,
 };
-pub use repository::{AlbumRepository, ArtistRepository, TrackRepository};
+pub use repository::TrackRepository;
 pub use scan::{ScanEvent, ScanOptions, ScanReport, scan_folder};

@@ -70,7 +70,9 @@ pub fn normalize(text: &str) -> String {
 /// A title's parts: the core (what must match) and its version markers (which must agree).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TitleParts {
+    /// The normalised title without its bracketed or dash notes and featured artists.
     pub core: String,
+    /// Version markers (`live`, `edit`, ...), sorted, no duplicates; empty for the original.
     pub versions: Vec<String>,
 }
 
@@ -186,18 +188,26 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 /// What the library knows of a track.
 #[derive(Debug, Clone)]
 pub struct TrackQuery<'a> {
+    /// The track's title as tagged.
     pub title: &'a str,
+    /// The track's artist as tagged.
     pub artist: &'a str,
+    /// The album title, if known; a match on it only nudges the score.
     pub album: Option<&'a str>,
+    /// Length in milliseconds, if known.
     pub duration_ms: Option<u64>,
 }
 
 /// What a provider offers.
 #[derive(Debug, Clone)]
 pub struct TrackCandidate<'a> {
+    /// The candidate's title.
     pub title: &'a str,
+    /// The candidate's artist.
     pub artist: &'a str,
+    /// The candidate's album, if the provider names one.
     pub album: Option<&'a str>,
+    /// The candidate's length in milliseconds, if the provider gives it.
     pub duration_ms: Option<u64>,
 }
 

@@ -1,6 +1,8 @@
-//! Repository traits: how the rest of the engine (the enrichment job, the CLI, the desktop shell)
-//! reads the library. They carry no SQL; `crate::db` implements them over SQLite, and tests may
-//! implement them over anything.
+//! [`TrackRepository`]: the library's tracks, read page by page, with no SQL in sight;
+//! `crate::db` implements it over SQLite. Tests and the bench read the library through it, and
+//! it is the API for tools built on the engine. The job and the window do not: the job reads
+//! its candidates with the per-operation flags of one query (`Database::candidates_page`), the
+//! window reads the shapes it shows (`db/browse.rs`).
 //!
 //! Every list is paged by id (`after_id` = the last id of the previous page, 0 for the first), so
 //! a 100,000-track library is never loaded whole.
@@ -8,7 +10,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::{Album, Artist, Lyrics, LyricsStatus, TrackRecord};
+use crate::model::{Lyrics, LyricsStatus, TrackRecord};
 
 /// Tracks, each read together with its artist and album names (one query per page, never N+1).
 #[async_trait]
@@ -37,23 +39,5 @@ pub trait TrackRepository: Send + Sync {
     async fn lyrics(&self, track_id: i64) -> Result<Option<Lyrics>>;
 
     /// How many tracks the library holds.
-    async fn count(&self) -> Result<u64>;
-}
-
-/// Albums, each with its album artist's name and track count.
-#[async_trait]
-pub trait AlbumRepository: Send + Sync {
-    async fn get(&self, id: i64) -> Result<Option<Album>>;
-    async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<Album>>;
-    async fn count(&self) -> Result<u64>;
-}
-
-/// Artists (track artists and album artists alike).
-#[async_trait]
-pub trait ArtistRepository: Send + Sync {
-    async fn get(&self, id: i64) -> Result<Option<Artist>>;
-    /// The artist whose name matches `name` ignoring case and spacing.
-    async fn find_by_name(&self, name: &str) -> Result<Option<Artist>>;
-    async fn page(&self, after_id: i64, limit: u32) -> Result<Vec<Artist>>;
     async fn count(&self) -> Result<u64>;
 }

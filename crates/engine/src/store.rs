@@ -22,7 +22,11 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp"));
+    // Unique per writer: two albums with the same cover may store the same bytes at once, and
+    // each must rename a whole file of its own into place.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
     tokio::fs::write(&tmp, bytes)
         .await
         .map_err(|e| EngineError::io(&tmp, e))?;
@@ -46,6 +50,10 @@ fn make_thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
 #[derive(Debug, Clone)]
 pub struct ArtworkStore {
     root: PathBuf,
+    /// Thumbnails made at once. Decoding a cover takes its whole bitmap in memory (up to the
+    /// 64-megapixel budget), so the job's concurrency must not multiply it: one per core, and
+    /// the memory of a run stays flat however many albums finish together.
+    decoding: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 fn extension(mime: &str) -> &'static str {
@@ -58,10 +66,16 @@ fn extension(mime: &str) -> &'static str {
 }
 
 impl ArtworkStore {
+    /// A store in the folder `root`, created when the first image is saved.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        ArtworkStore { root: root.into() }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        ArtworkStore {
+            root: root.into(),
+            decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(cores.min(4))),
+        }
     }
 
+    /// The folder the store keeps its images in.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -86,6 +100,10 @@ impl ArtworkStore {
             Some(thumbnail)
         } else {
             let bytes = artwork.bytes.clone();
+            let _slot =
+                self.decoding.acquire().await.map_err(|_| {
+                    EngineError::Internal("the thumbnail slots were closed".to_owned())
+                })?;
             match tokio::task::spawn_blocking(move || make_thumbnail(&bytes)).await {
                 Ok(Ok(jpeg)) => {
                     write_atomically(&thumb_path, &jpeg).await?;

@@ -1,5 +1,11 @@
 //! Cover Art Archive through MusicBrainz, against the loopback fakes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::time::Duration;
 
 use gatefold_engine::enrich::{AlbumRequest, ArtworkService};

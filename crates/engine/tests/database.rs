@@ -1,5 +1,11 @@
 //! Opening a library: created when missing, migrated, and never touching files that are not ours.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::path::Path;
 
 use gatefold_engine::db::{APPLICATION_ID, schema_version};
@@ -72,7 +78,7 @@ async fn refuses_a_file_that_is_not_sqlite_and_leaves_it_alone() {
         matches!(err, EngineError::NotAGatefoldDatabase { .. }),
         "{err:?}"
     );
-    assert_eq!(err.code(), "not_a_gatefold_database");
+    assert_eq!(err.code().as_str(), "not_a_gatefold_database");
     let msg = err.to_string();
     assert!(
         msg.contains("notes.db") && msg.contains("not an SQLite database"),

@@ -1,5 +1,11 @@
 //! Deezer artwork against the loopback fake, in-band errors included.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::time::Duration;
 
 use gatefold_engine::enrich::ArtworkService;

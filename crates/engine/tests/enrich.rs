@@ -1,11 +1,18 @@
 //! The enrichment job with fake services and tokio's clock paused: scheduling, retries, events,
 //! pause, cancel, WiFi, resume after a crash.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use gatefold_engine::enrich::{
-    ArtworkStore, ConnectionKind, EnrichmentError, JobControl, Operation,
+    ArtworkStore, ConnectionKind, EnrichmentError, EnrichmentResult, JobControl, Operation,
+    PauseCode,
 };
 use gatefold_engine::{
     BackgroundExecutor, Database, EnrichmentConfig, EnrichmentJob, EventBus, LibraryEvent,
@@ -24,6 +31,27 @@ struct Lib {
 impl Lib {
     fn store(&self) -> ArtworkStore {
         ArtworkStore::new(self.dir.path().join("artwork"))
+    }
+
+    /// A job over this library with `cfg`, its events unheard.
+    fn job(&self, cfg: EnrichmentConfig) -> EnrichmentJob {
+        self.job_on(cfg, EventBus::default())
+    }
+
+    /// A job over this library with `cfg`, publishing on `bus`.
+    fn job_on(&self, cfg: EnrichmentConfig, bus: EventBus) -> EnrichmentJob {
+        EnrichmentJob::new(self.db.clone(), cfg, bus)
+    }
+}
+
+/// Runs a job to its end, which must come without an error.
+trait RunOk {
+    async fn run_ok(self) -> EnrichmentResult;
+}
+
+impl RunOk for EnrichmentJob {
+    async fn run_ok(self) -> EnrichmentResult {
+        self.run(JobControl::default()).await.unwrap()
     }
 }
 
@@ -85,11 +113,11 @@ async fn in_flight_never_exceeds_max_concurrent_and_the_window_stays_full() {
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    let result = lib
+        .job(cfg)
         .artwork(art.clone(), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     let elapsed = started.elapsed();
     assert_eq!(result.progress.processed_tracks, 60);
     assert_eq!(
@@ -120,11 +148,10 @@ async fn one_slow_track_does_not_hold_back_the_next_batches() {
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
-    EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    lib.job(cfg)
         .artwork(art.clone(), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     let elapsed = started.elapsed();
     // 39 fast calls on the 3 other slots take ~1.3 s, hidden behind the 3 s one (plus at most
     // 100 ms for the last progress event).
@@ -148,12 +175,12 @@ async fn artwork_is_fetched_once_per_album_across_batches() {
     let art = FakeArtwork::new(Latency::Fixed(ms(50)));
     let lyr = FakeLyrics::new(Latency::Fixed(ms(50)));
     let cfg = config().batch_size(5).max_concurrent(3).build().unwrap();
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    let result = lib
+        .job(cfg)
         .artwork(art.clone(), lib.store())
         .lyrics(lyr.clone())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     assert_eq!(
         art.meter.call_count(),
         2,
@@ -218,11 +245,11 @@ async fn retries_back_off_exponentially_with_jitter() {
         .max_retries(3)
         .build()
         .unwrap();
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    let result = lib
+        .job(cfg)
         .artwork(art.clone(), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     let times = art.meter.calls_for("Bulk Album 0");
     assert_eq!(times.len(), 4);
     let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
@@ -253,11 +280,10 @@ async fn retry_after_is_honoured() {
         ],
     );
     let cfg = config().enable_lyrics(false).build().unwrap();
-    EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    lib.job(cfg)
         .artwork(art.clone(), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     let times = art.meter.calls_for("Bulk Album 0");
     assert_eq!(times.len(), 2);
     assert!(times[1] - times[0] >= Duration::from_secs(7));
@@ -272,11 +298,11 @@ async fn not_found_and_permanent_errors_are_never_retried() {
     let cfg = config().enable_lyrics(false).build().unwrap();
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+    let result = lib
+        .job_on(cfg, bus)
         .artwork(art.clone(), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     assert_eq!(art.meter.call_count(), 2);
     assert_eq!(result.progress.failed_tracks, 1);
     let [failure] = &result.failures[..] else {
@@ -306,11 +332,11 @@ async fn retries_stop_at_max_retries_and_timeouts_count_as_transient() {
         .operation_timeout_secs(5)
         .build()
         .unwrap();
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    let result = lib
+        .job(cfg)
         .artwork(art.clone(), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     assert_eq!(
         art.meter.calls_for("Bulk Album 0").len(),
         3,
@@ -353,11 +379,7 @@ async fn cancel_stops_within_a_second_and_leaves_nothing_half_done() {
     let cfg = config().max_concurrent(4).build().unwrap();
     let executor = BackgroundExecutor::new();
     let handle = executor
-        .spawn(
-            EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
-                .artwork(art.clone(), lib.store())
-                .lyrics(lyr),
-        )
+        .spawn(lib.job(cfg).artwork(art.clone(), lib.store()).lyrics(lyr))
         .unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(executor.is_busy());
@@ -393,7 +415,7 @@ async fn pause_stops_new_work_and_resume_finishes_it() {
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
     let handle = BackgroundExecutor::new()
-        .spawn(EnrichmentJob::new(lib.db.clone(), cfg, bus).artwork(art.clone(), lib.store()))
+        .spawn(lib.job_on(cfg, bus).artwork(art.clone(), lib.store()))
         .unwrap();
     tokio::time::sleep(ms(250)).await;
     handle.pause();
@@ -412,7 +434,7 @@ async fn pause_stops_new_work_and_resume_finishes_it() {
         .expect("a paused event");
     assert!(kinds[paused_at..].contains(&"resumed"));
     assert!(events.events().iter().any(
-        |e| matches!(e, LibraryEvent::JobPaused { reason, .. } if reason.code == "requested")
+        |e| matches!(e, LibraryEvent::JobPaused { reason, .. } if reason.code == PauseCode::Requested)
     ));
 }
 
@@ -443,7 +465,8 @@ async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
         .unwrap();
 
     let net = FakeNetwork::ethernet();
-    let err = EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
+    let err = lib
+        .job(cfg.clone())
         .artwork(art.clone(), lib.store())
         .network(net.clone())
         .run(JobControl::default())
@@ -458,7 +481,7 @@ async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
     let events = EventCollector::start(&bus);
     let handle = BackgroundExecutor::new()
         .spawn(
-            EnrichmentJob::new(lib.db.clone(), cfg, bus)
+            lib.job_on(cfg, bus)
                 .artwork(art.clone(), lib.store())
                 .network(net.clone())
                 .wifi_poll_interval(ms(200)),
@@ -479,7 +502,7 @@ async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
         _ => None,
     });
     let reason = paused.expect("paused for WiFi");
-    assert_eq!(reason.code, "waiting_for_wifi");
+    assert_eq!(reason.code, PauseCode::WaitingForWifi);
     assert!(reason.message.contains("ethernet"), "{}", reason.message);
     assert!(
         events
@@ -495,7 +518,8 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
     let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
     let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
-    let job = EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
+    let job = lib
+        .job(cfg.clone())
         .artwork(art.clone(), lib.store())
         .lyrics(lyr.clone());
     // "kill -9": the task is dropped mid-run, with no chance to clean up.
@@ -511,12 +535,12 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
 
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+    let result = lib
+        .job_on(cfg, bus)
         .artwork(art.clone(), lib.store())
         .lyrics(lyr.clone())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     tokio::task::yield_now().await;
     assert!(events.events().iter().any(|e| matches!(
         e,
@@ -553,12 +577,12 @@ async fn progress_events_are_coalesced_to_ten_per_second() {
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
     let started = tokio::time::Instant::now();
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+    let result = lib
+        .job_on(cfg, bus)
         .artwork(art, lib.store())
         .lyrics(lyr)
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     let elapsed = started.elapsed();
     tokio::task::yield_now().await;
     let progress: Vec<tokio::time::Instant> = events
@@ -610,11 +634,11 @@ async fn a_lagging_subscriber_is_told_and_never_slows_the_job() {
     let bus = EventBus::new(8);
     let mut lazy = bus.subscribe(); // never reads during the job
     let started = tokio::time::Instant::now();
-    let result = EnrichmentJob::new(lib.db.clone(), cfg, bus)
+    let result = lib
+        .job_on(cfg, bus)
         .artwork(art, lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     assert_eq!(result.progress.processed_tracks, 100);
     // 100 calls of 10 ms, 8 at a time: 13 rounds of 11 ms, plus at most 100 ms for the last
     // progress event.
@@ -640,11 +664,7 @@ async fn lyrics_outcomes_are_stored_and_not_found_is_remembered() {
     lyr.script(&titles[2], vec![Reply::NotFound]);
     lyr.script(&titles[3], vec![Reply::Permanent]);
     let cfg = config().enable_artwork(false).build().unwrap();
-    EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
-        .lyrics(lyr.clone())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+    lib.job(cfg.clone()).lyrics(lyr.clone()).run_ok().await;
     let summary = lib.db.summary().await.unwrap();
     assert_eq!(summary.lyrics[&LyricsStatus::Available], 1);
     assert_eq!(summary.lyrics[&LyricsStatus::Instrumental], 1);
@@ -658,11 +678,7 @@ async fn lyrics_outcomes_are_stored_and_not_found_is_remembered() {
 
     // A second run asks nothing: found is found, not-found is remembered, failed waits for
     // "retry failed".
-    let again = EnrichmentJob::new(lib.db.clone(), cfg.clone(), EventBus::default())
-        .lyrics(lyr.clone())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+    let again = lib.job(cfg.clone()).lyrics(lyr.clone()).run_ok().await;
     assert_eq!(again.progress.total_tracks, 0);
     assert_eq!(lyr.meter.call_count(), 1);
 
@@ -672,21 +688,17 @@ async fn lyrics_outcomes_are_stored_and_not_found_is_remembered() {
         not_found_max_age_days: 0,
         ..cfg.clone()
     };
-    let again = EnrichmentJob::new(lib.db.clone(), fresh, EventBus::default())
-        .lyrics(lyr.clone())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+    let again = lib.job(fresh).lyrics(lyr.clone()).run_ok().await;
     assert_eq!(again.progress.total_tracks, 1);
 
     // Retry failed: only the failed track, and now it succeeds.
     lyr.script(&titles[3], vec![Reply::Found]);
-    let retried = EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    let retried = lib
+        .job(cfg)
         .lyrics(lyr.clone())
         .retry_failed(true)
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     assert_eq!(retried.progress.total_tracks, 1);
     assert_eq!(
         lib.db.summary().await.unwrap().lyrics[&LyricsStatus::Failed],
@@ -703,7 +715,8 @@ async fn invalid_config_never_starts_and_a_second_job_is_refused() {
         max_concurrent: 0,
         ..Default::default()
     };
-    let err = EnrichmentJob::new(lib.db.clone(), bad, EventBus::default())
+    let err = lib
+        .job(bad)
         .artwork(art.clone(), lib.store())
         .run(JobControl::default())
         .await
@@ -755,9 +768,8 @@ async fn tracks_whose_lyrics_are_on_disk_are_not_fetched() {
     let cfg = config().enable_artwork(false).build().unwrap();
     EnrichmentJob::new(db.clone(), cfg, EventBus::default())
         .lyrics(lyr.clone())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     let asked: Vec<Vec<String>> = lyr.requests.lock().unwrap().clone();
     assert_eq!(asked, vec![vec!["Needs lyrics".to_owned()]]);
     let _ = Arc::clone(&lyr);
@@ -783,11 +795,10 @@ async fn the_album_request_carries_every_track_of_the_album_in_the_page() {
         }
     }
     let cfg = config().enable_lyrics(false).build().unwrap();
-    EnrichmentJob::new(lib.db.clone(), cfg, EventBus::default())
+    lib.job(cfg)
         .artwork(Arc::new(Spy(art, Arc::clone(&seen))), lib.store())
-        .run(JobControl::default())
-        .await
-        .unwrap();
+        .run_ok()
+        .await;
     assert_eq!(*seen.lock().unwrap(), vec![6]);
 }
 

@@ -1,6 +1,12 @@
 //! The HTTP layer against loopback servers: wiremock for well-formed answers, a raw TCP server for
 //! the misbehaviours (a body cut short, an endless chunked body, a server that never answers).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::time::Duration;
 
 use gatefold_engine::enrich::FetchError;

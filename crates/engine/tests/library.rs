@@ -2,6 +2,12 @@
 //! write-back after it, the artwork store beside the database, and the library view's reads
 //! (albums by search and by what they miss).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -139,14 +145,14 @@ async fn a_refused_start_says_why_at_once_and_changes_nothing() {
         ..request.config
     };
     let err = library.start_enrichment(request).await.unwrap_err();
-    assert_eq!(err.code(), "invalid_config");
+    assert_eq!(err.code().as_str(), "invalid_config");
     assert!(err.to_string().contains("batch_size"), "{err}");
 
     // An unknown provider.
     let mut request = offline_request(&library).await;
     request.providers[0].base_url = "ftp://example.invalid".into();
     let err = library.start_enrichment(request).await.unwrap_err();
-    assert_eq!(err.code(), "invalid_config", "{err}");
+    assert_eq!(err.code().as_str(), "invalid_config", "{err}");
 
     // WiFi-only on another network.
     let library = library.with_network(FakeNetwork::ethernet());
@@ -158,7 +164,7 @@ async fn a_refused_start_says_why_at_once_and_changes_nothing() {
         .build()
         .unwrap();
     let err = library.start_enrichment(request).await.unwrap_err();
-    assert_eq!(err.code(), "not_on_wifi");
+    assert_eq!(err.code().as_str(), "not_on_wifi");
 
     assert!(library.running_job().is_none(), "no job was left claimed");
     assert_eq!(library.database().summary().await.unwrap(), before);
@@ -184,7 +190,7 @@ async fn a_second_start_is_refused_while_a_job_runs() {
         .start_enrichment(offline_request(&library).await)
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "job_already_running");
+    assert_eq!(err.code().as_str(), "job_already_running");
     first.resume();
     first.join().await.unwrap();
     library.close().await;
@@ -273,7 +279,7 @@ async fn a_start_refused_for_another_process_job_leaves_its_tracks_in_flight() {
         .start_enrichment(offline_request(&library).await)
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "job_already_running", "{err}");
+    assert_eq!(err.code().as_str(), "job_already_running", "{err}");
     let (fetching,): (i64,) =
         sqlx::query_as("SELECT count(*) FROM tracks WHERE lyrics_status = 'fetching'")
             .fetch_one(&mut conn)

@@ -1,5 +1,11 @@
 //! The local artwork source: embedded front covers and folder images, never back covers.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use gatefold_engine::enrich::{AlbumRequest, ArtworkService};
 use gatefold_engine::providers::local::LocalArtwork;
 use gatefold_engine::{Database, ScanOptions, TrackRepository, scan_folder};

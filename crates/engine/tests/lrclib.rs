@@ -1,6 +1,12 @@
 //! LRCLIB against the loopback fake: album search first, per-track fallbacks, matching guards,
 //! not-found forms, throttling.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::path::PathBuf;
 use std::time::Duration;
 

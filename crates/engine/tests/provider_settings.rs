@@ -1,5 +1,11 @@
 //! Provider settings: order and on/off decide which providers answer, against loopback fakes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use gatefold_engine::enrich::ArtworkService;
 use gatefold_engine::http::Http;
 use gatefold_engine::providers::settings::{self, ProviderSettings};

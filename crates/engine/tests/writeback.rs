@@ -2,6 +2,12 @@
 //! never overwriting what the user had unless asked, skipping read-only files, and a dry run
 //! that writes nothing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a panic is the test failing, with its message"
+)]
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -6,6 +6,12 @@
 //! * [`library`]: whole generated music folders: the tricky-cases library the import tests use,
 //!   and bulk libraries for the benchmarks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a panic here is the calling test failing, with its message"
+)]
+
 pub mod audio;
 pub mod fakes;
 pub mod library;

@@ -4,8 +4,32 @@ import type { ArtworkInfo } from "./ArtworkInfo";
 /**
  * An album as the library view's grid lists it.
  */
-export type AlbumCard = { id: number, title: string, album_artist: string, year: number | null, track_count: number, 
+export type AlbumCard = { 
+/**
+ * The album's id.
+ */
+id: number, 
+/**
+ * The album's title ("Unknown album" when untagged).
+ */
+title: string, 
+/**
+ * The album artist ("Various Artists" for a compilation without one).
+ */
+album_artist: string, 
+/**
+ * Release year; `null` when no track is tagged with one.
+ */
+year: number | null, 
+/**
+ * How many tracks the album has.
+ */
+track_count: number, 
 /**
  * Tracks whose lyrics are stored.
  */
-lyrics_available: number, artwork: ArtworkInfo | null, };
+lyrics_available: number, 
+/**
+ * The album's artwork; `null` when it has none.
+ */
+artwork: ArtworkInfo | null, };

@@ -4,4 +4,12 @@ import type { AlbumCard } from "./AlbumCard";
 /**
  * One page of the album grid, and how many albums match in all.
  */
-export type AlbumPage = { albums: Array<AlbumCard>, total: number, };
+export type AlbumPage = { 
+/**
+ * This page's albums, sorted by album artist, year and title.
+ */
+albums: Array<AlbumCard>, 
+/**
+ * How many albums match, across all pages.
+ */
+total: number, };

@@ -4,7 +4,23 @@
  * An album's artwork as the library view shows it. The image itself is served by id through
  * the app's artwork protocol (never by path).
  */
-export type ArtworkInfo = { id: number, width: number, height: number, mime: string, 
+export type ArtworkInfo = { 
+/**
+ * The artwork's id, for the artwork protocol's URL.
+ */
+id: number, 
+/**
+ * Width of the full image, in pixels.
+ */
+width: number, 
+/**
+ * Height of the full image, in pixels.
+ */
+height: number, 
+/**
+ * The full image's type: `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+ */
+mime: string, 
 /**
  * `embedded`, `folder`, `coverartarchive`, `itunes`, `deezer`, ...
  */

@@ -7,4 +7,16 @@ export type ConfigError = {
 /**
  * The setting's name, as in the config (`batch_size`, ...).
  */
-field: string, value: number, min: number, max: number, };
+field: string, 
+/**
+ * The value given.
+ */
+value: number, 
+/**
+ * The smallest allowed value.
+ */
+min: number, 
+/**
+ * The largest allowed value.
+ */
+max: number, };

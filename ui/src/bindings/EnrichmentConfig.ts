@@ -12,7 +12,15 @@ batch_size: number,
 /**
  * Operations in flight at once, at most.
  */
-max_concurrent: number, enable_artwork: boolean, enable_lyrics: boolean, 
+max_concurrent: number, 
+/**
+ * Fetch album artwork.
+ */
+enable_artwork: boolean, 
+/**
+ * Fetch lyrics (needs a lyrics provider switched on).
+ */
+enable_lyrics: boolean, 
 /**
  * Run only on WiFi (not on ethernet, mobile or metered connections); pause when it drops.
  */

@@ -4,7 +4,15 @@
  * Counts of a running or finished job. A track is processed once every operation it needed
  * (artwork, lyrics) has an outcome.
  */
-export type EnrichmentProgress = { total_tracks: number, processed_tracks: number, 
+export type EnrichmentProgress = { 
+/**
+ * Tracks the job covers; grows if tracks turn up while it runs.
+ */
+total_tracks: number, 
+/**
+ * Tracks whose every operation has an outcome.
+ */
+processed_tracks: number, 
 /**
  * Tracks that got artwork in this job.
  */

@@ -8,7 +8,19 @@ import type { WriteBackOutcome } from "./WriteBackOutcome";
  * What a job did: its counts and its failures. (Not a list of every track: a run over a
  * library of any size returns, and sends to the window, what a person reads.)
  */
-export type EnrichmentResult = { job_id: number, progress: EnrichmentProgress, cancelled: boolean, 
+export type EnrichmentResult = { 
+/**
+ * The job's id.
+ */
+job_id: number, 
+/**
+ * The final counts, earlier runs of a resumed job included.
+ */
+progress: EnrichmentProgress, 
+/**
+ * The job was cancelled before it finished.
+ */
+cancelled: boolean, 
 /**
  * In this run (a continued job's earlier runs are in `progress` only).
  */

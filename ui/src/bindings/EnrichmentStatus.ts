@@ -6,7 +6,15 @@ import type { PauseReason } from "./PauseReason";
  * Where the running job stands, for a window opened (or reloaded) mid-job: built by folding
  * the bus's events with [`EnrichmentStatus::apply`].
  */
-export type EnrichmentStatus = { job_id: number, progress: EnrichmentProgress, 
+export type EnrichmentStatus = { 
+/**
+ * The job's id (its row in the library).
+ */
+job_id: number, 
+/**
+ * The counts so far.
+ */
+progress: EnrichmentProgress, 
 /**
  * Set while the job is paused, with why.
  */

@@ -4,4 +4,40 @@ import type { Operation } from "./Operation";
 /**
  * A failure as `gatefold-cli failures` and the UI list it.
  */
-export type FailureRecord = { track_id: number, title: string, artist: string, album: string, path: string, operation: Operation, reason: string, attempts: number, failed_at: number, };
+export type FailureRecord = { 
+/**
+ * The track that failed.
+ */
+track_id: number, 
+/**
+ * The track's title.
+ */
+title: string, 
+/**
+ * The track's artist.
+ */
+artist: string, 
+/**
+ * The track's album title.
+ */
+album: string, 
+/**
+ * The track's file path (bytes that are not UTF-8 shown lossily).
+ */
+path: string, 
+/**
+ * Which operation failed.
+ */
+operation: Operation, 
+/**
+ * The last error, for people.
+ */
+reason: string, 
+/**
+ * How many attempts were made, the first included.
+ */
+attempts: number, 
+/**
+ * When it failed, in seconds since the Unix epoch.
+ */
+failed_at: number, };

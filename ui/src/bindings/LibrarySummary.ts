@@ -4,7 +4,19 @@ import type { LyricsStatus } from "./LyricsStatus";
 /**
  * Counts that describe a library, as `gatefold-cli status --json` prints them.
  */
-export type LibrarySummary = { tracks: number, albums: number, artists: number, 
+export type LibrarySummary = { 
+/**
+ * Tracks in the library.
+ */
+tracks: number, 
+/**
+ * Albums in the library.
+ */
+albums: number, 
+/**
+ * Artists in the library, track and album artists alike.
+ */
+artists: number, 
 /**
  * Tracks that have no artwork yet.
  */

@@ -4,8 +4,17 @@ import type { ConnectionKind } from "./ConnectionKind";
 /**
  * What the monitor sees now.
  */
-export type NetworkStatus = { kind: ConnectionKind, 
+export type NetworkStatus = { 
+/**
+ * The kind of connection the default route goes through.
+ */
+kind: ConnectionKind, 
 /**
  * The connection is metered (a phone hotspot, a capped plan), as far as the system knows.
  */
-metered: boolean, interface: string | null, };
+metered: boolean, 
+/**
+ * The interface (`wlan0`, `eth0`, ...); `None` when offline or when NetworkManager
+ * answered (it does not name one).
+ */
+interface: string | null, };

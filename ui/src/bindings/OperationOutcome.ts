@@ -3,4 +3,20 @@
 /**
  * What came of one operation for one track.
  */
-export type OperationOutcome = { "kind": "fetched", source: string, } | { "kind": "already_present", source: string, } | { "kind": "not_found" } | { "kind": "instrumental" } | { "kind": "failed", reason: string, attempts: number, };
+export type OperationOutcome = { "kind": "fetched", 
+/**
+ * The provider it came from (`coverartarchive`, `itunes`, `deezer`, `lrclib`, ...).
+ */
+source: string, } | { "kind": "already_present", 
+/**
+ * Where it was found: `embedded` or `folder`.
+ */
+source: string, } | { "kind": "not_found" } | { "kind": "instrumental" } | { "kind": "failed", 
+/**
+ * The last error, for people.
+ */
+reason: string, 
+/**
+ * How many attempts were made, the first included.
+ */
+attempts: number, };

@@ -11,4 +11,8 @@ name: string,
 /**
  * `name`, `base_url` or `requests_per_second`.
  */
-field: string, message: string, };
+field: string, 
+/**
+ * What is wrong, for people.
+ */
+message: string, };

@@ -7,7 +7,11 @@ export type ProviderSettings = {
 /**
  * `lrclib`, ...
  */
-name: string, enabled: boolean, 
+name: string, 
+/**
+ * Whether jobs use this provider.
+ */
+enabled: boolean, 
 /**
  * May carry a path prefix (a self-hosted instance behind a proxy).
  */

@@ -4,4 +4,52 @@ import type { ScanReport } from "./ScanReport";
 /**
  * What a scan reports as it goes (`gatefold-cli scan --json` prints one per line).
  */
-export type ScanEvent = { "type": "started", root: string, files: number, to_read: number, } | { "type": "progress", processed: number, total: number, } | { "type": "file_failed", path: string, path_b64?: string, reason: string, } | { "type": "skipped", path: string, path_b64?: string, reason: string, } | { "type": "finished", report: ScanReport, };
+export type ScanEvent = { "type": "started", 
+/**
+ * The folder scanned, as an absolute path with links resolved.
+ */
+root: string, 
+/**
+ * Audio files found under it.
+ */
+files: number, 
+/**
+ * Of those, the new or changed files that will be read.
+ */
+to_read: number, } | { "type": "progress", 
+/**
+ * Files handled so far, read or failed.
+ */
+processed: number, 
+/**
+ * Files to handle in all (the `to_read` of `Started`).
+ */
+total: number, } | { "type": "file_failed", 
+/**
+ * The file or folder, for display (lossy when it is not valid UTF-8).
+ */
+path: string, 
+/**
+ * The path's exact bytes in base64; present only when it is not valid UTF-8.
+ */
+path_b64?: string, 
+/**
+ * Why it could not be read, for people.
+ */
+reason: string, } | { "type": "skipped", 
+/**
+ * The file or folder, for display (lossy when it is not valid UTF-8).
+ */
+path: string, 
+/**
+ * The path's exact bytes in base64; present only when it is not valid UTF-8.
+ */
+path_b64?: string, 
+/**
+ * Why it was skipped, for people.
+ */
+reason: string, } | { "type": "finished", 
+/**
+ * The scan's counts.
+ */
+report: ScanReport, };

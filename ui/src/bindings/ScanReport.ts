@@ -3,12 +3,40 @@
 /**
  * The outcome of a scan.
  */
-export type ScanReport = { root: string, 
+export type ScanReport = { 
+/**
+ * The folder scanned, as an absolute path with links resolved.
+ */
+root: string, 
 /**
  * Audio files found.
  */
-files: number, added: number, updated: number, unchanged: number, removed: number, 
+files: number, 
+/**
+ * Files new to the library, now imported.
+ */
+added: number, 
+/**
+ * Files already known that changed since the last scan, read again.
+ */
+updated: number, 
+/**
+ * Files as the last scan saw them, not read again.
+ */
+unchanged: number, 
+/**
+ * Tracks removed from the library because their files are gone.
+ */
+removed: number, 
 /**
  * Files and folders that could not be read.
  */
-failed: number, skipped: number, elapsed_ms: number, };
+failed: number, 
+/**
+ * Paths skipped on purpose (link loops, broken links, files seen twice).
+ */
+skipped: number, 
+/**
+ * How long the scan took, in milliseconds.
+ */
+elapsed_ms: number, };

@@ -4,4 +4,20 @@ import type { Operation } from "./Operation";
 /**
  * An operation that failed for good (after its retries) in a run.
  */
-export type TrackFailure = { track_id: number, operation: Operation, reason: string, attempts: number, };
+export type TrackFailure = { 
+/**
+ * The track the operation was for.
+ */
+track_id: number, 
+/**
+ * Which operation failed.
+ */
+operation: Operation, 
+/**
+ * The last error, for people.
+ */
+reason: string, 
+/**
+ * How many attempts were made, the first included.
+ */
+attempts: number, };

@@ -4,11 +4,43 @@ import type { LyricsStatus } from "./LyricsStatus";
 /**
  * A track as an album's track list shows it.
  */
-export type TrackListItem = { id: number, title: string, artist: string, track_number: number | null, disc_number: number | null, duration_ms: number | null, format: string, 
+export type TrackListItem = { 
+/**
+ * The track's id.
+ */
+id: number, 
+/**
+ * The title tag, else the file name without its extension.
+ */
+title: string, 
+/**
+ * The track's artist ("Unknown artist" when untagged).
+ */
+artist: string, 
+/**
+ * Track number; `null` when untagged.
+ */
+track_number: number | null, 
+/**
+ * Disc number; `null` when untagged.
+ */
+disc_number: number | null, 
+/**
+ * Length in milliseconds; `null` when unknown.
+ */
+duration_ms: number | null, 
+/**
+ * The audio format: `flac`, `mp3`, `m4a`, `ogg`, `opus`, `wav`, ..., or `other`.
+ */
+format: string, 
 /**
  * The track has artwork (its own or its album's).
  */
-has_artwork: boolean, lyrics_status: LyricsStatus, 
+has_artwork: boolean, 
+/**
+ * Where the track stands with its lyrics.
+ */
+lyrics_status: LyricsStatus, 
 /**
  * Where the stored lyrics came from (`sidecar`, `embedded`, `lrclib`, ...).
  */

@@ -4,8 +4,36 @@ import type { LyricsStatus } from "./LyricsStatus";
 /**
  * A track with its lyrics, for the lyrics viewer.
  */
-export type TrackLyrics = { track_id: number, title: string, artist: string, album: string, lyrics_status: LyricsStatus, plain: string | null, 
+export type TrackLyrics = { 
+/**
+ * The track's id.
+ */
+track_id: number, 
+/**
+ * The track's title.
+ */
+title: string, 
+/**
+ * The track's artist.
+ */
+artist: string, 
+/**
+ * The track's album title.
+ */
+album: string, 
+/**
+ * Where the track stands with its lyrics.
+ */
+lyrics_status: LyricsStatus, 
+/**
+ * Plain text (for synced lyrics, the lines without timestamps); `null` if there is none.
+ */
+plain: string | null, 
 /**
  * LRC text with `[mm:ss.xx]` timestamps.
  */
-synced: string | null, source: string | null, };
+synced: string | null, 
+/**
+ * Where the lyrics came from (`sidecar`, `embedded`, `lrclib`, ...); `null` when none.
+ */
+source: string | null, };

@@ -4,7 +4,11 @@ import type { WriteBackMode } from "./WriteBackMode";
 /**
  * What a write-back did, in counts (the CLI also lists each file).
  */
-export type WriteBackSummary = { mode: WriteBackMode, 
+export type WriteBackSummary = { 
+/**
+ * The mode it ran in (`off`: nothing was done).
+ */
+mode: WriteBackMode, 
 /**
  * Nothing was written: this is what would have been.
  */

@@ -35,8 +35,21 @@ function track(id: number, extra: Partial<TrackListItem> = {}): TrackListItem {
 const TRACKS: TrackListItem[] = [
   track(1),
   track(2, { artist: 'Björk feat. Someone', lyrics_synced: false, lyrics_source: 'sidecar', duration_ms: null }),
-  track(3, { disc_number: 2, track_number: 1, lyrics_status: 'instrumental', lyrics_source: null, lyrics_synced: false, has_artwork: false }),
-  track(4, { disc_number: 2, track_number: 2, lyrics_status: 'unavailable', lyrics_source: null, lyrics_synced: false }),
+  track(3, {
+    disc_number: 2,
+    track_number: 1,
+    lyrics_status: 'instrumental',
+    lyrics_source: null,
+    lyrics_synced: false,
+    has_artwork: false,
+  }),
+  track(4, {
+    disc_number: 2,
+    track_number: 2,
+    lyrics_status: 'unavailable',
+    lyrics_source: null,
+    lyrics_synced: false,
+  }),
 ];
 
 async function setup(tracks: TrackListItem[] = TRACKS) {
@@ -80,7 +93,9 @@ describe('AlbumDetail', () => {
     await setup();
     expect(screen.getByRole('rowheader', { name: 'Disc 1' })).toBeTruthy();
     expect(screen.getByRole('rowheader', { name: 'Disc 2' })).toBeTruthy();
-    const first = within(row(1)).getAllByRole('cell').map((cell) => cell.textContent?.replace(/\s+/g, ' ').trim());
+    const first = within(row(1))
+      .getAllByRole('cell')
+      .map((cell) => cell.textContent?.replace(/\s+/g, ' ').trim());
     expect(first).toEqual(['1', 'Song 1', '3:07', '✓Has artwork', 'Lyrics: Synced from lrclib']);
     // The artist only when it differs from the album artist.
     expect(row(1).textContent).not.toContain('Björk');

@@ -36,7 +36,10 @@ class FakeObserver {
     this.report();
   }
   private report() {
-    this.callback([{ isIntersecting: this.isNear } as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+    this.callback(
+      [{ isIntersecting: this.isNear } as IntersectionObserverEntry],
+      this as unknown as IntersectionObserver,
+    );
   }
 }
 

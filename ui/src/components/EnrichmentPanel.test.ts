@@ -132,7 +132,13 @@ describe('EnrichmentPanel', () => {
     await play({
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(10, 10), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+      result: {
+        job_id: 1,
+        progress: progress(10, 10),
+        cancelled: false,
+        not_found: { artwork: 0, lyrics: 0 },
+        failures: [],
+      },
     });
     await waitFor(() => expect(enabled()).toEqual(['Enrich library', 'Retry failed']));
     expect(screen.getByRole('status').textContent).toContain('Finished');
@@ -188,7 +194,17 @@ describe('EnrichmentPanel', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Cancelling'));
     await play(
       { type: 'job_cancelled', job_id: 1, progress: progress(3, 8) },
-      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(3, 8), cancelled: true, not_found: { artwork: 0, lyrics: 0 }, failures: [] } },
+      {
+        type: 'job_finished',
+        job_id: 1,
+        result: {
+          job_id: 1,
+          progress: progress(3, 8),
+          cancelled: true,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+        },
+      },
     );
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Cancelled'));
     await fireEvent.click(button('Enrich library'));
@@ -243,7 +259,9 @@ describe('EnrichmentPanel', () => {
 
   it('renders hostile titles and reasons as text', async () => {
     const { play, container } = await setup();
-    await play(failed(1, { title: XSS_STRING, artist: '<script>alert(2)</script>', reason: `HTTP 502: ${XSS_STRING}` }));
+    await play(
+      failed(1, { title: XSS_STRING, artist: '<script>alert(2)</script>', reason: `HTTP 502: ${XSS_STRING}` }),
+    );
     await waitFor(() => expect(rows(container)).toHaveLength(1));
     const list = screen.getByRole('table', { name: 'Failures' });
     expect(list.querySelector('img')).toBeNull();
@@ -322,7 +340,13 @@ describe('EnrichmentPanel', () => {
     await play({
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(0, 0), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+      result: {
+        job_id: 1,
+        progress: progress(0, 0),
+        cancelled: false,
+        not_found: { artwork: 0, lyrics: 0 },
+        failures: [],
+      },
     });
     expect(onjobend).toHaveBeenCalledOnce();
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Nothing to do'));
@@ -440,11 +464,26 @@ describe('EnrichmentPanel', () => {
     const { play } = await setup();
     await play(
       { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false },
-      { type: 'job_finished', job_id: 1, result: { job_id: 1, progress: progress(2, 2), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] } },
-      { type: 'write_back_finished', summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 } },
+      {
+        type: 'job_finished',
+        job_id: 1,
+        result: {
+          job_id: 1,
+          progress: progress(2, 2),
+          cancelled: false,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+        },
+      },
+      {
+        type: 'write_back_finished',
+        summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 },
+      },
     );
     await waitFor(() =>
-      expect(screen.getByTestId('write-back').textContent).toBe('Wrote 12 files beside your music; 1 skipped, 0 failed'),
+      expect(screen.getByTestId('write-back').textContent).toBe(
+        'Wrote 12 files beside your music; 1 skipped, 0 failed',
+      ),
     );
     await play({ type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
     await waitFor(() => expect(screen.queryByTestId('write-back')).toBeNull());
@@ -452,7 +491,9 @@ describe('EnrichmentPanel', () => {
       type: 'write_back_finished',
       summary: { mode: 'embed', dry_run: true, written: 3, unchanged: 0, skipped: 0, failed: 0 },
     });
-    await waitFor(() => expect(screen.getByTestId('write-back').textContent).toMatch(/^Dry run: would write tags in 3 files/));
+    await waitFor(() =>
+      expect(screen.getByTestId('write-back').textContent).toMatch(/^Dry run: would write tags in 3 files/),
+    );
   });
 
   it('opens on a fake that is mid-job, showing the job at once', async () => {

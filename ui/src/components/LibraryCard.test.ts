@@ -128,14 +128,14 @@ describe('LibraryCard', () => {
 
   it('shows the error message and code, as text', async () => {
     const backend = new FakeBackend({
-      error: new BackendError('db_locked', 'Database is <b>locked</b>'),
+      error: new BackendError('database', 'Database is <b>locked</b>'),
     });
     const { container } = render(LibraryCard, { backend, locale });
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Could not load the library');
     expect(alert.textContent).toContain('Database is <b>locked</b>');
     expect(alert.querySelector('b')).toBeNull();
-    expect(within(alert).getByText('db_locked').tagName).toBe('CODE');
+    expect(within(alert).getByText('database').tagName).toBe('CODE');
     expect(container.querySelector('dl')).toBeNull();
   });
 

@@ -34,11 +34,18 @@ async function show(answer: TrackLyrics | BackendError) {
 describe('LyricsViewer', () => {
   it('shows synced lyrics line by line with their timestamps, in time order', async () => {
     const { container } = await show(
-      lyrics({ synced: '[ar:Björk]\n[offset:0]\n[00:10.00][01:23.45]State of emergency\n[00:20.00]How beautiful\n[00:30.00]' }),
+      lyrics({
+        synced: '[ar:Björk]\n[offset:0]\n[00:10.00][01:23.45]State of emergency\n[00:20.00]How beautiful\n[00:30.00]',
+      }),
     );
     const list = screen.getByRole('list', { name: 'Synced lyrics' });
     const rows = within(list).getAllByRole('listitem');
-    expect(rows.map((row) => row.querySelector('.ts')?.textContent)).toEqual(['00:10.00', '00:20.00', '00:30.00', '01:23.45']);
+    expect(rows.map((row) => row.querySelector('.ts')?.textContent)).toEqual([
+      '00:10.00',
+      '00:20.00',
+      '00:30.00',
+      '01:23.45',
+    ]);
     expect(rows.map((row) => row.querySelector('.text')?.textContent)).toEqual([
       'State of emergency',
       'How beautiful',

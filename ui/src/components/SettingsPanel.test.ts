@@ -66,7 +66,10 @@ describe('SettingsPanel', () => {
     await type('Max concurrent', '65');
     const input = field('Max concurrent');
     expect(input.getAttribute('aria-invalid')).toBe('true');
-    const errorId = input.getAttribute('aria-describedby')?.split(' ').find((id) => id.endsWith('-error'));
+    const errorId = input
+      .getAttribute('aria-describedby')
+      ?.split(' ')
+      .find((id) => id.endsWith('-error'));
     expect(errorId).toBeTruthy();
     expect(document.getElementById(errorId!)?.textContent).toBe('Between 1 and 64');
     // The message sits in the field's own block.
@@ -254,8 +257,13 @@ describe('SettingsPanel providers', () => {
     const url = field('deezer base URL');
     expect(url.getAttribute('aria-invalid')).toBe('true');
     expect(within(block('deezer')).getByText('Enter an http:// or https:// address with a host name')).toBeTruthy();
-    const errorId = url.getAttribute('aria-describedby')?.split(' ').find((id) => id.endsWith('-error'));
-    expect(document.getElementById(errorId!)?.textContent).toBe('Enter an http:// or https:// address with a host name');
+    const errorId = url
+      .getAttribute('aria-describedby')
+      ?.split(' ')
+      .find((id) => id.endsWith('-error'));
+    expect(document.getElementById(errorId!)?.textContent).toBe(
+      'Enter an http:// or https:// address with a host name',
+    );
     expect(within(block('lrclib')).getByText('Must be above 0, at most 1,000')).toBeTruthy();
     await type('musicbrainz requests per second', '1001');
     expect(within(block('musicbrainz')).getByText('Must be above 0, at most 1,000')).toBeTruthy();
@@ -334,7 +342,9 @@ describe('SettingsPanel providers', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Not saved: some values are out of range.');
     expect(saveProviders).not.toHaveBeenCalled();
-    expect(within(field('Max retries').closest('[data-setting]') as HTMLElement).getByText('Between 0 and 3')).toBeTruthy();
+    expect(
+      within(field('Max retries').closest('[data-setting]') as HTMLElement).getByText('Between 0 and 3'),
+    ).toBeTruthy();
   });
 
   it('chooses how found things are written back, with a one-line explanation', async () => {
@@ -368,7 +378,13 @@ describe('SettingsPanel providers', () => {
     const advanced = screen.getByTestId('settings-advanced') as HTMLDetailsElement;
     expect(advanced.open).toBe(false);
     expect(advanced.querySelector('summary')?.textContent).toBe('Advanced');
-    for (const label of ['Batch size', 'Max concurrent', 'Max retries', 'Base retry delay (ms)', 'Operation timeout (s)']) {
+    for (const label of [
+      'Batch size',
+      'Max concurrent',
+      'Max retries',
+      'Base retry delay (ms)',
+      'Operation timeout (s)',
+    ]) {
       expect(advanced.contains(field(label)), label).toBe(true);
     }
     expect(advanced.contains(field(LABELS.not_found_max_age_days))).toBe(false);

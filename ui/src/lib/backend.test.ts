@@ -30,7 +30,7 @@ describe('toBackendError', () => {
   });
 
   it('passes a BackendError through unchanged', () => {
-    const original = new BackendError('x', 'y');
+    const original = new BackendError('internal', 'y');
     expect(toBackendError(original)).toBe(original);
   });
 
@@ -43,9 +43,7 @@ describe('toBackendError', () => {
       code: UNEXPECTED_ERROR_CODE,
       message: 'bad',
     });
-    expect(toBackendError({ code: 1, message: 'not a valid payload' }).code).toBe(
-      UNEXPECTED_ERROR_CODE,
-    );
+    expect(toBackendError({ code: 1, message: 'not a valid payload' }).code).toBe(UNEXPECTED_ERROR_CODE);
     expect(toBackendError(null).code).toBe(UNEXPECTED_ERROR_CODE);
   });
 });
@@ -273,8 +271,8 @@ describe('FakeBackend', () => {
   });
 
   it('rejects with a BackendError when configured with a payload', async () => {
-    const fake = new FakeBackend({ error: { code: 'c', message: 'm' } });
-    await expect(fake.librarySummary()).rejects.toEqual(new BackendError('c', 'm'));
+    const fake = new FakeBackend({ error: { code: 'internal', message: 'm' } });
+    await expect(fake.librarySummary()).rejects.toEqual(new BackendError('internal', 'm'));
   });
 });
 
@@ -316,8 +314,6 @@ describe('selectBackend', () => {
 
   it('supports ?fake=empty and ?fake=error', async () => {
     expect(await selectBackend(fakeWindow('?fake=empty')).librarySummary()).toEqual(EMPTY_FIXTURE);
-    await expect(selectBackend(fakeWindow('?fake=error')).librarySummary()).rejects.toBeInstanceOf(
-      BackendError,
-    );
+    await expect(selectBackend(fakeWindow('?fake=error')).librarySummary()).rejects.toBeInstanceOf(BackendError);
   });
 });

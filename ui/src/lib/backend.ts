@@ -1,6 +1,8 @@
 import type { AlbumPage } from '../bindings/AlbumPage';
+import type { CommandError } from '../bindings/CommandError';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
+import type { ErrorCode } from '../bindings/ErrorCode';
 import type { FailureRecord } from '../bindings/FailureRecord';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
@@ -17,9 +19,7 @@ import type { TrackLyrics } from '../bindings/TrackLyrics';
  * A folder scan reports its progress one `scan` message per event.
  */
 export type BackendMessage =
-  | { kind: 'events'; events: LibraryEvent[] }
-  | { kind: 'resync' }
-  | { kind: 'scan'; event: ScanEvent };
+  { kind: 'events'; events: LibraryEvent[] } | { kind: 'resync' } | { kind: 'scan'; event: ScanEvent };
 
 export type BackendListener = (message: BackendMessage) => void;
 
@@ -109,20 +109,21 @@ export interface Backend {
   subscribe(listener: BackendListener): () => void;
 }
 
-/** The error shape the Rust commands serialize: `{ code, message, details? }`. */
-export interface BackendErrorPayload {
-  code: string;
-  message: string;
-  /** Machine-readable extra data, e.g. `ConfigError[]` for `invalid_config`. */
-  details?: unknown;
-}
+/**
+ * The error shape the Rust commands serialize (`CommandError`: `{ code, message, details? }`),
+ * or one the UI makes up for a rejection without that shape (`unexpected`).
+ */
+export type BackendErrorPayload = Omit<CommandError, 'code'> & { code: BackendErrorCode };
+
+/** Every code a backend error may carry: the engine's, and the UI's own `unexpected`. */
+export type BackendErrorCode = ErrorCode | 'unexpected';
 
 /** An error reported by the backend, carrying its machine-readable `code`. */
 export class BackendError extends Error {
-  readonly code: string;
+  readonly code: BackendErrorCode;
   readonly details?: unknown;
 
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: BackendErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = 'BackendError';
     this.code = code;
@@ -135,20 +136,20 @@ export class BackendError extends Error {
 }
 
 /** Code used when a rejection does not have the `{ code, message }` shape. */
-export const UNEXPECTED_ERROR_CODE = 'unexpected';
+export const UNEXPECTED_ERROR_CODE: BackendErrorCode = 'unexpected';
 
 /**
  * Code of a `saveSettings` rejection whose `details` are `ConfigError[]`, and of a
  * `saveProviders` rejection whose `details` are `ProviderProblem[]`.
  */
-export const INVALID_CONFIG_CODE = 'invalid_config';
+export const INVALID_CONFIG_CODE: BackendErrorCode = 'invalid_config';
 
 /** `albumTracks` / `trackLyrics` of an id the library does not have. */
-export const NOT_FOUND_CODE = 'not_found';
+export const NOT_FOUND_CODE: BackendErrorCode = 'not_found';
 /** `scanFolder` of a path that cannot be scanned (missing, not a folder, ...). */
-export const INVALID_SCAN_ROOT_CODE = 'invalid_scan_root';
+export const INVALID_SCAN_ROOT_CODE: BackendErrorCode = 'invalid_scan_root';
 /** `scanFolder` while another scan runs. */
-export const SCAN_RUNNING_CODE = 'scan_running';
+export const SCAN_RUNNING_CODE: BackendErrorCode = 'scan_running';
 
 export function isBackendErrorPayload(value: unknown): value is BackendErrorPayload {
   if (typeof value !== 'object' || value === null) return false;

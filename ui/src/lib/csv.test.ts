@@ -100,7 +100,12 @@ describe('csvField', () => {
 
 describe('toCsv / failuresToCsv', () => {
   it('ends every row with CRLF', () => {
-    expect(toCsv([['a', 'b'], ['c', 'd']])).toBe('a,b\r\nc,d\r\n');
+    expect(
+      toCsv([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    ).toBe('a,b\r\nc,d\r\n');
     expect(toCsv([])).toBe('');
   });
 

@@ -19,7 +19,7 @@ describe('applyJobEvent', () => {
     s = applyJobEvent(s, { type: 'progress', job_id: 3, progress: progress(4, 10) });
     expect(s.progress.processed_tracks).toBe(4);
     expect(s.phase).toBe('running');
-    const reason = { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet (eth0))' };
+    const reason = { code: 'waiting_for_wifi' as const, message: 'waiting for WiFi (now on ethernet (eth0))' };
     s = applyJobEvent(s, { type: 'job_paused', job_id: 3, reason });
     expect(s).toMatchObject({ phase: 'paused', pauseReason: reason });
     // Progress while paused (the last operations in flight) keeps the pause.
@@ -31,7 +31,13 @@ describe('applyJobEvent', () => {
     s = applyJobEvent(s, {
       type: 'job_finished',
       job_id: 3,
-      result: { job_id: 3, progress: progress(10, 10), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+      result: {
+        job_id: 3,
+        progress: progress(10, 10),
+        cancelled: false,
+        not_found: { artwork: 0, lyrics: 0 },
+        failures: [],
+      },
     });
     expect(s).toMatchObject({ phase: 'finished', progress: { processed_tracks: 10 } });
     expect(isActive(s.phase)).toBe(false);
@@ -45,7 +51,13 @@ describe('applyJobEvent', () => {
     s = applyJobEvent(s, {
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(2, 5), cancelled: true, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+      result: {
+        job_id: 1,
+        progress: progress(2, 5),
+        cancelled: true,
+        not_found: { artwork: 0, lyrics: 0 },
+        failures: [],
+      },
     });
     expect(s.phase).toBe('cancelled');
     expect(s.progress.processed_tracks).toBe(2);
@@ -96,7 +108,13 @@ describe('write-back and status', () => {
     s = applyJobEvent(s, {
       type: 'job_finished',
       job_id: 1,
-      result: { job_id: 1, progress: progress(2, 2), cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+      result: {
+        job_id: 1,
+        progress: progress(2, 2),
+        cancelled: false,
+        not_found: { artwork: 0, lyrics: 0 },
+        failures: [],
+      },
     });
     expect(s.writeBack).toEqual(summary);
     s = applyJobEvent(s, { type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
@@ -104,7 +122,7 @@ describe('write-back and status', () => {
   });
 
   it('takes a running or paused job from enrichment_status', () => {
-    const reason = { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet (eth0))' };
+    const reason = { code: 'waiting_for_wifi' as const, message: 'waiting for WiFi (now on ethernet (eth0))' };
     const running = applyStatus(initialJobState(), { job_id: 7, progress: progress(40, 100), paused: null });
     expect(running).toMatchObject({ phase: 'running', jobId: 7, pauseReason: null, progress: progress(40, 100) });
     const paused = applyStatus(initialJobState(), { job_id: 7, progress: progress(40, 100), paused: reason });

@@ -95,7 +95,11 @@ describe('FakeBackend job', () => {
     await fake.startEnrichment({ retryFailed: false });
     await vi.runAllTimersAsync();
     expect(types().filter((t) => t.startsWith('job_'))).toEqual(['job_started', 'job_failed']);
-    expect(last(events(), 'job_failed')).toEqual({ type: 'job_failed', code: 'database', message: 'database is locked' });
+    expect(last(events(), 'job_failed')).toEqual({
+      type: 'job_failed',
+      code: 'database',
+      message: 'database is locked',
+    });
     expect(last(events(), 'progress')!.progress.processed_tracks).toBe(20);
     expect(fake.running).toBe(false);
   });
@@ -246,7 +250,10 @@ describe('FakeBackend library', () => {
 
   it('rejects unknown albums and tracks with not_found', async () => {
     const fake = new FakeBackend();
-    await expect(fake.albumTracks(123_456)).rejects.toMatchObject({ code: 'not_found', message: 'album 123456 not found' });
+    await expect(fake.albumTracks(123_456)).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'album 123456 not found',
+    });
     await expect(fake.trackLyrics(42)).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -275,7 +282,13 @@ describe('FakeBackend library', () => {
     ]);
     expect(scans[0]).toEqual({ type: 'started', root: '/home/me/Music', files: report.files, to_read: report.files });
     expect(scans.at(-2)).toEqual({ type: 'progress', processed: report.files, total: report.files });
-    expect(report).toMatchObject({ root: '/home/me/Music', added: report.files - 1, failed: 1, updated: 0, removed: 0 });
+    expect(report).toMatchObject({
+      root: '/home/me/Music',
+      added: report.files - 1,
+      failed: 1,
+      updated: 0,
+      removed: 0,
+    });
     expect((await fake.listAlbums('', 0, 60)).total).toBe(6);
     const summary = await fake.librarySummary();
     expect(summary).toMatchObject({ albums: 6, tracks: report.files });

@@ -238,7 +238,12 @@ export class FakeBackend implements Backend {
     return this.settle(() => structuredClone(this.summary ?? this.library.summary()));
   }
 
-  async listAlbums(query: string, offset: number, limit: number, missing: MissingFilter | null = null): Promise<AlbumPage> {
+  async listAlbums(
+    query: string,
+    offset: number,
+    limit: number,
+    missing: MissingFilter | null = null,
+  ): Promise<AlbumPage> {
     return this.settle(() => this.library.page(query, offset, limit, missing));
   }
 
@@ -284,7 +289,10 @@ export class FakeBackend implements Backend {
     if (this.scanning) throw new BackendError(SCAN_RUNNING_CODE, 'a scan is already running');
     const root = path.trim();
     if (!root.startsWith('/')) {
-      throw new BackendError(INVALID_SCAN_ROOT_CODE, root === '' ? 'no folder given' : `${root} is not an absolute path`);
+      throw new BackendError(
+        INVALID_SCAN_ROOT_CODE,
+        root === '' ? 'no folder given' : `${root} is not an absolute path`,
+      );
     }
     if (root.includes('missing')) throw new BackendError(INVALID_SCAN_ROOT_CODE, `${root} does not exist`);
     const { tickMs, steps } = this.scanOptions;
@@ -543,22 +551,14 @@ export class FakeBackend implements Backend {
         : null;
     if (samePause(want, job.pausedFor)) return [];
     job.pausedFor = want;
-    return [
-      want
-        ? { type: 'job_paused', job_id: job.id, reason: want }
-        : { type: 'job_resumed', job_id: job.id },
-    ];
+    return [want ? { type: 'job_paused', job_id: job.id, reason: want } : { type: 'job_resumed', job_id: job.id }];
   }
 
   private tick(job: FakeJob): void {
     if (this.job !== job) return;
     const events: LibraryEvent[] = [];
     const { wifiDropAt, wifiOutageMs } = this.jobOptions;
-    if (
-      wifiDropAt !== null &&
-      !this.wifiDropped &&
-      job.next >= Math.floor(job.queue.length * wifiDropAt)
-    ) {
+    if (wifiDropAt !== null && !this.wifiDropped && job.next >= Math.floor(job.queue.length * wifiDropAt)) {
       this.wifiDropped = true;
       this.network = 'ethernet (eth0)';
       this.wifiTimer = setTimeout(() => {
@@ -635,9 +635,8 @@ export class FakeBackend implements Backend {
     for (const operation of ops) {
       const roll = unit(trackId, this.run, operation === 'artwork' ? 1 : 2);
       const failRate =
-        (operation === 'artwork'
-          ? this.jobOptions.artworkFailureRate
-          : this.jobOptions.lyricsFailureRate) * (job.retry ? 0.5 : 1);
+        (operation === 'artwork' ? this.jobOptions.artworkFailureRate : this.jobOptions.lyricsFailureRate) *
+        (job.retry ? 0.5 : 1);
       const key = `${trackId}:${operation}`;
       let result: OperationOutcome;
       if (roll < failRate) {

@@ -27,7 +27,9 @@ describe('FakeLibrary', () => {
     expect(albums.some((a) => a.artwork !== null && !a.artwork.has_thumbnail)).toBe(true);
     expect(albums.some((a) => a.album_artist === 'Various Artists')).toBe(true);
     const tracks = albums.flatMap((a) => library.albumTracks(a.id)!);
-    const kinds = new Set(tracks.map((t) => (t.lyrics_status === 'available' ? `${t.lyrics_status}:${t.lyrics_synced}` : t.lyrics_status)));
+    const kinds = new Set(
+      tracks.map((t) => (t.lyrics_status === 'available' ? `${t.lyrics_status}:${t.lyrics_synced}` : t.lyrics_status)),
+    );
     for (const kind of ['available:true', 'available:false', 'instrumental', 'unavailable', 'failed', 'not_fetched']) {
       expect(kinds.has(kind), kind).toBe(true);
     }
@@ -59,7 +61,10 @@ describe('FakeLibrary', () => {
     };
     for (const missing of ['artwork', 'lyrics', 'both'] as const) {
       const page = library.page('', 0, 1000, missing);
-      expect(page.albums.map((a) => a.id), missing).toEqual(expected[missing].map((a) => a.id));
+      expect(
+        page.albums.map((a) => a.id),
+        missing,
+      ).toEqual(expected[missing].map((a) => a.id));
       expect(page.total).toBe(expected[missing].length);
     }
     // Each filter keeps some albums and drops others, so the test means something.
@@ -129,7 +134,9 @@ describe('FakeLibrary', () => {
   it('draws covers as raster data: URLs, the same for the same id', () => {
     const url = fakeArtworkUrl(5001, 'thumb');
     expect(url).toMatch(/^data:image\/bmp;base64,[A-Za-z0-9+/]+=*#thumb$/);
-    const bytes = Uint8Array.from(atob(url.slice('data:image/bmp;base64,'.length, url.indexOf('#'))), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(url.slice('data:image/bmp;base64,'.length, url.indexOf('#'))), (c) =>
+      c.charCodeAt(0),
+    );
     expect(String.fromCharCode(bytes[0], bytes[1])).toBe('BM');
     expect(bytes.length).toBe(70);
     expect(fakeArtworkUrl(5001, 'full')).toBe(url.replace('#thumb', '#full'));

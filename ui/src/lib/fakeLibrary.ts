@@ -274,7 +274,9 @@ export class FakeLibrary {
     const searched = this.matching(query.trim().toLowerCase());
     const matches = missing === null ? searched : searched.filter((spec) => this.lacks(spec, missing));
     const start = Math.max(0, Math.floor(offset));
-    const albums = matches.slice(start, start + Math.max(0, Math.floor(limit))).map((spec) => structuredClone(spec.card));
+    const albums = matches
+      .slice(start, start + Math.max(0, Math.floor(limit)))
+      .map((spec) => structuredClone(spec.card));
     return { albums, total: matches.length };
   }
 

@@ -1,5 +1,6 @@
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { FailureRecord } from '../bindings/FailureRecord';
+import type { BackendErrorPayload } from './backend';
 
 /** A plausible, non-trivial library used by the fake backend by default. */
 export const LIBRARY_FIXTURE: LibrarySummary = {
@@ -25,10 +26,10 @@ export const EMPTY_FIXTURE: LibrarySummary = {
   lyrics: {},
 };
 
-export const ERROR_FIXTURE = {
-  code: 'database_unavailable',
+export const ERROR_FIXTURE: BackendErrorPayload = {
+  code: 'database',
   message: 'Could not open the library database',
-} as const;
+};
 
 /** A string that would run script if it were ever inserted as HTML. */
 export const XSS_STRING = '<img src=x onerror=alert(1)>';

@@ -56,9 +56,7 @@ describe('formatRate / formatDuration / labels', () => {
     expect(operationLabel('artwork')).toBe('Artwork');
     expect(operationLabel('lyrics')).toBe('Lyrics');
     expect(operationLabel('video')).toBe('video');
-    expect(capitalize('waiting for WiFi (now on ethernet (eth0))')).toBe(
-      'Waiting for WiFi (now on ethernet (eth0))',
-    );
+    expect(capitalize('waiting for WiFi (now on ethernet (eth0))')).toBe('Waiting for WiFi (now on ethernet (eth0))');
     expect(capitalize('')).toBe('');
   });
 });

@@ -56,9 +56,7 @@ export const OPERATION_LABELS: Record<Operation, string> = {
 
 /** A label for an operation name, the raw name for one this UI does not know yet. */
 export function operationLabel(operation: string): string {
-  return Object.hasOwn(OPERATION_LABELS, operation)
-    ? OPERATION_LABELS[operation as Operation]
-    : operation;
+  return Object.hasOwn(OPERATION_LABELS, operation) ? OPERATION_LABELS[operation as Operation] : operation;
 }
 
 /** A rate (tracks per second): "12", "2.5" (one decimal below 10), "1,185"; "—" when unknown. */

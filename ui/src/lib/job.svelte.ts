@@ -51,6 +51,9 @@ export class EnrichmentJob {
 
   readonly #backend: JobBackend;
   readonly #pendingTimeoutMs: number;
+  // Callbacks to call, not state: no template or effect reads them, so a SvelteSet would only
+  // add tracking to every subscribe and notify.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #observers = new Set<(change: JobChange) => void>();
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
   /** Job state events seen so far: an `enrichmentStatus` answer older than one is stale. */
@@ -110,7 +113,11 @@ export class EnrichmentJob {
       case 'idle':
         return 'Not started';
       case 'running':
-        return pending === 'pause' ? 'Pausing…' : this.state.resumed ? 'Running (continuing an interrupted job)' : 'Running';
+        return pending === 'pause'
+          ? 'Pausing…'
+          : this.state.resumed
+            ? 'Running (continuing an interrupted job)'
+            : 'Running';
       case 'paused':
         return capitalize(this.state.pauseReason?.message ?? 'paused');
       case 'finished':

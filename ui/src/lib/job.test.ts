@@ -47,7 +47,17 @@ describe('EnrichmentJob', () => {
     expect(job.canResume).toBe(true);
     expect(job.canPause).toBe(false);
     fake.emitEvents([
-      { type: 'job_finished', job_id: 1, result: { job_id: 1, cancelled: false, not_found: { artwork: 0, lyrics: 0 }, failures: [], progress: progress(8, 8) } },
+      {
+        type: 'job_finished',
+        job_id: 1,
+        result: {
+          job_id: 1,
+          cancelled: false,
+          not_found: { artwork: 0, lyrics: 0 },
+          failures: [],
+          progress: progress(8, 8),
+        },
+      },
     ]);
     expect(changes.at(-1)).toMatchObject({ kind: 'events', ended: true });
     expect(job.statusText).toBe('Finished');

@@ -29,7 +29,16 @@ describe('parseLrc', () => {
   });
 
   it('drops ID tags and applies [offset:] to every timestamp, wherever it is', () => {
-    const lrc = ['[ar:Björk]', '[ti:Joga]', '[al:Homogenic]', '[by:someone]', '[length:05:05]', '[00:10.00]One', '[00:20.00]Two', '[offset:+500]'].join('\n');
+    const lrc = [
+      '[ar:Björk]',
+      '[ti:Joga]',
+      '[al:Homogenic]',
+      '[by:someone]',
+      '[length:05:05]',
+      '[00:10.00]One',
+      '[00:20.00]Two',
+      '[offset:+500]',
+    ].join('\n');
     expect(parseLrc(lrc)).toEqual([
       { timeMs: 9_500, text: 'One' },
       { timeMs: 19_500, text: 'Two' },
@@ -57,11 +66,13 @@ describe('parseLrc', () => {
   });
 
   it('copes with CRLF, a BOM, stray spaces, word timings and bad brackets', () => {
-    expect(parseLrc('\uFEFF[00:01.00] One \r\n [00:02.00]<00:02.00>Two <00:02.50>words\r[00:99.00]Not a time')).toEqual([
-      { timeMs: 1_000, text: 'One' },
-      { timeMs: 2_000, text: 'Two words' },
-      { timeMs: null, text: '[00:99.00]Not a time' },
-    ]);
+    expect(parseLrc('\uFEFF[00:01.00] One \r\n [00:02.00]<00:02.00>Two <00:02.50>words\r[00:99.00]Not a time')).toEqual(
+      [
+        { timeMs: 1_000, text: 'One' },
+        { timeMs: 2_000, text: 'Two words' },
+        { timeMs: null, text: '[00:99.00]Not a time' },
+      ],
+    );
     // A tag after a timestamp is text.
     expect(parseLrc('[00:01.00][ar:x]Hi')).toEqual([{ timeMs: 1_000, text: '[ar:x]Hi' }]);
     expect(parseLrc('')).toEqual([]);

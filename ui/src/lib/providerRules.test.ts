@@ -6,6 +6,7 @@ import {
   isProviderProblemList,
   parseRate,
   providerLabel,
+  providerRole,
   providerProblems,
   naturalUnit,
   perUnit,
@@ -19,21 +20,24 @@ import {
 } from './providerRules';
 
 describe('providerRules', () => {
-  it('has the engine defaults, in priority order', () => {
-    expect(DEFAULT_PROVIDERS).toEqual([
-      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5 },
-      { name: 'musicbrainz', enabled: true, base_url: 'https://musicbrainz.org', requests_per_second: 1 },
-      { name: 'coverartarchive', enabled: true, base_url: 'https://coverartarchive.org', requests_per_second: 10 },
-      { name: 'itunes', enabled: true, base_url: 'https://itunes.apple.com', requests_per_second: 0.3333333333333333 },
-      { name: 'deezer', enabled: true, base_url: 'https://api.deezer.com', requests_per_second: 10 },
-    ]);
+  it('has valid engine defaults with a label and a role each', () => {
     expect(providerProblems(DEFAULT_PROVIDERS)).toEqual([]);
+    for (const p of DEFAULT_PROVIDERS) {
+      expect(providerLabel(p.name), 'a name for people').not.toBe(p.name);
+      expect(providerRole(p.name)).not.toBeNull();
+    }
     expect(providerLabel('coverartarchive')).toBe('Cover Art Archive');
     expect(providerLabel('someday')).toBe('someday');
+    expect(providerRole('someday')).toBeNull();
   });
 
   it('accepts http(s) URLs with a host only', () => {
-    for (const url of ['https://lrclib.net', 'http://localhost:3000', 'https://proxy.example/lrclib/', 'http://[::1]:8080']) {
+    for (const url of [
+      'https://lrclib.net',
+      'http://localhost:3000',
+      'https://proxy.example/lrclib/',
+      'http://[::1]:8080',
+    ]) {
       expect(isHttpUrl(url), url).toBe(true);
     }
     for (const url of ['', 'lrclib.net', 'ftp://lrclib.net', 'file:///etc/passwd', 'https://', 'javascript:alert(1)']) {

@@ -1,30 +1,28 @@
 // The providers' defaults and what a valid provider setting is, for inline feedback in the
-// settings form and for the fake backend. They mirror `crates/engine/src/providers/settings.rs`
-// (`KNOWN`, `problems`, `complete`). The backend re-validates every `save_providers` and is
-// authoritative: its `invalid_config` details are shown next to the fields just the same.
+// settings form and for the fake backend. The defaults and the pace bounds come from the
+// engine (`../bindings/rules.json`, written by a Rust test); the checks mirror
+// `crates/engine/src/config/providers.rs` (`problems`, `complete`). The backend re-validates
+// every `save_providers` and is authoritative: its `invalid_config` details are shown next to
+// the fields just the same.
 
+import type { ProviderId } from '../bindings/ProviderId';
 import type { ProviderProblem } from '../bindings/ProviderProblem';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
 import { formatCount } from './format';
+import { RULES } from './settingsRules';
 
 /**
  * Every provider, on, at its default endpoint and pace, in the default order (the engine's
- * `providers::settings::defaults()`; the artwork chain follows it).
+ * `providers::defaults()`; the artwork chain follows it).
  */
-export const DEFAULT_PROVIDERS: readonly Readonly<ProviderSettings>[] = Object.freeze([
-  { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5 },
-  { name: 'musicbrainz', enabled: true, base_url: 'https://musicbrainz.org', requests_per_second: 1 },
-  { name: 'coverartarchive', enabled: true, base_url: 'https://coverartarchive.org', requests_per_second: 10 },
-  // "About 20 calls per minute": one every 3 s.
-  { name: 'itunes', enabled: true, base_url: 'https://itunes.apple.com', requests_per_second: 1 / 3 },
-  // "50 requests per 5 seconds".
-  { name: 'deezer', enabled: true, base_url: 'https://api.deezer.com', requests_per_second: 10 },
-]);
+export const DEFAULT_PROVIDERS: readonly Readonly<ProviderSettings>[] = Object.freeze(
+  RULES.providers.map((p) => Object.freeze({ ...p })),
+);
 
 export const KNOWN_PROVIDERS: readonly string[] = DEFAULT_PROVIDERS.map((p) => p.name);
 
 /** Names for people; an unknown provider is shown by its raw name. */
-const PROVIDER_LABELS: Record<string, string> = {
+const PROVIDER_LABELS: Record<ProviderId, string> = {
   lrclib: 'LRCLIB',
   musicbrainz: 'MusicBrainz',
   itunes: 'iTunes',
@@ -33,7 +31,7 @@ const PROVIDER_LABELS: Record<string, string> = {
 };
 
 /** What each provider is asked for. */
-const PROVIDER_ROLES: Record<string, string> = {
+const PROVIDER_ROLES: Record<ProviderId, string> = {
   lrclib: 'Lyrics',
   musicbrainz: 'Album lookup',
   itunes: 'Artwork',
@@ -41,12 +39,17 @@ const PROVIDER_ROLES: Record<string, string> = {
   coverartarchive: 'Artwork',
 };
 
+/** Whether this build has a provider called `name` (a saved list may name others). */
+export function isProviderId(name: string): name is ProviderId {
+  return KNOWN_PROVIDERS.includes(name);
+}
+
 export function providerLabel(name: string): string {
-  return Object.hasOwn(PROVIDER_LABELS, name) ? PROVIDER_LABELS[name] : name;
+  return isProviderId(name) ? PROVIDER_LABELS[name] : name;
 }
 
 export function providerRole(name: string): string | null {
-  return Object.hasOwn(PROVIDER_ROLES, name) ? PROVIDER_ROLES[name] : null;
+  return isProviderId(name) ? PROVIDER_ROLES[name] : null;
 }
 
 /** What a `ProviderProblem` can be about (`ProviderProblem.field`). */
@@ -58,8 +61,8 @@ export function isProviderField(field: string): field is ProviderField {
 }
 
 /** Exclusive lower bound and inclusive upper bound of `requests_per_second`. */
-export const RATE_MIN_EXCLUSIVE = 0;
-export const RATE_MAX = 1000;
+export const RATE_MIN_EXCLUSIVE = RULES.rate_above;
+export const RATE_MAX = RULES.rate_at_most;
 
 /** Whether `text` parses as an http(s) URL with a host (as the engine's `url` crate checks). */
 export function isHttpUrl(text: string): boolean {

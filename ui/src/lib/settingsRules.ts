@@ -1,12 +1,17 @@
 // Allowed ranges and defaults of the enrichment settings, for inline feedback in the settings
-// form and for the fake backend. They mirror `crates/engine/src/enrich/config.rs`
-// (`EnrichmentConfig::default` and the `*_RANGE` constants). The backend re-validates every
-// `save_settings` and is authoritative: if the two ever disagree, its `invalid_config` details
-// are shown next to the fields just the same.
+// form and for the fake backend. They come from `../bindings/rules.json`, which a Rust test
+// writes from the engine's own `SettingsRules::current()` (`make test` fails when the committed
+// file is stale), so the form can never offer a range or a default the engine does not have.
+// The backend re-validates every `save_settings` and is authoritative.
 
 import type { ConfigError } from '../bindings/ConfigError';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
+import type { SettingsRules } from '../bindings/SettingsRules';
+import rulesJson from '../bindings/rules.json';
 import { formatCount } from './format';
+
+/** The engine's rules, as the Rust type describes them. */
+export const RULES: SettingsRules = rulesJson as SettingsRules;
 
 /** The settings that are numbers (all of them bounded). */
 export type NumericSetting = {
@@ -23,31 +28,15 @@ export interface SettingRange {
   max: number;
 }
 
-/** Inclusive ranges. `Record` makes a new numeric field in the Rust type a type error here. */
-export const SETTING_RANGES: Record<NumericSetting, SettingRange> = {
-  batch_size: { min: 1, max: 10_000 },
-  max_concurrent: { min: 1, max: 64 },
-  max_retries: { min: 0, max: 10 },
-  base_retry_delay_ms: { min: 1, max: 60_000 },
-  operation_timeout_secs: { min: 1, max: 600 },
-  not_found_max_age_days: { min: 0, max: 3650 },
-};
+/** Inclusive ranges, by setting. */
+export const SETTING_RANGES = Object.freeze(
+  Object.fromEntries(RULES.ranges.map(({ field, min, max }) => [field, { min, max }])),
+) as Readonly<Record<NumericSetting, SettingRange>>;
 
 /** In the order `validate_all` checks them. */
-export const NUMERIC_SETTINGS = Object.keys(SETTING_RANGES) as NumericSetting[];
+export const NUMERIC_SETTINGS = RULES.ranges.map((r) => r.field) as NumericSetting[];
 
-export const DEFAULT_SETTINGS: Readonly<EnrichmentConfig> = Object.freeze({
-  batch_size: 50,
-  max_concurrent: 5,
-  enable_artwork: true,
-  enable_lyrics: true,
-  require_wifi: false,
-  max_retries: 3,
-  base_retry_delay_ms: 100,
-  operation_timeout_secs: 30,
-  not_found_max_age_days: 30,
-  write_back: 'off',
-});
+export const DEFAULT_SETTINGS: Readonly<EnrichmentConfig> = Object.freeze({ ...RULES.defaults });
 
 export function isNumericSetting(field: string): field is NumericSetting {
   return Object.hasOwn(SETTING_RANGES, field);

@@ -2,9 +2,7 @@ import type { LibrarySummary } from '../bindings/LibrarySummary';
 import { type Backend, type BackendError, toBackendError } from './backend';
 
 export type SummaryState =
-  | { kind: 'loading' }
-  | { kind: 'ready'; summary: LibrarySummary }
-  | { kind: 'error'; error: BackendError };
+  { kind: 'loading' } | { kind: 'ready'; summary: LibrarySummary } | { kind: 'error'; error: BackendError };
 
 /**
  * The library's counts, loaded once for everything that shows them (the app decides between

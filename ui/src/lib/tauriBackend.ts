@@ -156,7 +156,11 @@ export class TauriBackend implements Backend {
       listen<ScanEvent>(SCAN_EVENTS, (event) => {
         if (closed) return;
         const payload: unknown = event.payload;
-        if (typeof payload === 'object' && payload !== null && typeof (payload as { type?: unknown }).type === 'string') {
+        if (
+          typeof payload === 'object' &&
+          payload !== null &&
+          typeof (payload as { type?: unknown }).type === 'string'
+        ) {
           listener({ kind: 'scan', event: payload as ScanEvent });
         } else {
           console.error(`${SCAN_EVENTS} payload is not a ScanEvent`);

@@ -15,6 +15,9 @@ use ts_rs::TS;
 use crate::model::WriteBackMode;
 
 pub mod providers;
+mod rules;
+
+pub use rules::{SettingRange, SettingsRules};
 
 /// Settings of an enrichment job. The defaults are the seed's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -25,7 +28,9 @@ pub struct EnrichmentConfig {
     pub batch_size: u32,
     /// Operations in flight at once, at most.
     pub max_concurrent: u32,
+    /// Fetch album artwork.
     pub enable_artwork: bool,
+    /// Fetch lyrics (needs a lyrics provider switched on).
     pub enable_lyrics: bool,
     /// Run only on WiFi (not on ethernet, mobile or metered connections); pause when it drops.
     pub require_wifi: bool,
@@ -62,10 +67,15 @@ impl Default for EnrichmentConfig {
 
 /// Allowed values of each bounded setting.
 pub const BATCH_SIZE_RANGE: RangeInclusive<u64> = 1..=10_000;
+/// Allowed values of `max_concurrent`.
 pub const MAX_CONCURRENT_RANGE: RangeInclusive<u64> = 1..=64;
+/// Allowed values of `max_retries`.
 pub const MAX_RETRIES_RANGE: RangeInclusive<u64> = 0..=10;
+/// Allowed values of `base_retry_delay_ms`, in milliseconds.
 pub const BASE_RETRY_DELAY_MS_RANGE: RangeInclusive<u64> = 1..=60_000;
+/// Allowed values of `operation_timeout_secs`, in seconds.
 pub const OPERATION_TIMEOUT_SECS_RANGE: RangeInclusive<u64> = 1..=600;
+/// Allowed values of `not_found_max_age_days`, in days (0: ask again on every run).
 pub const NOT_FOUND_MAX_AGE_DAYS_RANGE: RangeInclusive<u64> = 0..=3650;
 
 /// A setting outside its allowed range.
@@ -75,15 +85,19 @@ pub const NOT_FOUND_MAX_AGE_DAYS_RANGE: RangeInclusive<u64> = 0..=3650;
 pub struct ConfigError {
     /// The setting's name, as in the config (`batch_size`, ...).
     pub field: String,
+    /// The value given.
     #[ts(type = "number")]
     pub value: u64,
+    /// The smallest allowed value.
     #[ts(type = "number")]
     pub min: u64,
+    /// The largest allowed value.
     #[ts(type = "number")]
     pub max: u64,
 }
 
 impl EnrichmentConfig {
+    /// A builder starting from the defaults.
     pub fn builder() -> EnrichmentConfigBuilder {
         EnrichmentConfig::default().to_builder()
     }
@@ -100,35 +114,7 @@ impl EnrichmentConfig {
 
     /// Every setting out of range (for forms that show all problems at once).
     pub fn validate_all(&self) -> Vec<ConfigError> {
-        let checks: [(&str, u64, &RangeInclusive<u64>); 6] = [
-            ("batch_size", u64::from(self.batch_size), &BATCH_SIZE_RANGE),
-            (
-                "max_concurrent",
-                u64::from(self.max_concurrent),
-                &MAX_CONCURRENT_RANGE,
-            ),
-            (
-                "max_retries",
-                u64::from(self.max_retries),
-                &MAX_RETRIES_RANGE,
-            ),
-            (
-                "base_retry_delay_ms",
-                self.base_retry_delay_ms,
-                &BASE_RETRY_DELAY_MS_RANGE,
-            ),
-            (
-                "operation_timeout_secs",
-                self.operation_timeout_secs,
-                &OPERATION_TIMEOUT_SECS_RANGE,
-            ),
-            (
-                "not_found_max_age_days",
-                u64::from(self.not_found_max_age_days),
-                &NOT_FOUND_MAX_AGE_DAYS_RANGE,
-            ),
-        ];
-        checks
+        self.bounded()
             .into_iter()
             .filter(|(_, value, range)| !range.contains(value))
             .map(|(field, value, range)| ConfigError {
@@ -140,14 +126,50 @@ impl EnrichmentConfig {
             .collect()
     }
 
+    /// Each bounded setting: its name, its value here and its allowed range, in the order
+    /// [`validate_all`](Self::validate_all) reports them.
+    pub fn bounded(&self) -> [(&'static str, u64, RangeInclusive<u64>); 6] {
+        [
+            ("batch_size", u64::from(self.batch_size), BATCH_SIZE_RANGE),
+            (
+                "max_concurrent",
+                u64::from(self.max_concurrent),
+                MAX_CONCURRENT_RANGE,
+            ),
+            (
+                "max_retries",
+                u64::from(self.max_retries),
+                MAX_RETRIES_RANGE,
+            ),
+            (
+                "base_retry_delay_ms",
+                self.base_retry_delay_ms,
+                BASE_RETRY_DELAY_MS_RANGE,
+            ),
+            (
+                "operation_timeout_secs",
+                self.operation_timeout_secs,
+                OPERATION_TIMEOUT_SECS_RANGE,
+            ),
+            (
+                "not_found_max_age_days",
+                u64::from(self.not_found_max_age_days),
+                NOT_FOUND_MAX_AGE_DAYS_RANGE,
+            ),
+        ]
+    }
+
+    /// `operation_timeout_secs` as a `Duration`: how long one attempt of an operation may take.
     pub fn operation_timeout(&self) -> Duration {
         Duration::from_secs(self.operation_timeout_secs)
     }
 
+    /// `base_retry_delay_ms` as a `Duration`: the wait before the first retry, before jitter.
     pub fn base_retry_delay(&self) -> Duration {
         Duration::from_millis(self.base_retry_delay_ms)
     }
 
+    /// `not_found_max_age_days` as a `Duration` (days of 24 hours).
     pub fn not_found_max_age(&self) -> Duration {
         Duration::from_secs(u64::from(self.not_found_max_age_days) * 24 * 3600)
     }
@@ -160,42 +182,52 @@ pub struct EnrichmentConfigBuilder {
 }
 
 impl EnrichmentConfigBuilder {
+    /// Sets `batch_size`: tracks read per page.
     pub fn batch_size(mut self, n: u32) -> Self {
         self.config.batch_size = n;
         self
     }
+    /// Sets `max_concurrent`: attempts in flight at once, at most.
     pub fn max_concurrent(mut self, n: u32) -> Self {
         self.config.max_concurrent = n;
         self
     }
+    /// Sets `enable_artwork`: whether to fetch album artwork.
     pub fn enable_artwork(mut self, on: bool) -> Self {
         self.config.enable_artwork = on;
         self
     }
+    /// Sets `enable_lyrics`: whether to fetch lyrics.
     pub fn enable_lyrics(mut self, on: bool) -> Self {
         self.config.enable_lyrics = on;
         self
     }
+    /// Sets `require_wifi`: run only on unmetered WiFi.
     pub fn require_wifi(mut self, on: bool) -> Self {
         self.config.require_wifi = on;
         self
     }
+    /// Sets `max_retries`: retries after the first attempt of an operation.
     pub fn max_retries(mut self, n: u32) -> Self {
         self.config.max_retries = n;
         self
     }
+    /// Sets `base_retry_delay_ms`: the first retry's wait, in milliseconds.
     pub fn base_retry_delay_ms(mut self, ms: u64) -> Self {
         self.config.base_retry_delay_ms = ms;
         self
     }
+    /// Sets `operation_timeout_secs`: how long one attempt may take, in seconds.
     pub fn operation_timeout_secs(mut self, secs: u64) -> Self {
         self.config.operation_timeout_secs = secs;
         self
     }
+    /// Sets `not_found_max_age_days`: days a "not found" is kept before asking again.
     pub fn not_found_max_age_days(mut self, days: u32) -> Self {
         self.config.not_found_max_age_days = days;
         self
     }
+    /// Sets `write_back`: what to write beside the music after a job.
     pub fn write_back(mut self, mode: WriteBackMode) -> Self {
         self.config.write_back = mode;
         self

@@ -7,12 +7,60 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
+/// A provider this build has. Settings keep names as strings (a list saved by another build may
+/// name providers this one lacks); the engine turns a name into a `ProviderId` before it acts on
+/// it, so every place that treats providers one by one is an exhaustive `match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ProviderId {
+    /// LRCLIB: synced and plain lyrics.
+    Lrclib,
+    /// MusicBrainz: finds the release the Cover Art Archive is asked about.
+    Musicbrainz,
+    /// The Cover Art Archive: front covers of MusicBrainz releases.
+    Coverartarchive,
+    /// The iTunes Search API: artwork.
+    Itunes,
+    /// Deezer's API: artwork.
+    Deezer,
+}
+
+impl ProviderId {
+    /// The name settings, flags and logs use (`lrclib`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Lrclib => "lrclib",
+            ProviderId::Musicbrainz => "musicbrainz",
+            ProviderId::Coverartarchive => "coverartarchive",
+            ProviderId::Itunes => "itunes",
+            ProviderId::Deezer => "deezer",
+        }
+    }
+
+    /// The provider called `name`, if this build has it.
+    pub fn from_name(name: &str) -> Option<ProviderId> {
+        KNOWN.iter().map(|k| k.id).find(|id| id.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The pace a provider may be given, in requests per second: above the first, at most the
+/// second.
+pub const RATE_BOUNDS: (f64, f64) = (0.0, 1000.0);
+
 /// One provider's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ProviderSettings {
     /// `lrclib`, ...
     pub name: String,
+    /// Whether jobs use this provider.
     pub enabled: bool,
     /// May carry a path prefix (a self-hosted instance behind a proxy).
     pub base_url: String,
@@ -22,7 +70,7 @@ pub struct ProviderSettings {
 
 /// A provider the engine knows: its name, default endpoint and pace.
 pub(crate) struct Known {
-    pub(crate) name: &'static str,
+    pub(crate) id: ProviderId,
     default_url: &'static str,
     /// LRCLIB publishes no number: a polite 5/s, which a self-hosted instance may raise.
     default_rate: f64,
@@ -36,28 +84,28 @@ pub(crate) struct Known {
 /// when exceeded); the Cover Art Archive is a redirector, bounded by concurrency.
 const KNOWN: &[Known] = &[
     Known {
-        name: "lrclib",
+        id: ProviderId::Lrclib,
         default_url: "https://lrclib.net",
         default_rate: 5.0,
         max_in_flight: Some(2),
         throttle: &[],
     },
     Known {
-        name: "musicbrainz",
+        id: ProviderId::Musicbrainz,
         default_url: "https://musicbrainz.org",
         default_rate: 1.0,
         max_in_flight: Some(1),
         throttle: &[(503, std::time::Duration::from_secs(1))],
     },
     Known {
-        name: "coverartarchive",
+        id: ProviderId::Coverartarchive,
         default_url: "https://coverartarchive.org",
         default_rate: 10.0,
         max_in_flight: Some(4),
         throttle: &[(503, std::time::Duration::from_secs(2))],
     },
     Known {
-        name: "itunes",
+        id: ProviderId::Itunes,
         default_url: "https://itunes.apple.com",
         // "About 20 calls per minute": one every 3 s.
         default_rate: 1.0 / 3.0,
@@ -65,7 +113,7 @@ const KNOWN: &[Known] = &[
         throttle: &[(403, std::time::Duration::from_secs(60))],
     },
     Known {
-        name: "deezer",
+        id: ProviderId::Deezer,
         default_url: "https://api.deezer.com",
         // "50 requests per 5 seconds".
         default_rate: 10.0,
@@ -76,7 +124,7 @@ const KNOWN: &[Known] = &[
 
 /// The names of the providers this build has.
 pub fn known_names() -> Vec<&'static str> {
-    KNOWN.iter().map(|k| k.name).collect()
+    KNOWN.iter().map(|k| k.id.as_str()).collect()
 }
 
 /// Every provider, on, at its default endpoint and pace, in the default order.
@@ -84,7 +132,7 @@ pub fn defaults() -> Vec<ProviderSettings> {
     KNOWN
         .iter()
         .map(|k| ProviderSettings {
-            name: k.name.to_owned(),
+            name: k.id.as_str().to_owned(),
             enabled: true,
             base_url: k.default_url.to_owned(),
             requests_per_second: k.default_rate,
@@ -95,18 +143,36 @@ pub fn defaults() -> Vec<ProviderSettings> {
 /// A provider setting that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderSettingsError {
+    /// This build has no provider of that name.
     #[error("unknown provider {name:?} (this build has: {known})")]
-    Unknown { name: String, known: String },
+    Unknown {
+        /// The name given.
+        name: String,
+        /// The names this build has, comma-separated.
+        known: String,
+    },
+    /// The base URL is not an absolute http(s) URL with a host.
     #[error("provider {name}: {url:?} is not an http(s) URL")]
-    BadUrl { name: String, url: String },
+    BadUrl {
+        /// The provider.
+        name: String,
+        /// The URL as given.
+        url: String,
+    },
+    /// The pace is not a number above 0 and at most 1000 requests per second.
     #[error("provider {name}: requests per second must be above 0 and at most 1000, got {rate}")]
-    BadRate { name: String, rate: String },
+    BadRate {
+        /// The provider.
+        name: String,
+        /// The rate as given (text: it may not be a number).
+        rate: String,
+    },
 }
 
 pub(crate) fn known(name: &str) -> Result<&'static Known, ProviderSettingsError> {
     KNOWN
         .iter()
-        .find(|k| k.name == name)
+        .find(|k| k.id.as_str() == name)
         .ok_or_else(|| ProviderSettingsError::Unknown {
             name: name.to_owned(),
             known: known_names().join(", "),
@@ -121,6 +187,7 @@ pub struct ProviderProblem {
     pub name: String,
     /// `name`, `base_url` or `requests_per_second`.
     pub field: String,
+    /// What is wrong, for people.
     pub message: String,
 }
 
@@ -167,7 +234,8 @@ fn check(s: &ProviderSettings) -> Vec<ProviderSettingsError> {
             url: s.base_url.clone(),
         });
     }
-    if !(s.requests_per_second > 0.0 && s.requests_per_second <= 1000.0) {
+    let (above, at_most) = RATE_BOUNDS;
+    if !(s.requests_per_second > above && s.requests_per_second <= at_most) {
         errors.push(ProviderSettingsError::BadRate {
             name: s.name.clone(),
             rate: s.requests_per_second.to_string(),

@@ -89,8 +89,11 @@ struct TrackRow {
 /// Where an artwork's files are, relative to the artwork store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtworkFiles {
+    /// The full-size image, relative to the artwork store.
     pub storage_path: String,
+    /// The JPEG thumbnail, relative to the artwork store; `None` when none could be made.
     pub thumbnail_path: Option<String>,
+    /// The full-size image's MIME type, e.g. `image/jpeg` (thumbnails are always JPEG).
     pub mime: String,
 }
 

@@ -15,7 +15,9 @@ use crate::model::{LyricsStatus, TrackRecord};
 /// Which tracks a job works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {
+    /// Work on artwork: tracks whose album has none (with `retry_failed`: whose artwork failed).
     pub artwork: bool,
+    /// Work on lyrics: tracks that have none (with `retry_failed`: whose lyrics failed).
     pub lyrics: bool,
     /// Only what failed before ("retry failed"), instead of what was never asked.
     pub retry_failed: bool,
@@ -26,22 +28,32 @@ pub struct Selection {
 /// A track the job will work on, and what it needs.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// The track as stored.
     pub track: TrackRecord,
+    /// Artwork is to be fetched for its album.
     pub needs_artwork: bool,
+    /// Lyrics are to be fetched for it.
     pub needs_lyrics: bool,
 }
 
 /// A stored artwork image (the bytes are in the artwork store).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtworkRow {
+    /// SHA-256 of the image bytes, lowercase hex; the same image is stored once.
     pub content_hash: String,
+    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
     pub mime: String,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// Size of the image file, in bytes.
     pub byte_size: u64,
+    /// The image file, relative to the artwork store.
     pub storage_path: String,
     /// The 256 px JPEG for the UI, when one could be made.
     pub thumbnail_path: Option<String>,
+    /// Where it came from (`embedded`, `folder`, `coverartarchive`, `itunes`, ...).
     pub source: String,
     /// Which candidate won (stored with the album, not the image).
     pub matched: Option<String>,
@@ -50,30 +62,50 @@ pub struct ArtworkRow {
 /// One outcome to commit.
 #[derive(Debug, Clone)]
 pub enum OutcomeWrite {
+    /// An album got artwork: store the image, set it on the album and its tracks.
     ArtworkFound {
+        /// The album the artwork is for.
         album_id: i64,
+        /// The image, already saved in the artwork store.
         artwork: ArtworkRow,
     },
+    /// No source had artwork for an album; remembered so it is not asked again for a while.
     ArtworkNotFound {
+        /// The album no source had artwork for.
         album_id: i64,
     },
+    /// A track got lyrics; its status becomes `available`.
     LyricsFound {
+        /// The track the lyrics are for.
         track_id: i64,
+        /// Unsynced lyrics text; `None` when the source had none.
         plain: Option<String>,
+        /// Time-stamped lyrics in LRC format; `None` when the source had none.
         synced: Option<String>,
+        /// Where they came from (e.g. `lrclib`).
         source: String,
+        /// Which candidate won (record, names, duration, score), for people checking.
         matched: Option<String>,
     },
+    /// A track has no vocals; its status becomes `instrumental`.
     LyricsInstrumental {
+        /// The instrumental track.
         track_id: i64,
     },
+    /// No source had lyrics for a track; its status becomes `unavailable`.
     LyricsNotFound {
+        /// The track no source had lyrics for.
         track_id: i64,
     },
+    /// An operation failed for good after its retries; recorded as a failure.
     Failed {
+        /// The track the operation was for.
         track_id: i64,
+        /// Which operation failed.
         operation: Operation,
+        /// The last error, for people.
         reason: String,
+        /// How many attempts were made, the first included.
         attempts: u32,
     },
 }
@@ -81,9 +113,11 @@ pub enum OutcomeWrite {
 /// A job row that did not finish, to be continued.
 #[derive(Debug, Clone)]
 pub struct JobStart {
+    /// The job's row id.
     pub id: i64,
     /// A previous run of this job stopped early (crash or quit); its counts carry over.
     pub resumed: bool,
+    /// Counts carried over from the earlier run; all zero for a new job.
     pub carried: EnrichmentProgress,
 }
 
@@ -91,15 +125,24 @@ pub struct JobStart {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct FailureRecord {
+    /// The track that failed.
     #[ts(type = "number")]
     pub track_id: i64,
+    /// The track's title.
     pub title: String,
+    /// The track's artist.
     pub artist: String,
+    /// The track's album title.
     pub album: String,
+    /// The track's file path (bytes that are not UTF-8 shown lossily).
     pub path: String,
+    /// Which operation failed.
     pub operation: Operation,
+    /// The last error, for people.
     pub reason: String,
+    /// How many attempts were made, the first included.
     pub attempts: u32,
+    /// When it failed, in seconds since the Unix epoch.
     #[ts(type = "number")]
     pub failed_at: i64,
 }

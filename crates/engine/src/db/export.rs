@@ -11,7 +11,9 @@ use crate::model::LyricsStatus;
 pub struct ExportedLyrics {
     /// `synced` or `plain`.
     pub kind: &'static str,
+    /// The lyrics: LRC with `[mm:ss.xx]` timestamps when `kind` is `synced`, else plain text.
     pub text: String,
+    /// Where they came from: `sidecar`, `embedded`, `lrclib`, ...
     pub source: String,
     /// Which candidate won (record, names, score), when a provider found them.
     #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
@@ -23,10 +25,15 @@ pub struct ExportedLyrics {
 pub struct ExportedArtwork {
     /// Relative to the artwork store (the caller knows where that is).
     pub file: String,
+    /// The 256 px JPEG thumbnail, relative to the artwork store; `None` when none was made.
     pub thumbnail: Option<String>,
+    /// The image's type: `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
     pub mime: String,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// Where it came from: `embedded`, `folder`, `coverartarchive`, `itunes`, `deezer`, ...
     pub source: String,
     /// Which candidate won (release or album, names, score; or the file it was found in).
     #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
@@ -36,23 +43,36 @@ pub struct ExportedArtwork {
 /// One track, with everything Gatefold knows of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportedTrack {
+    /// The track's row id.
     pub id: i64,
     /// For display (lossy when the name is not valid UTF-8).
     pub path: String,
     /// The path's exact bytes, base64, when it is not valid UTF-8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path_b64: Option<String>,
+    /// The title tag, else the file name without its extension.
     pub title: String,
+    /// The track's artist (`Unknown artist` when untagged).
     pub artist: String,
+    /// The album's title (`Unknown album` when untagged).
     pub album: String,
+    /// The album's artist.
     pub album_artist: String,
+    /// The album's release year, if tagged.
     pub year: Option<i64>,
+    /// Track number, if tagged.
     pub track_number: Option<i64>,
+    /// Disc number, if tagged.
     pub disc_number: Option<i64>,
+    /// Length in milliseconds, if known.
     pub duration_ms: Option<i64>,
+    /// The audio format: `flac`, `mp3`, `m4a`, `ogg`, `opus`, `wav`, ..., or `other`.
     pub format: String,
+    /// Where the track stands with its lyrics.
     pub lyrics_status: LyricsStatus,
+    /// The stored lyrics; `None` when there are none.
     pub lyrics: Option<ExportedLyrics>,
+    /// The track's artwork (its own, else its album's); `None` when there is none.
     pub artwork: Option<ExportedArtwork>,
 }
 

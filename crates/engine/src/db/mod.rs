@@ -36,7 +36,7 @@ pub use browse::ArtworkFiles;
 pub use enrich::{ArtworkRow, Candidate, FailureRecord, JobStart, OutcomeWrite, Selection};
 pub use export::{ExportedArtwork, ExportedLyrics, ExportedTrack};
 pub(crate) use import::{ImportWriter, KnownFile};
-pub use library::{SqliteAlbumRepository, SqliteArtistRepository, SqliteTrackRepository};
+pub use library::SqliteTrackRepository;
 pub use writeback::{WriteBackArtwork, WriteBackTrack};
 
 /// SQLite `application_id` of a Gatefold library: "GTFD".
@@ -191,16 +191,6 @@ impl Database {
     /// The track repository over this library.
     pub fn tracks(&self) -> SqliteTrackRepository {
         SqliteTrackRepository::new(self.pool.clone(), self.hold.clone())
-    }
-
-    /// The album repository over this library.
-    pub fn albums(&self) -> SqliteAlbumRepository {
-        SqliteAlbumRepository::new(self.pool.clone(), self.hold.clone())
-    }
-
-    /// The artist repository over this library.
-    pub fn artists(&self) -> SqliteArtistRepository {
-        SqliteArtistRepository::new(self.pool.clone(), self.hold.clone())
     }
 
     /// Counts of tracks, albums, artists, tracks without artwork and tracks per lyrics status.

@@ -9,9 +9,13 @@ use crate::error::Result;
 /// One track, as write-back sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteBackTrack {
+    /// The track's row id.
     pub id: i64,
+    /// The audio file's absolute path.
     pub path: PathBuf,
+    /// The album's row id (tracks of one album share its artwork).
     pub album_id: i64,
+    /// The file already carries an embedded front-cover picture.
     pub has_embedded_picture: bool,
     /// The import found a cover/folder image beside the track.
     pub has_folder_cover: bool,
@@ -24,8 +28,11 @@ pub struct WriteBackTrack {
 /// An album's stored artwork.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteBackArtwork {
+    /// The image file, relative to the artwork store.
     pub storage_path: String,
+    /// The image's type: `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
     pub mime: String,
+    /// Where it came from: `embedded`, `folder`, `coverartarchive`, `itunes`, `deezer`, ...
     pub source: String,
 }
 

@@ -2,14 +2,21 @@
 //!
 //! * [`EnrichmentConfig`] (builder, validation) and [`EnrichmentProgress`];
 //! * [`ArtworkService`] and [`LyricsService`]: what the job asks; providers implement them;
-//! * [`EnrichmentJob`]: scheduling, retries, timeouts, pause, cancel, resume (see `job.rs`);
+//! * [`EnrichmentJob`]: the job's settings and checks (`job.rs`); once running, `scheduler.rs`
+//!   keeps the window of operations full and follows pause, WiFi and cancel, `plan.rs` reads
+//!   candidates and turns them into operations, `attempts.rs` runs one operation (permits,
+//!   deadline, retries) and `commit.rs` records outcomes and announces them;
 //! * [`BackgroundExecutor`]: runs one job at a time, detached, and hands back a [`JobHandle`];
 //! * [`NetworkMonitor`]: WiFi-only mode.
 
+mod attempts;
+mod commit;
 mod executor;
 mod job;
 pub mod network;
+mod plan;
 pub mod retry;
+mod scheduler;
 mod services;
 
 use serde::Serialize;
@@ -17,8 +24,8 @@ use ts_rs::TS;
 
 pub use crate::config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder};
 pub use crate::model::{
-    EnrichmentProgress, EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseReason,
-    TrackFailure, WriteBackMode, WriteBackOutcome,
+    EnrichmentProgress, EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseCode,
+    PauseReason, TrackFailure, WriteBackMode, WriteBackOutcome,
 };
 pub use crate::store::ArtworkStore;
 pub use executor::{BackgroundExecutor, JobHandle};
@@ -34,8 +41,10 @@ pub use services::{
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct EnrichmentStatus {
+    /// The job's id (its row in the library).
     #[ts(type = "number")]
     pub job_id: i64,
+    /// The counts so far.
     pub progress: EnrichmentProgress,
     /// Set while the job is paused, with why.
     pub paused: Option<PauseReason>,

@@ -16,10 +16,15 @@ use ts_rs::TS;
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ConnectionKind {
+    /// WiFi.
     Wifi,
+    /// A wired connection.
     Ethernet,
+    /// Mobile broadband or tethering (cellular, bluetooth, USB).
     Mobile,
+    /// Any other kind of connection (a VPN, a bridge, ...).
     Other,
+    /// No usable network (no default route, or NetworkManager not connected).
     Offline,
 }
 
@@ -27,9 +32,12 @@ pub enum ConnectionKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct NetworkStatus {
+    /// The kind of connection the default route goes through.
     pub kind: ConnectionKind,
     /// The connection is metered (a phone hotspot, a capped plan), as far as the system knows.
     pub metered: bool,
+    /// The interface (`wlan0`, `eth0`, ...); `None` when offline or when NetworkManager
+    /// answered (it does not name one).
     pub interface: Option<String>,
 }
 
@@ -59,6 +67,7 @@ impl NetworkStatus {
 /// Tells which network the machine is on now.
 #[async_trait]
 pub trait NetworkMonitor: Send + Sync {
+    /// The network now. Cannot fail: a network the monitor cannot see counts as `Offline`.
     async fn status(&self) -> NetworkStatus;
 }
 

@@ -31,6 +31,7 @@ pub fn delay(base: Duration, retry: u32, unit: f64, retry_after: Option<Duration
 pub struct Jitter(u64);
 
 impl Jitter {
+    /// A source seeded with `seed` (any value; the same seed gives the same numbers).
     pub fn new(seed: u64) -> Self {
         Jitter(seed | 1)
     }

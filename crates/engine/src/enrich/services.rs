@@ -10,9 +10,13 @@ pub use crate::model::{FetchError, FetchedArtwork, FetchedLyrics};
 /// An album, as the artwork service sees it.
 #[derive(Debug, Clone)]
 pub struct AlbumRequest {
+    /// The album's row id.
     pub album_id: i64,
+    /// The album's title.
     pub title: String,
+    /// The album's artist.
     pub album_artist: String,
+    /// The MusicBrainz release id from the tags, if any (not checked to be a valid id).
     pub mb_release_id: Option<String>,
     /// The album's tracks this job knows of (for embedded pictures and the album folder).
     pub tracks: Vec<TrackRecord>,
@@ -21,15 +25,21 @@ pub struct AlbumRequest {
 /// Tracks of one album whose lyrics are wanted, so a service may answer them together.
 #[derive(Debug, Clone)]
 pub struct LyricsRequest {
+    /// The album's row id.
     pub album_id: i64,
+    /// The album's title.
     pub album: String,
+    /// The album's artist.
     pub album_artist: String,
+    /// The tracks whose lyrics are wanted (the album's tracks in one page of the job).
     pub tracks: Vec<TrackRecord>,
 }
 
 /// Finds album artwork. `Ok(None)` means no source has it (not an error).
 #[async_trait]
 pub trait ArtworkService: Send + Sync {
+    /// One attempt at the album's cover: `Ok(None)` when no source has it; an error says
+    /// whether another attempt may succeed.
     async fn fetch_artwork(
         &self,
         album: &AlbumRequest,
@@ -48,6 +58,7 @@ pub trait ArtworkService: Send + Sync {
 /// missing from the answer counts as a permanent failure of the service).
 #[async_trait]
 pub trait LyricsService: Send + Sync {
+    /// One attempt for the request's tracks: a result per requested track, with its track id.
     async fn fetch_lyrics(
         &self,
         request: &LyricsRequest,

@@ -48,11 +48,15 @@ impl Clock for TokioClock {
 /// A rate limit: `requests` per `per`, never more in any window of that length.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
+    /// How many requests a window may hold.
     pub requests: u32,
+    /// The window's length.
     pub per: Duration,
 }
 
 impl RateLimit {
+    /// `requests_per_second` as one request per `1 / requests_per_second` seconds (no bursts);
+    /// rates below 0.001 count as 0.001.
     pub fn per_second(requests_per_second: f64) -> RateLimit {
         // As one request per interval: the strictest reading of "N per second".
         let interval = Duration::from_secs_f64(1.0 / requests_per_second.max(0.001));
@@ -85,6 +89,10 @@ impl Limiter {
     /// reach the server with network jitter, and one arriving a hair early counts as over it.
     pub fn new(limit: RateLimit) -> Self {
         let interval = (limit.per / limit.requests.max(1)).mul_f64(SAFETY_MARGIN);
+        #[expect(
+            clippy::expect_used,
+            reason = "the period is at least 1 ns, and with_period refuses only zero"
+        )]
         let quota = Quota::with_period(interval.max(Duration::from_nanos(1)))
             .expect("a positive period")
             .allow_burst(NonZeroU32::MIN);

@@ -44,6 +44,7 @@ pub struct Http {
 }
 
 impl Http {
+    /// The client every provider shares. Errors (`Internal`) only when reqwest cannot build it.
     pub fn new() -> Result<Http, crate::EngineError> {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -62,7 +63,9 @@ impl Http {
 pub struct ProviderPolicy {
     /// `lrclib`, `musicbrainz`, ... (also in error messages).
     pub name: &'static str,
+    /// Where its API lives; any path prefix is kept (see [`ProviderClient::url`]).
     pub base_url: Url,
+    /// The pace to keep (its published limit by default); the limiter keeps 2 % below it.
     pub rate: RateLimit,
     /// Requests to this provider in flight at once, at most (`None`: bounded by the job only).
     pub max_in_flight: Option<usize>,
@@ -77,8 +80,11 @@ pub struct ProviderPolicy {
 /// What a GET brought back.
 #[derive(Debug, Clone)]
 pub struct Fetched {
+    /// The HTTP status: always a success (2xx).
     pub status: u16,
+    /// The `Content-Type` header, if the server sent one (not checked against the body).
     pub content_type: Option<String>,
+    /// The whole body, never larger than the cap the request was made with.
     pub body: Vec<u8>,
 }
 
@@ -92,6 +98,7 @@ pub struct ProviderClient {
 }
 
 impl ProviderClient {
+    /// A client for the provider `policy` describes, with its own limiter and in-flight bound.
     pub fn new(http: Http, policy: ProviderPolicy) -> Self {
         let limiter = Arc::new(Limiter::new(policy.rate));
         let permits = policy
@@ -105,6 +112,7 @@ impl ProviderClient {
         }
     }
 
+    /// The provider's name (`lrclib`, `musicbrainz`, ...).
     pub fn name(&self) -> &'static str {
         self.policy.name
     }
@@ -133,10 +141,13 @@ impl ProviderClient {
         accept: &str,
         cap: usize,
     ) -> Result<Option<Fetched>, FetchError> {
-        let _permit = match &self.permits {
-            Some(p) => Some(Arc::clone(p).acquire_owned().await.expect("never closed")),
-            None => None,
-        };
+        let _permit =
+            match &self.permits {
+                Some(p) => Some(Arc::clone(p).acquire_owned().await.map_err(|_| {
+                    FetchError::permanent("the provider's request slots were closed")
+                })?),
+                None => None,
+            };
         self.limiter.acquire().await;
         let name = self.policy.name;
         tracing::debug!(provider = name, %url, "GET");

@@ -12,7 +12,9 @@ use super::{EnrichmentProgress, WriteBackSummary};
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Operation {
+    /// The album's cover image.
     Artwork,
+    /// The track's lyrics.
     Lyrics,
 }
 
@@ -23,17 +25,23 @@ pub enum Operation {
 pub enum OperationOutcome {
     /// Fetched from a provider.
     Fetched {
+        /// The provider it came from (`coverartarchive`, `itunes`, `deezer`, `lrclib`, ...).
         source: String,
     },
     /// Found on disk (embedded, or an image beside the files): nothing was fetched.
     AlreadyPresent {
+        /// Where it was found: `embedded` or `folder`.
         source: String,
     },
+    /// No source had it; remembered, and not asked again for a while.
     NotFound,
     /// Lyrics only: the track has no vocals.
     Instrumental,
+    /// It failed for good, after its retries.
     Failed {
+        /// The last error, for people.
         reason: String,
+        /// How many attempts were made, the first included.
         attempts: u32,
     },
 }
@@ -42,10 +50,14 @@ pub enum OperationOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct TrackFailure {
+    /// The track the operation was for.
     #[ts(type = "number")]
     pub track_id: i64,
+    /// Which operation failed.
     pub operation: Operation,
+    /// The last error, for people.
     pub reason: String,
+    /// How many attempts were made, the first included.
     pub attempts: u32,
 }
 
@@ -64,9 +76,12 @@ pub struct NotFoundCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct EnrichmentResult {
+    /// The job's id.
     #[ts(type = "number")]
     pub job_id: i64,
+    /// The final counts, earlier runs of a resumed job included.
     pub progress: EnrichmentProgress,
+    /// The job was cancelled before it finished.
     pub cancelled: bool,
     /// In this run (a continued job's earlier runs are in `progress` only).
     pub not_found: NotFoundCounts,
@@ -85,9 +100,17 @@ pub struct EnrichmentResult {
 #[ts(export)]
 pub enum WriteBackOutcome {
     /// It ran; the summary counts what was written, skipped and failed.
-    Written { summary: WriteBackSummary },
+    Written {
+        /// What was written, skipped and failed on, in counts.
+        summary: WriteBackSummary,
+    },
     /// It stopped on an error (`code` as in `EngineError::code`).
-    Failed { code: String, message: String },
+    Failed {
+        /// Machine-readable reason (`database`, `io`, ...).
+        code: crate::error::ErrorCode,
+        /// The error, for people.
+        message: String,
+    },
 }
 
 impl EnrichmentResult {
@@ -97,27 +120,41 @@ impl EnrichmentResult {
     }
 }
 
+/// What paused a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PauseCode {
+    /// Someone asked for it.
+    Requested,
+    /// WiFi-only is on and the machine left WiFi.
+    WaitingForWifi,
+}
+
 /// Why a job is paused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct PauseReason {
-    /// `requested` or `waiting_for_wifi`.
-    pub code: String,
+    /// What paused it.
+    pub code: PauseCode,
     /// For people: "paused", "waiting for WiFi (now on ethernet (eth0))".
     pub message: String,
 }
 
 impl PauseReason {
+    /// Paused because someone asked to (`requested`).
     pub fn requested() -> Self {
         PauseReason {
-            code: "requested".into(),
+            code: PauseCode::Requested,
             message: "paused".into(),
         }
     }
 
+    /// Paused until the computer is on an unmetered WiFi again; `network` describes the
+    /// connection it is on now (e.g. `ethernet (eth0)`, `metered WiFi (wlan0)`).
     pub fn waiting_for_wifi(network: &str) -> Self {
         PauseReason {
-            code: "waiting_for_wifi".into(),
+            code: PauseCode::WaitingForWifi,
             message: format!("waiting for WiFi (now on {network})"),
         }
     }

@@ -6,10 +6,13 @@ use std::time::Duration;
 /// Artwork a service found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedArtwork {
+    /// The image file's bytes, checked to decode.
     pub bytes: Vec<u8>,
     /// `image/jpeg`, `image/png`, ...
     pub mime: String,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
     /// Where it came from (`embedded`, `folder`, `coverartarchive`, `itunes`, ...).
     pub source: String,
@@ -23,17 +26,23 @@ pub struct FetchedArtwork {
 /// What a service found for one track's lyrics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchedLyrics {
+    /// Lyrics were found (at least one of `plain` and `synced`).
     Found {
+        /// Plain text, if the source has it.
         plain: Option<String>,
+        /// LRC text with `[mm:ss.xx]` timestamps, if the source has it.
         synced: Option<String>,
+        /// The service that found them (e.g. `lrclib`).
         source: String,
         /// Which candidate won (record, names, duration, score).
         matched: Option<String>,
     },
     /// The track has no vocals.
     Instrumental {
+        /// The service that says so (e.g. `lrclib`).
         source: String,
     },
+    /// The service knows no lyrics for the track.
     NotFound,
 }
 
@@ -44,15 +53,21 @@ pub enum FetchError {
     /// signal. `retry_after` is the server's own wait, when it gave one.
     #[error("{reason}")]
     Transient {
+        /// What went wrong, for people.
         reason: String,
+        /// How long the server asked to wait before the next attempt, if it said.
         retry_after: Option<Duration>,
     },
     /// Will not pass on retry: invalid input, an answer that makes no sense.
     #[error("{reason}")]
-    Permanent { reason: String },
+    Permanent {
+        /// What went wrong, for people.
+        reason: String,
+    },
 }
 
 impl FetchError {
+    /// A failure worth retrying, with no wait asked by the server.
     pub fn transient(reason: impl Into<String>) -> Self {
         FetchError::Transient {
             reason: reason.into(),
@@ -60,16 +75,20 @@ impl FetchError {
         }
     }
 
+    /// A failure that retrying will not fix.
     pub fn permanent(reason: impl Into<String>) -> Self {
         FetchError::Permanent {
             reason: reason.into(),
         }
     }
 
+    /// Whether another attempt may succeed (the error is `Transient`).
     pub fn is_retryable(&self) -> bool {
         matches!(self, FetchError::Transient { .. })
     }
 
+    /// The wait the server asked for before retrying; `None` when it named none or the error is
+    /// permanent.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Transient { retry_after, .. } => *retry_after,

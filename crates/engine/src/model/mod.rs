@@ -16,8 +16,8 @@ mod scanned;
 mod writeback;
 
 pub use enrichment::{
-    EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseReason, TrackFailure,
-    WriteBackOutcome,
+    EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseCode, PauseReason,
+    TrackFailure, WriteBackOutcome,
 };
 pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;
@@ -112,8 +112,11 @@ impl FromStr for LyricsStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LibrarySummary {
+    /// Tracks in the library.
     pub tracks: u32,
+    /// Albums in the library.
     pub albums: u32,
+    /// Artists in the library, track and album artists alike.
     pub artists: u32,
     /// Tracks that have no artwork yet.
     pub artwork_missing: u32,
@@ -121,48 +124,41 @@ pub struct LibrarySummary {
     pub lyrics: BTreeMap<LyricsStatus, u32>,
 }
 
-/// An artist as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Artist {
-    pub id: i64,
-    pub name: String,
-}
-
-/// An album as stored, with its album artist's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Album {
-    pub id: i64,
-    pub title: String,
-    pub album_artist_id: i64,
-    pub album_artist: String,
-    pub year: Option<i32>,
-    /// The folder the album was found in (the parent of `CD1`-style disc folders).
-    pub folder: PathBuf,
-    pub mb_release_id: Option<String>,
-    pub mb_release_group_id: Option<String>,
-    pub artwork_id: Option<i64>,
-    pub track_count: u32,
-}
-
 /// A track together with its artist and album names: what a page of tracks returns, read in one
 /// query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrackRecord {
+    /// The track's row id.
     pub id: i64,
+    /// The audio file's absolute path.
     pub path: PathBuf,
+    /// The title tag, else the file name without its extension.
     pub title: String,
+    /// The track artist's row id.
     pub artist_id: i64,
+    /// The artist tag, else the album artist tag, else [`UNKNOWN_ARTIST`].
     pub artist: String,
+    /// The album's row id.
     pub album_id: i64,
+    /// The album's title.
     pub album: String,
+    /// The album's artist.
     pub album_artist: String,
+    /// Track number from the tags (1-based); `None` when untagged.
     pub track_number: Option<u32>,
+    /// Disc number from the tags (1-based); `None` when untagged.
     pub disc_number: Option<u32>,
+    /// Length in milliseconds; `None` when the file does not tell.
     pub duration_ms: Option<u64>,
+    /// The audio format: `flac`, `mp3`, `m4a`, `ogg`, `opus`, `wav`, ..., or `other`.
     pub format: String,
+    /// MusicBrainz recording id from the tags, if any.
     pub mb_recording_id: Option<String>,
+    /// The album's MusicBrainz release id, if any.
     pub mb_release_id: Option<String>,
+    /// The artwork the track shows (its album's); `None` until there is some.
     pub artwork_id: Option<i64>,
+    /// Where the track stands with its lyrics.
     pub lyrics_status: LyricsStatus,
     /// The file carries an embedded front-cover picture.
     pub has_embedded_picture: bool,
@@ -175,10 +171,13 @@ pub struct TrackRecord {
 /// Lyrics as stored for a track.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lyrics {
+    /// The track the lyrics belong to.
     pub track_id: i64,
+    /// Plain text (for synced lyrics, the lines without timestamps); `None` if there is none.
     pub plain: Option<String>,
     /// LRC text with `[mm:ss.xx]` timestamps.
     pub synced: Option<String>,
+    /// Where they came from: `sidecar`, `embedded`, `lrclib`, ...
     pub source: String,
 }
 
@@ -187,10 +186,14 @@ pub struct Lyrics {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ArtworkInfo {
+    /// The artwork's id, for the artwork protocol's URL.
     #[ts(type = "number")]
     pub id: i64,
+    /// Width of the full image, in pixels.
     pub width: u32,
+    /// Height of the full image, in pixels.
     pub height: u32,
+    /// The full image's type: `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
     pub mime: String,
     /// `embedded`, `folder`, `coverartarchive`, `itunes`, `deezer`, ...
     pub source: String,
@@ -202,14 +205,20 @@ pub struct ArtworkInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct AlbumCard {
+    /// The album's id.
     #[ts(type = "number")]
     pub id: i64,
+    /// The album's title ("Unknown album" when untagged).
     pub title: String,
+    /// The album artist ("Various Artists" for a compilation without one).
     pub album_artist: String,
+    /// Release year; `null` when no track is tagged with one.
     pub year: Option<i32>,
+    /// How many tracks the album has.
     pub track_count: u32,
     /// Tracks whose lyrics are stored.
     pub lyrics_available: u32,
+    /// The album's artwork; `null` when it has none.
     pub artwork: Option<ArtworkInfo>,
 }
 
@@ -217,7 +226,9 @@ pub struct AlbumCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct AlbumPage {
+    /// This page's albums, sorted by album artist, year and title.
     pub albums: Vec<AlbumCard>,
+    /// How many albums match, across all pages.
     pub total: u32,
 }
 
@@ -225,17 +236,25 @@ pub struct AlbumPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct TrackListItem {
+    /// The track's id.
     #[ts(type = "number")]
     pub id: i64,
+    /// The title tag, else the file name without its extension.
     pub title: String,
+    /// The track's artist ("Unknown artist" when untagged).
     pub artist: String,
+    /// Track number; `null` when untagged.
     pub track_number: Option<u32>,
+    /// Disc number; `null` when untagged.
     pub disc_number: Option<u32>,
+    /// Length in milliseconds; `null` when unknown.
     #[ts(type = "number | null")]
     pub duration_ms: Option<u64>,
+    /// The audio format: `flac`, `mp3`, `m4a`, `ogg`, `opus`, `wav`, ..., or `other`.
     pub format: String,
     /// The track has artwork (its own or its album's).
     pub has_artwork: bool,
+    /// Where the track stands with its lyrics.
     pub lyrics_status: LyricsStatus,
     /// Where the stored lyrics came from (`sidecar`, `embedded`, `lrclib`, ...).
     pub lyrics_source: Option<String>,
@@ -247,15 +266,22 @@ pub struct TrackListItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct TrackLyrics {
+    /// The track's id.
     #[ts(type = "number")]
     pub track_id: i64,
+    /// The track's title.
     pub title: String,
+    /// The track's artist.
     pub artist: String,
+    /// The track's album title.
     pub album: String,
+    /// Where the track stands with its lyrics.
     pub lyrics_status: LyricsStatus,
+    /// Plain text (for synced lyrics, the lines without timestamps); `null` if there is none.
     pub plain: Option<String>,
     /// LRC text with `[mm:ss.xx]` timestamps.
     pub synced: Option<String>,
+    /// Where the lyrics came from (`sidecar`, `embedded`, `lrclib`, ...); `null` when none.
     pub source: Option<String>,
 }
 

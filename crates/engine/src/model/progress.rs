@@ -8,7 +8,9 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct EnrichmentProgress {
+    /// Tracks the job covers; grows if tracks turn up while it runs.
     pub total_tracks: u32,
+    /// Tracks whose every operation has an outcome.
     pub processed_tracks: u32,
     /// Tracks that got artwork in this job.
     pub artwork_fetched: u32,
@@ -21,6 +23,7 @@ pub struct EnrichmentProgress {
 }
 
 impl EnrichmentProgress {
+    /// Counts for a job of `total_tracks` tracks, none processed yet (100 % when there are none).
     pub fn new(total_tracks: u32) -> Self {
         let mut progress = EnrichmentProgress {
             total_tracks,
@@ -51,6 +54,7 @@ impl EnrichmentProgress {
         self.recompute();
     }
 
+    /// Whether every track is processed (true for a job with no tracks).
     pub fn is_complete(&self) -> bool {
         self.processed_tracks >= self.total_tracks
     }

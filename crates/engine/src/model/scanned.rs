@@ -6,7 +6,9 @@ use std::path::PathBuf;
 /// Size and modification time of a file: what tells a rescan that it changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
+    /// The file's size in bytes.
     pub size: i64,
+    /// The file's modification time, in nanoseconds since the Unix epoch.
     pub mtime_ns: i64,
 }
 

@@ -19,6 +19,7 @@ pub enum WriteBackMode {
 }
 
 impl WriteBackMode {
+    /// The name used in settings, JSON and the CLI: `off`, `sidecar` or `embed`.
     pub fn as_str(self) -> &'static str {
         match self {
             WriteBackMode::Off => "off",
@@ -47,6 +48,7 @@ impl std::str::FromStr for WriteBackMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
 #[ts(export)]
 pub struct WriteBackSummary {
+    /// The mode it ran in (`off`: nothing was done).
     pub mode: WriteBackMode,
     /// Nothing was written: this is what would have been.
     pub dry_run: bool,

@@ -105,6 +105,8 @@ pub struct CoverArtArchive {
 }
 
 impl CoverArtArchive {
+    /// The Cover Art Archive source: `musicbrainz` finds releases by name (`None`: only releases
+    /// tagged with a MusicBrainz id are looked up), `archive` fetches their covers.
     pub fn new(musicbrainz: Option<ProviderClient>, archive: ProviderClient) -> Self {
         CoverArtArchive {
             musicbrainz,

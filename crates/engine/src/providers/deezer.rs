@@ -61,6 +61,7 @@ pub struct Deezer {
 }
 
 impl Deezer {
+    /// The Deezer source: `client` for the search API, `images` for the image CDN.
     pub fn new(client: ProviderClient, images: ProviderClient) -> Self {
         Deezer { client, images }
     }

@@ -11,8 +11,11 @@ pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 /// What an image turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageInfo {
+    /// The format sniffed from the bytes: `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
     pub mime: &'static str,
+    /// Width in pixels, as decoded.
     pub width: u32,
+    /// Height in pixels, as decoded.
     pub height: u32,
 }
 

@@ -50,6 +50,7 @@ pub struct Itunes {
 }
 
 impl Itunes {
+    /// The iTunes source: `client` for the search API, `images` for the image CDN.
     pub fn new(client: ProviderClient, images: ProviderClient) -> Self {
         Itunes { client, images }
     }

@@ -25,19 +25,27 @@ const ALBUM_SEARCH_MIN_TRACKS: usize = 3;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
+    /// LRCLIB's id of the record.
     pub id: i64,
+    /// The track's title, if the record has one.
     #[serde(default)]
     pub track_name: Option<String>,
+    /// The artist's name, if the record has one.
     #[serde(default)]
     pub artist_name: Option<String>,
+    /// The album's title, if the record has one.
     #[serde(default)]
     pub album_name: Option<String>,
+    /// The recording's length in seconds, if known.
     #[serde(default)]
     pub duration: Option<f64>,
+    /// LRCLIB marks the track as having no vocals.
     #[serde(default)]
     pub instrumental: bool,
+    /// Lyrics as plain text, if the record has them.
     #[serde(default)]
     pub plain_lyrics: Option<String>,
+    /// Lyrics as LRC with `[mm:ss.xx]` timestamps, if the record has them.
     #[serde(default)]
     pub synced_lyrics: Option<String>,
 }
@@ -146,6 +154,7 @@ fn best_match<'r>(track: &TrackRecord, records: &'r [Record]) -> Option<(f64, &'
 }
 
 impl Lrclib {
+    /// The LRCLIB lyrics service, asking through `client`.
     pub fn new(client: ProviderClient) -> Self {
         Lrclib { client }
     }

@@ -77,16 +77,19 @@ impl std::fmt::Debug for ArtworkChain {
 }
 
 impl ArtworkChain {
+    /// A chain with no sources (it finds nothing).
     pub fn new() -> Self {
         ArtworkChain::default()
     }
 
+    /// Adds `source` at the end: it is asked after every source added before it.
     #[must_use]
     pub fn then(mut self, source: Arc<dyn ArtworkService>) -> Self {
         self.sources.push(source);
         self
     }
 
+    /// Whether the chain has no sources.
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
     }

@@ -18,7 +18,10 @@ use crate::http::{Http, ProviderClient, ProviderPolicy, RateLimit};
 
 /// The services a job drives, built from the settings.
 pub struct Services {
+    /// The artwork sources, in the order they are asked: artwork on disk, then the enabled
+    /// providers.
     pub artwork: ArtworkChain,
+    /// LRCLIB when it is enabled; `None` otherwise.
     pub lyrics: Option<Arc<dyn LyricsService>>,
 }
 
@@ -41,7 +44,7 @@ pub fn build(
     request_timeout: std::time::Duration,
 ) -> Result<Services, ProviderSettingsError> {
     validate(settings)?;
-    let enabled: Vec<(&ProviderSettings, ProviderClient)> = settings
+    let enabled: Vec<(ProviderId, ProviderClient)> = settings
         .iter()
         .filter(|s| s.enabled)
         .map(|s| {
@@ -53,7 +56,7 @@ pub fn build(
             let client = ProviderClient::new(
                 http.clone(),
                 ProviderPolicy {
-                    name: k.name,
+                    name: k.id.as_str(),
                     base_url,
                     rate: RateLimit::per_second(s.requests_per_second),
                     max_in_flight: k.max_in_flight,
@@ -61,17 +64,18 @@ pub fn build(
                     request_timeout: Some(request_timeout),
                 },
             );
-            Ok((s, client))
+            Ok((k.id, client))
         })
         .collect::<Result<_, ProviderSettingsError>>()?;
-    let client = |name: &str| {
+    let client = |id: ProviderId| {
         enabled
             .iter()
-            .find(|(s, _)| s.name == name)
+            .find(|(enabled, _)| *enabled == id)
             .map(|(_, c)| c.clone())
     };
     // Image CDNs (iTunes', Deezer's) are not under their APIs' rate limits ("image hosts
     // bounded by concurrency").
+    #[expect(clippy::expect_used, reason = "a constant URL that parses")]
     let images = ProviderClient::new(
         http.clone(),
         ProviderPolicy {
@@ -85,19 +89,23 @@ pub fn build(
     );
     let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
     let mut lyrics: Option<Arc<dyn LyricsService>> = None;
-    for (s, c) in &enabled {
-        match s.name.as_str() {
-            "lrclib" => lyrics = Some(Arc::new(Lrclib::new(c.clone()))),
-            "coverartarchive" => {
+    for (id, c) in &enabled {
+        match id {
+            ProviderId::Lrclib => lyrics = Some(Arc::new(Lrclib::new(c.clone()))),
+            ProviderId::Coverartarchive => {
                 artwork = artwork.then(Arc::new(CoverArtArchive::new(
-                    client("musicbrainz"),
+                    client(ProviderId::Musicbrainz),
                     c.clone(),
                 )));
             }
-            "itunes" => artwork = artwork.then(Arc::new(Itunes::new(c.clone(), images.clone()))),
-            "deezer" => artwork = artwork.then(Arc::new(Deezer::new(c.clone(), images.clone()))),
+            ProviderId::Itunes => {
+                artwork = artwork.then(Arc::new(Itunes::new(c.clone(), images.clone())));
+            }
+            ProviderId::Deezer => {
+                artwork = artwork.then(Arc::new(Deezer::new(c.clone(), images.clone())));
+            }
             // MusicBrainz serves the Cover Art Archive's searches (above).
-            _ => {}
+            ProviderId::Musicbrainz => {}
         }
     }
     Ok(Services { artwork, lyrics })

@@ -54,47 +54,71 @@ impl Default for ScanOptions {
 pub enum ScanEvent {
     /// The folder was walked: `files` audio files, of which `to_read` are new or changed.
     Started {
+        /// The folder scanned, as an absolute path with links resolved.
         root: String,
+        /// Audio files found under it.
         files: u32,
+        /// Of those, the new or changed files that will be read.
         to_read: u32,
     },
     /// `processed` of the `to_read` files are done.
-    Progress { processed: u32, total: u32 },
+    Progress {
+        /// Files handled so far, read or failed.
+        processed: u32,
+        /// Files to handle in all (the `to_read` of `Started`).
+        total: u32,
+    },
     /// A file (or folder) could not be read; the scan goes on. (`path_b64`: the exact bytes
     /// of a path that is not UTF-8.)
     FileFailed {
+        /// The file or folder, for display (lossy when it is not valid UTF-8).
         path: String,
+        /// The path's exact bytes in base64; present only when it is not valid UTF-8.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         path_b64: Option<String>,
+        /// Why it could not be read, for people.
         reason: String,
     },
     /// Something skipped on purpose (a symbolic link loop, a broken link, a file seen twice).
     Skipped {
+        /// The file or folder, for display (lossy when it is not valid UTF-8).
         path: String,
+        /// The path's exact bytes in base64; present only when it is not valid UTF-8.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         path_b64: Option<String>,
+        /// Why it was skipped, for people.
         reason: String,
     },
     /// The scan is over.
-    Finished { report: ScanReport },
+    Finished {
+        /// The scan's counts.
+        report: ScanReport,
+    },
 }
 
 /// The outcome of a scan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ScanReport {
+    /// The folder scanned, as an absolute path with links resolved.
     pub root: String,
     /// Audio files found.
     pub files: u32,
+    /// Files new to the library, now imported.
     pub added: u32,
+    /// Files already known that changed since the last scan, read again.
     pub updated: u32,
+    /// Files as the last scan saw them, not read again.
     pub unchanged: u32,
+    /// Tracks removed from the library because their files are gone.
     pub removed: u32,
     /// Files and folders that could not be read.
     pub failed: u32,
+    /// Paths skipped on purpose (link loops, broken links, files seen twice).
     pub skipped: u32,
+    /// How long the scan took, in milliseconds.
     #[ts(type = "number")]
     pub elapsed_ms: u64,
 }

@@ -291,6 +291,7 @@ fn edit_file(
             }
             let outcome = match edit {
                 Edit::Lyrics { text, .. } => {
+                    #[expect(clippy::expect_used, reason = "set just above when missing")]
                     let comments = file.vorbis_comments_mut().expect("set above");
                     edit_vorbis_lyrics(comments, text, overwrite).unwrap_or(Embedded::Written)
                 }
@@ -307,6 +308,7 @@ fn edit_file(
             if file.ilst().is_none() {
                 file.set_ilst(Ilst::default());
             }
+            #[expect(clippy::expect_used, reason = "set just above when missing")]
             let outcome = edit_ilst(file.ilst_mut().expect("set above"), edit, overwrite)?;
             if outcome == Embedded::Written {
                 persist(&file, path, dest)?;

@@ -34,6 +34,7 @@ pub type WriteBackListener = std::sync::Arc<dyn Fn(&WriteBackItem) + Send + Sync
 /// How to write back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteBackOptions {
+    /// Where to write; `Off` writes nothing.
     pub mode: WriteBackMode,
     /// Decide and report, write nothing.
     pub dry_run: bool,
@@ -59,14 +60,20 @@ pub enum WriteTarget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ItemOutcome {
+    /// It was written.
     Written,
     /// A dry run: this would be written.
     WouldWrite,
+    /// It already holds exactly what would be written.
     Unchanged,
+    /// Left alone on purpose.
     Skipped {
+        /// Why, for people (the user's own file, a read-only file, ...).
         reason: String,
     },
+    /// Writing it failed.
     Failed {
+        /// The error, for people.
         reason: String,
     },
 }
@@ -78,8 +85,10 @@ pub struct WriteBackItem {
     /// `path_b64` (its exact bytes) when it is not UTF-8.
     #[serde(flatten, serialize_with = "serialize_path")]
     pub path: PathBuf,
+    /// What goes into the file (serialized as `target`).
     #[serde(rename = "target")]
     pub what: WriteTarget,
+    /// What came of it (its fields are serialized inline, tagged `outcome`).
     #[serde(flatten)]
     pub outcome: ItemOutcome,
 }

@@ -1,0 +1,221 @@
+//! Running one operation: the permits it holds, its deadline, its retries.
+//!
+//! An operation (one album's artwork, or the lyrics of one album's tracks) is a series of
+//! attempts. Each attempt waits for the pause gate to be open, then holds one of the job's
+//! `max_concurrent` permits while it runs, and only then: sleeping before a retry holds nothing,
+//! so other operations fill the window meanwhile.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+
+use super::retry::{Jitter, delay};
+use super::services::{
+    AlbumRequest, ArtworkService, FetchError, FetchedLyrics, LyricsRequest, LyricsService,
+};
+use crate::db::ArtworkRow;
+use crate::store::ArtworkStore;
+
+/// A finished operation.
+pub(super) enum Done {
+    Artwork { album_id: i64, outcome: ArtDone },
+    Lyrics(Vec<LyricsDone>),
+}
+
+/// How an album's artwork operation ended.
+pub(super) enum ArtDone {
+    /// Found and stored.
+    Stored {
+        row: ArtworkRow,
+        source: String,
+        /// Found on disk (embedded or a cover file), not online.
+        local: bool,
+    },
+    NotFound,
+    Failed {
+        reason: String,
+        attempts: u32,
+    },
+}
+
+/// One track's lyrics answer and the attempts it took.
+pub(super) struct LyricsDone {
+    pub(super) track_id: i64,
+    pub(super) result: Result<FetchedLyrics, FetchError>,
+    pub(super) attempts: u32,
+}
+
+/// What attempts share: the permits, the pause gate, the retry policy.
+#[derive(Clone)]
+pub(super) struct Attempts {
+    pub(super) permits: Arc<Semaphore>,
+    /// `true` while the job is paused.
+    pub(super) gate: watch::Receiver<bool>,
+    /// The deadline of one call of a service that does not bound its own requests.
+    pub(super) timeout: Duration,
+    pub(super) base_delay: Duration,
+    pub(super) max_retries: u32,
+}
+
+impl Attempts {
+    /// Waits until the job is not paused, then for a permit; `None` once the job is over (its
+    /// gate or its permits gone), when nothing should start.
+    async fn permit(&mut self) -> Option<OwnedSemaphorePermit> {
+        self.gate.wait_for(|paused| !paused).await.ok()?;
+        Arc::clone(&self.permits).acquire_owned().await.ok()
+    }
+
+    /// Runs one call of a service under a permit. A service that bounds each of its own
+    /// requests (the HTTP providers) gets no deadline on the whole call, which may queue behind
+    /// a rate limit and make several requests; any other gets the operation timeout, and
+    /// `failed` says what a timeout (or the job ending under it) comes to.
+    async fn attempt<T>(
+        &mut self,
+        bounds_each_request: bool,
+        call: impl Future<Output = T>,
+        failed: impl FnOnce(FetchError) -> T,
+    ) -> T {
+        let Some(_permit) = self.permit().await else {
+            return failed(FetchError::permanent(
+                "the job ended before this could start",
+            ));
+        };
+        if bounds_each_request {
+            return call.await;
+        }
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result,
+            Err(_) => failed(FetchError::transient(format!(
+                "no answer within {} s",
+                self.timeout.as_secs()
+            ))),
+        }
+    }
+
+    /// Whether a failure gets another attempt, and after how long.
+    fn retry_wait(
+        &self,
+        retry: u32,
+        retry_after: Option<Duration>,
+        jitter: &mut Jitter,
+    ) -> Option<Duration> {
+        (retry < self.max_retries)
+            .then(|| delay(self.base_delay, retry, jitter.next_unit(), retry_after))
+    }
+
+    /// Finds an album's artwork, with retries, and stores what it finds.
+    pub(super) async fn artwork(
+        mut self,
+        service: Arc<dyn ArtworkService>,
+        store: ArtworkStore,
+        request: AlbumRequest,
+        mut jitter: Jitter,
+    ) -> Done {
+        let mut retry = 0;
+        let outcome = loop {
+            let result = self
+                .attempt(
+                    service.bounds_each_request(),
+                    service.fetch_artwork(&request),
+                    Err,
+                )
+                .await;
+            let attempts = retry + 1;
+            match result {
+                Ok(Some(art)) => {
+                    break match store.save(&art).await {
+                        Ok(row) => ArtDone::Stored {
+                            row,
+                            source: art.source,
+                            local: art.local,
+                        },
+                        Err(err) => ArtDone::Failed {
+                            reason: format!("could not store the image: {err}"),
+                            attempts,
+                        },
+                    };
+                }
+                Ok(None) => break ArtDone::NotFound,
+                Err(err) => {
+                    let wait = err
+                        .is_retryable()
+                        .then(|| self.retry_wait(retry, err.retry_after(), &mut jitter))
+                        .flatten();
+                    match wait {
+                        Some(wait) => {
+                            tokio::time::sleep(wait).await;
+                            retry += 1;
+                        }
+                        None => {
+                            break ArtDone::Failed {
+                                reason: err.to_string(),
+                                attempts,
+                            };
+                        }
+                    }
+                }
+            }
+        };
+        Done::Artwork {
+            album_id: request.album_id,
+            outcome,
+        }
+    }
+
+    /// Finds lyrics for an album's tracks; only the tracks whose answer may change are asked
+    /// for again.
+    pub(super) async fn lyrics(
+        mut self,
+        service: Arc<dyn LyricsService>,
+        mut request: LyricsRequest,
+        mut jitter: Jitter,
+    ) -> Done {
+        let mut done = Vec::with_capacity(request.tracks.len());
+        let mut retry = 0;
+        loop {
+            let tracks: Vec<i64> = request.tracks.iter().map(|t| t.id).collect();
+            let answers = self
+                .attempt(
+                    service.bounds_each_request(),
+                    service.fetch_lyrics(&request),
+                    |err| tracks.iter().map(|id| (*id, Err(err.clone()))).collect(),
+                )
+                .await;
+            let mut by_id: HashMap<i64, Result<FetchedLyrics, FetchError>> =
+                answers.into_iter().collect();
+            let mut again = Vec::new();
+            let mut retry_after: Option<Duration> = None;
+            let may_retry = retry < self.max_retries;
+            for track in std::mem::take(&mut request.tracks) {
+                let answer = by_id.remove(&track.id).unwrap_or_else(|| {
+                    Err(FetchError::permanent(
+                        "the lyrics service gave no answer for this track",
+                    ))
+                });
+                match answer {
+                    Err(err) if err.is_retryable() && may_retry => {
+                        retry_after = retry_after.max(err.retry_after());
+                        again.push(track);
+                    }
+                    result => done.push(LyricsDone {
+                        track_id: track.id,
+                        result,
+                        attempts: retry + 1,
+                    }),
+                }
+            }
+            let Some(wait) = (!again.is_empty())
+                .then(|| self.retry_wait(retry, retry_after, &mut jitter))
+                .flatten()
+            else {
+                return Done::Lyrics(done);
+            };
+            tokio::time::sleep(wait).await;
+            retry += 1;
+            request.tracks = again;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The running job's loop: keeps the window of operations full, follows pause, WiFi and
+//! cancel, and hands what finishes to `commit`. Reading and planning live in `plan`, one
+//! operation's attempts in `attempts`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use super::attempts::{Attempts, Done};
+use super::job::{EnrichmentJob, JobControl, coalesce_progress, heartbeat};
+use super::plan::{AlbumArt, Op, Pending};
+use super::retry::Jitter;
+use super::{EnrichmentProgress, EnrichmentResult, NotFoundCounts, PauseReason, TrackFailure};
+use crate::clock::unix_now;
+use crate::db::{Candidate, JobStart, Selection};
+use crate::error::{EngineError, Result};
+use crate::events::LibraryEvent;
+
+/// One running job's state.
+pub(super) struct Scheduler {
+    /// The job as built: its library, bus, config, services and timings.
+    pub(super) job: EnrichmentJob,
+    pub(super) selection: Selection,
+    control: JobControl,
+    pub(super) job_id: i64,
+    resumed: bool,
+    pub(super) progress: EnrichmentProgress,
+    jitter: Jitter,
+    /// The id of the last candidate read: the next page starts after it.
+    pub(super) cursor: i64,
+    /// No candidate is left to read.
+    pub(super) exhausted: bool,
+    /// The last album of a page, kept back until the next page completes it.
+    pub(super) held_back: Vec<Candidate>,
+    /// Planned operations not started yet.
+    pub(super) ready: VecDeque<Op>,
+    /// Tracks read and not settled yet.
+    pub(super) pending: HashMap<i64, Pending>,
+    /// Artwork per album, while tracks of the album are in the window.
+    pub(super) albums: HashMap<i64, AlbumArt>,
+    pub(super) not_found: NotFoundCounts,
+    pub(super) failures: Vec<TrackFailure>,
+}
+
+impl Scheduler {
+    pub(super) fn new(
+        job: EnrichmentJob,
+        start: JobStart,
+        selection: Selection,
+        control: JobControl,
+    ) -> Self {
+        let jitter = Jitter::new(job.jitter_seed);
+        Scheduler {
+            job,
+            selection,
+            control,
+            job_id: start.id,
+            resumed: start.resumed,
+            progress: start.carried,
+            jitter,
+            cursor: 0,
+            exhausted: false,
+            held_back: Vec::new(),
+            ready: VecDeque::new(),
+            pending: HashMap::new(),
+            albums: HashMap::new(),
+            not_found: NotFoundCounts::default(),
+            failures: Vec::new(),
+        }
+    }
+
+    pub(super) fn publish(&self, event: LibraryEvent) {
+        self.job.bus.publish(event);
+    }
+
+    /// Runs the job to its end or its cancellation.
+    pub(super) async fn run(mut self) -> Result<EnrichmentResult> {
+        let remaining = self.job.db.count_candidates(self.selection).await?;
+        let total = self.progress.processed_tracks.saturating_add(remaining);
+        self.progress.set_total(total);
+        tracing::info!(
+            total = self.progress.total_tracks,
+            resumed = self.resumed,
+            "enrichment started"
+        );
+        self.publish(LibraryEvent::JobStarted {
+            job_id: self.job_id,
+            total_tracks: self.progress.total_tracks,
+            resumed: self.resumed,
+        });
+
+        // Progress goes out through a coalescer: at most one event per interval, whatever the
+        // throughput.
+        let (progress_tx, progress_rx) = watch::channel(self.progress);
+        let coalescer = tokio::spawn(coalesce_progress(
+            self.job.bus.clone(),
+            self.job_id,
+            progress_rx,
+            self.job.progress_interval,
+        ));
+        let heartbeat = tokio::spawn(heartbeat(
+            self.job.db.clone(),
+            self.job_id,
+            self.control.pause.subscribe(),
+        ));
+
+        let cancelled = self.drive(&progress_tx).await?;
+
+        heartbeat.abort();
+        self.job
+            .db
+            .end_job(self.job_id, cancelled, &self.progress, unix_now())
+            .await?;
+        progress_tx.send_replace(self.progress);
+        drop(progress_tx);
+        // The coalescer only ends; its last event must precede `JobFinished`.
+        let _ = coalescer.await;
+        Ok(self.finish(cancelled))
+    }
+
+    /// The loop: starts operations while the window has room, follows pause, WiFi and cancel,
+    /// and commits what finishes. Returns whether the job was cancelled.
+    async fn drive(&mut self, progress: &watch::Sender<EnrichmentProgress>) -> Result<bool> {
+        let (gate, gate_rx) = watch::channel(false);
+        let attempts = Attempts {
+            permits: Arc::new(Semaphore::new(self.job.config.max_concurrent as usize)),
+            gate: gate_rx,
+            timeout: self.job.config.operation_timeout(),
+            base_delay: self.job.config.base_retry_delay(),
+            max_retries: self.job.config.max_retries,
+        };
+        // Twice as many operations as permits: a finishing attempt always finds the next one
+        // waiting.
+        let max_started = self.job.config.max_concurrent as usize * 2;
+        let mut running: JoinSet<Done> = JoinSet::new();
+        let mut user_pause = self.control.pause.subscribe();
+        let mut wifi_lost: Option<String> = None;
+        let mut wifi_check = tokio::time::interval(self.job.wifi_poll);
+        wifi_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut paused_for: Option<PauseReason> = None;
+        let cancel = self.control.cancel.clone();
+
+        loop {
+            while !self.exhausted && self.ready.len() < max_started {
+                self.read_page().await?;
+            }
+            while running.len() < max_started {
+                let Some(op) = self.ready.pop_front() else {
+                    break;
+                };
+                self.start(op, &attempts, &mut running)?;
+            }
+            if running.is_empty() && self.ready.is_empty() && self.exhausted {
+                return Ok(false);
+            }
+
+            // Pause state: asked for, or WiFi gone.
+            let want_pause = if *user_pause.borrow() {
+                Some(PauseReason::requested())
+            } else {
+                wifi_lost.as_deref().map(PauseReason::waiting_for_wifi)
+            };
+            if want_pause != paused_for {
+                gate.send_replace(want_pause.is_some());
+                self.announce_pause(want_pause.as_ref());
+                paused_for = want_pause;
+            }
+
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => break,
+                changed = user_pause.changed() => {
+                    if changed.is_err() { break; }
+                }
+                _ = wifi_check.tick(), if self.job.config.require_wifi => {
+                    let status = self.job.network.status().await;
+                    wifi_lost = (!status.allows_wifi_only_work()).then(|| status.describe());
+                }
+                Some(joined) = running.join_next(), if !running.is_empty() => {
+                    let mut done = vec![joined];
+                    while let Some(more) = running.try_join_next() {
+                        done.push(more);
+                    }
+                    let done = done
+                        .into_iter()
+                        .collect::<std::result::Result<Vec<Done>, _>>()
+                        .map_err(|err| EngineError::Internal(format!("an enrichment task stopped: {err}")))?;
+                    self.complete(done).await?;
+                    progress.send_replace(self.progress);
+                }
+            }
+        }
+        // Cancelled: nothing half-written stays, since every commit is one transaction.
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+        Ok(true)
+    }
+
+    /// Spawns one operation on the service it needs.
+    fn start(&mut self, op: Op, attempts: &Attempts, running: &mut JoinSet<Done>) -> Result<()> {
+        let attempts = attempts.clone();
+        let jitter = Jitter::new(self.jitter.next_unit().to_bits());
+        match (op, &self.job.artwork, &self.job.lyrics) {
+            (Op::Artwork(request), Some((service, store)), _) => {
+                let work = attempts.artwork(Arc::clone(service), store.clone(), request, jitter);
+                running.spawn(work.in_current_span());
+            }
+            (Op::Lyrics(request), _, Some(service)) => {
+                let work = attempts.lyrics(Arc::clone(service), request, jitter);
+                running.spawn(work.in_current_span());
+            }
+            // `Selection` plans an operation only for a service the job has.
+            _ => {
+                return Err(EngineError::Internal(
+                    "an operation was planned for a service the job does not have".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn announce_pause(&self, reason: Option<&PauseReason>) {
+        match reason {
+            Some(reason) => {
+                tracing::info!(reason = %reason.message, "enrichment paused");
+                self.publish(LibraryEvent::JobPaused {
+                    job_id: self.job_id,
+                    reason: reason.clone(),
+                });
+            }
+            None => {
+                tracing::info!("enrichment resumed");
+                self.publish(LibraryEvent::JobResumed {
+                    job_id: self.job_id,
+                });
+            }
+        }
+    }
+
+    /// The result, and the events that end the job.
+    fn finish(self, cancelled: bool) -> EnrichmentResult {
+        let result = EnrichmentResult {
+            job_id: self.job_id,
+            progress: self.progress,
+            cancelled,
+            not_found: self.not_found,
+            failures: self.failures,
+            write_back: None,
+        };
+        if cancelled {
+            tracing::info!(
+                processed = result.progress.processed_tracks,
+                "enrichment cancelled"
+            );
+            self.job.bus.publish(LibraryEvent::JobCancelled {
+                job_id: self.job_id,
+                progress: result.progress,
+            });
+        } else {
+            tracing::info!(
+                processed = result.progress.processed_tracks,
+                failed = result.progress.failed_tracks,
+                "enrichment finished"
+            );
+        }
+        self.job.bus.publish(LibraryEvent::JobFinished {
+            job_id: self.job_id,
+            result: Arc::new(result.clone()),
+        });
+        result
+    }
+}
