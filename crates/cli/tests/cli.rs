@@ -42,12 +42,12 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// A fresh folder with a generated library of `albums` × `tracks` (without `.lrc` sidecars
-/// unless `sidecars`), imported into `lib.db`: the folder, the music, the library.
+/// unless `sidecars`) in `music/`, imported into `lib.db`: the folder and the library.
 fn scanned_library(
     albums: usize,
     tracks: usize,
     sidecars: bool,
-) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let music = dir.path().join("music");
     gatefold_testkit::bulk_library(&music, albums, tracks);
@@ -56,7 +56,7 @@ fn scanned_library(
     }
     let db = dir.path().join("lib.db");
     scan_ok(dir.path(), &db, &music);
-    (dir, music, db)
+    (dir, db)
 }
 
 fn json_lines(out: &Output) -> Vec<Value> {
@@ -363,7 +363,7 @@ fn enrich_refuses_invalid_settings_naming_the_field() {
 fn ctrl_c_cancels_enrich_cleanly() {
     use gatefold_testkit::servers::lrclib::FakeLrclib;
     use std::io::BufRead;
-    let (dir, _music, db) = scanned_library(600, 1, false);
+    let (dir, db) = scanned_library(600, 1, false);
 
     // A slow LRCLIB (every answer takes 100 ms) keeps the job busy while the test interrupts.
     let runtime = runtime();
@@ -477,7 +477,7 @@ fn remove_sidecars(dir: &Path) {
 fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
     use gatefold_testkit::servers::lrclib::{FakeLrclib, LrcRecord};
     // Two albums of 8 tracks; every fifth track (1 and 6) has an .lrc beside it.
-    let (dir, _music, db) = scanned_library(2, 8, true);
+    let (dir, db) = scanned_library(2, 8, true);
 
     let runtime = runtime();
     // LRCLIB knows album 0 (durations: the fixtures last about a second), not album 1.
@@ -687,7 +687,7 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
 /// `job_already_running`; never "database is locked", never both refused.
 #[test]
 fn simultaneous_enrich_runs_are_refused_cleanly_never_locked() {
-    let (dir, _music, db) = scanned_library(4, 3, true);
+    let (dir, db) = scanned_library(4, 3, true);
 
     let (mut ran, mut refused) = (0, 0);
     for round in 0..100 {
@@ -793,7 +793,7 @@ fn escape_sequences_in_tags_and_names_never_reach_the_terminal() {
 #[test]
 fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
     use gatefold_testkit::servers::lrclib::FakeLrclib;
-    let (dir, _music, db) = scanned_library(1, 24, false);
+    let (dir, db) = scanned_library(1, 24, false);
     let runtime = runtime();
     let fake = runtime.block_on(FakeLrclib::start(Vec::new(), "/lrclib"));
     // Each answer takes 100 ms; at 10 requests a second the album's 25 or so requests take
