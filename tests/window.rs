@@ -23,7 +23,7 @@ use gatefold_engine::{Database, EnrichmentConfig, ScanOptions, scan_folder};
 use gatefold_testkit::servers::coverart::FakeRelease;
 use gatefold_testkit::servers::lrclib::LrcRecord;
 use gatefold_testkit::servers::{Catalogue, FakeProviders};
-use gatefold_testkit::webdriver::{Driver, close_window_like_a_user, xvfb};
+use gatefold_testkit::webdriver::{Driver, Process, close_window_like_a_user, xvfb};
 use gatefold_testkit::{AudioSpec, COVER_JPG_600, Format};
 
 const DISCOVERY: &str = "11111111-1111-1111-1111-111111111111";
@@ -56,6 +56,23 @@ fn app_env(command: &mut std::process::Command, dir: &Path, db: &Path) {
         .env("XDG_DATA_HOME", dir.join("xdg-data"))
         .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
         .env("XDG_CACHE_HOME", dir.join("xdg-cache"));
+}
+
+/// A display (its guard and name), the driver and the app binary, for an app on the library `db` whose providers are
+/// all at closed loopback ports (these tests need none).
+async fn offline_app(dir: &Path, db: &Path) -> (Process, String, Driver, PathBuf) {
+    let (xvfb, display) = xvfb();
+    let driver = Driver::start(&display, |command| {
+        app_env(command, dir, db);
+        gatefold_testkit::providers::close_every_provider(command);
+    })
+    .await;
+    (
+        xvfb,
+        display,
+        driver,
+        PathBuf::from(env!("CARGO_BIN_EXE_gatefold")),
+    )
 }
 
 /// The library: Discovery (tagged, its lyrics known), Homework (found by a search), and
@@ -313,13 +330,7 @@ fn processes_of(exe: &Path, db: &Path) -> Vec<u32> {
 async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("fresh/library.db");
-    let (_xvfb, display) = xvfb();
-    let driver = Driver::start(&display, |command| {
-        app_env(command, dir.path(), &db_path);
-        gatefold_testkit::providers::close_every_provider(command);
-    })
-    .await;
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_gatefold"));
+    let (_xvfb, display, driver, app) = offline_app(dir.path(), &db_path).await;
     let summary = "const done = arguments[arguments.length - 1]; \
          window.__TAURI_INTERNALS__.invoke('library_summary') \
            .then(r => done({ ok: r }), e => done({ err: e }));";
@@ -403,13 +414,7 @@ async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
 async fn the_first_run_welcome_opens_the_folder_picker_and_a_cancel_returns() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("new/library.db");
-    let (_xvfb, display) = xvfb();
-    let driver = Driver::start(&display, |command| {
-        app_env(command, dir.path(), &db_path);
-        gatefold_testkit::providers::close_every_provider(command);
-    })
-    .await;
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_gatefold"));
+    let (_xvfb, display, driver, app) = offline_app(dir.path(), &db_path).await;
     let session = driver.session(&app).await;
     let choose = "return [...document.querySelectorAll('button')] \
                     .some(b => b.innerText.trim() === 'Choose your music folder' && !b.disabled)";
