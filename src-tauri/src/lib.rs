@@ -22,6 +22,7 @@ pub use error::CommandError;
 
 /// Entry point of the `gatefold` binary.
 pub fn main() -> ExitCode {
+    gatefold_engine::process::limit_allocator_arenas();
     let args: Vec<OsString> = std::env::args_os().collect();
     if is_headless(&args) {
         return gatefold_cli::run(args);

@@ -53,20 +53,61 @@ fn parse_latency(spec: &str) -> Result<Latency> {
     }
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
+/// A field of `/proc/self/status` in MiB (`VmHWM`, `RssAnon`, …), 0 when unreadable.
+fn status_mib(status: &str, field: &str) -> f64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Samples the process's memory by kind while a run lasts, so a peak can be explained:
+/// anonymous memory (heap, stacks), file pages, shared memory (SQLite's WAL index), threads.
+struct MemorySampler {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Value>,
+}
+
+impl MemorySampler {
+    fn start() -> Self {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let fields = ["RssAnon", "RssFile", "RssShmem", "Threads"];
+            let mut peaks = [0.0_f64; 4];
+            loop {
+                let done = flag.load(std::sync::atomic::Ordering::Relaxed);
+                let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+                for (peak, field) in peaks.iter_mut().zip(fields) {
+                    let value = if field == "Threads" {
+                        status_mib(&status, field) * 1024.0
+                    } else {
+                        status_mib(&status, field)
+                    };
+                    *peak = peak.max(value);
+                }
+                if done {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            json!({
+                "peak_rss_mib": status_mib(&std::fs::read_to_string("/proc/self/status").unwrap_or_default(), "VmHWM"),
+                "peak_anon_mib": peaks[0],
+                "peak_file_mib": peaks[1],
+                "peak_shmem_mib": peaks[2],
+                "peak_threads": peaks[3],
+                "peak_heap_mib": crate::heap::peak_mib(),
+            })
+        });
+        MemorySampler { stop, thread }
+    }
+
+    fn finish(self) -> Value {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or(Value::Null)
+    }
 }
 
 /// Runs one measurement and prints it as JSON.
@@ -77,8 +118,10 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
     let value = runtime.block_on(async {
         let db = Database::open(&args.db).await?;
         let latency = parse_latency(&args.latency)?;
-        let art = FakeArtwork::new(latency.clone());
-        let lyrics = FakeLyrics::new(latency);
+        let art = FakeArtwork::counting(latency.clone());
+        let lyrics = FakeLyrics::counting(latency);
+        let sampler = MemorySampler::start();
+        crate::heap::reset_peak();
         let tracks = db.tracks().count().await?;
         let start = Instant::now();
         let processed = match args.schedule.as_str() {
@@ -106,6 +149,7 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
         };
         let elapsed = start.elapsed().as_secs_f64();
         db.close().await;
+        let memory = sampler.finish();
         anyhow::Ok(json!({
             "tracks": tracks,
             "processed": processed,
@@ -113,7 +157,8 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
             "tracks_per_s": processed as f64 / elapsed,
             "requests": art.meter.call_count() + lyrics.meter.call_count(),
             "max_in_flight": art.meter.max_in_flight(),
-            "peak_rss_mib": peak_rss_mib(),
+            "peak_rss_mib": memory["peak_rss_mib"],
+            "memory": memory,
         }))
     })?;
     #[allow(clippy::print_stdout)]
@@ -205,7 +250,19 @@ fn strip(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn run_worker(exe: &Path, db: &Path, work: &Path, extra: &[&str]) -> Result<Value> {
+/// Every measurement runs with this many operations at once.
+const MAX_CONCURRENT: &str = "16";
+
+/// One measurement in a child process on a fresh copy of `db`: `latency` as `parse_latency`
+/// reads it, `schedule` `job` or `barrier`, and any further worker flags.
+fn run_worker(
+    exe: &Path,
+    db: &Path,
+    work: &Path,
+    latency: &str,
+    schedule: &str,
+    extra: &[&str],
+) -> Result<Value> {
     let copy = work.join("run.db");
     for stale in ["run.db", "run.db-wal", "run.db-shm"] {
         let _ = std::fs::remove_file(work.join(stale));
@@ -216,6 +273,8 @@ fn run_worker(exe: &Path, db: &Path, work: &Path, extra: &[&str]) -> Result<Valu
         .arg("job-worker")
         .arg("--db")
         .arg(&copy)
+        .args(["--latency", latency, "--max-concurrent", MAX_CONCURRENT])
+        .args(["--schedule", schedule])
         .args(extra)
         .output()?;
     if !out.status.success() {
@@ -236,26 +295,13 @@ pub fn bench(work: &Path, tracks: usize, barrier_tracks: usize) -> Result<()> {
     let exe = std::env::current_exe()?;
     let single = prepare(work, &format!("single-{tracks}"), tracks, 1)?;
     let barrier_db = prepare(work, &format!("single-{barrier_tracks}"), barrier_tracks, 1)?;
-    let conc = "16";
 
     println!();
     println!(
         "enrichment job, fake services, real time, max_concurrent 16, artwork only, one track per album:"
     );
     let bound_fixed = 16.0 / 0.050;
-    let fixed = run_worker(
-        &exe,
-        &single,
-        work,
-        &[
-            "--latency",
-            "fixed:50",
-            "--max-concurrent",
-            conc,
-            "--schedule",
-            "job",
-        ],
-    )?;
+    let fixed = run_worker(&exe, &single, work, "fixed:50", "job", &[])?;
     let rate = fixed["tracks_per_s"].as_f64().unwrap_or(0.0);
     println!(
         "  latency 50 ms, {} tracks:            {:>6.1} tracks/s = {:>5.1} % of the bound {bound_fixed:.0}/s (target >= 90 %)  {}",
@@ -264,19 +310,7 @@ pub fn bench(work: &Path, tracks: usize, barrier_tracks: usize) -> Result<()> {
         rate / bound_fixed * 100.0,
         verdict(rate >= 0.9 * bound_fixed)
     );
-    let fixed_barrier = run_worker(
-        &exe,
-        &barrier_db,
-        work,
-        &[
-            "--latency",
-            "fixed:50",
-            "--max-concurrent",
-            conc,
-            "--schedule",
-            "barrier",
-        ],
-    )?;
+    let fixed_barrier = run_worker(&exe, &barrier_db, work, "fixed:50", "barrier", &[])?;
     let b = fixed_barrier["tracks_per_s"].as_f64().unwrap_or(0.0);
     println!(
         "    seed's batch barrier, {} tracks:    {:>6.1} tracks/s = {:>5.1} % of the bound",
@@ -289,19 +323,7 @@ pub fn bench(work: &Path, tracks: usize, barrier_tracks: usize) -> Result<()> {
     let sigma = (1000.0f64 / 50.0).ln() / 2.326_348;
     let mean = 0.050 * (sigma * sigma / 2.0).exp();
     let bound_tail = 16.0 / mean;
-    let tail = run_worker(
-        &exe,
-        &single,
-        work,
-        &[
-            "--latency",
-            "lognormal:50:1000",
-            "--max-concurrent",
-            conc,
-            "--schedule",
-            "job",
-        ],
-    )?;
+    let tail = run_worker(&exe, &single, work, "lognormal:50:1000", "job", &[])?;
     let rate = tail["tracks_per_s"].as_f64().unwrap_or(0.0);
     println!(
         "  latency log-normal (median 50 ms, p99 1 s, mean {:.0} ms): {:>6.1} tracks/s = {:>5.1} % of the bound {bound_tail:.0}/s (target >= 80 %)  {}",
@@ -310,19 +332,7 @@ pub fn bench(work: &Path, tracks: usize, barrier_tracks: usize) -> Result<()> {
         rate / bound_tail * 100.0,
         verdict(rate >= 0.8 * bound_tail)
     );
-    let tail_barrier = run_worker(
-        &exe,
-        &barrier_db,
-        work,
-        &[
-            "--latency",
-            "lognormal:50:1000",
-            "--max-concurrent",
-            conc,
-            "--schedule",
-            "barrier",
-        ],
-    )?;
+    let tail_barrier = run_worker(&exe, &barrier_db, work, "lognormal:50:1000", "barrier", &[])?;
     let b = tail_barrier["tracks_per_s"].as_f64().unwrap_or(0.0);
     println!(
         "    seed's batch barrier, {} tracks:    {:>6.1} tracks/s = {:>5.1} % of the bound",
@@ -338,51 +348,81 @@ pub fn bench(work: &Path, tracks: usize, barrier_tracks: usize) -> Result<()> {
     Ok(())
 }
 
+/// The median of a few measurements.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 /// The zero-latency run (artwork and lyrics, 10 tracks per album) at `small` and at `big`
 /// tracks: its speed, and whether the job's memory stays flat as the library grows (it reads
 /// page by page and keeps counts, not a record per track).
+///
+/// Each size runs `RUNS` times and the medians are compared: the peak RSS moves by about a
+/// MiB from run to run with the allocator's arenas and the blocking threads tokio happens to
+/// start. The exact peak of live heap bytes (a counting allocator) is printed beside it.
 pub fn memory(work: &Path, small: usize, big: usize) -> Result<()> {
+    const RUNS: usize = 3;
     std::fs::create_dir_all(work)?;
     let exe = std::env::current_exe()?;
     println!();
     println!(
-        "enrichment job, zero latency, artwork and lyrics, 10 tracks per album, max_concurrent 16:"
+        "enrichment job, zero latency, artwork and lyrics, 10 tracks per album, max_concurrent 16, median of {RUNS} runs:"
     );
     let mut peaks = Vec::new();
     for tracks in [small, big] {
         let library = prepare(work, &format!("many-{tracks}"), tracks / 10, 10)?;
-        let run = run_worker(
-            &exe,
-            &library,
-            work,
-            &[
-                "--latency",
+        let mut runs = Vec::new();
+        for _ in 0..RUNS {
+            runs.push(run_worker(
+                &exe,
+                &library,
+                work,
                 "fixed:0",
-                "--max-concurrent",
-                "16",
-                "--schedule",
                 "job",
-                "--lyrics",
-                "--batch-size",
-                "500",
-            ],
-        )?;
-        let rate = run["tracks_per_s"].as_f64().unwrap_or(0.0);
-        let rss = run["peak_rss_mib"].as_f64().unwrap_or(f64::MAX);
+                &["--lyrics", "--batch-size", "500"],
+            )?);
+        }
+        let of = |key: &str| {
+            median(
+                runs.iter()
+                    .map(|r| r[key].as_f64().unwrap_or(f64::NAN))
+                    .collect(),
+            )
+        };
+        let in_memory = |key: &str| {
+            median(
+                runs.iter()
+                    .map(|r| r["memory"][key].as_f64().unwrap_or(f64::NAN))
+                    .collect(),
+            )
+        };
+        let (rate, rss, heap) = (
+            of("tracks_per_s"),
+            of("peak_rss_mib"),
+            in_memory("peak_heap_mib"),
+        );
         println!(
             "  {} tracks: {:.0} tracks/s (target >= 5000) {}, peak RSS {:.1} MiB (target < 200 MB) {}",
-            run["processed"],
+            runs[0]["processed"],
             rate,
             verdict(rate >= 5000.0),
             rss,
             verdict(rss * 1.048_576 < 200.0)
         );
-        peaks.push(rss);
-    }
-    if let [small_peak, big_peak] = peaks[..] {
-        let growth = (big_peak / small_peak - 1.0) * 100.0;
         println!(
-            "  peak RSS at {big} tracks is {growth:+.1} % of the peak at {small} (target within 10 %) {}",
+            "    peak live heap {heap:.2} MiB; at their peaks: anonymous {:.1} MiB, file {:.1} MiB, {:.0} threads",
+            in_memory("peak_anon_mib"),
+            in_memory("peak_file_mib"),
+            in_memory("peak_threads"),
+        );
+        peaks.push((rss, heap));
+    }
+    if let [(small_rss, small_heap), (big_rss, big_heap)] = peaks[..] {
+        let growth = (big_rss / small_rss - 1.0) * 100.0;
+        let heap_growth = (big_heap / small_heap - 1.0) * 100.0;
+        println!(
+            "  peak RSS at {big} tracks is {growth:+.1} % of the peak at {small} (target within 10 %) {}; live heap {heap_growth:+.1} %",
             verdict(growth.abs() <= 10.0)
         );
     }

@@ -11,9 +11,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod heap;
 mod job;
 mod providers;
 mod window;
+#[global_allocator]
+static ALLOCATOR: heap::Counting = heap::Counting;
+
 use nix::sys::resource::{UsageWho, getrusage};
 
 #[derive(Parser)]
@@ -74,6 +78,7 @@ enum Bench {
 }
 
 fn main() -> Result<()> {
+    gatefold_engine::process::limit_allocator_arenas();
     match Args::parse().bench {
         Bench::Import {
             cli,

@@ -10,7 +10,7 @@ use gatefold_engine::writeback::WriteBackOptions;
 use gatefold_engine::{BusMessage, ErrorCode, Library};
 
 use crate::output::Output;
-use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs};
+use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs, exit_done};
 
 pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u8 {
     let mut request = match library.saved_request().await {
@@ -84,11 +84,7 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
                 None => EXIT_OK,
                 Some(WriteBackOutcome::Written { summary }) => {
                     out.write_back_summary(summary);
-                    if summary.failed > 0 {
-                        EXIT_PARTIAL
-                    } else {
-                        EXIT_OK
-                    }
+                    exit_done(summary.failed > 0)
                 }
                 Some(WriteBackOutcome::Failed { code, message }) => {
                     out.error(*code, message);
@@ -117,11 +113,7 @@ pub(crate) async fn write_back(library: &Library, options: WriteBackOptions, out
     {
         Ok(summary) => {
             out.write_back_summary(&summary);
-            if summary.failed > 0 {
-                EXIT_PARTIAL
-            } else {
-                EXIT_OK
-            }
+            exit_done(summary.failed > 0)
         }
         Err(err) => {
             out.engine_error(&err);

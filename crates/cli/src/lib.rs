@@ -262,6 +262,11 @@ pub const EXIT_PARTIAL: u8 = 2;
 /// Exit code: stopped by Ctrl-C (what was done is kept).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// [`EXIT_PARTIAL`] when something failed, else [`EXIT_OK`].
+pub(crate) fn exit_done(some_failed: bool) -> u8 {
+    if some_failed { EXIT_PARTIAL } else { EXIT_OK }
+}
+
 /// Parses `args` (the program name first) and runs the command on a new tokio runtime.
 pub fn run<I, T>(args: I) -> ExitCode
 where
@@ -367,11 +372,7 @@ async fn scan(library: &Library, folder: &std::path::Path, out: &Output) -> u8 {
     match result {
         Ok(report) => {
             out.scan_report(&report);
-            if report.is_partial() {
-                EXIT_PARTIAL
-            } else {
-                EXIT_OK
-            }
+            exit_done(report.is_partial())
         }
         Err(err) => {
             out.engine_error(&err);

@@ -71,6 +71,13 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `gatefold-cli --db DB status --json`, which must succeed: the library's counts.
+fn status_json(dir: &Path, db: &Path) -> Value {
+    let out = cli_db(dir, db).args(["status", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "status: {}", stderr(&out));
+    json_lines(&out).remove(0)
+}
+
 /// `gatefold-cli --db DB scan MUSIC`, which must import everything (exit 0).
 fn scan_ok(dir: &Path, db: &Path, music: &Path) {
     let out = cli_db(dir, db).arg("scan").arg(music).output().unwrap();
@@ -115,12 +122,7 @@ fn scan_json_reports_every_file_and_exits_2_when_some_failed() {
     assert_eq!(finished["report"]["added"], lib.valid_tracks);
     assert_eq!(finished["report"]["failed"], lib.broken_files.len());
 
-    let out = cli_db(dir.path(), &db)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let status = &json_lines(&out)[0];
+    let status = &status_json(dir.path(), &db);
     assert_eq!(status["tracks"], lib.valid_tracks);
     assert_eq!(status["albums"], lib.albums);
     assert!(status["artists"].as_u64().unwrap() >= 10);
@@ -307,11 +309,7 @@ fn enrich_stores_local_artwork_and_remembers_what_was_not_found() {
     assert_eq!(updated, 14);
     assert!(events.iter().any(|e| e["type"] == "progress"));
 
-    let out = cli_db(dir.path(), &db)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let status = &json_lines(&out)[0];
+    let status = &status_json(dir.path(), &db);
     assert_eq!(status["artwork_missing"], lib.valid_tracks - 14);
     let stored: Vec<_> = std::fs::read_dir(dir.path().join("artwork"))
         .expect("the artwork store sits beside the database")
@@ -442,11 +440,7 @@ fn ctrl_c_cancels_enrich_cleanly() {
     );
 
     // Nothing is left half-done: no track in "fetching"; the next run takes exactly the rest.
-    let out = cli_db(dir.path(), &db)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let status = &json_lines(&out)[0];
+    let status = &status_json(dir.path(), &db);
     assert_eq!(status["lyrics"]["fetching"], 0);
     assert_eq!(status["lyrics"]["unavailable"].as_u64().unwrap(), processed);
     fake.set_delay(std::time::Duration::ZERO);
@@ -501,11 +495,7 @@ fn enrich_fetches_lyrics_from_lrclib_and_never_asks_for_lyrics_on_disk() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = cli_db(dir.path(), &db)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let status = &json_lines(&out)[0];
+    let status = &status_json(dir.path(), &db);
     // 4 sidecars + the 6 other tracks of album 0; album 1's 6 are not found.
     assert_eq!(status["lyrics"]["available"], 10, "{status}");
     assert_eq!(status["lyrics"]["unavailable"], 6, "{status}");
@@ -674,11 +664,7 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let status = cli_db(dir.path(), &db)
-            .args(["status", "--json"])
-            .output()
-            .unwrap();
-        let summary: Value = serde_json::from_slice(&status.stdout).unwrap();
+        let summary = status_json(dir.path(), &db);
         assert_eq!(summary["tracks"], files, "after line {kill_after}");
     }
 }
@@ -817,11 +803,7 @@ fn a_long_unknown_album_is_not_found_however_long_its_requests_take_in_total() {
         "nothing failed: {}",
         stderr(&out)
     );
-    let out = cli_db(dir.path(), &db)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let status = &json_lines(&out)[0];
+    let status = &status_json(dir.path(), &db);
     assert_eq!(status["lyrics"]["unavailable"], 24, "{status}");
     assert_eq!(status["lyrics"]["failed"], 0, "{status}");
     assert!(fake.request_count() >= 24, "every track was asked");

@@ -17,6 +17,7 @@ pub mod library;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod process;
 pub mod providers;
 pub mod repository;
 pub mod scan;

@@ -13,11 +13,10 @@ use crate::model::FetchedArtwork;
 pub const THUMBNAIL_PX: u32 = 256;
 
 /// Writes beside, then renames: a crash never leaves a half-written file under its name.
-async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Blocking: called inside the store's one blocking task per save.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| EngineError::io(&dir, e))?;
+    std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -27,12 +26,8 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
-    tokio::fs::write(&tmp, bytes)
-        .await
-        .map_err(|e| EngineError::io(&tmp, e))?;
-    tokio::fs::rename(&tmp, path)
-        .await
-        .map_err(|e| EngineError::io(path, e))
+    std::fs::write(&tmp, bytes).map_err(|e| EngineError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| EngineError::io(path, e))
 }
 
 /// A JPEG at most [`THUMBNAIL_PX`] on its longest side.
@@ -50,10 +45,11 @@ fn make_thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
 #[derive(Debug, Clone)]
 pub struct ArtworkStore {
     root: PathBuf,
-    /// Thumbnails made at once. Decoding a cover takes its whole bitmap in memory (up to the
-    /// 64-megapixel budget), so the job's concurrency must not multiply it: one per core, and
-    /// the memory of a run stays flat however many albums finish together.
-    decoding: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Saves at once, one per core. A save is one blocking task (hash, existence checks,
+    /// writes, thumbnail), so the job's concurrency neither multiplies the decoded bitmaps
+    /// (up to the 64-megapixel budget each) nor grows tokio's blocking pool: a run's memory
+    /// stays flat however many albums finish together.
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 fn extension(mime: &str) -> &'static str {
@@ -71,7 +67,7 @@ impl ArtworkStore {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         ArtworkStore {
             root: root.into(),
-            decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(cores.min(4))),
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(cores.min(4))),
         }
     }
 
@@ -86,50 +82,71 @@ impl ArtworkStore {
     }
 
     /// Writes the image and its thumbnail (unless the same bytes are already stored) and
-    /// describes them.
-    pub async fn save(&self, artwork: &FetchedArtwork) -> Result<ArtworkRow> {
-        let hash = format!("{:x}", Sha256::digest(&artwork.bytes));
-        let relative = format!("{}/{}.{}", &hash[..2], hash, extension(&artwork.mime));
-        let thumbnail = format!("{}/{}-{THUMBNAIL_PX}.jpg", &hash[..2], hash);
-        let path = self.root.join(&relative);
-        let thumb_path = self.root.join(&thumbnail);
-        if tokio::fs::metadata(&path).await.is_err() {
-            write_atomically(&path, &artwork.bytes).await?;
-        }
-        let thumbnail_path = if tokio::fs::metadata(&thumb_path).await.is_ok() {
-            Some(thumbnail)
-        } else {
-            let bytes = artwork.bytes.clone();
-            let _slot =
-                self.decoding.acquire().await.map_err(|_| {
-                    EngineError::Internal("the thumbnail slots were closed".to_owned())
-                })?;
-            match tokio::task::spawn_blocking(move || make_thumbnail(&bytes)).await {
-                Ok(Ok(jpeg)) => {
-                    write_atomically(&thumb_path, &jpeg).await?;
-                    Some(thumbnail)
-                }
-                Ok(Err(reason)) => {
-                    tracing::warn!(%hash, %reason, "no thumbnail for this artwork");
-                    None
-                }
-                Err(err) => {
-                    return Err(EngineError::Internal(format!(
-                        "thumbnail task stopped: {err}"
-                    )));
-                }
-            }
-        };
+    /// describes them. Takes the image by value: its bytes move to the blocking writer, never
+    /// copied.
+    pub async fn save(&self, artwork: FetchedArtwork) -> Result<ArtworkRow> {
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| EngineError::Internal("the artwork store was closed".to_owned()))?;
+        let root = self.root.clone();
+        let FetchedArtwork {
+            bytes,
+            mime,
+            width,
+            height,
+            source,
+            matched,
+            local: _,
+        } = artwork;
+        let byte_size = bytes.len() as u64;
+        let extension = extension(&mime);
+        let (hash, storage_path, thumbnail_path) =
+            tokio::task::spawn_blocking(move || store_files(&root, &bytes, extension))
+                .await
+                .map_err(|err| {
+                    EngineError::Internal(format!("artwork store task stopped: {err}"))
+                })??;
         Ok(ArtworkRow {
             content_hash: hash,
-            mime: artwork.mime.clone(),
-            width: artwork.width,
-            height: artwork.height,
-            byte_size: artwork.bytes.len() as u64,
-            storage_path: relative,
+            mime,
+            width,
+            height,
+            byte_size,
+            storage_path,
             thumbnail_path,
-            source: artwork.source.clone(),
-            matched: artwork.matched.clone(),
+            source,
+            matched,
         })
     }
+}
+
+/// The blocking part of [`ArtworkStore::save`]: the content hash, the image and its thumbnail
+/// written when missing. Returns the hash and the two paths relative to `root` (no thumbnail
+/// when the image does not decode: it is still kept, and a warning says why).
+fn store_files(root: &Path, bytes: &[u8], mime: &str) -> Result<(String, String, Option<String>)> {
+    let hash = format!("{:x}", Sha256::digest(bytes));
+    let relative = format!("{}/{}.{}", &hash[..2], hash, extension(mime));
+    let thumbnail = format!("{}/{}-{THUMBNAIL_PX}.jpg", &hash[..2], hash);
+    let path = root.join(&relative);
+    let thumb_path = root.join(&thumbnail);
+    if std::fs::metadata(&path).is_err() {
+        write_atomically(&path, bytes)?;
+    }
+    let thumbnail_path = if std::fs::metadata(&thumb_path).is_ok() {
+        Some(thumbnail)
+    } else {
+        match make_thumbnail(bytes) {
+            Ok(jpeg) => {
+                write_atomically(&thumb_path, &jpeg)?;
+                Some(thumbnail)
+            }
+            Err(reason) => {
+                tracing::warn!(%hash, %reason, "no thumbnail for this artwork");
+                None
+            }
+        }
+    };
+    Ok((hash, relative, thumbnail_path))
 }

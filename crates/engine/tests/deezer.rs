@@ -8,9 +8,8 @@
 
 use std::time::Duration;
 
-use gatefold_engine::enrich::ArtworkService;
 use gatefold_engine::providers::deezer::Deezer;
-use gatefold_testkit::providers::{album_request, loopback_client};
+use gatefold_testkit::providers::{ask_artwork, loopback_client};
 use gatefold_testkit::servers::deezer::{DeezerAlbum, FakeDeezer};
 
 fn deezer(fake: &FakeDeezer) -> Deezer {
@@ -36,8 +35,7 @@ fn catalogue() -> Vec<DeezerAlbum> {
 #[tokio::test]
 async fn finds_the_1000_px_cover_of_a_confident_match() {
     let fake = FakeDeezer::start(catalogue(), 100).await;
-    let found = deezer(&fake)
-        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
+    let found = ask_artwork(&deezer(&fake), "Discovery", "Daft Punk")
         .await
         .unwrap()
         .expect("found");
@@ -54,15 +52,13 @@ async fn finds_the_1000_px_cover_of_a_confident_match() {
 async fn decoys_are_not_found() {
     let fake = FakeDeezer::start(catalogue(), 100).await;
     assert_eq!(
-        deezer(&fake)
-            .fetch_artwork(&album_request("Greatest Hits", "Queen"))
+        ask_artwork(&deezer(&fake), "Greatest Hits", "Queen")
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        deezer(&fake)
-            .fetch_artwork(&album_request("Homework", "Daft Punk"))
+        ask_artwork(&deezer(&fake), "Homework", "Daft Punk")
             .await
             .unwrap(),
         None
@@ -74,15 +70,12 @@ async fn the_in_band_quota_error_is_a_throttle_never_not_found() {
     let fake = FakeDeezer::start(catalogue(), 1).await;
     let p = deezer(&fake);
     assert!(
-        p.fetch_artwork(&album_request("Discovery", "Daft Punk"))
+        ask_artwork(&p, "Discovery", "Daft Punk")
             .await
             .unwrap()
             .is_some()
     );
-    let err = p
-        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
-        .await
-        .unwrap_err();
+    let err = ask_artwork(&p, "Discovery", "Daft Punk").await.unwrap_err();
     assert!(
         err.is_retryable() && err.to_string().contains("Quota limit exceeded"),
         "{err}"

@@ -102,14 +102,18 @@ fn config() -> gatefold_engine::enrich::EnrichmentConfigBuilder {
     EnrichmentConfig::builder()
 }
 
+/// The builder with lyrics off: most scheduling tests watch artwork only.
+fn artwork_only() -> gatefold_engine::enrich::EnrichmentConfigBuilder {
+    config().enable_lyrics(false)
+}
+
 #[tokio::test]
 async fn in_flight_never_exceeds_max_concurrent_and_the_window_stays_full() {
     let lib = library(60, 1).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
-    let cfg = config()
+    let cfg = artwork_only()
         .batch_size(5)
         .max_concurrent(4)
-        .enable_lyrics(false)
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
@@ -141,10 +145,9 @@ async fn one_slow_track_does_not_hold_back_the_next_batches() {
     let lib = library(40, 1).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
     art.script("Bulk Album 0", vec![Reply::Slow(Duration::from_secs(3))]);
-    let cfg = config()
+    let cfg = artwork_only()
         .batch_size(5)
         .max_concurrent(4)
-        .enable_lyrics(false)
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
@@ -239,8 +242,7 @@ async fn retries_back_off_exponentially_with_jitter() {
             Reply::Found,
         ],
     );
-    let cfg = config()
-        .enable_lyrics(false)
+    let cfg = artwork_only()
         .base_retry_delay_ms(100)
         .max_retries(3)
         .build()
@@ -279,7 +281,7 @@ async fn retry_after_is_honoured() {
             Reply::Found,
         ],
     );
-    let cfg = config().enable_lyrics(false).build().unwrap();
+    let cfg = artwork_only().build().unwrap();
     lib.job(cfg)
         .artwork(art.clone(), lib.store())
         .run_ok()
@@ -295,7 +297,7 @@ async fn not_found_and_permanent_errors_are_never_retried() {
     let art = FakeArtwork::new(Latency::zero());
     art.script("Bulk Album 0", vec![Reply::NotFound]);
     art.script("Bulk Album 1", vec![Reply::Permanent]);
-    let cfg = config().enable_lyrics(false).build().unwrap();
+    let cfg = artwork_only().build().unwrap();
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
     let result = lib
@@ -326,8 +328,7 @@ async fn retries_stop_at_max_retries_and_timeouts_count_as_transient() {
     let art = FakeArtwork::new(Latency::zero());
     art.script("Bulk Album 0", vec![Reply::Transient { retry_after: None }]);
     art.script("Bulk Album 1", vec![Reply::Hang]);
-    let cfg = config()
-        .enable_lyrics(false)
+    let cfg = artwork_only()
         .max_retries(2)
         .operation_timeout_secs(5)
         .build()
@@ -407,11 +408,7 @@ async fn cancel_stops_within_a_second_and_leaves_nothing_half_done() {
 async fn pause_stops_new_work_and_resume_finishes_it() {
     let lib = library(30, 1).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
-    let cfg = config()
-        .max_concurrent(2)
-        .enable_lyrics(false)
-        .build()
-        .unwrap();
+    let cfg = artwork_only().max_concurrent(2).build().unwrap();
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
     let handle = BackgroundExecutor::new()
@@ -457,9 +454,8 @@ fn kind(e: &LibraryEvent) -> &'static str {
 async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
     let lib = library(40, 1).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
-    let cfg = config()
+    let cfg = artwork_only()
         .max_concurrent(2)
-        .enable_lyrics(false)
         .require_wifi(true)
         .build()
         .unwrap();
@@ -626,11 +622,7 @@ async fn progress_events_are_coalesced_to_ten_per_second() {
 async fn a_lagging_subscriber_is_told_and_never_slows_the_job() {
     let lib = library(50, 2).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(10)));
-    let cfg = config()
-        .max_concurrent(8)
-        .enable_lyrics(false)
-        .build()
-        .unwrap();
+    let cfg = artwork_only().max_concurrent(8).build().unwrap();
     let bus = EventBus::new(8);
     let mut lazy = bus.subscribe(); // never reads during the job
     let started = tokio::time::Instant::now();
@@ -794,7 +786,7 @@ async fn the_album_request_carries_every_track_of_the_album_in_the_page() {
             self.0.fetch_artwork(album).await
         }
     }
-    let cfg = config().enable_lyrics(false).build().unwrap();
+    let cfg = artwork_only().build().unwrap();
     lib.job(cfg)
         .artwork(Arc::new(Spy(art, Arc::clone(&seen))), lib.store())
         .run_ok()
@@ -815,7 +807,7 @@ async fn stored_artwork_gets_a_256_px_thumbnail() {
         local: false,
         matched: None,
     };
-    let row = store.save(&art).await.unwrap();
+    let row = store.save(art.clone()).await.unwrap();
     let thumb = row.thumbnail_path.expect("a thumbnail");
     let bytes = std::fs::read(store.path_of(&thumb)).unwrap();
     let info = gatefold_engine::providers::image_check::inspect(&bytes).unwrap();
@@ -829,7 +821,7 @@ async fn stored_artwork_gets_a_256_px_thumbnail() {
     );
     // The same bytes again: the same files, nothing rewritten.
     assert_eq!(
-        store.save(&art).await.unwrap().storage_path,
+        store.save(art.clone()).await.unwrap().storage_path,
         row.storage_path
     );
 }

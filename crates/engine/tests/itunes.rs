@@ -8,9 +8,8 @@
 
 use std::time::Duration;
 
-use gatefold_engine::enrich::ArtworkService;
 use gatefold_engine::providers::itunes::Itunes;
-use gatefold_testkit::providers::{album_request, loopback_client};
+use gatefold_testkit::providers::{ask_artwork, loopback_client};
 use gatefold_testkit::servers::itunes::{FakeItunes, ItunesAlbum};
 
 const THROTTLE: &[(u16, Duration)] = &[(403, Duration::from_secs(60))];
@@ -45,8 +44,7 @@ fn catalogue() -> Vec<ItunesAlbum> {
 #[tokio::test]
 async fn finds_the_largest_size_the_cdn_has() {
     let fake = FakeItunes::start(catalogue(), 100).await;
-    let found = itunes(&fake)
-        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
+    let found = ask_artwork(&itunes(&fake), "Discovery", "Daft Punk")
         .await
         .unwrap()
         .expect("found");
@@ -68,20 +66,18 @@ async fn decoys_and_compilations() {
     let fake = FakeItunes::start(catalogue(), 100).await;
     let p = itunes(&fake);
     assert_eq!(
-        p.fetch_artwork(&album_request("Greatest Hits", "Queen"))
-            .await
-            .unwrap(),
+        ask_artwork(&p, "Greatest Hits", "Queen").await.unwrap(),
         None,
         "never another artist's cover"
     );
     assert!(
-        p.fetch_artwork(&album_request("Now That's Music 12", "Various Artists"))
+        ask_artwork(&p, "Now That's Music 12", "Various Artists")
             .await
             .unwrap()
             .is_some()
     );
     assert_eq!(
-        p.fetch_artwork(&album_request("Now That's Music 13", "Various Artists"))
+        ask_artwork(&p, "Now That's Music 13", "Various Artists")
             .await
             .unwrap(),
         None,
@@ -93,13 +89,8 @@ async fn decoys_and_compilations() {
 async fn a_403_is_apples_throttle() {
     let fake = FakeItunes::start(catalogue(), 1).await;
     let p = itunes(&fake);
-    p.fetch_artwork(&album_request("Discovery", "Daft Punk"))
-        .await
-        .unwrap();
-    let err = p
-        .fetch_artwork(&album_request("Discovery", "Daft Punk"))
-        .await
-        .unwrap_err();
+    ask_artwork(&p, "Discovery", "Daft Punk").await.unwrap();
+    let err = ask_artwork(&p, "Discovery", "Daft Punk").await.unwrap_err();
     assert!(err.is_retryable(), "{err}");
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
 }

@@ -50,17 +50,10 @@ impl Format {
         }
     }
 
-    /// The format name the engine stores for files of this kind.
+    /// The format name the engine stores for files of this kind: the engine names a format
+    /// by its usual extension.
     pub fn engine_name(self) -> &'static str {
-        match self {
-            Format::Mp3 => "mp3",
-            Format::Flac => "flac",
-            Format::M4aAac | Format::M4aAlac => "m4a",
-            Format::OggVorbis => "ogg",
-            Format::Opus => "opus",
-            Format::Wav => "wav",
-            Format::Aiff => "aiff",
-        }
+        self.extension()
     }
 
     /// The untagged fixture's bytes.
@@ -109,6 +102,30 @@ pub struct AudioSpec {
     pub untagged: bool,
 }
 
+/// `name(&str)` sets the tag `name`.
+macro_rules! text_setters {
+    ($($name:ident),*) => {
+        $(
+            pub fn $name(mut self, v: &str) -> Self {
+                self.$name = Some(v.to_owned());
+                self
+            }
+        )*
+    };
+}
+
+/// `name(n)` sets the numeric tag `name`.
+macro_rules! number_setters {
+    ($($name:ident: $ty:ty),*) => {
+        $(
+            pub fn $name(mut self, n: $ty) -> Self {
+                self.$name = Some(n);
+                self
+            }
+        )*
+    };
+}
+
 impl AudioSpec {
     pub fn new(format: Format) -> Self {
         AudioSpec {
@@ -138,45 +155,20 @@ impl AudioSpec {
             .album(album)
     }
 
-    pub fn title(mut self, v: &str) -> Self {
-        self.title = Some(v.to_owned());
-        self
-    }
-    pub fn artist(mut self, v: &str) -> Self {
-        self.artist = Some(v.to_owned());
-        self
-    }
-    pub fn album(mut self, v: &str) -> Self {
-        self.album = Some(v.to_owned());
-        self
-    }
-    pub fn album_artist(mut self, v: &str) -> Self {
-        self.album_artist = Some(v.to_owned());
-        self
-    }
-    pub fn track(mut self, n: u32) -> Self {
-        self.track = Some(n);
-        self
-    }
-    pub fn track_total(mut self, n: u32) -> Self {
-        self.track_total = Some(n);
-        self
-    }
+    text_setters!(
+        title,
+        artist,
+        album,
+        album_artist,
+        mb_release_id,
+        mb_recording_id,
+        lyrics
+    );
+    number_setters!(track: u32, track_total: u32, year: u16);
+
     pub fn disc(mut self, n: u32, total: u32) -> Self {
         self.disc = Some(n);
         self.disc_total = Some(total);
-        self
-    }
-    pub fn year(mut self, y: u16) -> Self {
-        self.year = Some(y);
-        self
-    }
-    pub fn mb_release_id(mut self, v: &str) -> Self {
-        self.mb_release_id = Some(v.to_owned());
-        self
-    }
-    pub fn mb_recording_id(mut self, v: &str) -> Self {
-        self.mb_recording_id = Some(v.to_owned());
         self
     }
     pub fn front_cover(mut self, image: &'static [u8]) -> Self {
@@ -185,10 +177,6 @@ impl AudioSpec {
     }
     pub fn picture(mut self, kind: PictureType, image: &'static [u8]) -> Self {
         self.picture = Some((kind, image));
-        self
-    }
-    pub fn lyrics(mut self, v: &str) -> Self {
-        self.lyrics = Some(v.to_owned());
         self
     }
     pub fn untagged(mut self) -> Self {

@@ -52,23 +52,37 @@ pub enum Reply {
 }
 
 /// Calls, concurrency and timing the fakes observed.
+///
+/// A test meter keeps every call (key and time); a counting meter ([`FakeArtwork::counting`],
+/// [`FakeLyrics::counting`]) keeps only the numbers, so a benchmark's memory is the job's, not
+/// the fake's record of 100,000 calls.
 #[derive(Debug, Default)]
 pub struct Meter {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    count: AtomicUsize,
+    counting_only: bool,
     calls: Mutex<Vec<(String, tokio::time::Instant)>>,
-    in_flight_at_start: Mutex<Vec<usize>>,
 }
 
 impl Meter {
+    fn counting() -> Self {
+        Meter {
+            counting_only: true,
+            ..Meter::default()
+        }
+    }
+
     fn enter(&self, key: &str) -> InFlight<'_> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        self.calls
-            .lock()
-            .unwrap()
-            .push((key.to_owned(), tokio::time::Instant::now()));
-        self.in_flight_at_start.lock().unwrap().push(now);
+        self.count.fetch_add(1, Ordering::SeqCst);
+        if !self.counting_only {
+            self.calls
+                .lock()
+                .unwrap()
+                .push((key.to_owned(), tokio::time::Instant::now()));
+        }
         InFlight(self)
     }
 
@@ -87,7 +101,7 @@ impl Meter {
     }
 
     pub fn call_count(&self) -> usize {
-        self.calls.lock().unwrap().len()
+        self.count.load(Ordering::SeqCst)
     }
 
     /// Calls for one key.
@@ -214,6 +228,14 @@ impl FakeArtwork {
         })
     }
 
+    /// Like [`FakeArtwork::new`], with a meter that only counts (for benchmarks).
+    pub fn counting(latency: Latency) -> Arc<Self> {
+        Arc::new(FakeArtwork {
+            script: Script::new(latency, Reply::Found),
+            meter: Meter::counting(),
+        })
+    }
+
     /// The replies for `album` (by title), in order; the last repeats.
     pub fn script(&self, album: &str, replies: Vec<Reply>) {
         self.script
@@ -252,7 +274,7 @@ impl ArtworkService for FakeArtwork {
 pub struct FakeLyrics {
     script: Script,
     pub meter: Meter,
-    /// Track titles of every request, in order.
+    /// Track titles of every request, in order (empty when counting only).
     pub requests: Mutex<Vec<Vec<String>>>,
 }
 
@@ -265,6 +287,15 @@ impl FakeLyrics {
         Arc::new(FakeLyrics {
             script: Script::new(latency, default),
             meter: Meter::default(),
+            requests: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Like [`FakeLyrics::new`], keeping only counts (for benchmarks).
+    pub fn counting(latency: Latency) -> Arc<Self> {
+        Arc::new(FakeLyrics {
+            script: Script::new(latency, Reply::Found),
+            meter: Meter::counting(),
             requests: Mutex::new(Vec::new()),
         })
     }
@@ -294,10 +325,12 @@ impl LyricsService for FakeLyrics {
     ) -> Vec<(i64, Result<FetchedLyrics, FetchError>)> {
         let key = request.album.clone();
         let _in = self.meter.enter(&key);
-        self.requests
-            .lock()
-            .unwrap()
-            .push(request.tracks.iter().map(|t| t.title.clone()).collect());
+        if !self.meter.counting_only {
+            self.requests
+                .lock()
+                .unwrap()
+                .push(request.tracks.iter().map(|t| t.title.clone()).collect());
+        }
         // One wait for the whole request (one HTTP call for the album), then per-track replies.
         let first = request
             .tracks

@@ -43,6 +43,17 @@ pub fn album_request(title: &str, album_artist: &str) -> AlbumRequest {
     }
 }
 
+/// What `service` answers for `title` by `album_artist` ([`album_request`]).
+pub async fn ask_artwork(
+    service: &impl gatefold_engine::ArtworkService,
+    title: &str,
+    album_artist: &str,
+) -> Result<Option<gatefold_engine::model::FetchedArtwork>, gatefold_engine::model::FetchError> {
+    service
+        .fetch_artwork(&album_request(title, album_artist))
+        .await
+}
+
 /// Points every provider of `cmd` (a `gatefold-cli` or `gatefold` run) at a closed loopback
 /// port: a test that does not give a fake can never reach a real host.
 pub fn close_every_provider(cmd: &mut Command) -> &mut Command {

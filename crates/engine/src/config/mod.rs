@@ -181,56 +181,41 @@ pub struct EnrichmentConfigBuilder {
     config: EnrichmentConfig,
 }
 
+/// One builder method per setting: `name(value)` sets `config.name`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.config.$name = value;
+                self
+            }
+        )*
+    };
+}
+
 impl EnrichmentConfigBuilder {
-    /// Sets `batch_size`: tracks read per page.
-    pub fn batch_size(mut self, n: u32) -> Self {
-        self.config.batch_size = n;
-        self
-    }
-    /// Sets `max_concurrent`: attempts in flight at once, at most.
-    pub fn max_concurrent(mut self, n: u32) -> Self {
-        self.config.max_concurrent = n;
-        self
-    }
-    /// Sets `enable_artwork`: whether to fetch album artwork.
-    pub fn enable_artwork(mut self, on: bool) -> Self {
-        self.config.enable_artwork = on;
-        self
-    }
-    /// Sets `enable_lyrics`: whether to fetch lyrics.
-    pub fn enable_lyrics(mut self, on: bool) -> Self {
-        self.config.enable_lyrics = on;
-        self
-    }
-    /// Sets `require_wifi`: run only on unmetered WiFi.
-    pub fn require_wifi(mut self, on: bool) -> Self {
-        self.config.require_wifi = on;
-        self
-    }
-    /// Sets `max_retries`: retries after the first attempt of an operation.
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.config.max_retries = n;
-        self
-    }
-    /// Sets `base_retry_delay_ms`: the first retry's wait, in milliseconds.
-    pub fn base_retry_delay_ms(mut self, ms: u64) -> Self {
-        self.config.base_retry_delay_ms = ms;
-        self
-    }
-    /// Sets `operation_timeout_secs`: how long one attempt may take, in seconds.
-    pub fn operation_timeout_secs(mut self, secs: u64) -> Self {
-        self.config.operation_timeout_secs = secs;
-        self
-    }
-    /// Sets `not_found_max_age_days`: days a "not found" is kept before asking again.
-    pub fn not_found_max_age_days(mut self, days: u32) -> Self {
-        self.config.not_found_max_age_days = days;
-        self
-    }
-    /// Sets `write_back`: what to write beside the music after a job.
-    pub fn write_back(mut self, mode: WriteBackMode) -> Self {
-        self.config.write_back = mode;
-        self
+    setters! {
+        /// Sets `batch_size`: tracks read per page.
+        batch_size: u32,
+        /// Sets `max_concurrent`: attempts in flight at once, at most.
+        max_concurrent: u32,
+        /// Sets `enable_artwork`: whether to fetch album artwork.
+        enable_artwork: bool,
+        /// Sets `enable_lyrics`: whether to fetch lyrics.
+        enable_lyrics: bool,
+        /// Sets `require_wifi`: run only on unmetered WiFi.
+        require_wifi: bool,
+        /// Sets `max_retries`: retries after the first attempt of an operation.
+        max_retries: u32,
+        /// Sets `base_retry_delay_ms`: the first retry's wait, in milliseconds.
+        base_retry_delay_ms: u64,
+        /// Sets `operation_timeout_secs`: how long one attempt may take, in seconds.
+        operation_timeout_secs: u64,
+        /// Sets `not_found_max_age_days`: days a "not found" is kept before asking again.
+        not_found_max_age_days: u32,
+        /// Sets `write_back`: what to write beside the music after a job.
+        write_back: WriteBackMode,
     }
 
     /// The config, if every setting is in range.
@@ -255,66 +240,51 @@ mod tests {
 
     #[test]
     fn out_of_range_values_name_field_value_and_range() {
-        let cases: [(EnrichmentConfigBuilder, &str, u64, u64, u64); 7] = [
+        // The builder, the field it names, the value, and the range the error must give.
+        let b = EnrichmentConfig::builder;
+        let cases: [(EnrichmentConfigBuilder, &str, u64, RangeInclusive<u64>); 7] = [
+            (b().batch_size(0), "batch_size", 0, BATCH_SIZE_RANGE),
             (
-                EnrichmentConfig::builder().batch_size(0),
-                "batch_size",
-                0,
-                1,
-                10_000,
-            ),
-            (
-                EnrichmentConfig::builder().batch_size(10_001),
+                b().batch_size(10_001),
                 "batch_size",
                 10_001,
-                1,
-                10_000,
+                BATCH_SIZE_RANGE,
             ),
             (
-                EnrichmentConfig::builder().max_concurrent(0),
+                b().max_concurrent(0),
                 "max_concurrent",
                 0,
-                1,
-                64,
+                MAX_CONCURRENT_RANGE,
             ),
             (
-                EnrichmentConfig::builder().max_concurrent(65),
+                b().max_concurrent(65),
                 "max_concurrent",
                 65,
-                1,
-                64,
+                MAX_CONCURRENT_RANGE,
             ),
             (
-                EnrichmentConfig::builder().operation_timeout_secs(0),
+                b().operation_timeout_secs(0),
                 "operation_timeout_secs",
                 0,
-                1,
-                600,
+                OPERATION_TIMEOUT_SECS_RANGE,
             ),
             (
-                EnrichmentConfig::builder().operation_timeout_secs(601),
+                b().operation_timeout_secs(601),
                 "operation_timeout_secs",
                 601,
-                1,
-                600,
+                OPERATION_TIMEOUT_SECS_RANGE,
             ),
-            (
-                EnrichmentConfig::builder().max_retries(11),
-                "max_retries",
-                11,
-                0,
-                10,
-            ),
+            (b().max_retries(11), "max_retries", 11, MAX_RETRIES_RANGE),
         ];
-        for (builder, field, value, min, max) in cases {
+        for (builder, field, value, range) in cases {
             let err = builder.build().unwrap_err();
             assert_eq!(
                 err,
                 ConfigError {
                     field: field.into(),
                     value,
-                    min,
-                    max
+                    min: *range.start(),
+                    max: *range.end(),
                 }
             );
             let msg = err.to_string();

@@ -126,12 +126,9 @@ impl Attempts {
             let attempts = retry + 1;
             match result {
                 Ok(Some(art)) => {
-                    break match store.save(&art).await {
-                        Ok(row) => ArtDone::Stored {
-                            row,
-                            source: art.source,
-                            local: art.local,
-                        },
+                    let (source, local) = (art.source.clone(), art.local);
+                    break match store.save(art).await {
+                        Ok(row) => ArtDone::Stored { row, source, local },
                         Err(err) => ArtDone::Failed {
                             reason: format!("could not store the image: {err}"),
                             attempts,

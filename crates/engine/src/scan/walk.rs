@@ -271,41 +271,24 @@ mod tests {
 
     #[test]
     fn disc_folders() {
-        assert_eq!(
-            album_folder(Path::new("/m/Album/CD1")),
-            (PathBuf::from("/m/Album"), true)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/Album/Disc 2")),
-            (PathBuf::from("/m/Album"), true)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/Album/disk-03")),
-            (PathBuf::from("/m/Album"), true)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/A/Album (Disc 1)")),
-            (PathBuf::from("/m/A/Album"), false)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/A/Album [CD 2]")),
-            (PathBuf::from("/m/A/Album"), false)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/A/Album - CD2")),
-            (PathBuf::from("/m/A/Album"), false)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/A/Abcd1")),
-            (PathBuf::from("/m/A/Abcd1"), false)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/A/Blink 182")),
-            (PathBuf::from("/m/A/Blink 182"), false)
-        );
-        assert_eq!(
-            album_folder(Path::new("/m/A/1999")),
-            (PathBuf::from("/m/A/1999"), false)
-        );
+        // (folder, the album folder it belongs to, whether it is a disc folder of it)
+        let cases = [
+            ("/m/Album/CD1", "/m/Album", true),
+            ("/m/Album/Disc 2", "/m/Album", true),
+            ("/m/Album/disk-03", "/m/Album", true),
+            ("/m/A/Album (Disc 1)", "/m/A/Album", false),
+            ("/m/A/Album [CD 2]", "/m/A/Album", false),
+            ("/m/A/Album - CD2", "/m/A/Album", false),
+            ("/m/A/Abcd1", "/m/A/Abcd1", false),
+            ("/m/A/Blink 182", "/m/A/Blink 182", false),
+            ("/m/A/1999", "/m/A/1999", false),
+        ];
+        for (folder, album, disc) in cases {
+            assert_eq!(
+                album_folder(Path::new(folder)),
+                (PathBuf::from(album), disc),
+                "{folder}"
+            );
+        }
     }
 }

@@ -5,8 +5,9 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use super::{SearchFake, Traffic, query_param};
 
 /// An album the fake knows.
 #[derive(Debug, Clone)]
@@ -15,16 +16,9 @@ pub struct DeezerAlbum {
     pub artist: String,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    searches: usize,
-    requests: Vec<String>,
-    window: super::rate::RateWatch,
-}
-
 struct Responder {
-    albums: Arc<Vec<DeezerAlbum>>,
-    state: Arc<Mutex<State>>,
+    albums: Vec<DeezerAlbum>,
+    traffic: Arc<Mutex<Traffic>>,
     base: String,
     quota: usize,
 }
@@ -45,23 +39,18 @@ fn field(q: &str, name: &str) -> Option<String> {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let mut state = self.state.lock().unwrap();
-        let path = request.url.path().to_owned();
-        state
-            .requests
-            .push(format!("{path}?{}", request.url.query().unwrap_or("")));
-        if path == "/search/album" {
-            state.searches += 1;
-            if !state.window.admit() || state.searches > self.quota {
+        let path = request.url.path();
+        let search = self
+            .traffic
+            .lock()
+            .unwrap()
+            .search(request, "/search/album", self.quota);
+        if let Some(admitted) = search {
+            if !admitted {
                 return ResponseTemplate::new(200)
                     .set_body_json(json!({"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}));
             }
-            let q = request
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == "q")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
+            let q = query_param(request, "q").unwrap_or_default();
             let (artist, album) = (field(&q, "artist"), field(&q, "album").unwrap_or_default());
             let data: Vec<_> = self
                 .albums
@@ -92,39 +81,17 @@ impl Respond for Responder {
 }
 
 /// The running fake.
-#[derive(Debug)]
-pub struct FakeDeezer {
-    server: MockServer,
-    state: Arc<Mutex<State>>,
-}
+pub type FakeDeezer = SearchFake<DeezerAlbum>;
 
 impl FakeDeezer {
     /// Starts the fake; searches past `quota` get the in-band quota error.
     pub async fn start(albums: Vec<DeezerAlbum>, quota: usize) -> Self {
-        let server = MockServer::start().await;
-        let state = Arc::new(Mutex::new(State::default()));
-        Mock::given(any())
-            .respond_with(Responder {
-                albums: Arc::new(albums),
-                state: Arc::clone(&state),
-                base: server.uri(),
-                quota,
-            })
-            .mount(&server)
-            .await;
-        FakeDeezer { server, state }
-    }
-
-    pub fn uri(&self) -> String {
-        self.server.uri()
-    }
-
-    pub fn requests(&self) -> Vec<String> {
-        self.state.lock().unwrap().requests.clone()
-    }
-
-    /// The published limit this fake enforces on its API (unlimited until set), and what came.
-    pub fn rate(&self) -> super::rate::RateWatch {
-        self.state.lock().unwrap().window.clone()
+        SearchFake::serve(|base, traffic| Responder {
+            albums,
+            traffic,
+            base,
+            quota,
+        })
+        .await
     }
 }

@@ -6,8 +6,9 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use super::{SearchFake, Traffic, query_param};
 
 /// An album the fake knows.
 #[derive(Debug, Clone)]
@@ -18,16 +19,9 @@ pub struct ItunesAlbum {
     pub sizes: Vec<u32>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    searches: usize,
-    requests: Vec<String>,
-    window: super::rate::RateWatch,
-}
-
 struct Responder {
-    albums: Arc<Vec<ItunesAlbum>>,
-    state: Arc<Mutex<State>>,
+    albums: Vec<ItunesAlbum>,
+    traffic: Arc<Mutex<Traffic>>,
     base: String,
     per_minute: usize,
 }
@@ -42,23 +36,17 @@ fn words(s: &str) -> Vec<String> {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let mut state = self.state.lock().unwrap();
-        let path = request.url.path().to_owned();
-        state
-            .requests
-            .push(format!("{path}?{}", request.url.query().unwrap_or("")));
-        if path == "/search" {
-            state.searches += 1;
-            if !state.window.admit() || state.searches > self.per_minute {
+        let path = request.url.path();
+        let search = self
+            .traffic
+            .lock()
+            .unwrap()
+            .search(request, "/search", self.per_minute);
+        if let Some(admitted) = search {
+            if !admitted {
                 return ResponseTemplate::new(403).set_body_string("Forbidden");
             }
-            let param = |k: &str| {
-                request
-                    .url
-                    .query_pairs()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.into_owned())
-            };
+            let param = |k: &str| query_param(request, k);
             if param("country").is_some_and(|c| c.len() != 2) {
                 return ResponseTemplate::new(400).set_body_json(json!({
                     "errorMessage": "Invalid value(s) for key(s): [country]",
@@ -104,39 +92,17 @@ impl Respond for Responder {
 }
 
 /// The running fake.
-#[derive(Debug)]
-pub struct FakeItunes {
-    server: MockServer,
-    state: Arc<Mutex<State>>,
-}
+pub type FakeItunes = SearchFake<ItunesAlbum>;
 
 impl FakeItunes {
     /// Starts the fake; more than `per_minute` searches are answered 403.
     pub async fn start(albums: Vec<ItunesAlbum>, per_minute: usize) -> Self {
-        let server = MockServer::start().await;
-        let state = Arc::new(Mutex::new(State::default()));
-        Mock::given(any())
-            .respond_with(Responder {
-                albums: Arc::new(albums),
-                state: Arc::clone(&state),
-                base: server.uri(),
-                per_minute,
-            })
-            .mount(&server)
-            .await;
-        FakeItunes { server, state }
-    }
-
-    pub fn uri(&self) -> String {
-        self.server.uri()
-    }
-
-    pub fn requests(&self) -> Vec<String> {
-        self.state.lock().unwrap().requests.clone()
-    }
-
-    /// The published limit this fake enforces on its API (unlimited until set), and what came.
-    pub fn rate(&self) -> super::rate::RateWatch {
-        self.state.lock().unwrap().window.clone()
+        SearchFake::serve(|base, traffic| Responder {
+            albums,
+            traffic,
+            base,
+            per_minute,
+        })
+        .await
     }
 }
