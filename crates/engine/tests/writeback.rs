@@ -9,7 +9,7 @@
 )]
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -247,6 +247,141 @@ async fn the_users_files_are_kept_unless_overwrite_and_read_only_ones_are_skippe
         std::fs::read_to_string(&mine).unwrap(),
         format!("{synced}\n"),
         "overwrite asked"
+    );
+}
+
+/// The outcome of the item for `path`, as a string: the reason of a skip, else the outcome.
+fn outcome_of(items: &[WriteBackItem], path: &Path) -> String {
+    items
+        .iter()
+        .find(|i| i.path == path)
+        .map(|i| match &i.outcome {
+            ItemOutcome::Skipped { reason } => format!("skipped: {reason}"),
+            other => format!("{other:?}"),
+        })
+        .unwrap_or_else(|| format!("no item for {}", path.display()))
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// A write-back that hangs fails here with a message, not by stalling the suite.
+async fn run_guarded(
+    lib: &Library,
+    mode: WriteBackMode,
+    overwrite: bool,
+) -> (
+    gatefold_engine::writeback::WriteBackSummary,
+    Vec<WriteBackItem>,
+) {
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        run(lib, mode, false, overwrite),
+    )
+    .await
+    .expect("write-back hung on a special file")
+}
+
+#[tokio::test]
+async fn special_sidecars_are_skipped_with_a_reason_never_read() {
+    let lib = enriched_library().await;
+    let singles = lib.root.join("Singles");
+    let fifo = singles.join("Single A.lrc");
+    mkfifo(&fifo);
+    let zero = singles.join("Single B.lrc");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+
+    // With overwrite too: the user's special files are never replaced or read.
+    for overwrite in [false, true] {
+        let (summary, items) = run_guarded(&lib, WriteBackMode::Sidecar, overwrite).await;
+        let fifo_outcome = outcome_of(&items, &fifo);
+        assert!(fifo_outcome.contains("a FIFO"), "{fifo_outcome}");
+        let zero_outcome = outcome_of(&items, &zero);
+        assert!(zero_outcome.contains("symbolic link"), "{zero_outcome}");
+        assert_eq!(summary.failed, 0, "{items:?}");
+        assert!(
+            summary.written > 0 || overwrite,
+            "the other sidecars are written"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert_eq!(std::fs::read_link(&zero).unwrap(), Path::new("/dev/zero"));
+    let album_lrc = lib.root.join("Every Format").join("01 Song 1.lrc");
+    assert!(album_lrc.is_file(), "the rest of the queue was written");
+}
+
+#[tokio::test]
+async fn embed_skips_links_and_special_files_and_writes_the_rest() {
+    let lib = enriched_library().await;
+    let album = lib.root.join("Every Format");
+    let outside = lib._dir.path().join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    // A track that is a symbolic link to the real file elsewhere.
+    let linked = album.join("01 Song 1.mp3");
+    let real = outside.join("real.mp3");
+    std::fs::rename(&linked, &real).unwrap();
+    std::os::unix::fs::symlink(&real, &linked).unwrap();
+    // A track with a second hard link.
+    let hard = album.join("02 Song 2.flac");
+    let twin = outside.join("twin.flac");
+    std::fs::hard_link(&hard, &twin).unwrap();
+    // Tracks replaced after the scan by a FIFO and by a link to /dev/zero.
+    let fifo = album.join("03 Song 3.m4a");
+    std::fs::remove_file(&fifo).unwrap();
+    mkfifo(&fifo);
+    let zero = album.join("04 Song 4.m4a");
+    std::fs::remove_file(&zero).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let before = snapshot(&outside);
+
+    let (summary, items) = run_guarded(&lib, WriteBackMode::Embed, false).await;
+    for (path, says) in [
+        (&linked, "symbolic link"),
+        (&hard, "2 hard links"),
+        (&fifo, "a FIFO"),
+        (&zero, "symbolic link"),
+    ] {
+        let outcomes: Vec<String> = items
+            .iter()
+            .filter(|i| &i.path == path)
+            .map(|i| outcome_of(std::slice::from_ref(i), path))
+            .collect();
+        assert!(!outcomes.is_empty(), "no item for {}", path.display());
+        for outcome in outcomes {
+            assert!(outcome.contains(says), "{}: {outcome}", path.display());
+        }
+    }
+    assert_eq!(summary.failed, 0, "{items:?}");
+    assert_eq!(snapshot(&outside), before, "link targets are untouched");
+    assert!(
+        std::fs::symlink_metadata(&linked)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::metadata(&hard).unwrap().nlink(),
+        2,
+        "the hard link holds"
+    );
+    let written: Vec<&Path> = items
+        .iter()
+        .filter(|i| i.outcome == ItemOutcome::Written)
+        .map(|i| i.path.as_path())
+        .collect();
+    assert!(
+        written.contains(&album.join("05 Song 5.ogg").as_path())
+            || written
+                .iter()
+                .any(|p| p.starts_with(lib.root.join("Singles"))),
+        "the rest of the queue was written: {written:?}"
     );
 }
 

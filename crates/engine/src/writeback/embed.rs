@@ -227,7 +227,7 @@ fn edit_ilst(ilst: &mut Ilst, edit: Edit<'_>, overwrite: bool) -> Result<Embedde
 /// Reads `path` as `F` refusing anything lofty cannot read completely (a tag it only half
 /// understands would be written back with parts missing).
 fn read<F: AudioFile>(path: &Path) -> Result<F, String> {
-    let mut file = File::open(path).map_err(|e| e.to_string())?;
+    let mut file = super::files::open_regular(path).map_err(|e| format!("cannot open it: {e}"))?;
     F::read_from(
         &mut file,
         ParseOptions::new().parsing_mode(ParsingMode::Strict),
@@ -319,11 +319,16 @@ fn edit_file(
     }
 }
 
+/// A lofty probe over the regular file at `path` (see [`super::files::open_regular`]).
+fn probe(path: &Path) -> Result<lofty::probe::Probe<std::io::BufReader<File>>, String> {
+    let file = super::files::open_regular(path).map_err(|e| format!("cannot open it: {e}"))?;
+    Ok(lofty::probe::Probe::new(std::io::BufReader::new(file)))
+}
+
 /// The audio properties that must not change.
 fn audio_fingerprint(path: &Path) -> Result<(u128, u32, u8, Option<u8>), String> {
     // By content: the edited copy's name ends in `.tmp`.
-    let file = lofty::probe::Probe::open(path)
-        .map_err(|e| e.to_string())?
+    let file = probe(path)?
         .guess_file_type()
         .map_err(|e| e.to_string())?
         .read()
@@ -345,8 +350,7 @@ pub(super) fn embed(
     overwrite: bool,
     dry_run: bool,
 ) -> Result<Embedded, String> {
-    let kind = lofty::probe::Probe::open(target)
-        .map_err(|e| format!("cannot open it: {e}"))?
+    let kind = probe(target)?
         .guess_file_type()
         .map_err(|e| format!("cannot read it: {e}"))?
         .file_type()

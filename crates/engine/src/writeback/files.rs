@@ -61,6 +61,82 @@ impl Drop for TempFile {
     }
 }
 
+/// Why `target` must not be written, judged from the entry itself (never following a link or
+/// opening it, so a FIFO cannot block and a device cannot stream forever):
+/// - a symbolic link: writing replaces the name, so the link would become a copy and the file
+///   it points to would never change;
+/// - anything but a regular file (a FIFO, a socket, a device, a folder);
+/// - a file with other hard links: the new copy would separate this name from the others.
+///
+/// `None` when it is a lone regular file or absent (a sidecar to create).
+pub(super) fn special_file_reason(target: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(target).ok()?;
+    let kind = meta.file_type();
+    let what = if kind.is_symlink() {
+        "a symbolic link (writing would replace the link with a copy and leave its target as it is)"
+    } else if kind.is_dir() {
+        "a folder"
+    } else if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            "a FIFO, not a regular file"
+        } else if kind.is_socket() {
+            "a socket, not a regular file"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device, not a regular file"
+        } else {
+            "not a regular file"
+        }
+    } else {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Some(format!(
+                "{} has {} hard links; writing a new copy would separate it from the others, so it is left as it is",
+                target.display(),
+                meta.nlink()
+            ));
+        }
+        return None;
+    };
+    Some(format!("{} is {what}; left as it is", target.display()))
+}
+
+/// Opens `path` for reading only when it is a regular file: without following a final symbolic
+/// link and without blocking (a FIFO swapped in after a check would otherwise hang the open).
+pub(super) fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// Whether the regular file at `path` holds exactly `bytes`: sizes first, so a file of another
+/// size is never read, and the read is bounded by `bytes`' length. `Ok(None)` when it does not
+/// exist.
+pub(super) fn holds_exactly(path: &Path, bytes: &[u8]) -> std::io::Result<Option<bool>> {
+    use std::io::Read;
+    let file = match open_regular(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    if file.metadata()?.len() != bytes.len() as u64 {
+        return Ok(Some(false));
+    }
+    let mut existing = Vec::with_capacity(bytes.len());
+    file.take(bytes.len() as u64 + 1)
+        .read_to_end(&mut existing)?;
+    Ok(Some(existing == bytes))
+}
+
 /// Writes `bytes` to `target` atomically (see the module comment).
 pub(super) fn write_atomic(target: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
     let temp = TempFile::beside(target)?;

@@ -371,7 +371,9 @@ fn write_one(
     content: FileContent<'_>,
     options: WriteBackOptions,
 ) -> ItemOutcome {
-    if let Some(reason) = files::read_only_reason(target) {
+    if let Some(reason) =
+        files::special_file_reason(target).or_else(|| files::read_only_reason(target))
+    {
         return ItemOutcome::Skipped { reason };
     }
     let done = if options.dry_run {
@@ -385,9 +387,9 @@ fn write_one(
                 FileContent::Image(bytes, _) => bytes.to_vec(),
                 FileContent::Lyrics(text, _) => format!("{}\n", text.trim_end()).into_bytes(),
             };
-            let exists = match std::fs::read(target) {
-                Ok(existing) if existing == bytes => return ItemOutcome::Unchanged,
-                Ok(_) if !options.overwrite => {
+            let exists = match files::holds_exactly(target, &bytes) {
+                Ok(Some(true)) => return ItemOutcome::Unchanged,
+                Ok(Some(false)) if !options.overwrite => {
                     return ItemOutcome::Skipped {
                         reason: format!(
                             "{} already exists and is not Gatefold's (overwrite replaces it)",
@@ -395,8 +397,8 @@ fn write_one(
                         ),
                     };
                 }
-                Ok(_) => true,
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => false,
+                Ok(Some(false)) => true,
+                Ok(None) => false,
                 Err(err) => {
                     return ItemOutcome::Failed {
                         reason: format!("{} cannot be read: {err}", target.display()),
