@@ -12,6 +12,7 @@ pub mod db;
 pub mod enrich;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod http;
 pub mod library;
 pub mod matching;

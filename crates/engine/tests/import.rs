@@ -330,7 +330,7 @@ async fn rescan_reads_only_what_changed() {
 }
 
 #[tokio::test]
-async fn symlink_loops_broken_links_and_fifos_do_not_stop_a_scan() {
+async fn symlink_loops_broken_links_and_special_files_are_skipped_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("music");
     AudioSpec::tagged(Format::Flac, "Real", "A", "B").write(root.join("Album/01.flac"));
@@ -343,10 +343,13 @@ async fn symlink_loops_broken_links_and_fifos_do_not_stop_a_scan() {
         .status()
         .unwrap();
     assert!(status.success());
+    std::os::unix::fs::symlink("/dev/zero", root.join("Album/zero.flac")).unwrap();
+    // A lyrics file over the 1 MiB read at most.
+    std::fs::write(root.join("Album/01.lrc"), vec![b'a'; (1 << 20) + 1]).unwrap();
 
     let db = Database::open(&dir.path().join("l.db")).await.unwrap();
     let (report, events) =
-        tokio::time::timeout(std::time::Duration::from_secs(30), scan(&db, &root))
+        tokio::time::timeout(std::time::Duration::from_secs(120), scan(&db, &root))
             .await
             .expect("a FIFO or a loop must not hang the scan");
     assert_eq!(
@@ -369,6 +372,26 @@ async fn symlink_loops_broken_links_and_fifos_do_not_stop_a_scan() {
     assert!(
         skipped.iter().any(|r| r.contains("already found")),
         "{skipped:?}"
+    );
+    for says in [
+        "a FIFO, not a regular file",
+        "a device, not a regular file",
+        "more than the 1048576 read at most",
+    ] {
+        assert!(
+            skipped.iter().any(|r| r.contains(says)),
+            "{says}: {skipped:?}"
+        );
+    }
+    assert_eq!(
+        report.skipped as usize,
+        skipped.len(),
+        "the summary counts every skip"
+    );
+    let track = all_tracks(&db).await.remove("Real").unwrap();
+    assert_eq!(
+        track.lyrics_sidecar_path, None,
+        "the oversized sidecar is not read"
     );
 }
 

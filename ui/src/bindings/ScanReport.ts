@@ -33,7 +33,8 @@ removed: number,
  */
 failed: number, 
 /**
- * Paths skipped on purpose (link loops, broken links, files seen twice).
+ * Paths skipped on purpose (link loops, broken links, files seen twice, FIFOs and devices
+ * named like music, oversized lyrics files).
  */
 skipped: number, 
 /**

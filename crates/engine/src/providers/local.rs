@@ -16,7 +16,8 @@ use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 pub struct LocalArtwork;
 
 fn embedded_front_cover(path: &Path) -> Option<Vec<u8>> {
-    let file = lofty::read_from_path(path).ok()?;
+    let mut opened = crate::files::open_regular(path, true).ok()?;
+    let file = lofty::read_from(&mut opened).ok()?;
     let pictures = || file.tags().iter().flat_map(|t| t.pictures());
     pictures()
         .find(|p| p.pic_type() == PictureType::CoverFront)
@@ -29,11 +30,9 @@ fn embedded_front_cover(path: &Path) -> Option<Vec<u8>> {
 }
 
 fn folder_cover(path: &Path) -> Option<Vec<u8>> {
-    let size = std::fs::metadata(path).ok()?.len();
-    if size == 0 || size > MAX_IMAGE_BYTES as u64 {
-        return None;
-    }
-    std::fs::read(path).ok()
+    crate::files::read_bounded(path, MAX_IMAGE_BYTES as u64)
+        .ok()
+        .filter(|bytes| !bytes.is_empty())
 }
 
 /// Tries the candidates in order; the first that is a real image wins.

@@ -80,7 +80,8 @@ pub enum ScanEvent {
         /// Why it could not be read, for people.
         reason: String,
     },
-    /// Something skipped on purpose (a symbolic link loop, a broken link, a file seen twice).
+    /// Something skipped on purpose (a symbolic link loop, a broken link, a file seen twice, a
+    /// FIFO or device named like music, a lyrics file over the size limit).
     Skipped {
         /// The file or folder, for display (lossy when it is not valid UTF-8).
         path: String,
@@ -116,7 +117,8 @@ pub struct ScanReport {
     pub removed: u32,
     /// Files and folders that could not be read.
     pub failed: u32,
-    /// Paths skipped on purpose (link loops, broken links, files seen twice).
+    /// Paths skipped on purpose (link loops, broken links, files seen twice, FIFOs and devices
+    /// named like music, oversized lyrics files).
     pub skipped: u32,
     /// How long the scan took, in milliseconds.
     #[ts(type = "number")]

@@ -46,8 +46,11 @@ pub(crate) fn read_track(file: &FoundAudio) -> Result<ScannedTrack, String> {
         return Err("empty file (0 bytes)".into());
     }
     let options = ParseOptions::new().read_cover_art(true);
-    let tagged = Probe::open(&file.path)
-        .and_then(|probe| Ok(probe.options(options).guess_file_type()?))
+    let opened =
+        crate::files::open_regular(&file.path, true).map_err(|e| format!("cannot open: {e}"))?;
+    let tagged = Probe::new(std::io::BufReader::new(opened))
+        .options(options)
+        .guess_file_type()
         .map_err(|e| format!("cannot open: {e}"))?
         .read()
         .map_err(|e| format!("unreadable or corrupt audio: {e}"))?;
@@ -131,7 +134,7 @@ pub(crate) fn read_track(file: &FoundAudio) -> Result<ScannedTrack, String> {
 /// track still imports) and logged.
 fn sidecar_lyrics(file: &FoundAudio) -> Option<LocalLyrics> {
     let (path, _) = file.lyrics_sidecar.as_ref()?;
-    match std::fs::read(path) {
+    match crate::files::read_bounded(path, super::lyrics::MAX_SIDECAR_BYTES) {
         Ok(bytes) => parse_local(&decode_text(&bytes), LocalLyricsSource::Sidecar),
         Err(err) => {
             tracing::warn!(path = %path.display(), %err, "lyrics sidecar unreadable, ignored");

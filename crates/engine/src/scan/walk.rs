@@ -68,6 +68,20 @@ fn lower_extension(path: &Path) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
+/// What a file that is not a regular one is, for people.
+fn special_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
 /// Walks `root` (blocking).
 pub(crate) fn walk(root: &Path) -> WalkOutput {
     let mut out = WalkOutput::default();
@@ -113,7 +127,8 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if kind.is_dir() {
             continue;
         }
         let path = entry.path();
@@ -124,6 +139,16 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
         let is_cover = COVER_EXTENSIONS.contains(&ext.as_str());
         let is_sidecar = ext == "lrc" || ext == "txt";
         if !(is_audio || is_cover || is_sidecar) {
+            continue;
+        }
+        if !kind.is_file() {
+            // A FIFO would block the reader, a device (or a link to one) never ends: named like
+            // music, they are said and skipped, never opened.
+            out.issues.push(WalkIssue {
+                path: path.to_path_buf(),
+                reason: format!("{}, not a regular file: skipped", special_kind(kind)),
+                missed_files: false,
+            });
             continue;
         }
         let meta = match entry.metadata() {
@@ -174,9 +199,17 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
                     assets.cover = Some((rank, path.to_path_buf(), mtime));
                 }
             }
-        } else if meta.len() <= super::lyrics::MAX_SIDECAR_BYTES
-            && let Some(stem) = path.file_stem()
-        {
+        } else if meta.len() > super::lyrics::MAX_SIDECAR_BYTES {
+            out.issues.push(WalkIssue {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "a lyrics file of {} bytes, more than the {} read at most: skipped",
+                    meta.len(),
+                    super::lyrics::MAX_SIDECAR_BYTES
+                ),
+                missed_files: false,
+            });
+        } else if let Some(stem) = path.file_stem() {
             let is_lrc = ext == "lrc";
             let assets = folders.entry(parent.to_path_buf()).or_default();
             let slot = assets.sidecars.entry(stem.to_os_string());

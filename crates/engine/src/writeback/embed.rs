@@ -227,7 +227,8 @@ fn edit_ilst(ilst: &mut Ilst, edit: Edit<'_>, overwrite: bool) -> Result<Embedde
 /// Reads `path` as `F` refusing anything lofty cannot read completely (a tag it only half
 /// understands would be written back with parts missing).
 fn read<F: AudioFile>(path: &Path) -> Result<F, String> {
-    let mut file = super::files::open_regular(path).map_err(|e| format!("cannot open it: {e}"))?;
+    let mut file =
+        crate::files::open_regular(path, false).map_err(|e| format!("cannot open it: {e}"))?;
     F::read_from(
         &mut file,
         ParseOptions::new().parsing_mode(ParsingMode::Strict),
@@ -319,9 +320,10 @@ fn edit_file(
     }
 }
 
-/// A lofty probe over the regular file at `path` (see [`super::files::open_regular`]).
+/// A lofty probe over the regular file at `path` (see [`crate::files::open_regular`]).
 fn probe(path: &Path) -> Result<lofty::probe::Probe<std::io::BufReader<File>>, String> {
-    let file = super::files::open_regular(path).map_err(|e| format!("cannot open it: {e}"))?;
+    let file =
+        crate::files::open_regular(path, false).map_err(|e| format!("cannot open it: {e}"))?;
     Ok(lofty::probe::Probe::new(std::io::BufReader::new(file)))
 }
 

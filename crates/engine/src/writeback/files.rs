@@ -101,29 +101,12 @@ pub(super) fn special_file_reason(target: &Path) -> Option<String> {
     Some(format!("{} is {what}; left as it is", target.display()))
 }
 
-/// Opens `path` for reading only when it is a regular file: without following a final symbolic
-/// link and without blocking (a FIFO swapped in after a check would otherwise hang the open).
-pub(super) fn open_regular(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok(file)
-}
-
 /// Whether the regular file at `path` holds exactly `bytes`: sizes first, so a file of another
 /// size is never read, and the read is bounded by `bytes`' length. `Ok(None)` when it does not
 /// exist.
 pub(super) fn holds_exactly(path: &Path, bytes: &[u8]) -> std::io::Result<Option<bool>> {
     use std::io::Read;
-    let file = match open_regular(path) {
+    let file = match crate::files::open_regular(path, false) {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err),

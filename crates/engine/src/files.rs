@@ -1,0 +1,92 @@
+//! Opening the user's files without being turned against us: a name in a music folder may be a
+//! FIFO (an open blocks until a writer comes), a link to a device (`/dev/zero` never ends), or a
+//! file swapped for either after the walk looked at it. Every read of a file the engine did not
+//! write goes through here.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Opens `path` for reading only when it is a regular file, without blocking (a FIFO swapped in
+/// after a check would otherwise hang the open) and, when `follow_links` is false, without
+/// following a final symbolic link. The type is checked on the open file, so no swap between
+/// a check and the open can slip through.
+pub fn open_regular(path: &Path, follow_links: bool) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut flags = libc::O_NONBLOCK;
+    if !follow_links {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// The whole regular file at `path` (links followed), refused when it is larger than `max`
+/// bytes: the read is bounded whatever the file claims or becomes.
+pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path, true)?;
+    let size = file.metadata()?.len();
+    if size > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{size} bytes, more than the {max} read at most"),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("grew past the {max} bytes read at most while being read"),
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_files_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("a.lrc");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(
+            open_regular(&fifo, true).unwrap_err().kind(),
+            std::io::ErrorKind::InvalidInput
+        );
+        let zero = dir.path().join("b.lrc");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert!(read_bounded(&zero, 1024).is_err());
+        assert!(
+            open_regular(&zero, false).is_err(),
+            "a link is not followed"
+        );
+
+        let text = dir.path().join("c.lrc");
+        std::fs::write(&text, b"12345").unwrap();
+        assert_eq!(read_bounded(&text, 5).unwrap(), b"12345");
+        assert!(read_bounded(&text, 4).is_err());
+        let link = dir.path().join("d.lrc");
+        std::os::unix::fs::symlink(&text, &link).unwrap();
+        assert_eq!(
+            read_bounded(&link, 5).unwrap(),
+            b"12345",
+            "links are followed"
+        );
+    }
+}
