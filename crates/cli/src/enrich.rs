@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use gatefold_engine::enrich::WriteBackOutcome;
 use gatefold_engine::writeback::WriteBackOptions;
-use gatefold_engine::{BusMessage, ErrorCode, Library};
+use gatefold_engine::{ErrorCode, Library};
 
 use crate::output::Output;
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EnrichArgs, exit_done};
@@ -43,7 +43,9 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
     let printer = *out;
     request.on_write_back = Arc::new(move |item| printer.write_back_item(item));
 
-    let mut events = library.bus().subscribe();
+    // Every event: `--json` is read by programs, which cannot resync from a gap (a window on
+    // the bus would drop the oldest events whenever the reader is slower than the job).
+    let mut events = library.bus().subscribe_all();
     let handle = match library.start_enrichment(request).await {
         Ok(handle) => handle,
         Err(err) => {
@@ -59,7 +61,7 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
     let result = loop {
         tokio::select! {
             result = &mut join => break result,
-            Some(message) = events.recv() => progress.on_message(&message),
+            Some(event) = events.recv() => progress.on_event(&event),
             signal = tokio::signal::ctrl_c(), if !interrupted => {
                 if signal.is_ok() {
                     interrupted = true;
@@ -70,8 +72,8 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
         }
     };
     // Events published just before the job returned.
-    while let Some(message) = events.try_recv() {
-        progress.on_message(&message);
+    while let Some(event) = events.try_recv() {
+        progress.on_event(&event);
     }
     progress.finish();
     match result {
@@ -118,15 +120,6 @@ pub(crate) async fn write_back(library: &Library, options: WriteBackOptions, out
         Err(err) => {
             out.engine_error(&err);
             EXIT_FAILED
-        }
-    }
-}
-
-impl crate::output::EnrichProgress {
-    pub(crate) fn on_message(&mut self, message: &BusMessage) {
-        match message {
-            BusMessage::Event(event) => self.on_event(event),
-            BusMessage::Lagged { missed } => self.on_lag(*missed),
         }
     }
 }

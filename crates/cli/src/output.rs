@@ -365,12 +365,6 @@ pub(crate) struct EnrichProgress {
     bar: Option<ProgressBar>,
 }
 
-#[derive(Serialize)]
-struct LagLine {
-    r#type: &'static str,
-    missed: u64,
-}
-
 impl EnrichProgress {
     pub(crate) fn on_event(&mut self, event: &LibraryEvent) {
         if self.json {
@@ -421,15 +415,6 @@ impl EnrichProgress {
             | LibraryEvent::JobFinished { .. }
             | LibraryEvent::JobFailed { .. }
             | LibraryEvent::WriteBackFinished { .. } => {}
-        }
-    }
-
-    pub(crate) fn on_lag(&mut self, missed: u64) {
-        if self.json {
-            json_line(&LagLine {
-                r#type: "lagged",
-                missed,
-            });
         }
     }
 

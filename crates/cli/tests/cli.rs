@@ -853,3 +853,55 @@ fn scan_json_carries_the_exact_bytes_of_names_that_are_not_utf8() {
         [expected(b"broken \xfe.mp3"), expected(b"broken \xff.mp3")]
     );
 }
+
+/// `enrich --json` read by a program that falls behind: every event reaches it, in order,
+/// however far the job runs ahead. The reader here reads nothing until the job has given every
+/// track its artwork (the library says so), so the job runs thousands of events ahead of it.
+#[test]
+fn enrich_json_delivers_every_event_to_a_reader_that_falls_behind() {
+    use std::io::BufRead;
+    // 12,000 tracks; every other album has a cover.jpg, so the job finds artwork for 6,000
+    // tracks, one event each: more than the 4,096 the bus keeps for a subscriber that lags
+    // plus the lines a full pipe holds.
+    let (dir, db) = scanned_library(600, 20, false);
+    let with_cover = 300 * 20;
+    let mut child = cli_db(dir.path(), &db)
+        .args(["enrich", "--json", "--no-lyrics"])
+        .args(skip_every_provider())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let tracks = status_json(dir.path(), &db)["tracks"].as_u64().unwrap();
+    while status_json(dir.path(), &db)["artwork_missing"]
+        .as_u64()
+        .unwrap()
+        > tracks - with_cover
+    {
+        assert!(child.try_wait().unwrap().is_none(), "enrich ended early");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let events: Vec<Value> = reader
+        .lines()
+        .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+        .collect();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        events.iter().all(|e| e["type"] != "lagged"),
+        "no event may be dropped"
+    );
+    assert_eq!(events.first().unwrap()["type"], "job_started");
+    assert_eq!(events.last().unwrap()["type"], "job_finished");
+    let announced: std::collections::BTreeSet<i64> = events
+        .iter()
+        .filter(|e| e["type"] == "track_updated")
+        .map(|e| e["track_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        announced.len() as u64,
+        with_cover,
+        "one event per track given artwork"
+    );
+}

@@ -1,10 +1,15 @@
 //! `EventBus`: what the engine tells its front ends, over `tokio::sync::broadcast`.
 //!
-//! Publishing never waits: a slow subscriber cannot slow a job down. A subscriber that falls
-//! more than the bus's capacity behind loses the oldest events and is told so
-//! ([`BusMessage::Lagged`]) so it can resync from the library (e.g. reload the summary).
+//! Publishing never waits: a slow subscriber cannot slow a job down. Two kinds of subscriber:
+//! - [`EventBus::subscribe`]: a window on the stream. One that falls more than the bus's
+//!   capacity behind loses the oldest events and is told so ([`BusMessage::Lagged`]) so it can
+//!   resync from the library (e.g. reload the summary). For views of the state: the window.
+//! - [`EventBus::subscribe_all`]: every event, in order, whatever the subscriber's pace. For a
+//!   record of the run: the CLI's `--json` lines, which a program reads and cannot resync.
+//!   What it has not read yet is queued for it (about 300 bytes an event), so its memory is what
+//!   its reader has not caught up with, never the job's speed.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -138,6 +143,8 @@ pub enum BusMessage {
 #[derive(Debug, Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<LibraryEvent>,
+    /// The subscribers that get every event (see the module comment); gone ones are dropped.
+    every: Arc<Mutex<Vec<tokio::sync::mpsc::UnboundedSender<LibraryEvent>>>>,
 }
 
 impl Default for EventBus {
@@ -147,16 +154,34 @@ impl Default for EventBus {
 }
 
 impl EventBus {
-    /// A bus that keeps up to `capacity` events for its slowest subscriber.
+    /// A bus that keeps up to `capacity` events for its slowest windowed subscriber.
     pub fn new(capacity: usize) -> Self {
         EventBus {
             tx: broadcast::channel(capacity.max(1)).0,
+            every: Arc::default(),
         }
     }
 
     /// Sends `event` to every subscriber; never waits (no subscriber is fine too).
     pub fn publish(&self, event: LibraryEvent) {
+        {
+            let mut every = self.every.lock().unwrap_or_else(|e| e.into_inner());
+            if !every.is_empty() {
+                every.retain(|tx| tx.send(event.clone()).is_ok());
+            }
+        }
         let _ = self.tx.send(event);
+    }
+
+    /// A subscriber that receives every event published from now on, in order, however slowly
+    /// it reads (see the module comment).
+    pub fn subscribe_all(&self) -> EverySubscription {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.every
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
+        EverySubscription { rx }
     }
 
     /// A new subscriber, which receives the events published from now on.
@@ -164,6 +189,24 @@ impl EventBus {
         Subscription {
             rx: self.tx.subscribe(),
         }
+    }
+}
+
+/// A subscriber that misses nothing ([`EventBus::subscribe_all`]).
+#[derive(Debug)]
+pub struct EverySubscription {
+    rx: tokio::sync::mpsc::UnboundedReceiver<LibraryEvent>,
+}
+
+impl EverySubscription {
+    /// The next event; `None` once every bus handle is gone and all were read.
+    pub async fn recv(&mut self) -> Option<LibraryEvent> {
+        self.rx.recv().await
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_recv(&mut self) -> Option<LibraryEvent> {
+        self.rx.try_recv().ok()
     }
 }
 
@@ -192,5 +235,43 @@ impl Subscription {
             }
             Err(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn updated(track_id: i64) -> LibraryEvent {
+        LibraryEvent::TrackUpdated {
+            track_id,
+            updated_fields: vec![TrackField::Artwork],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_of_every_event_misses_none_however_far_behind() {
+        let bus = EventBus::new(8);
+        let mut window = bus.subscribe();
+        let mut every = bus.subscribe_all();
+        for id in 0..10_000 {
+            bus.publish(updated(id));
+        }
+        assert!(
+            matches!(window.recv().await, Some(BusMessage::Lagged { .. })),
+            "the window lost the oldest"
+        );
+        for id in 0..10_000 {
+            match every.try_recv() {
+                Some(LibraryEvent::TrackUpdated { track_id, .. }) => assert_eq!(track_id, id),
+                other => panic!("event {id}: {other:?}"),
+            }
+        }
+        assert!(every.try_recv().is_none());
+
+        // A subscriber that is gone is dropped from the bus, not sent to.
+        drop(every);
+        bus.publish(updated(0));
+        assert!(bus.every.lock().unwrap().is_empty());
     }
 }

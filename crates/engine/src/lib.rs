@@ -31,7 +31,7 @@ pub use enrich::{
     EnrichmentResult, JobHandle, LyricsService, NetworkMonitor,
 };
 pub use error::{EngineError, ErrorCode, Result};
-pub use events::{BusMessage, EventBus, LibraryEvent, TrackField};
+pub use events::{BusMessage, EventBus, EverySubscription, LibraryEvent, TrackField};
 pub use library::{EnrichmentRequest, Library, artwork_store_path};
 pub use model::{
     AlbumCard, AlbumPage, ArtworkInfo, LibrarySummary, Lyrics, LyricsStatus, TrackListItem,
