@@ -56,6 +56,17 @@ pub(crate) fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// JSON for programs: serde escapes every control character below U+0020; the rest is data.
+/// The line after a scan's or a write-back's summary when it removed a killed write-back's
+/// temporary files (nothing when there were none).
+fn cleaned_line(cleaned: u32) {
+    if cleaned > 0 {
+        stdout_line(&format!(
+            "Removed {cleaned} temporary {} an interrupted write-back left.",
+            if cleaned == 1 { "file" } else { "files" }
+        ));
+    }
+}
+
 fn json_line<T: Serialize>(value: &T) {
     match serde_json::to_string(value) {
         Ok(line) => {
@@ -134,6 +145,7 @@ impl Output {
             report.skipped,
             report.elapsed_ms as f64 / 1000.0
         ));
+        cleaned_line(report.cleaned);
     }
 
     pub(crate) fn enrich_progress(&self) -> EnrichProgress {
@@ -229,6 +241,7 @@ impl Output {
             WriteTarget::LyricsFile => "lyrics file",
             WriteTarget::EmbeddedCover => "embedded cover",
             WriteTarget::EmbeddedLyrics => "embedded lyrics",
+            WriteTarget::Temporary => "temporary file",
         };
         let path = item.path.display();
         match &item.outcome {
@@ -241,6 +254,9 @@ impl Output {
             }
             ItemOutcome::Failed { reason } => {
                 stderr_line(&format!("failed {what}: {path}: {reason}"));
+            }
+            ItemOutcome::Removed { reason } => {
+                stdout_line(&format!("removed {what}: {path}: {reason}"));
             }
         }
     }
@@ -273,6 +289,7 @@ impl Output {
             s.skipped,
             s.failed
         ));
+        cleaned_line(s.cleaned);
     }
 
     pub(crate) fn exported(&self, t: &gatefold_engine::db::ExportedTrack) {
@@ -340,6 +357,9 @@ impl ScanProgress {
             }
             ScanEvent::Skipped { path, reason, .. } => {
                 bar.suspend(|| stderr_line(&format!("skipped: {path}: {reason}")));
+            }
+            ScanEvent::Removed { path, reason, .. } => {
+                bar.suspend(|| stderr_line(&format!("removed: {path}: {reason}")));
             }
             ScanEvent::Finished { .. } => bar.finish_and_clear(),
         }

@@ -52,9 +52,65 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// When `path` is a temporary file a write-back left behind and its process is gone: that
+/// process's id. Matched by exact pattern only (`.gatefold-PID-N.tmp`, and the older
+/// `.NAME.gatefold-PID-N.tmp`), and only for a dead process: a running write-back's files are
+/// never touched, nor anything a user could have named.
+pub fn stale_write_back_temporary(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?;
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let at = rest.rfind("gatefold-")?;
+    // Either the whole name, or `NAME.` before it.
+    if at != 0 && !rest[..at].ends_with('.') {
+        return None;
+    }
+    let (pid, n) = rest[at + "gatefold-".len()..].split_once('-')?;
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(pid) || !all_digits(n) {
+        return None;
+    }
+    let pid: u32 = pid.parse().ok()?;
+    let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+    (!alive).then_some(pid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_dead_write_backs_temporaries_are_stale() {
+        // No process has an id this high (the kernel's limit is 2^22).
+        let dead = 4_194_304 + 7;
+        let stale = |name: &str| stale_write_back_temporary(Path::new(name));
+        assert_eq!(stale(&format!(".gatefold-{dead}-3.tmp")), Some(dead));
+        assert_eq!(
+            stale(&format!("/m/a/.01 Song.mp3.gatefold-{dead}-0.tmp")),
+            Some(dead)
+        );
+        let me = std::process::id();
+        assert_eq!(
+            stale(&format!(".gatefold-{me}-3.tmp")),
+            None,
+            "a running write-back's"
+        );
+        assert_eq!(
+            stale(&format!(".gatefold-{}-3.tmp", 1)),
+            None,
+            "a live process's"
+        );
+        for name in [
+            "gatefold-99999999-1.tmp",
+            ".gatefold-99999999-1.tmp.bak",
+            ".gatefold-x-1.tmp",
+            ".gatefold-99999999-.tmp",
+            ".mygatefold-99999999-1.tmp",
+            ".gatefold-99999999-1-2.tmp",
+            "song.mp3",
+        ] {
+            assert_eq!(stale(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn special_files_are_refused_without_blocking() {

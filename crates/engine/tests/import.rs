@@ -396,6 +396,35 @@ async fn symlink_loops_broken_links_and_special_files_are_skipped_with_a_reason(
 }
 
 #[tokio::test]
+async fn a_scan_removes_the_temporary_files_a_killed_write_back_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    AudioSpec::tagged(Format::Mp3, "Real", "A", "B").write(root.join("Album/01.mp3"));
+    let dead = 4_194_304 + 7;
+    let stale = root.join(format!("Album/.01.mp3.gatefold-{dead}-0.tmp"));
+    let live = root.join(format!("Album/.gatefold-{}-1.tmp", std::process::id()));
+    std::fs::write(&stale, b"a full copy of the track").unwrap();
+    std::fs::write(&live, b"being written").unwrap();
+
+    let db = Database::open(&dir.path().join("l.db")).await.unwrap();
+    let (report, events) = scan(&db, &root).await;
+    assert!(!stale.exists());
+    assert!(live.exists(), "a running write-back's file is left alone");
+    assert_eq!(report.cleaned, 1);
+    let removed: Vec<&ScanEvent> = events
+        .iter()
+        .filter(|e| matches!(e, ScanEvent::Removed { .. }))
+        .collect();
+    assert_eq!(removed.len(), 1, "{events:?}");
+    assert!(
+        matches!(removed[0], ScanEvent::Removed { path, reason, .. }
+            if path == &stale.display().to_string() && reason.contains(&dead.to_string())),
+        "{removed:?}"
+    );
+    assert_eq!(report.added, 1);
+}
+
+#[tokio::test]
 async fn unreadable_folder_keeps_its_tracks() {
     if nix_is_root() {
         // root reads every folder whatever its mode, so the case cannot be staged; the rule (a

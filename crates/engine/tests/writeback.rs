@@ -257,6 +257,7 @@ fn outcome_of(items: &[WriteBackItem], path: &Path) -> String {
         .find(|i| i.path == path)
         .map(|i| match &i.outcome {
             ItemOutcome::Skipped { reason } => format!("skipped: {reason}"),
+            ItemOutcome::Removed { reason } => format!("removed: {reason}"),
             other => format!("{other:?}"),
         })
         .unwrap_or_else(|| format!("no item for {}", path.display()))
@@ -383,6 +384,46 @@ async fn embed_skips_links_and_special_files_and_writes_the_rest() {
                 .any(|p| p.starts_with(lib.root.join("Singles"))),
         "the rest of the queue was written: {written:?}"
     );
+}
+
+/// What a write-back killed half-way leaves beside the music (two of its temporary files), and
+/// names that look alike but are not its leftovers: the next write-back removes exactly the
+/// first, reports each, and a dry run removes nothing.
+#[tokio::test]
+async fn a_killed_write_backs_temporary_files_are_removed_and_reported() {
+    let lib = enriched_library().await;
+    let album = lib.root.join("Every Format");
+    // No process has an id this high (the kernel's limit is 2^22).
+    let dead = 4_194_304 + 7;
+    let stale = [
+        album.join(format!(".gatefold-{dead}-0.tmp")),
+        album.join(format!(".01 Song 1.mp3.gatefold-{dead}-1.tmp")),
+    ];
+    let kept = [
+        // A live process's (init's), and this process's own.
+        album.join(".gatefold-1-2.tmp"),
+        album.join(format!(".gatefold-{}-2.tmp", std::process::id())),
+        album.join(".gatefold-notes.tmp"),
+        album.join(format!("gatefold-{dead}-3.tmp")),
+    ];
+    for path in stale.iter().chain(&kept) {
+        std::fs::write(path, b"half a copy").unwrap();
+    }
+
+    let (summary, _) = run(&lib, WriteBackMode::Sidecar, true, false).await;
+    assert_eq!(summary.cleaned, 0, "a dry run removes nothing");
+    assert!(stale.iter().all(|p| p.exists()));
+
+    let (summary, items) = run(&lib, WriteBackMode::Sidecar, false, false).await;
+    assert_eq!(summary.cleaned, 2, "{items:?}");
+    for path in &stale {
+        assert!(!path.exists(), "{} removed", path.display());
+        let outcome = outcome_of(&items, path);
+        assert!(outcome.contains("interrupted write-back"), "{outcome}");
+    }
+    for path in &kept {
+        assert!(path.exists(), "{} kept", path.display());
+    }
 }
 
 #[tokio::test]

@@ -48,6 +48,18 @@ path_b64?: string,
 /**
  * Why it was skipped, for people.
  */
+reason: string, } | { "type": "removed", 
+/**
+ * The file, for display (lossy when it is not valid UTF-8).
+ */
+path: string, 
+/**
+ * The path's exact bytes in base64; present only when it is not valid UTF-8.
+ */
+path_b64?: string, 
+/**
+ * What it was and why it went, for people.
+ */
 reason: string, } | { "type": "finished", 
 /**
  * The scan's counts.

@@ -33,6 +33,10 @@ removed: number,
  */
 failed: number, 
 /**
+ * Temporary files an interrupted write-back left, removed.
+ */
+cleaned: number, 
+/**
  * Paths skipped on purpose (link loops, broken links, files seen twice, FIFOs and devices
  * named like music, oversized lyrics files).
  */

@@ -28,4 +28,8 @@ skipped: number,
 /**
  * Could not be written.
  */
-failed: number, };
+failed: number, 
+/**
+ * Temporary files an interrupted write-back left in the music folders, removed.
+ */
+cleaned: number, };

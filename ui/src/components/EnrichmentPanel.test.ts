@@ -477,7 +477,7 @@ describe('EnrichmentPanel', () => {
       },
       {
         type: 'write_back_finished',
-        summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 },
+        summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0, cleaned: 0 },
       },
     );
     await waitFor(() =>
@@ -489,7 +489,7 @@ describe('EnrichmentPanel', () => {
     await waitFor(() => expect(screen.queryByTestId('write-back')).toBeNull());
     await play({
       type: 'write_back_finished',
-      summary: { mode: 'embed', dry_run: true, written: 3, unchanged: 0, skipped: 0, failed: 0 },
+      summary: { mode: 'embed', dry_run: true, written: 3, unchanged: 0, skipped: 0, failed: 0, cleaned: 0 },
     });
     await waitFor(() =>
       expect(screen.getByTestId('write-back').textContent).toMatch(/^Dry run: would write tags in 3 files/),

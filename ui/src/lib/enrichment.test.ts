@@ -99,7 +99,15 @@ describe('percentOf', () => {
 });
 
 describe('write-back and status', () => {
-  const summary = { mode: 'sidecar' as const, dry_run: false, written: 3, unchanged: 0, skipped: 0, failed: 0 };
+  const summary = {
+    mode: 'sidecar' as const,
+    dry_run: false,
+    written: 3,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+    cleaned: 0,
+  };
 
   it('keeps the write-back summary after the job, until the next starts', () => {
     let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false });

@@ -310,6 +310,7 @@ export class FakeBackend implements Backend {
       removed: 0,
       failed,
       skipped: 0,
+      cleaned: 0,
       elapsed_ms: tickMs * steps,
     };
     const scan = (event: ScanEvent) => this.emit({ kind: 'scan', event });
@@ -603,7 +604,7 @@ export class FakeBackend implements Backend {
       this.emitEvents([
         {
           type: 'write_back_finished',
-          summary: { mode, dry_run: false, written, unchanged: 0, skipped: written > 0 ? 1 : 0, failed: 0 },
+          summary: { mode, dry_run: false, written, unchanged: 0, skipped: written > 0 ? 1 : 0, failed: 0, cleaned: 0 },
         },
       ]);
     }, this.jobOptions.tickMs);

@@ -91,7 +91,15 @@ describe('library formatting', () => {
   });
 
   it('words a write-back summary in one line', () => {
-    const summary = { mode: 'sidecar' as const, dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0 };
+    const summary = {
+      mode: 'sidecar' as const,
+      dry_run: false,
+      written: 12,
+      unchanged: 0,
+      skipped: 1,
+      failed: 0,
+      cleaned: 0,
+    };
     expect(writeBackText(summary, 'en-US')).toBe('Wrote 12 files beside your music; 1 skipped, 0 failed');
     expect(writeBackText({ ...summary, dry_run: true, written: 1 }, 'en-US')).toBe(
       'Dry run: would write 1 file beside your music; 1 skipped, 0 failed',
@@ -101,6 +109,9 @@ describe('library formatting', () => {
     );
     expect(writeBackText({ ...summary, mode: 'embed', dry_run: true }, 'en-US')).toBe(
       'Dry run: would write tags in 12 files; 1 skipped, 0 failed',
+    );
+    expect(writeBackText({ ...summary, cleaned: 2 }, 'en-US')).toBe(
+      'Wrote 12 files beside your music; 1 skipped, 0 failed; removed 2 leftover temporary files',
     );
   });
 });

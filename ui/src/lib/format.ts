@@ -157,5 +157,9 @@ export function writeBackText(summary: WriteBackSummary, locale?: string): strin
         : `Wrote ${n} beside your music`;
   const unchanged = summary.unchanged > 0 ? `${formatCount(summary.unchanged, locale)} already up to date, ` : '';
   const rest = `${unchanged}${formatCount(summary.skipped, locale)} skipped, ${formatCount(summary.failed, locale)} failed`;
-  return `${summary.dry_run ? 'Dry run: ' : ''}${what}; ${rest}`;
+  const cleaned =
+    summary.cleaned > 0
+      ? `; removed ${formatCount(summary.cleaned, locale)} leftover temporary ${summary.cleaned === 1 ? 'file' : 'files'}`
+      : '';
+  return `${summary.dry_run ? 'Dry run: ' : ''}${what}; ${rest}${cleaned}`;
 }

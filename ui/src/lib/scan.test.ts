@@ -12,6 +12,7 @@ const report: ScanReport = {
   removed: 2,
   failed: 2,
   skipped: 0,
+  cleaned: 0,
   elapsed_ms: 900,
 };
 
@@ -45,6 +46,17 @@ describe('applyScanEvent', () => {
     expect(p.skipped).toBe(1);
     expect(p.problems).toHaveLength(PROBLEMS_KEPT);
     expect(p.problems.at(-1)).toEqual({ kind: 'skipped', path: '/music/.Trash', reason: 'hidden folder' });
+  });
+
+  it('counts the leftovers of a killed write-back it removed, apart from failures', () => {
+    const reason = 'a temporary file an interrupted write-back left (its process 4242 is gone), removed';
+    const p = play([
+      { type: 'started', root: '/music', files: 1, to_read: 1 },
+      { type: 'removed', path: '/music/A/.gatefold-4242-0.tmp', reason },
+    ]);
+    expect(p.cleaned).toBe(1);
+    expect(p.failed + p.skipped).toBe(0);
+    expect(p.problems).toEqual([{ kind: 'removed', path: '/music/A/.gatefold-4242-0.tmp', reason }]);
   });
 
   it('does not change the progress it was given', () => {

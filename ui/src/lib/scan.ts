@@ -1,9 +1,9 @@
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 
-/** A file the scan could not read or left out, as the scan status lists it. */
+/** A file the scan could not read, left out, or removed (a killed write-back's leftover). */
 export interface ScanProblem {
-  kind: 'failed' | 'skipped';
+  kind: 'failed' | 'skipped' | 'removed';
   path: string;
   reason: string;
 }
@@ -19,6 +19,8 @@ export interface ScanProgress {
   total: number;
   failed: number;
   skipped: number;
+  /** Temporary files a killed write-back left, removed. */
+  cleaned: number;
   /** The latest problems (at most `PROBLEMS_KEPT`), oldest first. */
   problems: ScanProblem[];
   /** Set when the scan finished. */
@@ -29,7 +31,18 @@ export interface ScanProgress {
 export const PROBLEMS_KEPT = 5;
 
 export function emptyScanProgress(root: string | null = null): ScanProgress {
-  return { root, files: 0, toRead: 0, processed: 0, total: 0, failed: 0, skipped: 0, problems: [], report: null };
+  return {
+    root,
+    files: 0,
+    toRead: 0,
+    processed: 0,
+    total: 0,
+    failed: 0,
+    skipped: 0,
+    cleaned: 0,
+    problems: [],
+    report: null,
+  };
 }
 
 /** The progress after `event` (a new object; `progress` is not changed). */
@@ -40,13 +53,15 @@ export function applyScanEvent(progress: ScanProgress, event: ScanEvent): ScanPr
     case 'progress':
       return { ...progress, processed: event.processed, total: event.total };
     case 'file_failed':
-    case 'skipped': {
-      const kind = event.type === 'file_failed' ? 'failed' : 'skipped';
+    case 'skipped':
+    case 'removed': {
+      const kind = event.type === 'file_failed' ? 'failed' : event.type;
       const problems = [...progress.problems, { kind, path: event.path, reason: event.reason } as ScanProblem];
       return {
         ...progress,
         failed: progress.failed + (kind === 'failed' ? 1 : 0),
         skipped: progress.skipped + (kind === 'skipped' ? 1 : 0),
+        cleaned: progress.cleaned + (kind === 'removed' ? 1 : 0),
         problems: problems.slice(-PROBLEMS_KEPT),
       };
     }

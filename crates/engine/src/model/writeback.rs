@@ -60,4 +60,6 @@ pub struct WriteBackSummary {
     pub skipped: u32,
     /// Could not be written.
     pub failed: u32,
+    /// Temporary files an interrupted write-back left in the music folders, removed.
+    pub cleaned: u32,
 }

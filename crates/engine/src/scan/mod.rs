@@ -92,6 +92,17 @@ pub enum ScanEvent {
         /// Why it was skipped, for people.
         reason: String,
     },
+    /// A temporary file an interrupted write-back left (its process is gone) was removed.
+    Removed {
+        /// The file, for display (lossy when it is not valid UTF-8).
+        path: String,
+        /// The path's exact bytes in base64; present only when it is not valid UTF-8.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        path_b64: Option<String>,
+        /// What it was and why it went, for people.
+        reason: String,
+    },
     /// The scan is over.
     Finished {
         /// The scan's counts.
@@ -117,6 +128,8 @@ pub struct ScanReport {
     pub removed: u32,
     /// Files and folders that could not be read.
     pub failed: u32,
+    /// Temporary files an interrupted write-back left, removed.
+    pub cleaned: u32,
     /// Paths skipped on purpose (link loops, broken links, files seen twice, FIFOs and devices
     /// named like music, oversized lyrics files).
     pub skipped: u32,
@@ -184,8 +197,18 @@ pub async fn scan_folder(
         removed: 0,
         failed: 0,
         skipped: 0,
+        cleaned: 0,
         elapsed_ms: 0,
     };
+    for (path, reason) in walked.removed {
+        tracing::info!(path = %path.display(), %reason, "stale temporary file removed");
+        report.cleaned += 1;
+        on_event(ScanEvent::Removed {
+            path: path.display().to_string(),
+            path_b64: crate::model::path_b64(&path),
+            reason,
+        });
+    }
     let mut unreadable: Vec<PathBuf> = Vec::new();
     for issue in walked.issues {
         let path = issue.path.display().to_string();

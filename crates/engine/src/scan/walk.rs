@@ -46,6 +46,8 @@ pub(crate) struct WalkIssue {
 pub(crate) struct WalkOutput {
     pub audio: Vec<FoundAudio>,
     pub issues: Vec<WalkIssue>,
+    /// Temporary files an interrupted write-back left, removed: each with what was done.
+    pub removed: Vec<(PathBuf, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -132,6 +134,23 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
             continue;
         }
         let path = entry.path();
+        if kind.is_file()
+            && !entry.path_is_symlink()
+            && let Some(pid) = crate::files::stale_write_back_temporary(path)
+        {
+            match std::fs::remove_file(path) {
+                Ok(()) => out.removed.push((
+                    path.to_path_buf(),
+                    format!("a temporary file an interrupted write-back left (its process {pid} is gone), removed"),
+                )),
+                Err(err) => out.issues.push(WalkIssue {
+                    path: path.to_path_buf(),
+                    reason: format!("a temporary file an interrupted write-back left, which cannot be removed: {err}"),
+                    missed_files: false,
+                }),
+            }
+            continue;
+        }
         let Some(ext) = lower_extension(path) else {
             continue;
         };

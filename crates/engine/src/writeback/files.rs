@@ -16,19 +16,33 @@ pub(super) struct TempFile {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl TempFile {
-    /// A new, unique name beside `target`: hidden (a scan or a player ignores it) and short,
+    /// A new, empty file beside `target`: hidden (a scan or a player ignores it) and short,
     /// `.gatefold-<pid>-<n>.tmp` whatever the target's name, so a target whose name is near the
-    /// file system's 255-byte limit can still be written.
+    /// file system's 255-byte limit can still be written. Created here (never an existing file
+    /// taken over), so dropping it removes only what this write-back made.
     pub(super) fn beside(target: &Path) -> std::io::Result<TempFile> {
         let dir = target.parent().ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "no parent folder")
         })?;
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".gatefold-{}-{n}.tmp", std::process::id()));
-        Ok(TempFile {
-            path,
-            committed: false,
-        })
+        loop {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!(".gatefold-{}-{n}.tmp", std::process::id()));
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => {
+                    return Ok(TempFile {
+                        path,
+                        committed: false,
+                    });
+                }
+                // Someone else's file by that name: never touched; the next name is tried.
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(err) => return Err(err),
+            }
+        }
     }
 
     pub(super) fn path(&self) -> &Path {
@@ -123,10 +137,7 @@ pub(super) fn holds_exactly(path: &Path, bytes: &[u8]) -> std::io::Result<Option
 /// Writes `bytes` to `target` atomically (see the module comment).
 pub(super) fn write_atomic(target: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
     let temp = TempFile::beside(target)?;
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(temp.path())?;
+    let mut file = fs::OpenOptions::new().write(true).open(temp.path())?;
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);

@@ -54,6 +54,8 @@ pub enum WriteTarget {
     EmbeddedCover,
     /// Lyrics in the file's tags (ID3v2 USLT + SYLT, Vorbis LYRICS, MP4 ©lyr).
     EmbeddedLyrics,
+    /// A temporary file an interrupted write-back left (see [`ItemOutcome::Removed`]).
+    Temporary,
 }
 
 /// What came of one file.
@@ -74,6 +76,11 @@ pub enum ItemOutcome {
     /// Writing it failed.
     Failed {
         /// The error, for people.
+        reason: String,
+    },
+    /// A temporary file an earlier, interrupted write-back left beside the music, removed.
+    Removed {
+        /// What it was, for people.
         reason: String,
     },
 }
@@ -151,6 +158,7 @@ pub async fn write_back(
             ItemOutcome::Written | ItemOutcome::WouldWrite => summary.written += 1,
             ItemOutcome::Unchanged => summary.unchanged += 1,
             ItemOutcome::Skipped { .. } => summary.skipped += 1,
+            ItemOutcome::Removed { .. } => summary.cleaned += 1,
             ItemOutcome::Failed { reason } => {
                 tracing::warn!(path = %item.path.display(), %reason, "write-back failed");
                 summary.failed += 1;
@@ -158,6 +166,18 @@ pub async fn write_back(
         }
         on_item(&item);
     };
+
+    if !options.dry_run {
+        let folders: std::collections::BTreeSet<&Path> =
+            tracks.iter().filter_map(|t| t.path.parent()).collect();
+        let folders: Vec<PathBuf> = folders.into_iter().map(Path::to_path_buf).collect();
+        let removed = tokio::task::spawn_blocking(move || remove_stale_temporaries(&folders))
+            .await
+            .map_err(|e| crate::EngineError::Internal(format!("cleaning stopped: {e}")))?;
+        for item in removed {
+            report(item);
+        }
+    }
 
     // The last image read: in embed mode an album's tracks come one after another and share it.
     let mut image: Option<(String, std::sync::Arc<Vec<u8>>)> = None;
@@ -239,6 +259,45 @@ pub async fn write_back(
     }
     tracing::info!(?summary, "write-back done");
     Ok(summary)
+}
+
+/// Removes, from `folders`, the temporary files a write-back killed half-way left (only those,
+/// by exact name and a dead owner: see [`crate::files::stale_write_back_temporary`]).
+fn remove_stale_temporaries(folders: &[PathBuf]) -> Vec<WriteBackItem> {
+    let mut items = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue; // the tracks' own items will say what is wrong with the folder
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            let Some(pid) = is_file
+                .then(|| crate::files::stale_write_back_temporary(&path))
+                .flatten()
+            else {
+                continue;
+            };
+            let outcome = match std::fs::remove_file(&path) {
+                Ok(()) => ItemOutcome::Removed {
+                    reason: format!(
+                        "a temporary file an interrupted write-back left (its process {pid} is gone)"
+                    ),
+                },
+                Err(err) => ItemOutcome::Failed {
+                    reason: format!(
+                        "a temporary file an interrupted write-back left cannot be removed: {err}"
+                    ),
+                },
+            };
+            items.push(WriteBackItem {
+                path,
+                what: WriteTarget::Temporary,
+                outcome,
+            });
+        }
+    }
+    items
 }
 
 /// The stored image at `storage_path`, read once for as long as the next jobs want the same one.
@@ -382,6 +441,13 @@ fn write_one(
         ItemOutcome::Written
     };
     match what {
+        // Only ever removed (`remove_stale_temporaries`), never written.
+        WriteTarget::Temporary => ItemOutcome::Skipped {
+            reason: format!(
+                "{} is a temporary file; nothing is written to it",
+                target.display()
+            ),
+        },
         WriteTarget::CoverFile | WriteTarget::LyricsFile => {
             let bytes: Vec<u8> = match content {
                 FileContent::Image(bytes, _) => bytes.to_vec(),
