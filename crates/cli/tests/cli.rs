@@ -905,3 +905,52 @@ fn enrich_json_delivers_every_event_to_a_reader_that_falls_behind() {
         "one event per track given artwork"
     );
 }
+
+/// `enrich` started again and again while another process scans 3,000 files into the same
+/// library: each run either runs (it waits for the scan's batch) or is refused with a reason;
+/// never "database is locked", on either side, and the scan imports everything.
+#[test]
+fn enrich_during_a_scan_waits_its_turn_never_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    let files = gatefold_testkit::bulk_library(&music, 300, 10);
+    let db = dir.path().join("lib.db");
+    // A first, small import creates the library, so the two processes meet on an existing one.
+    let seed = dir.path().join("seed");
+    gatefold_testkit::bulk_library(&seed, 1, 2);
+    scan_ok(dir.path(), &db, &seed);
+
+    let mut scan = cli_db(dir.path(), &db)
+        .args(["scan", "--json"])
+        .arg(&music)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut runs = 0;
+    // Until the scan ends, and at least a few times. `--retry-failed`: nothing failed, so each
+    // run claims the job, finds nothing and ends: the claim's write is what meets the scan's.
+    while runs < 5 || scan.try_wait().unwrap().is_none() {
+        let out = cli_db(dir.path(), &db)
+            .args(["enrich", "--json", "--retry-failed"])
+            .args(skip_every_provider())
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(
+            !text.contains("locked"),
+            "run {runs}: no 'database is locked': {text}"
+        );
+        assert_eq!(out.status.code(), Some(0), "run {runs}: {text}");
+        runs += 1;
+    }
+    let out = scan.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        !text.contains("locked"),
+        "the scan: no 'database is locked': {text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "the scan: {text}");
+    let status = status_json(dir.path(), &db);
+    assert_eq!(status["tracks"].as_u64().unwrap() as usize, files + 2);
+}

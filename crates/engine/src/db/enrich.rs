@@ -300,7 +300,7 @@ impl Database {
         // IMMEDIATE: the write lock is taken before the read, so two processes claiming at
         // once queue on the busy timeout (one wins, the other then sees its job) instead of
         // failing with "database is locked" when a read lock cannot be upgraded.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let open: Option<OpenJobRow> = sqlx::query_as(
             "SELECT id, owner_pid, heartbeat_at, total_tracks, processed_tracks, artwork_fetched, \
                     lyrics_fetched, failed_tracks \
@@ -389,7 +389,7 @@ impl Database {
         now: i64,
     ) -> Result<()> {
         let _hold = self.hold.guard();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         sqlx::query(
             "UPDATE tracks SET lyrics_status = 'not_fetched' WHERE lyrics_status = 'fetching'",
         )
@@ -463,7 +463,7 @@ impl Database {
             }
         }
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let mut with_artwork = Vec::new();
         for write in per_album {
             with_artwork.extend(apply_artwork(&mut tx, write, now).await?);

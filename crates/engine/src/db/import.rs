@@ -123,7 +123,7 @@ impl ImportWriter {
     /// Inserts or updates `tracks` in one transaction.
     pub(crate) async fn write_batch(&mut self, tracks: &[ScannedTrack]) -> Result<()> {
         let _hold = self.hold.guard();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         for track in tracks {
             self.write_track(&mut tx, track).await?;
         }
@@ -345,7 +345,7 @@ impl ImportWriter {
     /// Deletes the tracks with these ids (their lyrics go with them).
     pub(crate) async fn remove_tracks(&mut self, ids: &[i64]) -> Result<u64> {
         let _hold = self.hold.guard();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         let mut removed = 0;
         for id in ids {
             removed += sqlx::query("DELETE FROM tracks WHERE id = ?1")
@@ -361,7 +361,7 @@ impl ImportWriter {
     /// Deletes albums without tracks and artists that no track or album names.
     pub(crate) async fn prune_orphans(&mut self) -> Result<()> {
         let _hold = self.hold.guard();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)")
             .execute(&mut *tx)
             .await?;

@@ -239,6 +239,18 @@ impl Database {
     }
 }
 
+/// Begins a write transaction that takes the write lock first (`BEGIN IMMEDIATE`).
+///
+/// A deferred transaction that reads and then writes cannot wait for another process's writer:
+/// when that writer commits in between, SQLite answers "database is locked" at once, whatever
+/// the busy timeout. An immediate one queues on the busy timeout instead, so a scan, a job and
+/// the other process's job take turns rather than fail.
+pub(crate) async fn begin_write(
+    pool: &sqlx::SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
 fn count_u32(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
