@@ -555,6 +555,17 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     let after = lib.db.summary().await.unwrap();
     assert_eq!(after.artwork_missing, 0);
     assert_eq!(after.lyrics[&LyricsStatus::Available], 60);
+    // The counts after a resume are the library's: every track got its artwork and lyrics
+    // from this job, in one run or the other.
+    assert_eq!(
+        (
+            result.progress.artwork_fetched,
+            result.progress.lyrics_fetched
+        ),
+        (60, 60),
+        "{:?}",
+        result.progress
+    );
     assert_eq!(after.lyrics[&LyricsStatus::Fetching], 0);
     // Albums finished before the crash were not asked again.
     assert!(

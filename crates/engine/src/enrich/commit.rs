@@ -190,6 +190,20 @@ impl Scheduler {
         let Some(p) = self.pending.get_mut(&track_id) else {
             return;
         };
+        let found = match operation {
+            Operation::Artwork => matches!(
+                outcome,
+                OperationOutcome::Fetched { .. } | OperationOutcome::AlreadyPresent { .. }
+            ),
+            Operation::Lyrics => matches!(
+                outcome,
+                OperationOutcome::Fetched { .. } | OperationOutcome::Instrumental
+            ),
+        };
+        if found {
+            // Committed with this batch's writes (see `EnrichmentProgress::found`).
+            self.progress.found(operation);
+        }
         match operation {
             Operation::Artwork => p.artwork = Some(outcome),
             Operation::Lyrics => p.lyrics = Some(outcome),
@@ -215,15 +229,7 @@ impl Scheduler {
             settled_any = true;
             let failed = matches!(p.artwork, Some(OperationOutcome::Failed { .. }))
                 || matches!(p.lyrics, Some(OperationOutcome::Failed { .. }));
-            let artwork = matches!(
-                p.artwork,
-                Some(OperationOutcome::Fetched { .. } | OperationOutcome::AlreadyPresent { .. })
-            );
-            let lyrics = matches!(
-                p.lyrics,
-                Some(OperationOutcome::Fetched { .. } | OperationOutcome::Instrumental)
-            );
-            self.progress.update(artwork, lyrics, failed);
+            self.progress.processed(failed);
             for (operation, outcome) in [
                 (Operation::Artwork, p.artwork),
                 (Operation::Lyrics, p.lyrics),

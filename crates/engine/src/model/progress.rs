@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::enrichment::Operation;
+
 /// Counts of a running or finished job. A track is processed once every operation it needed
 /// (artwork, lyrics) has an outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
@@ -37,11 +39,20 @@ impl EnrichmentProgress {
         progress
     }
 
-    /// Counts one more processed track.
-    pub fn update(&mut self, artwork_fetched: bool, lyrics_fetched: bool, failed: bool) {
+    /// Counts a track's artwork or lyrics as found. Counted when the find is committed, not
+    /// when the track is done: a job that stops between the two (a crash with the track's other
+    /// operation in flight) has its find counted in the same transaction that wrote it, and the
+    /// resumed run, which only does the other operation, does not need to count it.
+    pub fn found(&mut self, operation: Operation) {
+        match operation {
+            Operation::Artwork => self.artwork_fetched = self.artwork_fetched.saturating_add(1),
+            Operation::Lyrics => self.lyrics_fetched = self.lyrics_fetched.saturating_add(1),
+        }
+    }
+
+    /// Counts one more processed track (every operation done), failed or not.
+    pub fn processed(&mut self, failed: bool) {
         self.processed_tracks = self.processed_tracks.saturating_add(1);
-        self.artwork_fetched += u32::from(artwork_fetched);
-        self.lyrics_fetched += u32::from(lyrics_fetched);
         self.failed_tracks += u32::from(failed);
         // A track found after the total was taken (a rescan during the job) grows the total.
         self.total_tracks = self.total_tracks.max(self.processed_tracks);
@@ -71,7 +82,7 @@ impl EnrichmentProgress {
 
 #[cfg(test)]
 mod tests {
-    use super::EnrichmentProgress;
+    use super::{EnrichmentProgress, Operation};
 
     #[test]
     fn empty_job_is_complete_at_100() {
@@ -84,9 +95,12 @@ mod tests {
     fn counts_and_percent() {
         let mut p = EnrichmentProgress::new(4);
         assert_eq!(p.percent_complete, 0.0);
-        p.update(true, true, false);
-        p.update(false, true, false);
-        p.update(false, false, true);
+        p.found(Operation::Artwork);
+        p.found(Operation::Lyrics);
+        p.processed(false);
+        p.found(Operation::Lyrics);
+        p.processed(false);
+        p.processed(true);
         assert_eq!(
             (
                 p.processed_tracks,
@@ -98,9 +112,9 @@ mod tests {
         );
         assert_eq!(p.percent_complete, 75.0);
         assert!(!p.is_complete());
-        p.update(false, false, false);
+        p.processed(false);
         assert!(p.is_complete());
-        p.update(false, false, false);
+        p.processed(false);
         assert_eq!(p.total_tracks, 5, "never more than 100 %");
         assert_eq!(p.percent_complete, 100.0);
     }
