@@ -388,7 +388,7 @@ async fn status(db: &Database, out: &Output) -> u8 {
             EXIT_OK
         }
         Err(err) => {
-            out.engine_error(&err);
+            out.engine_error(&err.in_library(db.path()));
             EXIT_FAILED
         }
     }
@@ -401,7 +401,7 @@ async fn failures(db: &Database, out: &Output) -> u8 {
             EXIT_OK
         }
         Err(err) => {
-            out.engine_error(&err);
+            out.engine_error(&err.in_library(db.path()));
             EXIT_FAILED
         }
     }
@@ -413,7 +413,7 @@ async fn export(library: &Library, out: &Output) -> u8 {
         let page = match library.export_page(after, 500).await {
             Ok(page) => page,
             Err(err) => {
-                out.engine_error(&err);
+                out.engine_error(&err.in_library(library.path()));
                 return EXIT_FAILED;
             }
         };

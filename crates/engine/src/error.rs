@@ -45,6 +45,12 @@ pub enum ErrorCode {
     Runtime,
     /// The CLI was given no library path and found no default one.
     NoDatabasePath,
+    /// The disk holding the library is full.
+    DiskFull,
+    /// The library (its file, its `-wal`/`-shm`, or its folder) cannot be written.
+    ReadOnlyLibrary,
+    /// The disk failed to read or write the library.
+    DiskIo,
 }
 
 impl ErrorCode {
@@ -67,6 +73,9 @@ impl ErrorCode {
             ErrorCode::ScanRunning => "scan_running",
             ErrorCode::Runtime => "runtime",
             ErrorCode::NoDatabasePath => "no_database_path",
+            ErrorCode::DiskFull => "disk_full",
+            ErrorCode::ReadOnlyLibrary => "read_only_library",
+            ErrorCode::DiskIo => "disk_io",
         }
     }
 }
@@ -125,7 +134,22 @@ pub enum EngineError {
 
     /// A database operation failed.
     #[error("library database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+
+    /// The library's files cannot be written or read: the disk is full, they are read-only, or
+    /// the disk failed. Says which library once the caller knows it ([`EngineError::in_library`]).
+    #[error("{}: {cause}", match path {
+        Some(path) => format!("the library {} cannot be used", path.display()),
+        None => "the library cannot be used".to_owned(),
+    })]
+    Storage {
+        /// The library's database file, when known.
+        path: Option<PathBuf>,
+        /// What is wrong, for people (with SQLite's own words).
+        cause: String,
+        /// `DiskFull`, `ReadOnlyLibrary` or `DiskIo`.
+        code: ErrorCode,
+    },
 
     /// Bringing the database schema up to date failed; the migration was rolled back.
     #[error("library database migration failed: {0}")]
@@ -162,11 +186,28 @@ impl EngineError {
             EngineError::Io { .. } => ErrorCode::Io,
             EngineError::InvalidScanRoot { .. } => ErrorCode::InvalidScanRoot,
             EngineError::Database(_) => ErrorCode::Database,
+            EngineError::Storage { code, .. } => *code,
             EngineError::Migration(_) => ErrorCode::Migration,
             EngineError::JobAlreadyRunning { .. } => ErrorCode::JobAlreadyRunning,
             EngineError::Internal(_) => ErrorCode::Internal,
             EngineError::Corrupt(_) => ErrorCode::CorruptDatabase,
             EngineError::NotFound(_) => ErrorCode::NotFound,
+        }
+    }
+
+    /// This error, naming the library at `path` when it is about the library's files.
+    pub fn in_library(self, path: &std::path::Path) -> Self {
+        match self {
+            EngineError::Storage {
+                path: None,
+                cause,
+                code,
+            } => EngineError::Storage {
+                path: Some(path.to_path_buf()),
+                cause,
+                code,
+            },
+            other => other,
         }
     }
 
@@ -178,5 +219,98 @@ impl EngineError {
     }
 }
 
+impl From<sqlx::Error> for EngineError {
+    /// SQLite's "database or disk is full", "attempt to write a readonly database" and "disk
+    /// I/O error" become [`EngineError::Storage`] with the cause in plain words; the rest stays
+    /// a database error.
+    fn from(err: sqlx::Error) -> Self {
+        let Some(db) = err.as_database_error() else {
+            return EngineError::Database(err);
+        };
+        // The primary result code is the extended code's low byte.
+        let primary = db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff);
+        let (code, cause) = match primary {
+            Some(13) => (
+                ErrorCode::DiskFull,
+                "the disk is full; free some space and try again",
+            ),
+            Some(8) => (
+                ErrorCode::ReadOnlyLibrary,
+                "it is read-only (the file, its -wal or -shm, or its folder cannot be written)",
+            ),
+            Some(10) => (ErrorCode::DiskIo, "the disk failed to read or write it"),
+            _ => return EngineError::Database(err),
+        };
+        EngineError::Storage {
+            path: None,
+            cause: format!("{cause} (SQLite: {})", db.message()),
+            code,
+        }
+    }
+}
+
 /// Result alias used throughout the engine.
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{ConnectOptions, Connection};
+
+    #[tokio::test]
+    async fn a_full_disk_and_a_read_only_library_say_so_and_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.db");
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (b BLOB)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        // A database that may not grow: the disk is as good as full.
+        sqlx::query("PRAGMA max_page_count = 3")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let full = sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
+            .execute(&mut conn)
+            .await
+            .unwrap_err();
+        let err = EngineError::from(full).in_library(&path);
+        assert_eq!(err.code(), ErrorCode::DiskFull);
+        let text = err.to_string();
+        assert!(
+            text.contains(&path.display().to_string()) && text.contains("the disk is full"),
+            "{text}"
+        );
+        conn.close().await.unwrap();
+
+        let mut read_only = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .read_only(true)
+            .connect()
+            .await
+            .unwrap();
+        let refused = sqlx::query("INSERT INTO t VALUES (x'00')")
+            .execute(&mut read_only)
+            .await
+            .unwrap_err();
+        let err = EngineError::from(refused).in_library(&path);
+        assert_eq!(err.code(), ErrorCode::ReadOnlyLibrary);
+        assert!(err.to_string().contains("read-only"), "{err}");
+
+        // Other database errors stay what they were.
+        let other = sqlx::query("SELECT * FROM missing")
+            .execute(&mut read_only)
+            .await
+            .unwrap_err();
+        assert_eq!(EngineError::from(other).code(), ErrorCode::Database);
+    }
+}

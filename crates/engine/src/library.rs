@@ -88,7 +88,9 @@ impl std::fmt::Debug for EnrichmentRequest {
 impl Library {
     /// Opens (or creates) the library at `db_path`, with its artwork store beside it.
     pub async fn open(db_path: &Path) -> Result<Library> {
-        let db = Database::open(db_path).await?;
+        let db = Database::open(db_path)
+            .await
+            .map_err(|e| e.in_library(db_path))?;
         let http = match Http::new() {
             Ok(http) => http,
             Err(err) => {
@@ -147,7 +149,9 @@ impl Library {
         options: &ScanOptions,
         on_event: impl FnMut(ScanEvent) + Send,
     ) -> Result<ScanReport> {
-        crate::scan::scan_folder(&self.db, folder, options, on_event).await
+        crate::scan::scan_folder(&self.db, folder, options, on_event)
+            .await
+            .map_err(|e| e.in_library(self.db.path()))
     }
 
     /// What a run would use by default: the saved settings and providers, with
@@ -194,7 +198,10 @@ impl Library {
         if let Some(lyrics) = services.lyrics {
             job = job.lyrics(lyrics);
         }
-        self.executor.start(job).await
+        self.executor.start(job).await.map_err(|err| match err {
+            EnrichmentError::Engine(e) => EnrichmentError::Engine(e.in_library(self.db.path())),
+            other => other,
+        })
     }
 
     /// The running job's controls (pause, resume, cancel), if one runs.
@@ -209,7 +216,9 @@ impl Library {
         options: WriteBackOptions,
         on_item: impl FnMut(&WriteBackItem),
     ) -> Result<WriteBackSummary> {
-        crate::writeback::write_back(&self.db, &self.store, options, on_item).await
+        crate::writeback::write_back(&self.db, &self.store, options, on_item)
+            .await
+            .map_err(|e| e.in_library(self.db.path()))
     }
 
     /// Up to `limit` tracks after id `after_id`, for `export`, with the artwork's files as

@@ -280,6 +280,7 @@ impl PreparedJob {
             {
                 Ok(result) => result,
                 Err(err) => {
+                    let err = err.in_library(db.path());
                     tracing::error!(%err, "enrichment stopped on an error");
                     bus.publish(LibraryEvent::JobFailed {
                         code: err.code(),
@@ -301,6 +302,7 @@ impl PreparedJob {
                     WriteBackOutcome::Written { summary }
                 }
                 Err(err) => {
+                    let err = err.in_library(db.path());
                     tracing::error!(%err, "write-back stopped on an error");
                     let message = format!("writing back failed: {err}");
                     bus.publish(LibraryEvent::JobFailed {
