@@ -575,6 +575,41 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     );
 }
 
+/// Kill -9 with albums half-answered, then resume: the counts the job reports, "not found"
+/// included, are what the library holds.
+#[tokio::test]
+async fn a_resumed_jobs_not_found_counts_are_the_librarys() {
+    let lib = library(30, 2).await;
+    // No source has any album's artwork; lyrics come slower, so tracks are mid-way at the kill.
+    let art = FakeArtwork::with_default(Latency::Fixed(ms(50)), Reply::NotFound);
+    let lyr = FakeLyrics::with_default(Latency::Fixed(ms(150)), Reply::NotFound);
+    let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
+    let job = lib
+        .job(cfg.clone())
+        .artwork(art.clone(), lib.store())
+        .lyrics(lyr.clone());
+    let task = tokio::spawn(job.run(JobControl::default()));
+    tokio::time::sleep(ms(1050)).await;
+    task.abort();
+    let _ = task.await;
+
+    let result = lib
+        .job(cfg)
+        .artwork(art.clone(), lib.store())
+        .lyrics(lyr.clone())
+        .run_ok()
+        .await;
+    assert_eq!(result.progress.processed_tracks, 60);
+    let summary = lib.db.summary().await.unwrap();
+    assert_eq!(summary.lyrics[&LyricsStatus::Unavailable], 60);
+    assert_eq!(
+        (result.not_found.artwork, result.not_found.lyrics),
+        (60, 60),
+        "every track's artwork and lyrics were not found, once each: {:?}",
+        result.not_found
+    );
+}
+
 #[tokio::test]
 async fn progress_events_are_coalesced_to_ten_per_second() {
     let lib = library(100, 3).await;

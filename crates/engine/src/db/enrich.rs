@@ -9,7 +9,7 @@ use sqlx::{Sqlite, Transaction};
 use super::library::{track_columns, track_joins};
 use super::{Database, path_from_bytes};
 use crate::error::{EngineError, Result};
-use crate::model::{EnrichmentProgress, Operation};
+use crate::model::{EnrichmentProgress, NotFoundCounts, Operation};
 use crate::model::{LyricsStatus, TrackRecord};
 
 /// Which tracks a job works on.
@@ -119,6 +119,8 @@ pub struct JobStart {
     pub resumed: bool,
     /// Counts carried over from the earlier run; all zero for a new job.
     pub carried: EnrichmentProgress,
+    /// "Not found" counts carried over likewise.
+    pub carried_not_found: NotFoundCounts,
 }
 
 /// A failure as `gatefold-cli failures` and the UI list it.
@@ -187,6 +189,8 @@ struct OpenJobRow {
     artwork_fetched: i64,
     lyrics_fetched: i64,
     failed_tracks: i64,
+    artwork_not_found: i64,
+    lyrics_not_found: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -303,7 +307,7 @@ impl Database {
         let mut tx = super::begin_write(&self.pool).await?;
         let open: Option<OpenJobRow> = sqlx::query_as(
             "SELECT id, owner_pid, heartbeat_at, total_tracks, processed_tracks, artwork_fetched, \
-                    lyrics_fetched, failed_tracks \
+                    lyrics_fetched, failed_tracks, artwork_not_found, lyrics_not_found \
              FROM enrichment_jobs WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 1",
         )
         .fetch_optional(&mut *tx)
@@ -318,6 +322,8 @@ impl Database {
             artwork_fetched: artwork,
             lyrics_fetched: lyrics,
             failed_tracks: failed,
+            artwork_not_found,
+            lyrics_not_found,
         }) = open
         {
             let alive = owner != pid
@@ -348,6 +354,10 @@ impl Database {
                 id,
                 resumed: true,
                 carried,
+                carried_not_found: NotFoundCounts {
+                    artwork: count(artwork_not_found),
+                    lyrics: count(lyrics_not_found),
+                },
             });
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -365,6 +375,7 @@ impl Database {
             id,
             resumed: false,
             carried: EnrichmentProgress::new(0),
+            carried_not_found: NotFoundCounts::default(),
         })
     }
 
@@ -385,7 +396,7 @@ impl Database {
         &self,
         job_id: i64,
         cancelled: bool,
-        progress: &EnrichmentProgress,
+        counts: JobCounts<'_>,
         now: i64,
     ) -> Result<()> {
         let _hold = self.hold.guard();
@@ -401,7 +412,7 @@ impl Database {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        write_counts(&mut tx, job_id, progress).await?;
+        write_counts(&mut tx, job_id, counts).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -413,7 +424,7 @@ impl Database {
         &self,
         job_id: i64,
         writes: &[OutcomeWrite],
-        progress: &EnrichmentProgress,
+        counts: JobCounts<'_>,
         now: i64,
     ) -> Result<Vec<i64>> {
         let _hold = self.hold.guard();
@@ -526,7 +537,7 @@ impl Database {
                 .await?;
             }
         }
-        write_counts(&mut tx, job_id, progress).await?;
+        write_counts(&mut tx, job_id, counts).await?;
         tx.commit().await?;
         Ok(with_artwork)
     }
@@ -580,11 +591,12 @@ impl Database {
 async fn write_counts(
     tx: &mut Transaction<'_, Sqlite>,
     job_id: i64,
-    p: &EnrichmentProgress,
+    (p, not_found): JobCounts<'_>,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE enrichment_jobs SET total_tracks = ?2, processed_tracks = ?3, artwork_fetched = ?4, \
-                                    lyrics_fetched = ?5, failed_tracks = ?6 WHERE id = ?1",
+                                    lyrics_fetched = ?5, failed_tracks = ?6, \
+                                    artwork_not_found = ?7, lyrics_not_found = ?8 WHERE id = ?1",
     )
     .bind(job_id)
     .bind(p.total_tracks)
@@ -592,10 +604,15 @@ async fn write_counts(
     .bind(p.artwork_fetched)
     .bind(p.lyrics_fetched)
     .bind(p.failed_tracks)
+    .bind(not_found.artwork)
+    .bind(not_found.lyrics)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
+
+/// A job's counts as they are committed: its progress and its "not found" counts.
+pub type JobCounts<'a> = (&'a EnrichmentProgress, &'a NotFoundCounts);
 
 /// Applies an album's artwork outcome; returns the tracks whose artwork it set.
 async fn apply_artwork(

@@ -203,6 +203,12 @@ impl Scheduler {
         if found {
             // Committed with this batch's writes (see `EnrichmentProgress::found`).
             self.progress.found(operation);
+        } else if outcome == OperationOutcome::NotFound {
+            // Likewise committed with the write that remembers it.
+            match operation {
+                Operation::Artwork => self.not_found.artwork += 1,
+                Operation::Lyrics => self.not_found.lyrics += 1,
+            }
         }
         match operation {
             Operation::Artwork => p.artwork = Some(outcome),
@@ -235,10 +241,6 @@ impl Scheduler {
                 (Operation::Lyrics, p.lyrics),
             ] {
                 match outcome {
-                    Some(OperationOutcome::NotFound) => match operation {
-                        Operation::Artwork => self.not_found.artwork += 1,
-                        Operation::Lyrics => self.not_found.lyrics += 1,
-                    },
                     Some(OperationOutcome::Failed { reason, attempts }) => {
                         self.failures.push(TrackFailure {
                             track_id: id,
@@ -256,7 +258,12 @@ impl Scheduler {
         }
         self.job
             .db
-            .apply_outcomes(self.job_id, &writes, &self.progress, unix_now())
+            .apply_outcomes(
+                self.job_id,
+                &writes,
+                (&self.progress, &self.not_found),
+                unix_now(),
+            )
             .await
     }
 }

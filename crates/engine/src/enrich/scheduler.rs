@@ -67,7 +67,7 @@ impl Scheduler {
             ready: VecDeque::new(),
             pending: HashMap::new(),
             albums: HashMap::new(),
-            not_found: NotFoundCounts::default(),
+            not_found: start.carried_not_found,
             failures: Vec::new(),
         }
     }
@@ -112,7 +112,12 @@ impl Scheduler {
         heartbeat.abort();
         self.job
             .db
-            .end_job(self.job_id, cancelled, &self.progress, unix_now())
+            .end_job(
+                self.job_id,
+                cancelled,
+                (&self.progress, &self.not_found),
+                unix_now(),
+            )
             .await?;
         progress_tx.send_replace(self.progress);
         drop(progress_tx);
