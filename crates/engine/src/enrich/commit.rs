@@ -240,16 +240,13 @@ impl Scheduler {
                 (Operation::Artwork, p.artwork),
                 (Operation::Lyrics, p.lyrics),
             ] {
-                match outcome {
-                    Some(OperationOutcome::Failed { reason, attempts }) => {
-                        self.failures.push(TrackFailure {
-                            track_id: id,
-                            operation,
-                            reason,
-                            attempts,
-                        });
-                    }
-                    _ => {}
+                if let Some(OperationOutcome::Failed { reason, attempts }) = outcome {
+                    self.failures.push(TrackFailure {
+                        track_id: id,
+                        operation,
+                        reason,
+                        attempts,
+                    });
                 }
             }
         }
