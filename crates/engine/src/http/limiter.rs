@@ -75,10 +75,17 @@ impl RateLimit {
 /// How much slower than its published limit a provider is asked.
 pub const SAFETY_MARGIN: f64 = 1.02;
 
+/// The longest a provider's `Retry-After` holds all its requests back: a server asking for
+/// more (a day, by mistake or malice) is taken at this word, and the job's own retries and
+/// timeouts decide the rest.
+pub const MAX_PROVIDER_PAUSE: Duration = Duration::from_secs(600);
+
 /// A limiter shared by every worker that calls one provider.
 #[derive(Debug)]
 pub struct Limiter {
     inner: RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<TokioInstant>>,
+    /// No request goes out before this (the provider said `Retry-After`).
+    paused_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl Limiter {
@@ -98,11 +105,32 @@ impl Limiter {
             .allow_burst(NonZeroU32::MIN);
         Limiter {
             inner: RateLimiter::direct_with_clock(quota, TokioClock),
+            paused_until: std::sync::Mutex::new(None),
         }
     }
 
-    /// Waits until a request may go out.
+    /// Holds every request to this provider back for `wait` (at most [`MAX_PROVIDER_PAUSE`]):
+    /// its answer said `Retry-After`, which is about the provider, not about one request. A
+    /// later, longer pause extends it; a shorter one never shortens it.
+    pub fn pause_for(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait.min(MAX_PROVIDER_PAUSE);
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if paused.is_none_or(|current| current < until) {
+            *paused = Some(until);
+        }
+    }
+
+    /// Waits until a request may go out: after any pause, then at the pace.
     pub async fn acquire(&self) {
+        loop {
+            let until = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+            match until {
+                Some(until) if until > tokio::time::Instant::now() => {
+                    tokio::time::sleep_until(until).await;
+                }
+                _ => break,
+            }
+        }
         loop {
             match self.inner.check() {
                 Ok(()) => return,
@@ -117,6 +145,36 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_request_back_and_only_grows() {
+        let limiter = std::sync::Arc::new(Limiter::new(RateLimit {
+            requests: 1000,
+            per: Duration::from_secs(1),
+        }));
+        let start = tokio::time::Instant::now();
+        limiter.pause_for(Duration::from_secs(5));
+        limiter.pause_for(Duration::from_secs(2)); // shorter: no change
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let limiter = std::sync::Arc::clone(&limiter);
+            workers.spawn(async move {
+                limiter.acquire().await;
+                tokio::time::Instant::now()
+            });
+        }
+        while let Some(sent) = workers.join_next().await {
+            assert!(
+                sent.unwrap() - start >= Duration::from_secs(5),
+                "every worker waited"
+            );
+        }
+        // A hostile Retry-After is capped.
+        let before = tokio::time::Instant::now();
+        limiter.pause_for(Duration::from_secs(86_400));
+        limiter.acquire().await;
+        assert_eq!(tokio::time::Instant::now() - before, MAX_PROVIDER_PAUSE);
+    }
 
     #[tokio::test(start_paused = true)]
     async fn requests_are_spaced_by_the_limit() {

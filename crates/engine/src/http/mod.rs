@@ -152,7 +152,7 @@ impl ProviderClient {
         let name = self.policy.name;
         tracing::debug!(provider = name, %url, "GET");
         let request = self.send(url, accept, cap);
-        match self.policy.request_timeout {
+        let result = match self.policy.request_timeout {
             None => request.await,
             Some(limit) => tokio::time::timeout(limit, request)
                 .await
@@ -162,7 +162,22 @@ impl ProviderClient {
                         limit.as_secs_f64()
                     )))
                 }),
+        };
+        if let Err(FetchError::Transient {
+            retry_after: Some(wait),
+            ..
+        }) = &result
+        {
+            // The provider asked for a pause: every worker's next request waits, not only
+            // this one's retry.
+            tracing::info!(
+                provider = name,
+                wait_s = wait.as_secs_f64(),
+                "provider asked to pause"
+            );
+            self.limiter.pause_for(*wait);
         }
+        result
     }
 
     /// One request, sent now: the status classified, the body read under `cap`.
