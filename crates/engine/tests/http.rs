@@ -315,3 +315,55 @@ async fn a_server_that_never_answers_is_a_transient_timeout_naming_the_provider(
         "{e}"
     );
 }
+
+/// A 429 with `Retry-After: 1` holds back every worker's next request to that provider, not
+/// only the retry of the request that got it. (Checked by when the server saw each request: a
+/// lower bound, which a busy machine can only make longer.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_pauses_every_worker_of_the_provider() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    struct Throttle {
+        seen: Arc<Mutex<Vec<(Instant, u16)>>>,
+    }
+    impl wiremock::Respond for Throttle {
+        fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+            let mut seen = self.seen.lock().unwrap();
+            let status = if seen.is_empty() { 429 } else { 200 };
+            seen.push((Instant::now(), status));
+            match status {
+                429 => ResponseTemplate::new(429).insert_header("retry-after", "1"),
+                _ => ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})),
+            }
+        }
+    }
+    let server = MockServer::start().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(path("/api"))
+        .respond_with(Throttle {
+            seen: Arc::clone(&seen),
+        })
+        .mount(&server)
+        .await;
+    let c = Arc::new(client(&server.uri(), &[]));
+    let err = c.get_json::<Answer>(c.url("/api", &[])).await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let c = Arc::clone(&c);
+        workers.spawn(async move { c.get_json::<Answer>(c.url("/api", &[])).await });
+    }
+    while let Some(answer) = workers.join_next().await {
+        assert_eq!(answer.unwrap().unwrap(), Some(Answer { ok: true }));
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 5);
+    let throttled_at = seen[0].0;
+    for (at, _) in &seen[1..] {
+        assert!(
+            *at - throttled_at >= Duration::from_millis(1000),
+            "a request came {:?} after the 429",
+            *at - throttled_at
+        );
+    }
+}
