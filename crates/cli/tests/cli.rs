@@ -954,3 +954,30 @@ fn enrich_during_a_scan_waits_its_turn_never_locked() {
     let status = status_json(dir.path(), &db);
     assert_eq!(status["tracks"].as_u64().unwrap() as usize, files + 2);
 }
+
+/// Two `enrich` runs one right after the other (two libraries, one MusicBrainz) keep its one
+/// request a second between them too: the second process cannot know when the first last
+/// called, so its first request waits one interval.
+#[test]
+fn back_to_back_runs_keep_musicbrainz_at_one_request_a_second() {
+    use gatefold_testkit::servers::coverart::FakeCoverArt;
+    let runtime = runtime();
+    let fake = runtime.block_on(FakeCoverArt::start(Vec::new()));
+    // Four albums, two with a cover.jpg: each run asks MusicBrainz about the other two.
+    let libraries = [scanned_library(4, 1, false), scanned_library(4, 1, false)];
+    for (dir, db) in &libraries {
+        let out = cli_db(dir.path(), db)
+            .args(["enrich", "--no-lyrics"])
+            .args(["--skip-provider", "itunes", "--skip-provider", "deezer"])
+            .arg("--provider")
+            .arg(format!("musicbrainz={}", fake.musicbrainz_uri()))
+            .arg("--provider")
+            .arg(format!("coverartarchive={}", fake.coverartarchive_uri()))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let rate = fake.musicbrainz_rate();
+    assert_eq!(rate.requests(), 4, "{:?}", fake.requests());
+    assert_eq!(rate.violations(), 0, "no two requests within a second");
+}
