@@ -288,3 +288,61 @@ async fn an_interrupted_creation_leaves_no_library_and_is_cleaned_up() {
     names.sort();
     assert_eq!(names, ["library.db"], "only the library is left");
 }
+
+/// SQLite's "database or disk is full" and "attempt to write a readonly database" become
+/// errors that say so, and name the library once the caller knows it.
+#[tokio::test]
+async fn a_full_disk_and_a_read_only_library_say_so_and_where() {
+    use gatefold_engine::{EngineError, ErrorCode};
+    use sqlx::{ConnectOptions, Connection};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE t (b BLOB)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // A database that may not grow: the disk is as good as full.
+    sqlx::query("PRAGMA max_page_count = 3")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let full = sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    let err = EngineError::from(full).in_library(&path);
+    assert_eq!(err.code(), ErrorCode::DiskFull);
+    let text = err.to_string();
+    assert!(
+        text.contains(&path.display().to_string()) && text.contains("the disk is full"),
+        "{text}"
+    );
+    conn.close().await.unwrap();
+
+    let mut read_only = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let refused = sqlx::query("INSERT INTO t VALUES (x'00')")
+        .execute(&mut read_only)
+        .await
+        .unwrap_err();
+    let err = EngineError::from(refused).in_library(&path);
+    assert_eq!(err.code(), ErrorCode::ReadOnlyLibrary);
+    assert!(err.to_string().contains("read-only"), "{err}");
+
+    // Other database errors stay what they were.
+    let other = sqlx::query("SELECT * FROM missing")
+        .execute(&mut read_only)
+        .await
+        .unwrap_err();
+    assert_eq!(EngineError::from(other).code(), ErrorCode::Database);
+}
