@@ -367,3 +367,49 @@ async fn retry_after_pauses_every_worker_of_the_provider() {
         );
     }
 }
+
+/// A public provider cannot send Gatefold to the cloud metadata address or the user's network:
+/// neither by a redirect nor by a URL in its answer. Refused before any connection, with the
+/// reason; a redirect to `file://` says why too.
+#[tokio::test]
+async fn redirects_and_urls_to_private_addresses_are_refused() {
+    let server = MockServer::start().await;
+    let to = |target: &str| ResponseTemplate::new(302).insert_header("location", target);
+    Mock::given(path("/metadata"))
+        .respond_with(to("http://169.254.169.254/latest/meta-data/"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/file"))
+        .respond_with(to("file:///etc/passwd"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/here"))
+        .respond_with(to("/ok"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .mount(&server)
+        .await;
+    // The provider is on loopback (a self-hosted one): loopback hops are fine, the link is not.
+    let c = client(&server.uri(), &[]);
+    let ok: Option<Answer> = c.get_json(c.url("/here", &[])).await.unwrap();
+    assert_eq!(ok, Some(Answer { ok: true }));
+    for (route, says) in [
+        ("/metadata", "169.254.169.254 is a link-local address"),
+        ("/file", "not an http or https address"),
+    ] {
+        let err = c.get_json::<Answer>(c.url(route, &[])).await.unwrap_err();
+        assert!(!err.is_retryable(), "{err}");
+        assert!(err.to_string().contains(says), "{route}: {err}");
+    }
+    // A public provider's answer naming a private or loopback address.
+    let public = loopback_client("testprov", "https://provider.example/", 1000.0, &[]);
+    for url in ["http://10.0.0.1/cover.jpg", &format!("{}/ok", server.uri())] {
+        let err = public
+            .get(url::Url::parse(url).unwrap(), "image/*", MAX_IMAGE_BYTES)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("not fetched"), "{url}: {err}");
+    }
+}

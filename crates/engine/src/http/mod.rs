@@ -9,6 +9,7 @@
 //! permanent. Bodies are read in chunks and abandoned as soon as they pass their cap.
 
 pub mod limiter;
+pub mod reach;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,7 +50,19 @@ impl Http {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .gzip(true)
-            .redirect(redirect::Policy::limited(MAX_REDIRECTS))
+            .redirect(redirect::Policy::custom(|attempt| {
+                // The first URL is the one a provider client sent, already checked against its
+                // base URL: each hop may go where that one could (see `reach`).
+                let origin = attempt.previous().first().cloned();
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    return attempt
+                        .error(format!("too many redirects (more than {MAX_REDIRECTS})"));
+                }
+                match origin.map(|o| reach::may_reach(attempt.url(), &o)) {
+                    Some(Err(reason)) => attempt.error(format!("a redirect refused: {reason}")),
+                    _ => attempt.follow(),
+                }
+            }))
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
@@ -112,6 +125,12 @@ impl ProviderClient {
         }
     }
 
+    /// The configured base URL: requests go under it, and the URLs its answers name are judged
+    /// against it ([`reach`]).
+    pub fn base_url(&self) -> &Url {
+        &self.policy.base_url
+    }
+
     /// The provider's name (`lrclib`, `musicbrainz`, ...).
     pub fn name(&self) -> &'static str {
         self.policy.name
@@ -141,6 +160,9 @@ impl ProviderClient {
         accept: &str,
         cap: usize,
     ) -> Result<Option<Fetched>, FetchError> {
+        // URLs a provider's answer named (artwork) go only where its base URL allows.
+        reach::may_reach(&url, &self.policy.base_url)
+            .map_err(|reason| FetchError::permanent(format!("{}: {reason}", self.policy.name)))?;
         let _permit =
             match &self.permits {
                 Some(p) => Some(Arc::clone(p).acquire_owned().await.map_err(|_| {
@@ -252,6 +274,22 @@ impl ProviderClient {
                 retry_after: retry_after.or(Some(*default_wait)),
             });
         }
+        if status.is_redirection() {
+            // reqwest hands back, unfollowed, a redirect to a scheme it does not fetch.
+            let location = headers
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("nowhere");
+            let why = match Url::parse(location) {
+                Ok(target) => reach::may_reach(&target, &self.policy.base_url)
+                    .err()
+                    .unwrap_or_else(|| "it was not followed".to_owned()),
+                Err(_) => format!("{location} is not a full http or https address"),
+            };
+            return Some(FetchError::permanent(format!(
+                "{name}: a redirect (HTTP {code}) refused: {why}"
+            )));
+        }
         Some(match code {
             429 => FetchError::Transient {
                 reason: format!("{name}: too many requests (HTTP 429)"),
@@ -280,9 +318,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 fn request_error(name: &str, err: &reqwest::Error) -> FetchError {
     if err.is_redirect() {
-        return FetchError::permanent(format!(
-            "{name}: too many redirects (more than {MAX_REDIRECTS})"
-        ));
+        return FetchError::permanent(format!("{name}: {}", root_cause(err)));
     }
     let what = if err.is_timeout() {
         "timed out"

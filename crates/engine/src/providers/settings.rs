@@ -74,19 +74,22 @@ pub fn build(
             .map(|(_, c)| c.clone())
     };
     // Image CDNs (iTunes', Deezer's) are not under their APIs' rate limits ("image hosts
-    // bounded by concurrency").
-    #[expect(clippy::expect_used, reason = "a constant URL that parses")]
-    let images = ProviderClient::new(
-        http.clone(),
-        ProviderPolicy {
-            name: "images",
-            base_url: Url::parse("https://images.invalid").expect("a valid URL"),
-            rate: RateLimit::per_second(1000.0),
-            max_in_flight: Some(4),
-            throttle_statuses: &[],
-            request_timeout: Some(request_timeout),
-        },
-    );
+    // bounded by concurrency"). Each API's image client judges the URLs its answers name
+    // against that API's base URL (see `http::reach`): a self-hosted API may name its own
+    // network, a public one only public hosts.
+    let images = |api: &ProviderClient| {
+        ProviderClient::new(
+            http.clone(),
+            ProviderPolicy {
+                name: "images",
+                base_url: api.base_url().clone(),
+                rate: RateLimit::per_second(1000.0),
+                max_in_flight: Some(4),
+                throttle_statuses: &[],
+                request_timeout: Some(request_timeout),
+            },
+        )
+    };
     let mut artwork = ArtworkChain::new().then(Arc::new(LocalArtwork));
     let mut lyrics: Option<Arc<dyn LyricsService>> = None;
     for (id, c) in &enabled {
@@ -99,10 +102,10 @@ pub fn build(
                 )));
             }
             ProviderId::Itunes => {
-                artwork = artwork.then(Arc::new(Itunes::new(c.clone(), images.clone())));
+                artwork = artwork.then(Arc::new(Itunes::new(c.clone(), images(c))));
             }
             ProviderId::Deezer => {
-                artwork = artwork.then(Arc::new(Deezer::new(c.clone(), images.clone())));
+                artwork = artwork.then(Arc::new(Deezer::new(c.clone(), images(c))));
             }
             // MusicBrainz serves the Cover Art Archive's searches (above).
             ProviderId::Musicbrainz => {}
