@@ -52,6 +52,22 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// What a file that is not a regular one is, for people ("a FIFO", "a device", ...).
+pub fn special_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
 /// When `path` is a temporary file a write-back left behind and its process is gone: that
 /// process's id. Matched by exact pattern only (`.gatefold-PID-N.tmp`, and the older
 /// `.NAME.gatefold-PID-N.tmp`), and only for a dead process: a running write-back's files are

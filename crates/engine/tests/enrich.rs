@@ -508,21 +508,27 @@ async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
     );
 }
 
+/// "kill -9" after `after`: the job's task is dropped mid-run, with no chance to clean up.
+async fn kill_after(after: Duration, job: EnrichmentJob) {
+    let task = tokio::spawn(job.run(JobControl::default()));
+    tokio::time::sleep(after).await;
+    task.abort();
+    let _ = task.await;
+}
+
 #[tokio::test]
 async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     let lib = library(30, 2).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
     let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
     let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
-    let job = lib
-        .job(cfg.clone())
-        .artwork(art.clone(), lib.store())
-        .lyrics(lyr.clone());
-    // "kill -9": the task is dropped mid-run, with no chance to clean up.
-    let task = tokio::spawn(job.run(JobControl::default()));
-    tokio::time::sleep(ms(1050)).await;
-    task.abort();
-    let _ = task.await;
+    kill_after(
+        ms(1050),
+        lib.job(cfg.clone())
+            .artwork(art.clone(), lib.store())
+            .lyrics(lyr.clone()),
+    )
+    .await;
     let before = lib.db.summary().await.unwrap();
     assert!(
         before.artwork_missing > 0 && before.artwork_missing < 60,
@@ -584,14 +590,13 @@ async fn a_resumed_jobs_not_found_counts_are_the_librarys() {
     let art = FakeArtwork::with_default(Latency::Fixed(ms(50)), Reply::NotFound);
     let lyr = FakeLyrics::with_default(Latency::Fixed(ms(150)), Reply::NotFound);
     let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
-    let job = lib
-        .job(cfg.clone())
-        .artwork(art.clone(), lib.store())
-        .lyrics(lyr.clone());
-    let task = tokio::spawn(job.run(JobControl::default()));
-    tokio::time::sleep(ms(1050)).await;
-    task.abort();
-    let _ = task.await;
+    kill_after(
+        ms(1050),
+        lib.job(cfg.clone())
+            .artwork(art.clone(), lib.store())
+            .lyrics(lyr.clone()),
+    )
+    .await;
 
     let result = lib
         .job(cfg)

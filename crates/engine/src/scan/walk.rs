@@ -70,20 +70,6 @@ fn lower_extension(path: &Path) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// What a file that is not a regular one is, for people.
-fn special_kind(kind: std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else {
-        "a special file"
-    }
-}
-
 /// Walks `root` (blocking).
 pub(crate) fn walk(root: &Path) -> WalkOutput {
     let mut out = WalkOutput::default();
@@ -165,7 +151,10 @@ pub(crate) fn walk(root: &Path) -> WalkOutput {
             // music, they are said and skipped, never opened.
             out.issues.push(WalkIssue {
                 path: path.to_path_buf(),
-                reason: format!("{}, not a regular file: skipped", special_kind(kind)),
+                reason: format!(
+                    "{}, not a regular file: skipped",
+                    crate::files::special_kind(kind)
+                ),
                 missed_files: false,
             });
             continue;

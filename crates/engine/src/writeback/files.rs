@@ -86,33 +86,28 @@ impl Drop for TempFile {
 pub(super) fn special_file_reason(target: &Path) -> Option<String> {
     let meta = fs::symlink_metadata(target).ok()?;
     let kind = meta.file_type();
-    let what = if kind.is_symlink() {
-        "a symbolic link (writing would replace the link with a copy and leave its target as it is)"
-    } else if kind.is_dir() {
-        "a folder"
-    } else if !kind.is_file() {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            "a FIFO, not a regular file"
-        } else if kind.is_socket() {
-            "a socket, not a regular file"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device, not a regular file"
-        } else {
-            "not a regular file"
-        }
-    } else {
-        use std::os::unix::fs::MetadataExt;
-        if meta.nlink() > 1 {
-            return Some(format!(
-                "{} has {} hard links; writing a new copy would separate it from the others, so it is left as it is",
-                target.display(),
-                meta.nlink()
-            ));
-        }
-        return None;
-    };
-    Some(format!("{} is {what}; left as it is", target.display()))
+    if kind.is_symlink() {
+        return Some(format!(
+            "{} is a symbolic link (writing would replace the link with a copy and leave its target as it is); left as it is",
+            target.display()
+        ));
+    }
+    if !kind.is_file() {
+        return Some(format!(
+            "{} is {}, not a regular file; left as it is",
+            target.display(),
+            crate::files::special_kind(kind)
+        ));
+    }
+    use std::os::unix::fs::MetadataExt;
+    if meta.nlink() > 1 {
+        return Some(format!(
+            "{} has {} hard links; writing a new copy would separate it from the others, so it is left as it is",
+            target.display(),
+            meta.nlink()
+        ));
+    }
+    None
 }
 
 /// Whether the regular file at `path` holds exactly `bytes`: sizes first, so a file of another
