@@ -347,24 +347,29 @@ async fn read_capped(
     mut response: reqwest::Response,
     cap: usize,
 ) -> Result<Vec<u8>, FetchError> {
-    let too_big = |n: u64| {
-        FetchError::permanent(format!(
-            "{name}: answer of {} is over the {} limit",
-            size(n),
-            size(cap as u64)
-        ))
-    };
     if let Some(declared) = response.content_length()
         && declared > cap as u64
     {
-        return Err(too_big(declared));
+        return Err(FetchError::permanent(format!(
+            "{name}: an answer of {} is over the {} limit",
+            size(declared),
+            size(cap as u64)
+        )));
     }
+    // A chunked or compressed answer says no size: it is read until it passes the limit, so
+    // what was read says nothing about its size.
+    let too_big = || {
+        FetchError::permanent(format!(
+            "{name}: the answer is larger than the {} limit (reading stopped there)",
+            size(cap as u64)
+        ))
+    };
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > cap {
-                    return Err(too_big((body.len() + chunk.len()) as u64));
+                    return Err(too_big());
                 }
                 body.extend_from_slice(&chunk);
             }
