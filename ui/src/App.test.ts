@@ -1,22 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import type { EnrichmentProgress } from './bindings/EnrichmentProgress';
 import { FakeBackend, type FakeBackendOptions } from './lib/fakeBackend';
-import { EMPTY_FIXTURE } from './lib/fixtures';
+import { EMPTY_FIXTURE, jobFinished, progress } from './lib/fixtures';
 
 const locale = 'en-US';
-
-function progress(processed: number, total: number): EnrichmentProgress {
-  return {
-    total_tracks: total,
-    processed_tracks: processed,
-    artwork_fetched: 0,
-    lyrics_fetched: 0,
-    failed_tracks: 0,
-    percent_complete: total === 0 ? 100 : (processed / total) * 100,
-  };
-}
 
 function navButton(name: string): HTMLButtonElement {
   return within(screen.getByRole('navigation', { name: 'Views' })).getByRole('button', { name }) as HTMLButtonElement;
@@ -74,19 +62,7 @@ describe('App', () => {
     render(App, { backend, locale });
     await screen.findByTestId('library-counts');
     expect(backend.summaryCalls).toBe(1);
-    backend.emitEvents([
-      {
-        type: 'job_finished',
-        job_id: 1,
-        result: {
-          job_id: 1,
-          cancelled: false,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-          progress: progress(0, 0),
-        },
-      },
-    ]);
+    backend.emitEvents([jobFinished(progress(0, 0))]);
     await waitFor(() => expect(backend.summaryCalls).toBe(2));
     // Quietly: the counts stay on screen, no loading state.
     expect(screen.queryByText(/Loading library/)).toBeNull();
@@ -289,17 +265,7 @@ describe('App job bar', () => {
     await screen.findByRole('list', { name: 'Albums' });
     backend.emitEvents([
       { type: 'job_started', job_id: 3, total_tracks: 2, resumed: false },
-      {
-        type: 'job_finished',
-        job_id: 3,
-        result: {
-          job_id: 3,
-          cancelled: false,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-          progress: progress(2, 2),
-        },
-      },
+      jobFinished(progress(2, 2), { jobId: 3 }),
     ]);
     const bar = await screen.findByTestId('job-bar');
     expect(bar.textContent).toContain('Enrichment finished');
@@ -313,19 +279,7 @@ describe('App job bar', () => {
     render(App, { backend, locale });
     await fireEvent.click(navButton('Enrichment'));
     backend.emitEvents([{ type: 'job_started', job_id: 5, total_tracks: 2, resumed: false }]);
-    backend.emitEvents([
-      {
-        type: 'job_finished',
-        job_id: 5,
-        result: {
-          job_id: 5,
-          cancelled: false,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-          progress: progress(2, 2),
-        },
-      },
-    ]);
+    backend.emitEvents([jobFinished(progress(2, 2), { jobId: 5 })]);
     await fireEvent.click(navButton('Library'));
     expect(screen.queryByTestId('job-bar')).toBeNull();
     // A job that ends while the Library is shown is told there.
@@ -334,19 +288,7 @@ describe('App job bar', () => {
     await fireEvent.click(navButton('Enrichment'));
     await fireEvent.click(navButton('Library'));
     expect(screen.getByTestId('job-bar').textContent).toContain('Enriching');
-    backend.emitEvents([
-      {
-        type: 'job_finished',
-        job_id: 6,
-        result: {
-          job_id: 6,
-          cancelled: false,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-          progress: progress(2, 2),
-        },
-      },
-    ]);
+    backend.emitEvents([jobFinished(progress(2, 2), { jobId: 6 })]);
     await waitFor(() => expect(screen.getByTestId('job-bar').textContent).toContain('Enrichment finished'));
   });
 });

@@ -53,13 +53,14 @@ fn parse_latency(spec: &str) -> Result<Latency> {
     }
 }
 
-/// A field of `/proc/self/status` in MiB (`VmHWM`, `RssAnon`, …), 0 when unreadable.
-fn status_mib(status: &str, field: &str) -> f64 {
+/// A field of `/proc/self/status` as its number (kB for the memory fields, a count for
+/// `Threads`), 0 when unreadable.
+fn status_field(status: &str, field: &str) -> f64 {
     status
         .lines()
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+        .unwrap_or(0.0)
 }
 
 /// Samples the process's memory by kind while a run lasts, so a peak can be explained:
@@ -76,27 +77,23 @@ impl MemorySampler {
         let thread = std::thread::spawn(move || {
             let fields = ["RssAnon", "RssFile", "RssShmem", "Threads"];
             let mut peaks = [0.0_f64; 4];
-            loop {
+            let status = loop {
                 let done = flag.load(std::sync::atomic::Ordering::Relaxed);
                 let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
                 for (peak, field) in peaks.iter_mut().zip(fields) {
-                    let value = if field == "Threads" {
-                        status_mib(&status, field) * 1024.0
-                    } else {
-                        status_mib(&status, field)
-                    };
-                    *peak = peak.max(value);
+                    *peak = peak.max(status_field(&status, field));
                 }
                 if done {
-                    break;
+                    break status;
                 }
                 std::thread::sleep(Duration::from_millis(2));
-            }
+            };
+            let mib = |kb: f64| kb / 1024.0;
             json!({
-                "peak_rss_mib": status_mib(&std::fs::read_to_string("/proc/self/status").unwrap_or_default(), "VmHWM"),
-                "peak_anon_mib": peaks[0],
-                "peak_file_mib": peaks[1],
-                "peak_shmem_mib": peaks[2],
+                "peak_rss_mib": mib(status_field(&status, "VmHWM")),
+                "peak_anon_mib": mib(peaks[0]),
+                "peak_file_mib": mib(peaks[1]),
+                "peak_shmem_mib": mib(peaks[2]),
                 "peak_threads": peaks[3],
                 "peak_heap_mib": crate::heap::peak_mib(),
             })

@@ -1,26 +1,13 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
-import { XSS_STRING, earlierFailures } from '../lib/fixtures';
+import { XSS_STRING, earlierFailures, jobFinished, progress } from '../lib/fixtures';
 import EnrichmentPanel from './EnrichmentPanel.svelte';
 import { ROW_HEIGHT } from './FailureList.svelte';
 
 const locale = 'en-US';
-
-function progress(processed: number, total: number, extra: Partial<EnrichmentProgress> = {}): EnrichmentProgress {
-  return {
-    total_tracks: total,
-    processed_tracks: processed,
-    artwork_fetched: 0,
-    lyrics_fetched: 0,
-    failed_tracks: 0,
-    percent_complete: total === 0 ? 100 : (processed / total) * 100,
-    ...extra,
-  };
-}
 
 function failed(track_id: number, extra: Partial<Extract<LibraryEvent, { type: 'track_failed' }>> = {}): LibraryEvent {
   return {
@@ -129,17 +116,7 @@ describe('EnrichmentPanel', () => {
     await play({ type: 'job_resumed', job_id: 1 });
     await waitFor(() => expect(enabled()).toEqual(['Pause', 'Cancel']));
 
-    await play({
-      type: 'job_finished',
-      job_id: 1,
-      result: {
-        job_id: 1,
-        progress: progress(10, 10),
-        cancelled: false,
-        not_found: { artwork: 0, lyrics: 0 },
-        failures: [],
-      },
-    });
+    await play(jobFinished(progress(10, 10)));
     await waitFor(() => expect(enabled()).toEqual(['Enrich library', 'Retry failed']));
     expect(screen.getByRole('status').textContent).toContain('Finished');
   });
@@ -194,17 +171,7 @@ describe('EnrichmentPanel', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Cancelling'));
     await play(
       { type: 'job_cancelled', job_id: 1, progress: progress(3, 8) },
-      {
-        type: 'job_finished',
-        job_id: 1,
-        result: {
-          job_id: 1,
-          progress: progress(3, 8),
-          cancelled: true,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-        },
-      },
+      jobFinished(progress(3, 8), { cancelled: true }),
     );
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Cancelled'));
     await fireEvent.click(button('Enrich library'));
@@ -337,17 +304,7 @@ describe('EnrichmentPanel', () => {
     const { play, onjobend } = await setup();
     await play({ type: 'job_started', job_id: 1, total_tracks: 0, resumed: false });
     expect(onjobend).not.toHaveBeenCalled();
-    await play({
-      type: 'job_finished',
-      job_id: 1,
-      result: {
-        job_id: 1,
-        progress: progress(0, 0),
-        cancelled: false,
-        not_found: { artwork: 0, lyrics: 0 },
-        failures: [],
-      },
-    });
+    await play(jobFinished(progress(0, 0)));
     expect(onjobend).toHaveBeenCalledOnce();
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Nothing to do'));
   });
@@ -462,24 +419,10 @@ describe('EnrichmentPanel', () => {
 
   it('shows what the write-back did after the job', async () => {
     const { play } = await setup();
-    await play(
-      { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false },
-      {
-        type: 'job_finished',
-        job_id: 1,
-        result: {
-          job_id: 1,
-          progress: progress(2, 2),
-          cancelled: false,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-        },
-      },
-      {
-        type: 'write_back_finished',
-        summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0, cleaned: 0 },
-      },
-    );
+    await play({ type: 'job_started', job_id: 1, total_tracks: 2, resumed: false }, jobFinished(progress(2, 2)), {
+      type: 'write_back_finished',
+      summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0, cleaned: 0 },
+    });
     await waitFor(() =>
       expect(screen.getByTestId('write-back').textContent).toBe(
         'Wrote 12 files beside your music; 1 skipped, 0 failed',

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
-import { applyJobEvent, applyStatus, emptyProgress, initialJobState, isActive, percentOf } from './enrichment';
-
-function progress(processed: number, total: number): EnrichmentProgress {
-  return {
-    ...emptyProgress(total),
-    processed_tracks: processed,
-    percent_complete: total === 0 ? 100 : (processed / total) * 100,
-  };
-}
+import { jobFinished, progress } from './fixtures';
+import { applyJobEvent, applyStatus, initialJobState, isActive, percentOf } from './enrichment';
 
 describe('applyJobEvent', () => {
   it('follows a job from start through pause and resume to the end', () => {
@@ -28,17 +20,7 @@ describe('applyJobEvent', () => {
     expect(s.pauseReason).toEqual(reason);
     s = applyJobEvent(s, { type: 'job_resumed', job_id: 3 });
     expect(s).toMatchObject({ phase: 'running', pauseReason: null });
-    s = applyJobEvent(s, {
-      type: 'job_finished',
-      job_id: 3,
-      result: {
-        job_id: 3,
-        progress: progress(10, 10),
-        cancelled: false,
-        not_found: { artwork: 0, lyrics: 0 },
-        failures: [],
-      },
-    });
+    s = applyJobEvent(s, jobFinished(progress(10, 10), { jobId: 3 }));
     expect(s).toMatchObject({ phase: 'finished', progress: { processed_tracks: 10 } });
     expect(isActive(s.phase)).toBe(false);
   });
@@ -48,17 +30,7 @@ describe('applyJobEvent', () => {
     expect(s.resumed).toBe(true);
     s = applyJobEvent(s, { type: 'job_cancelled', job_id: 1, progress: progress(2, 5) });
     expect(s.phase).toBe('cancelled');
-    s = applyJobEvent(s, {
-      type: 'job_finished',
-      job_id: 1,
-      result: {
-        job_id: 1,
-        progress: progress(2, 5),
-        cancelled: true,
-        not_found: { artwork: 0, lyrics: 0 },
-        failures: [],
-      },
-    });
+    s = applyJobEvent(s, jobFinished(progress(2, 5), { cancelled: true }));
     expect(s.phase).toBe('cancelled');
     expect(s.progress.processed_tracks).toBe(2);
   });
@@ -113,17 +85,7 @@ describe('write-back and status', () => {
     let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false });
     s = applyJobEvent(s, { type: 'write_back_finished', summary });
     expect(s.writeBack).toEqual(summary);
-    s = applyJobEvent(s, {
-      type: 'job_finished',
-      job_id: 1,
-      result: {
-        job_id: 1,
-        progress: progress(2, 2),
-        cancelled: false,
-        not_found: { artwork: 0, lyrics: 0 },
-        failures: [],
-      },
-    });
+    s = applyJobEvent(s, jobFinished(progress(2, 2)));
     expect(s.writeBack).toEqual(summary);
     s = applyJobEvent(s, { type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
     expect(s.writeBack).toBeNull();

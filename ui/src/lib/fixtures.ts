@@ -1,3 +1,5 @@
+import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { FailureRecord } from '../bindings/FailureRecord';
 import type { BackendErrorPayload } from './backend';
@@ -140,4 +142,33 @@ export function unit(...parts: number[]): number {
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
   return (h >>> 0) / 0x1_0000_0000;
+}
+
+/** A job's counts: `processed` of `total` tracks, nothing found or failed unless `extra` says. */
+export function progress(
+  processed: number,
+  total: number,
+  extra: Partial<EnrichmentProgress> = {},
+): EnrichmentProgress {
+  return {
+    total_tracks: total,
+    processed_tracks: processed,
+    artwork_fetched: 0,
+    lyrics_fetched: 0,
+    failed_tracks: 0,
+    percent_complete: total === 0 ? 100 : (processed / total) * 100,
+    ...extra,
+  };
+}
+
+/** The `job_finished` event of job `jobId` with these counts: nothing not found, nothing failed. */
+export function jobFinished(
+  counts: EnrichmentProgress,
+  { jobId = 1, cancelled = false }: { jobId?: number; cancelled?: boolean } = {},
+): Extract<LibraryEvent, { type: 'job_finished' }> {
+  return {
+    type: 'job_finished',
+    job_id: jobId,
+    result: { job_id: jobId, progress: counts, cancelled, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+  };
 }

@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import { BackendError } from './backend';
 import { FakeBackend } from './fakeBackend';
+import { jobFinished, progress } from './fixtures';
 import { EnrichmentJob, type JobChange } from './job.svelte';
-
-function progress(processed: number, total: number): EnrichmentProgress {
-  return {
-    total_tracks: total,
-    processed_tracks: processed,
-    artwork_fetched: 0,
-    lyrics_fetched: 0,
-    failed_tracks: 0,
-    percent_complete: (processed / total) * 100,
-  };
-}
 
 function setup() {
   const fake = new FakeBackend({ job: { tracks: 0 } });
@@ -46,19 +35,7 @@ describe('EnrichmentJob', () => {
     fake.emitEvents([{ type: 'job_paused', job_id: 1, reason: { code: 'requested', message: 'paused' } }]);
     expect(job.canResume).toBe(true);
     expect(job.canPause).toBe(false);
-    fake.emitEvents([
-      {
-        type: 'job_finished',
-        job_id: 1,
-        result: {
-          job_id: 1,
-          cancelled: false,
-          not_found: { artwork: 0, lyrics: 0 },
-          failures: [],
-          progress: progress(8, 8),
-        },
-      },
-    ]);
+    fake.emitEvents([jobFinished(progress(8, 8))]);
     expect(changes.at(-1)).toMatchObject({ kind: 'events', ended: true });
     expect(job.statusText).toBe('Finished');
     expect(job.canStart).toBe(true);
