@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use gatefold_engine::providers::deezer::Deezer;
-use gatefold_testkit::providers::{ask_artwork, loopback_client};
+use gatefold_testkit::providers::{ask_artwork, found_online, loopback_client};
 use gatefold_testkit::servers::deezer::{DeezerAlbum, FakeDeezer};
 
 fn deezer(fake: &FakeDeezer) -> Deezer {
@@ -35,11 +35,7 @@ fn catalogue() -> Vec<DeezerAlbum> {
 #[tokio::test]
 async fn finds_the_1000_px_cover_of_a_confident_match() {
     let fake = FakeDeezer::start(catalogue(), 100).await;
-    let found = ask_artwork(&deezer(&fake), "Discovery", "Daft Punk")
-        .await
-        .unwrap()
-        .expect("found");
-    assert_eq!((found.source.as_str(), found.local), ("deezer", false));
+    found_online(&deezer(&fake), "Discovery", "Daft Punk", "deezer").await;
     let requests = fake.requests();
     assert!(
         requests[0].contains("artist%3A%22Daft+Punk%22+album%3A%22Discovery%22"),

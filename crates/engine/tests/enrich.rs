@@ -38,6 +38,21 @@ impl Lib {
         self.job_on(cfg, EventBus::default())
     }
 
+    /// A job over this library with `cfg` and the artwork service `art`, its events unheard.
+    fn art_job(&self, cfg: EnrichmentConfig, art: &Arc<FakeArtwork>) -> EnrichmentJob {
+        self.job(cfg).artwork(art.clone(), self.store())
+    }
+
+    /// A job over this library with `cfg` and the artwork service `art`, publishing on `bus`.
+    fn art_job_on(
+        &self,
+        cfg: EnrichmentConfig,
+        bus: EventBus,
+        art: &Arc<FakeArtwork>,
+    ) -> EnrichmentJob {
+        self.job_on(cfg, bus).artwork(art.clone(), self.store())
+    }
+
     /// A job over this library with `cfg`, publishing on `bus`.
     fn job_on(&self, cfg: EnrichmentConfig, bus: EventBus) -> EnrichmentJob {
         EnrichmentJob::new(self.db.clone(), cfg, bus)
@@ -117,11 +132,7 @@ async fn in_flight_never_exceeds_max_concurrent_and_the_window_stays_full() {
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
-    let result = lib
-        .job(cfg)
-        .artwork(art.clone(), lib.store())
-        .run_ok()
-        .await;
+    let result = lib.art_job(cfg, &art).run_ok().await;
     let elapsed = started.elapsed();
     assert_eq!(result.progress.processed_tracks, 60);
     assert_eq!(
@@ -151,10 +162,7 @@ async fn one_slow_track_does_not_hold_back_the_next_batches() {
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
-    lib.job(cfg)
-        .artwork(art.clone(), lib.store())
-        .run_ok()
-        .await;
+    lib.art_job(cfg, &art).run_ok().await;
     let elapsed = started.elapsed();
     // 39 fast calls on the 3 other slots take ~1.3 s, hidden behind the 3 s one (plus at most
     // 100 ms for the last progress event).
@@ -178,12 +186,7 @@ async fn artwork_is_fetched_once_per_album_across_batches() {
     let art = FakeArtwork::new(Latency::Fixed(ms(50)));
     let lyr = FakeLyrics::new(Latency::Fixed(ms(50)));
     let cfg = config().batch_size(5).max_concurrent(3).build().unwrap();
-    let result = lib
-        .job(cfg)
-        .artwork(art.clone(), lib.store())
-        .lyrics(lyr.clone())
-        .run_ok()
-        .await;
+    let result = lib.art_job(cfg, &art).lyrics(lyr.clone()).run_ok().await;
     assert_eq!(
         art.meter.call_count(),
         2,
@@ -247,11 +250,7 @@ async fn retries_back_off_exponentially_with_jitter() {
         .max_retries(3)
         .build()
         .unwrap();
-    let result = lib
-        .job(cfg)
-        .artwork(art.clone(), lib.store())
-        .run_ok()
-        .await;
+    let result = lib.art_job(cfg, &art).run_ok().await;
     let times = art.meter.calls_for("Bulk Album 0");
     assert_eq!(times.len(), 4);
     let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
@@ -282,10 +281,7 @@ async fn retry_after_is_honoured() {
         ],
     );
     let cfg = artwork_only().build().unwrap();
-    lib.job(cfg)
-        .artwork(art.clone(), lib.store())
-        .run_ok()
-        .await;
+    lib.art_job(cfg, &art).run_ok().await;
     let times = art.meter.calls_for("Bulk Album 0");
     assert_eq!(times.len(), 2);
     assert!(times[1] - times[0] >= Duration::from_secs(7));
@@ -300,11 +296,7 @@ async fn not_found_and_permanent_errors_are_never_retried() {
     let cfg = artwork_only().build().unwrap();
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
-    let result = lib
-        .job_on(cfg, bus)
-        .artwork(art.clone(), lib.store())
-        .run_ok()
-        .await;
+    let result = lib.art_job_on(cfg, bus, &art).run_ok().await;
     assert_eq!(art.meter.call_count(), 2);
     assert_eq!(result.progress.failed_tracks, 1);
     let [failure] = &result.failures[..] else {
@@ -333,11 +325,7 @@ async fn retries_stop_at_max_retries_and_timeouts_count_as_transient() {
         .operation_timeout_secs(5)
         .build()
         .unwrap();
-    let result = lib
-        .job(cfg)
-        .artwork(art.clone(), lib.store())
-        .run_ok()
-        .await;
+    let result = lib.art_job(cfg, &art).run_ok().await;
     assert_eq!(
         art.meter.calls_for("Bulk Album 0").len(),
         3,
@@ -379,9 +367,7 @@ async fn cancel_stops_within_a_second_and_leaves_nothing_half_done() {
     let lyr = FakeLyrics::new(Latency::Fixed(Duration::from_secs(10)));
     let cfg = config().max_concurrent(4).build().unwrap();
     let executor = BackgroundExecutor::new();
-    let handle = executor
-        .spawn(lib.job(cfg).artwork(art.clone(), lib.store()).lyrics(lyr))
-        .unwrap();
+    let handle = executor.spawn(lib.art_job(cfg, &art).lyrics(lyr)).unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(executor.is_busy());
     let asked = tokio::time::Instant::now();
@@ -412,7 +398,7 @@ async fn pause_stops_new_work_and_resume_finishes_it() {
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
     let handle = BackgroundExecutor::new()
-        .spawn(lib.job_on(cfg, bus).artwork(art.clone(), lib.store()))
+        .spawn(lib.art_job_on(cfg, bus, &art))
         .unwrap();
     tokio::time::sleep(ms(250)).await;
     handle.pause();
@@ -462,8 +448,7 @@ async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
 
     let net = FakeNetwork::ethernet();
     let err = lib
-        .job(cfg.clone())
-        .artwork(art.clone(), lib.store())
+        .art_job(cfg.clone(), &art)
         .network(net.clone())
         .run(JobControl::default())
         .await
@@ -477,8 +462,7 @@ async fn wifi_only_does_not_start_off_wifi_and_pauses_when_wifi_drops() {
     let events = EventCollector::start(&bus);
     let handle = BackgroundExecutor::new()
         .spawn(
-            lib.job_on(cfg, bus)
-                .artwork(art.clone(), lib.store())
+            lib.art_job_on(cfg, bus, &art)
                 .network(net.clone())
                 .wifi_poll_interval(ms(200)),
         )
@@ -522,13 +506,7 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
     let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
     let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
-    kill_after(
-        ms(1050),
-        lib.job(cfg.clone())
-            .artwork(art.clone(), lib.store())
-            .lyrics(lyr.clone()),
-    )
-    .await;
+    kill_after(ms(1050), lib.art_job(cfg.clone(), &art).lyrics(lyr.clone())).await;
     let before = lib.db.summary().await.unwrap();
     assert!(
         before.artwork_missing > 0 && before.artwork_missing < 60,
@@ -538,8 +516,7 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     let bus = EventBus::default();
     let events = EventCollector::start(&bus);
     let result = lib
-        .job_on(cfg, bus)
-        .artwork(art.clone(), lib.store())
+        .art_job_on(cfg, bus, &art)
         .lyrics(lyr.clone())
         .run_ok()
         .await;
@@ -590,20 +567,9 @@ async fn a_resumed_jobs_not_found_counts_are_the_librarys() {
     let art = FakeArtwork::with_default(Latency::Fixed(ms(50)), Reply::NotFound);
     let lyr = FakeLyrics::with_default(Latency::Fixed(ms(150)), Reply::NotFound);
     let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
-    kill_after(
-        ms(1050),
-        lib.job(cfg.clone())
-            .artwork(art.clone(), lib.store())
-            .lyrics(lyr.clone()),
-    )
-    .await;
+    kill_after(ms(1050), lib.art_job(cfg.clone(), &art).lyrics(lyr.clone())).await;
 
-    let result = lib
-        .job(cfg)
-        .artwork(art.clone(), lib.store())
-        .lyrics(lyr.clone())
-        .run_ok()
-        .await;
+    let result = lib.art_job(cfg, &art).lyrics(lyr.clone()).run_ok().await;
     assert_eq!(result.progress.processed_tracks, 60);
     let summary = lib.db.summary().await.unwrap();
     assert_eq!(summary.lyrics[&LyricsStatus::Unavailable], 60);
@@ -759,8 +725,7 @@ async fn invalid_config_never_starts_and_a_second_job_is_refused() {
         ..Default::default()
     };
     let err = lib
-        .job(bad)
-        .artwork(art.clone(), lib.store())
+        .art_job(bad, &art)
         .run(JobControl::default())
         .await
         .unwrap_err();

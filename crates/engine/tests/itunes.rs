@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use gatefold_engine::providers::itunes::Itunes;
-use gatefold_testkit::providers::{ask_artwork, loopback_client};
+use gatefold_testkit::providers::{ask_artwork, found_online, loopback_client};
 use gatefold_testkit::servers::itunes::{FakeItunes, ItunesAlbum};
 
 const THROTTLE: &[(u16, Duration)] = &[(403, Duration::from_secs(60))];
@@ -44,11 +44,7 @@ fn catalogue() -> Vec<ItunesAlbum> {
 #[tokio::test]
 async fn finds_the_largest_size_the_cdn_has() {
     let fake = FakeItunes::start(catalogue(), 100).await;
-    let found = ask_artwork(&itunes(&fake), "Discovery", "Daft Punk")
-        .await
-        .unwrap()
-        .expect("found");
-    assert_eq!((found.source.as_str(), found.local), ("itunes", false));
+    found_online(&itunes(&fake), "Discovery", "Daft Punk", "itunes").await;
     let requests = fake.requests();
     assert!(
         requests.iter().any(|r| r.contains("1200x1200bb"))

@@ -54,6 +54,22 @@ pub async fn ask_artwork(
         .await
 }
 
+/// What `service` finds for `title` by `album_artist`, which must be artwork downloaded from
+/// `source` (not a local file).
+pub async fn found_online(
+    service: &impl gatefold_engine::ArtworkService,
+    title: &str,
+    album_artist: &str,
+    source: &str,
+) -> gatefold_engine::model::FetchedArtwork {
+    let found = ask_artwork(service, title, album_artist)
+        .await
+        .unwrap_or_else(|err| panic!("{title} by {album_artist}: {err}"))
+        .unwrap_or_else(|| panic!("{title} by {album_artist}: not found"));
+    assert_eq!((found.source.as_str(), found.local), (source, false));
+    found
+}
+
 /// Points every provider of `cmd` (a `gatefold-cli` or `gatefold` run) at a closed loopback
 /// port: a test that does not give a fake can never reach a real host.
 pub fn close_every_provider(cmd: &mut Command) -> &mut Command {

@@ -2,7 +2,8 @@
 import type { LyricsStatus } from "./LyricsStatus";
 
 /**
- * A track as an album's track list shows it.
+ * A track as an album's track list shows it (read from the library as it is: its fields are
+ * the query's columns).
  */
 export type TrackListItem = { 
 /**

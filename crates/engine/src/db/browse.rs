@@ -71,21 +71,6 @@ fn artwork_info(
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct TrackRow {
-    id: i64,
-    title: String,
-    artist: String,
-    track_number: Option<i64>,
-    disc_number: Option<i64>,
-    duration_ms: Option<i64>,
-    format: String,
-    has_artwork: bool,
-    lyrics_status: LyricsStatus,
-    lyrics_source: Option<String>,
-    lyrics_synced: bool,
-}
-
 /// Where an artwork's files are, relative to the artwork store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtworkFiles {
@@ -172,7 +157,7 @@ impl Database {
         if exists.is_none() {
             return Err(EngineError::NotFound(format!("album {album_id}")));
         }
-        let rows: Vec<TrackRow> = sqlx::query_as(
+        let tracks: Vec<TrackListItem> = sqlx::query_as(
             "SELECT t.id, t.title, ar.name AS artist, t.track_number, t.disc_number, \
                     t.duration_ms, t.format, \
                     (t.artwork_id IS NOT NULL OR al.artwork_id IS NOT NULL) AS has_artwork, \
@@ -189,22 +174,7 @@ impl Database {
         .bind(album_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| TrackListItem {
-                id: r.id,
-                title: r.title,
-                artist: r.artist,
-                track_number: r.track_number.and_then(|n| u32::try_from(n).ok()),
-                disc_number: r.disc_number.and_then(|n| u32::try_from(n).ok()),
-                duration_ms: r.duration_ms.and_then(|n| u64::try_from(n).ok()),
-                format: r.format,
-                has_artwork: r.has_artwork,
-                lyrics_status: r.lyrics_status,
-                lyrics_source: r.lyrics_source,
-                lyrics_synced: r.lyrics_synced,
-            })
-            .collect())
+        Ok(tracks)
     }
 
     /// A track with its lyrics; `NotFound` when there is no such track.

@@ -214,6 +214,16 @@ struct CandidateRow {
     needs_lyrics: bool,
 }
 
+impl From<CandidateRow> for Candidate {
+    fn from(r: CandidateRow) -> Self {
+        Candidate {
+            track: r.track.into(),
+            needs_artwork: r.needs_artwork,
+            needs_lyrics: r.needs_lyrics,
+        }
+    }
+}
+
 impl Database {
     /// Tracks a crash left in `fetching` go back to `not_fetched`.
     pub async fn recover_interrupted_lyrics(&self) -> Result<u64> {
@@ -271,14 +281,7 @@ impl Database {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Candidate {
-                track: r.track.into(),
-                needs_artwork: r.needs_artwork,
-                needs_lyrics: r.needs_lyrics,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Candidate::from).collect())
     }
 
     /// Marks tracks whose lyrics are being fetched (a crash leaves them for recovery).

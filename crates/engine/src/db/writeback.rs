@@ -68,24 +68,27 @@ impl Database {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| WriteBackTrack {
-                id: r.id,
-                path: path_from_bytes(r.path),
-                album_id: r.album_id,
-                has_embedded_picture: r.has_embedded_picture,
-                has_folder_cover: r.has_folder_cover,
-                lyrics_source: r.lyrics_source,
-                artwork: match (r.storage_path, r.mime, r.artwork_source) {
-                    (Some(storage_path), Some(mime), Some(source)) => Some(WriteBackArtwork {
-                        storage_path,
-                        mime,
-                        source,
-                    }),
-                    _ => None,
-                },
-            })
-            .collect())
+        Ok(rows.into_iter().map(WriteBackTrack::from).collect())
+    }
+}
+
+impl From<Row> for WriteBackTrack {
+    fn from(r: Row) -> Self {
+        WriteBackTrack {
+            id: r.id,
+            path: path_from_bytes(r.path),
+            album_id: r.album_id,
+            has_embedded_picture: r.has_embedded_picture,
+            has_folder_cover: r.has_folder_cover,
+            lyrics_source: r.lyrics_source,
+            artwork: match (r.storage_path, r.mime, r.artwork_source) {
+                (Some(storage_path), Some(mime), Some(source)) => Some(WriteBackArtwork {
+                    storage_path,
+                    mime,
+                    source,
+                }),
+                _ => None,
+            },
+        }
     }
 }

@@ -232,8 +232,9 @@ pub struct AlbumPage {
     pub total: u32,
 }
 
-/// A track as an album's track list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// A track as an album's track list shows it (read from the library as it is: its fields are
+/// the query's columns).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, sqlx::FromRow)]
 #[ts(export)]
 pub struct TrackListItem {
     /// The track's id.

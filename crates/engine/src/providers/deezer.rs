@@ -10,9 +10,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize;
 
+use super::{AlbumSearch, Listed};
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 use crate::http::ProviderClient;
-use crate::matching::{THRESHOLD, album_score_any_compilation_artist, is_various_artists};
+use crate::matching::is_various_artists;
 
 /// How long to wait after Deezer's quota error.
 const QUOTA_WAIT: Duration = Duration::from_secs(5);
@@ -55,16 +56,33 @@ fn quoted(text: &str) -> String {
 /// The Deezer artwork source.
 #[derive(Debug, Clone)]
 pub struct Deezer {
-    client: ProviderClient,
-    /// The image CDN: not under the API's rate limit, bounded by concurrency.
-    images: ProviderClient,
+    search: AlbumSearch,
 }
 
 impl Deezer {
     /// The Deezer source: `client` for the search API, `images` for the image CDN.
     pub fn new(client: ProviderClient, images: ProviderClient) -> Self {
-        Deezer { client, images }
+        Deezer {
+            search: AlbumSearch::new(client, images, "deezer", "Deezer"),
+        }
     }
+}
+
+/// The advanced query for `album` (`artist:"…" album:"…"`, the album alone for a compilation);
+/// `None` for an album without a known title, which no search can find.
+fn query(album: &AlbumRequest) -> Option<String> {
+    if !crate::model::is_known_album(&album.title) {
+        return None;
+    }
+    Some(if is_various_artists(&album.album_artist) {
+        format!("album:{}", quoted(&album.title))
+    } else {
+        format!(
+            "artist:{} album:{}",
+            quoted(&album.album_artist),
+            quoted(&album.title)
+        )
+    })
 }
 
 #[async_trait]
@@ -73,21 +91,14 @@ impl ArtworkService for Deezer {
         &self,
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError> {
-        if !crate::model::is_known_album(&album.title) {
+        let Some(q) = query(album) else {
             return Ok(None);
-        }
-        let compilation = is_various_artists(&album.album_artist);
-        let q = if compilation {
-            format!("album:{}", quoted(&album.title))
-        } else {
-            format!(
-                "artist:{} album:{}",
-                quoted(&album.album_artist),
-                quoted(&album.title)
-            )
         };
-        let url = self.client.url("/search/album", &[("q", &q)]);
-        let Some(answer) = self.client.get_json::<Answer>(url).await? else {
+        let api = &self.search.api;
+        let Some(answer) = api
+            .get_json::<Answer>(api.url("/search/album", &[("q", &q)]))
+            .await?
+        else {
             return Ok(None);
         };
         if let Some(err) = answer.error {
@@ -103,43 +114,23 @@ impl ArtworkService for Deezer {
                 ))),
             };
         }
-        let mut candidates: Vec<(f64, &Album)> = answer
+        let listed = answer
             .data
             .iter()
-            .map(|a| {
-                let artist = a.artist.as_ref().map_or("", |x| x.name.as_str());
-                let score = album_score_any_compilation_artist(
-                    &album.title,
-                    &album.album_artist,
-                    &a.title,
-                    artist,
-                );
-                (score, a)
+            .map(|a| Listed {
+                title: &a.title,
+                artist: a.artist.as_ref().map_or("", |x| x.name.as_str()),
+                images: [&a.cover_xl, &a.cover_big]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect(),
             })
-            .filter(|(score, _)| *score >= THRESHOLD)
             .collect();
-        candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-        for (score, candidate) in candidates.into_iter().take(2) {
-            let matched = format!(
-                "Deezer album “{}” by {} (score {score:.2})",
-                candidate.title,
-                candidate.artist.as_ref().map_or("?", |a| a.name.as_str())
-            );
-            for url in [&candidate.cover_xl, &candidate.cover_big]
-                .into_iter()
-                .flatten()
-            {
-                if let Some(found) =
-                    super::fetch_image(&self.images, url, "deezer", &matched).await?
-                {
-                    return Ok(Some(found));
-                }
-            }
-        }
-        Ok(None)
+        self.search.best_image(album, listed).await
     }
 
     fn bounds_each_request(&self) -> bool {
-        self.client.bounds_requests() && self.images.bounds_requests()
+        self.search.bounds_requests()
     }
 }

@@ -8,9 +8,10 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
+use super::{AlbumSearch, Listed};
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 use crate::http::ProviderClient;
-use crate::matching::{THRESHOLD, album_score_any_compilation_artist, is_various_artists};
+use crate::matching::is_various_artists;
 
 /// Sizes asked for, largest first.
 const SIZES: [u32; 2] = [1200, 600];
@@ -44,16 +45,30 @@ fn sized(url: &str, px: u32) -> Option<String> {
 /// The iTunes artwork source.
 #[derive(Debug, Clone)]
 pub struct Itunes {
-    client: ProviderClient,
-    /// The image CDN: not under the API's rate limit, bounded by concurrency.
-    images: ProviderClient,
+    search: AlbumSearch,
 }
 
 impl Itunes {
     /// The iTunes source: `client` for the search API, `images` for the image CDN.
     pub fn new(client: ProviderClient, images: ProviderClient) -> Self {
-        Itunes { client, images }
+        Itunes {
+            search: AlbumSearch::new(client, images, "itunes", "iTunes"),
+        }
     }
+}
+
+/// The search term for `album` (album artist and title, the title alone for a compilation);
+/// `None` for an album without a known title, which no search can find.
+fn term(album: &AlbumRequest) -> Option<String> {
+    if !crate::model::is_known_album(&album.title) {
+        return None;
+    }
+    let artist = if is_various_artists(&album.album_artist) {
+        ""
+    } else {
+        album.album_artist.as_str()
+    };
+    Some(format!("{artist} {}", album.title).trim().to_owned())
 }
 
 #[async_trait]
@@ -62,63 +77,36 @@ impl ArtworkService for Itunes {
         &self,
         album: &AlbumRequest,
     ) -> Result<Option<FetchedArtwork>, FetchError> {
-        if !crate::model::is_known_album(&album.title) {
-            return Ok(None);
-        }
-        let artist = if is_various_artists(&album.album_artist) {
-            ""
-        } else {
-            album.album_artist.as_str()
-        };
-        let term = format!("{artist} {}", album.title).trim().to_owned();
-        let url = self.client.url(
-            "/search",
-            &[
-                ("term", &term),
-                ("entity", "album"),
-                ("media", "music"),
-                ("limit", "25"),
-            ],
-        );
-        let Some(answer) = self.client.get_json::<Answer>(url).await? else {
+        let Some(term) = term(album) else {
             return Ok(None);
         };
-        let mut candidates: Vec<(f64, &Album)> = answer
+        let api = &self.search.api;
+        let params = [
+            ("term", term.as_str()),
+            ("entity", "album"),
+            ("media", "music"),
+            ("limit", "25"),
+        ];
+        let Some(answer) = api.get_json::<Answer>(api.url("/search", &params)).await? else {
+            return Ok(None);
+        };
+        let listed = answer
             .results
             .iter()
-            .filter(|a| a.artwork_url100.is_some())
-            .map(|a| {
-                let score = album_score_any_compilation_artist(
-                    &album.title,
-                    &album.album_artist,
-                    &a.collection_name,
-                    &a.artist_name,
-                );
-                (score, a)
+            .filter_map(|a| {
+                let base = a.artwork_url100.as_deref()?;
+                Some(Listed {
+                    title: &a.collection_name,
+                    artist: &a.artist_name,
+                    images: SIZES.iter().filter_map(|px| sized(base, *px)).collect(),
+                })
             })
-            .filter(|(score, _)| *score >= THRESHOLD)
             .collect();
-        candidates.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-        for (score, candidate) in candidates.into_iter().take(2) {
-            let base = candidate.artwork_url100.as_deref().unwrap_or_default();
-            let matched = format!(
-                "iTunes album “{}” by {} (score {score:.2})",
-                candidate.collection_name, candidate.artist_name
-            );
-            for px in SIZES {
-                let Some(url) = sized(base, px) else { continue };
-                if let Some(found) =
-                    super::fetch_image(&self.images, &url, "itunes", &matched).await?
-                {
-                    return Ok(Some(found));
-                }
-            }
-        }
-        Ok(None)
+        self.search.best_image(album, listed).await
     }
 
     fn bounds_each_request(&self) -> bool {
-        self.client.bounds_requests() && self.images.bounds_requests()
+        self.search.bounds_requests()
     }
 }
 

@@ -23,6 +23,7 @@ use async_trait::async_trait;
 
 use crate::enrich::{AlbumRequest, ArtworkService, FetchError, FetchedArtwork};
 use crate::http::{MAX_IMAGE_BYTES, ProviderClient};
+use crate::matching::{THRESHOLD, album_score_any_compilation_artist};
 
 /// Remote artwork this size or larger (on its short side) and square is taken at once.
 pub const PREFERRED_MIN_PX: u32 = 500;
@@ -141,6 +142,90 @@ impl ArtworkService for ArtworkChain {
     /// Only when every source does: one that does not gets the job's deadline for the chain.
     fn bounds_each_request(&self) -> bool {
         self.sources.iter().all(|s| s.bounds_each_request())
+    }
+}
+
+/// An album as a search API describes it: its title and artist, and the image URLs to try for
+/// it, best first.
+pub(crate) struct Listed<'a> {
+    pub title: &'a str,
+    pub artist: &'a str,
+    pub images: Vec<String>,
+}
+
+/// A search API that lists albums and the image CDN its answers point to (iTunes, Deezer).
+#[derive(Debug, Clone)]
+pub(crate) struct AlbumSearch {
+    /// The search API, under the provider's rate limit.
+    pub api: ProviderClient,
+    /// The image CDN: not under the API's rate limit, bounded by concurrency.
+    images: ProviderClient,
+    /// The provider's id (`itunes`, `deezer`), the artwork's source.
+    source: &'static str,
+    /// The provider's name for people (`iTunes`), in the "matched" description.
+    name: &'static str,
+}
+
+impl AlbumSearch {
+    pub fn new(
+        api: ProviderClient,
+        images: ProviderClient,
+        source: &'static str,
+        name: &'static str,
+    ) -> Self {
+        AlbumSearch {
+            api,
+            images,
+            source,
+            name,
+        }
+    }
+
+    /// The artwork of the best confident match among `listed` for `album`: each listed album is
+    /// scored against it, those under [`THRESHOLD`] are dropped, and the image URLs of the best
+    /// two are tried in order; the first that is a usable image is the answer.
+    pub async fn best_image(
+        &self,
+        album: &AlbumRequest,
+        listed: Vec<Listed<'_>>,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
+        let mut scored: Vec<(f64, Listed<'_>)> = listed
+            .into_iter()
+            .map(|l| {
+                let score = album_score_any_compilation_artist(
+                    &album.title,
+                    &album.album_artist,
+                    l.title,
+                    l.artist,
+                );
+                (score, l)
+            })
+            .filter(|(score, _)| *score >= THRESHOLD)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (score, candidate) in scored.into_iter().take(2) {
+            let matched = format!(
+                "{} album “{}” by {} (score {score:.2})",
+                self.name,
+                candidate.title,
+                if candidate.artist.is_empty() {
+                    "?"
+                } else {
+                    candidate.artist
+                }
+            );
+            for url in &candidate.images {
+                if let Some(found) = fetch_image(&self.images, url, self.source, &matched).await? {
+                    return Ok(Some(found));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether both clients bound each request with a timeout.
+    pub fn bounds_requests(&self) -> bool {
+        self.api.bounds_requests() && self.images.bounds_requests()
     }
 }
 

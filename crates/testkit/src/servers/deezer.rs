@@ -2,25 +2,16 @@
 //! covers at 56/250/500/1000 px, and Deezer's in-band quota error (HTTP 200 with
 //! `"code":4`) once more than `quota` searches came.
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::json;
-use wiremock::{Request, Respond, ResponseTemplate};
+use wiremock::{Request, ResponseTemplate};
 
-use super::{SearchFake, Traffic, query_param};
+use super::{SearchApi, SearchFake, query_param};
 
 /// An album the fake knows.
 #[derive(Debug, Clone)]
 pub struct DeezerAlbum {
     pub title: String,
     pub artist: String,
-}
-
-struct Responder {
-    albums: Vec<DeezerAlbum>,
-    traffic: Arc<Mutex<Traffic>>,
-    base: String,
-    quota: usize,
 }
 
 fn norm(s: &str) -> String {
@@ -37,38 +28,36 @@ fn field(q: &str, name: &str) -> Option<String> {
     Some(q[start..end].to_owned())
 }
 
-impl Respond for Responder {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let path = request.url.path();
-        let search = self
-            .traffic
-            .lock()
-            .unwrap()
-            .search(request, "/search/album", self.quota);
-        if let Some(admitted) = search {
-            if !admitted {
-                return ResponseTemplate::new(200)
-                    .set_body_json(json!({"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}));
-            }
-            let q = query_param(request, "q").unwrap_or_default();
-            let (artist, album) = (field(&q, "artist"), field(&q, "album").unwrap_or_default());
-            let data: Vec<_> = self
-                .albums
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| norm(&a.title).contains(&norm(&album)) && artist.as_ref().is_none_or(|x| norm(&a.artist) == norm(x)))
-                .map(|(i, a)| {
-                    let cover = |px: u32| format!("{}/images/cover/{i}/{px}x{px}-000000-80-0-0.jpg", self.base);
-                    json!({"id": i, "title": a.title, "link": format!("https://www.deezer.com/album/{i}"),
-                           "cover": format!("{}/album/{i}/image", self.base),
-                           "cover_small": cover(56), "cover_medium": cover(250), "cover_big": cover(500), "cover_xl": cover(1000),
-                           "md5_image": format!("{i:032}"), "nb_tracks": 10, "record_type": "album",
-                           "artist": {"id": i, "name": a.artist, "type": "artist"}, "type": "album"})
-                })
-                .collect();
-            let total = data.len();
-            return ResponseTemplate::new(200).set_body_json(json!({"data": data, "total": total}));
-        }
+impl SearchApi for DeezerAlbum {
+    const SEARCH_PATH: &'static str = "/search/album";
+
+    fn over_quota() -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(
+            json!({"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}),
+        )
+    }
+
+    fn search(albums: &[Self], request: &Request, base: &str) -> ResponseTemplate {
+        let q = query_param(request, "q").unwrap_or_default();
+        let (artist, album) = (field(&q, "artist"), field(&q, "album").unwrap_or_default());
+        let data: Vec<_> = albums
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| norm(&a.title).contains(&norm(&album)) && artist.as_ref().is_none_or(|x| norm(&a.artist) == norm(x)))
+            .map(|(i, a)| {
+                let cover = |px: u32| format!("{base}/images/cover/{i}/{px}x{px}-000000-80-0-0.jpg");
+                json!({"id": i, "title": a.title, "link": format!("https://www.deezer.com/album/{i}"),
+                       "cover": format!("{base}/album/{i}/image"),
+                       "cover_small": cover(56), "cover_medium": cover(250), "cover_big": cover(500), "cover_xl": cover(1000),
+                       "md5_image": format!("{i:032}"), "nb_tracks": 10, "record_type": "album",
+                       "artist": {"id": i, "name": a.artist, "type": "artist"}, "type": "album"})
+            })
+            .collect();
+        let total = data.len();
+        ResponseTemplate::new(200).set_body_json(json!({"data": data, "total": total}))
+    }
+
+    fn other(_albums: &[Self], path: &str) -> ResponseTemplate {
         if path.starts_with("/images/cover/") {
             return ResponseTemplate::new(200)
                 .insert_header("content-type", "image/jpeg")
@@ -80,18 +69,5 @@ impl Respond for Responder {
     }
 }
 
-/// The running fake.
+/// The running fake; searches past its quota get the in-band quota error.
 pub type FakeDeezer = SearchFake<DeezerAlbum>;
-
-impl FakeDeezer {
-    /// Starts the fake; searches past `quota` get the in-band quota error.
-    pub async fn start(albums: Vec<DeezerAlbum>, quota: usize) -> Self {
-        SearchFake::serve(|base, traffic| Responder {
-            albums,
-            traffic,
-            base,
-            quota,
-        })
-        .await
-    }
-}

@@ -15,7 +15,7 @@ use lrclib::{FakeLrclib, LrcRecord};
 use std::sync::{Arc, Mutex};
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// What a search-API fake (iTunes, Deezer) keeps: every request as `path?query`, the searches
 /// counted against its quota, and the published rate limit it enforces.
@@ -53,6 +53,42 @@ fn query_param(request: &Request, key: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// How a search-API fake answers, implemented by the album type of its catalogue.
+pub trait SearchApi: Sized + Send + Sync + 'static {
+    /// The search endpoint, whose requests count against the quota.
+    const SEARCH_PATH: &'static str;
+    /// The provider's throttle answer, for a search over the quota or the published limit.
+    fn over_quota() -> ResponseTemplate;
+    /// The answer to an admitted search; `base` is the server's URL, for image links.
+    fn search(albums: &[Self], request: &Request, base: &str) -> ResponseTemplate;
+    /// The answer to any other request (images, unknown paths).
+    fn other(albums: &[Self], path: &str) -> ResponseTemplate;
+}
+
+/// Answers every request of a [`SearchFake`], logging it in the shared traffic first.
+struct SearchResponder<A> {
+    albums: Vec<A>,
+    traffic: Arc<Mutex<Traffic>>,
+    base: String,
+    quota: usize,
+}
+
+impl<A: SearchApi> Respond for SearchResponder<A> {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        // Bound first, so the traffic lock is released before the answer is built.
+        let admitted = self
+            .traffic
+            .lock()
+            .unwrap()
+            .search(request, A::SEARCH_PATH, self.quota);
+        match admitted {
+            Some(true) => A::search(&self.albums, request, &self.base),
+            Some(false) => A::over_quota(),
+            None => A::other(&self.albums, request.url.path()),
+        }
+    }
+}
+
 /// A running search-API fake over a catalogue of `A`s: its server and its [`Traffic`].
 #[derive(Debug)]
 pub struct SearchFake<A> {
@@ -61,16 +97,19 @@ pub struct SearchFake<A> {
     catalogue: std::marker::PhantomData<A>,
 }
 
-impl<A> SearchFake<A> {
-    /// Starts a server answering every request with the responder `make` builds from the
-    /// server's base URL and the shared traffic.
-    async fn serve<R: Respond + 'static>(
-        make: impl FnOnce(String, Arc<Mutex<Traffic>>) -> R,
-    ) -> Self {
+impl<A: SearchApi> SearchFake<A> {
+    /// Starts the fake over `albums`; searches past `quota` get the provider's throttle answer.
+    pub async fn start(albums: Vec<A>, quota: usize) -> Self {
         let server = MockServer::start().await;
         let traffic = Arc::new(Mutex::new(Traffic::default()));
+        let responder = SearchResponder {
+            albums,
+            traffic: Arc::clone(&traffic),
+            base: server.uri(),
+            quota,
+        };
         Mock::given(any())
-            .respond_with(make(server.uri(), Arc::clone(&traffic)))
+            .respond_with(responder)
             .mount(&server)
             .await;
         SearchFake {
@@ -79,7 +118,9 @@ impl<A> SearchFake<A> {
             catalogue: std::marker::PhantomData,
         }
     }
+}
 
+impl<A> SearchFake<A> {
     pub fn uri(&self) -> String {
         self.server.uri()
     }
