@@ -335,7 +335,18 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let library = match Library::open(&db_path).await {
+    // Commands that only look open the library read-only: they work for a user who may only
+    // read it, and never create, migrate or checkpoint it.
+    let only_reads = matches!(
+        cli.command,
+        Command::Status { .. } | Command::Failures { .. } | Command::Export { .. }
+    );
+    let opened = if only_reads {
+        Library::open_read_only(&db_path).await
+    } else {
+        Library::open(&db_path).await
+    };
+    let library = match opened {
         Ok(library) => library,
         Err(err) => {
             out.engine_error(&err);

@@ -289,10 +289,14 @@ fn exits_1_with_a_clear_message_when_it_cannot_run() {
 #[test]
 fn human_status_lists_counts() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli_db(dir.path(), dir.path().join("lib.db"))
-        .arg("status")
-        .output()
-        .unwrap();
+    let db = dir.path().join("lib.db");
+    // A command that only looks makes no library.
+    refused(dir.path(), &db, &["status"], "there is no library at");
+    assert!(!db.exists(), "status created {}", db.display());
+    let music = dir.path().join("music");
+    std::fs::create_dir(&music).unwrap();
+    scan_ok(dir.path(), &db, &music);
+    let out = cli_db(dir.path(), &db).arg("status").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -651,9 +655,13 @@ fn a_first_scan_killed_at_any_moment_leaves_a_library_that_opens_again() {
             .args(["status", "--json"])
             .output()
             .unwrap();
-        assert_eq!(
-            status.status.code(),
-            Some(0),
+        // Killed before the library was linked into place: there is none, and status says so.
+        let none_yet = !db.exists()
+            && json_lines(&status)
+                .first()
+                .is_some_and(|l| l["code"] == "no_library");
+        assert!(
+            status.status.code() == Some(0) || none_yet,
             "killed after line {kill_after} of {total}: the library opens again: {}",
             stderr(&status)
         );
@@ -972,4 +980,94 @@ fn back_to_back_runs_keep_musicbrainz_at_one_request_a_second() {
     let rate = fake.musicbrainz_rate();
     assert_eq!(rate.requests(), 4, "{:?}", fake.requests());
     assert_eq!(rate.violations(), 0, "no two requests within a second");
+}
+
+/// A library the user may only read (its file and its folder are read-only to them) can still be
+/// looked at: `status`, `export` and `failures` work. `scan` and `enrich` are refused, naming
+/// the library and why. Nothing in the library's folder changes.
+///
+/// As root (who may write anything) the CLI runs as `nobody`, from a copy of the binary that
+/// user can reach; otherwise as the user, whose own permission bits are taken away.
+#[test]
+fn a_library_the_user_may_only_read_is_shown_and_writes_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let set_mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set_mode(dir.path(), 0o755);
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, 2, 2);
+    let folder = dir.path().join("library");
+    let db = folder.join("lib.db");
+    scan_ok(dir.path(), &db, &music);
+    let files = || -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut all: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                (path, bytes)
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = files();
+    for (path, _) in &before {
+        set_mode(path, 0o444);
+    }
+    set_mode(&folder, 0o555);
+
+    // /proc/self belongs to the process's effective user.
+    let as_root =
+        std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+    let exe = if as_root {
+        let copy = dir.path().join("gatefold-cli");
+        std::fs::copy(env!("CARGO_BIN_EXE_gatefold-cli"), &copy).unwrap();
+        set_mode(&copy, 0o755);
+        copy
+    } else {
+        std::path::PathBuf::from(env!("CARGO_BIN_EXE_gatefold-cli"))
+    };
+    let run = |args: &[&str]| {
+        // The usual invocation (cli_db), with the binary the user can reach.
+        let cmd = cli_db(dir.path(), &db);
+        let mut real = Command::new(&exe);
+        real.args(cmd.get_args())
+            .args(args)
+            .env_clear()
+            .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
+        if as_root {
+            real.uid(65534).gid(65534);
+        }
+        real.output().unwrap()
+    };
+
+    let status = run(&["status", "--json"]);
+    assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
+    assert_eq!(json_lines(&status)[0]["tracks"], 4);
+    let export = run(&["export", "--json"]);
+    assert_eq!(export.status.code(), Some(0), "{}", stderr(&export));
+    assert_eq!(json_lines(&export).len(), 4, "every track exported");
+    let failures = run(&["failures"]);
+    assert_eq!(failures.status.code(), Some(0), "{}", stderr(&failures));
+
+    // Something new to import, so the scan has to write.
+    AudioSpec::tagged(Format::Flac, "New", "A", "B").write(music.join("new.flac"));
+    for args in [
+        vec!["scan", music.to_str().unwrap()],
+        vec!["enrich", "--no-lyrics"],
+    ] {
+        let out = run(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(&db.display().to_string()) && err.contains("read-only"),
+            "{args:?} names the library and the cause: {err}"
+        );
+    }
+    set_mode(&folder, 0o755);
+    assert_eq!(files(), before, "the library's folder is as it was");
 }

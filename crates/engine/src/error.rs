@@ -51,6 +51,8 @@ pub enum ErrorCode {
     ReadOnlyLibrary,
     /// The disk failed to read or write the library.
     DiskIo,
+    /// A command that only reads was pointed at a library that does not exist (it makes none).
+    NoLibrary,
 }
 
 impl ErrorCode {
@@ -76,6 +78,7 @@ impl ErrorCode {
             ErrorCode::DiskFull => "disk_full",
             ErrorCode::ReadOnlyLibrary => "read_only_library",
             ErrorCode::DiskIo => "disk_io",
+            ErrorCode::NoLibrary => "no_library",
         }
     }
 }
@@ -151,6 +154,13 @@ pub enum EngineError {
         code: ErrorCode,
     },
 
+    /// A command that only reads found no library at the path (and made none).
+    #[error("there is no library at {path} yet; `gatefold-cli scan FOLDER` (or the app) makes one")]
+    NoLibrary {
+        /// The library path given.
+        path: PathBuf,
+    },
+
     /// Bringing the database schema up to date failed; the migration was rolled back.
     #[error("library database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -192,6 +202,7 @@ impl EngineError {
             EngineError::Internal(_) => ErrorCode::Internal,
             EngineError::Corrupt(_) => ErrorCode::CorruptDatabase,
             EngineError::NotFound(_) => ErrorCode::NotFound,
+            EngineError::NoLibrary { .. } => ErrorCode::NoLibrary,
         }
     }
 
@@ -208,6 +219,20 @@ impl EngineError {
                 code,
             },
             other => other,
+        }
+    }
+
+    /// Whether this is SQLite refusing access to the library's files: read-only (`SQLITE_READONLY`
+    /// and its kinds) or unable to open one (`SQLITE_CANTOPEN`).
+    pub(crate) fn is_sqlite_access_error(&self) -> bool {
+        match self {
+            EngineError::Storage { code, .. } => *code == ErrorCode::ReadOnlyLibrary,
+            EngineError::Database(err) => err
+                .as_database_error()
+                .and_then(|db| db.code())
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| c & 0xff == 14),
+            _ => false,
         }
     }
 

@@ -86,11 +86,26 @@ impl std::fmt::Debug for EnrichmentRequest {
 }
 
 impl Library {
-    /// Opens (or creates) the library at `db_path`, with its artwork store beside it.
+    /// Opens (or creates) the library at `db_path`, with its artwork store beside it. A library
+    /// this process may not write opens read-only ([`Database::open`]): it can be looked at,
+    /// and what would write is refused as `read_only_library`, naming it.
     pub async fn open(db_path: &Path) -> Result<Library> {
         let db = Database::open(db_path)
             .await
             .map_err(|e| e.in_library(db_path))?;
+        Self::over(db, db_path).await
+    }
+
+    /// Opens the existing library at `db_path` for commands that only look (status, export,
+    /// failures): nothing is created or written ([`Database::open_read_only`]).
+    pub async fn open_read_only(db_path: &Path) -> Result<Library> {
+        let db = Database::open_read_only(db_path)
+            .await
+            .map_err(|e| e.in_library(db_path))?;
+        Self::over(db, db_path).await
+    }
+
+    async fn over(db: Database, db_path: &Path) -> Result<Library> {
         let http = match Http::new() {
             Ok(http) => http,
             Err(err) => {

@@ -346,3 +346,56 @@ async fn a_full_disk_and_a_read_only_library_say_so_and_where() {
         .unwrap_err();
     assert_eq!(EngineError::from(other).code(), ErrorCode::Database);
 }
+
+/// The commands that only look open a library read-only: no library is made where there is
+/// none, the file does not change, and a write is refused as `ReadOnlyLibrary`, naming it.
+#[tokio::test]
+async fn a_read_only_open_makes_nothing_and_writes_nothing() {
+    use gatefold_engine::ErrorCode;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    let err = Database::open_read_only(&path).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NoLibrary);
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert!(snapshot(dir.path()).is_empty(), "nothing was created");
+
+    make_library(&path).await;
+    let main_before = std::fs::read(&path).unwrap();
+    let db = Database::open_read_only(&path).await.unwrap();
+    assert!(db.is_read_only());
+    assert_eq!(db.summary().await.unwrap().tracks, 0, "it reads");
+    let refused = db
+        .set_setting("x", "1")
+        .await
+        .unwrap_err()
+        .in_library(&path);
+    assert_eq!(refused.code(), ErrorCode::ReadOnlyLibrary, "{refused}");
+    assert!(
+        refused.to_string().contains(&path.display().to_string()),
+        "{refused}"
+    );
+    db.close().await;
+    assert_eq!(std::fs::read(&path).unwrap(), main_before, "unchanged");
+    // Opened again for writing, it takes writes.
+    let db = Database::open(&path).await.unwrap();
+    assert!(!db.is_read_only());
+    db.set_setting("x", "1").await.unwrap();
+    db.close().await;
+}
+
+/// An older library that can be written is opened for writing first when a read-only command
+/// opens it (its migrations run, as for any command); then it is read as usual.
+#[tokio::test]
+async fn a_read_only_open_of_an_older_library_goes_through_the_upgrade_when_it_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    make_library(&path).await;
+    patch_be_u32(&path, 60, u32::try_from(schema_version() - 1).unwrap());
+    let db = Database::open_read_only(&path).await.unwrap();
+    assert!(db.is_read_only());
+    assert_eq!(db.summary().await.unwrap().tracks, 0);
+    db.close().await;
+}

@@ -59,6 +59,8 @@ pub struct Database {
     pool: SqlitePool,
     path: PathBuf,
     hold: ClockHold,
+    /// Opened with SQLite's read-only mode: every write fails with `ReadOnlyLibrary`.
+    read_only: bool,
 }
 
 /// Keeps tokio's paused clock from jumping while a query runs (see
@@ -100,7 +102,23 @@ impl Database {
     /// A new library is made whole beside `path` and then linked into place, so `path` is
     /// either absent or a complete library, whenever the process dies. After a schema change
     /// the WAL is checkpointed, so the main file carries the header too.
+    ///
+    /// A library this process cannot write (its file, or its folder and side files, are
+    /// read-only to this user) is opened read-only instead ([`Database::open_read_only`]): it
+    /// can be looked at, and every write is refused as `ReadOnlyLibrary`, naming it.
     pub async fn open(path: &Path) -> Result<Self> {
+        if let ExistingFile::Gatefold { user_version } = inspect_file(path)?
+            && user_version == schema_version()
+            && !writable(path)
+        {
+            tracing::info!(path = %path.display(), "the library cannot be written: opened read-only");
+            return Self::open_read_only(path).await;
+        }
+        Self::open_writable(path).await
+    }
+
+    /// [`Database::open`] for a library this process may write.
+    async fn open_writable(path: &Path) -> Result<Self> {
         if inspect_file(path)? == ExistingFile::New {
             create(path).await?;
         }
@@ -123,35 +141,119 @@ impl Database {
             pool,
             path: path.to_path_buf(),
             hold: ClockHold::default(),
+            read_only: false,
         };
-
-        // The header said "ours"; ask SQLite too.
-        let (application_id, user_version): (i32, i64) = sqlx::query_as(
-            "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
-        )
-        .fetch_one(&db.pool)
-        .await?;
-        if application_id != APPLICATION_ID {
-            db.pool.close().await;
-            return Err(EngineError::NotAGatefoldDatabase {
-                path: path.to_path_buf(),
-                reason: format!("its SQLite application id is {application_id:#x}"),
-            });
-        }
-        if user_version > schema_version() {
-            db.pool.close().await;
-            return Err(EngineError::NewerSchema {
-                path: path.to_path_buf(),
-                found: user_version,
-                supported: schema_version(),
-            });
-        }
+        let user_version = db.confirm_ours().await?;
         MIGRATOR.run(&db.pool).await?;
         if header_version.min(user_version) < schema_version() {
             db.checkpoint().await?;
         }
         tracing::debug!(path = %path.display(), schema = schema_version(), "library database open");
         Ok(db)
+    }
+
+    /// Opens the existing library at `path` for reading only, for the commands that only look
+    /// (`status`, `export`, `failures`): nothing is created, migrated or checkpointed, and every
+    /// write is refused by SQLite (`ReadOnlyLibrary`). Works for a user who may only read the
+    /// library and its folder.
+    ///
+    /// No library there is [`EngineError::NoLibrary`]. A library of an older schema is brought
+    /// up to date first when it can be written (as any command would), and refused naming the
+    /// upgrade it needs when it cannot.
+    pub async fn open_read_only(path: &Path) -> Result<Self> {
+        let user_version = match inspect_file(path)? {
+            ExistingFile::New => {
+                return Err(EngineError::NoLibrary {
+                    path: path.to_path_buf(),
+                });
+            }
+            ExistingFile::Gatefold { user_version } => user_version,
+        };
+        if user_version < schema_version() {
+            if writable(path) {
+                let db = Self::open_writable(path).await?;
+                db.close().await;
+            } else {
+                return Err(EngineError::Storage {
+                    path: Some(path.to_path_buf()),
+                    cause: format!(
+                        "it was written by an older Gatefold and needs an upgrade (schema {user_version} \
+                         to {}), which needs write access to it and its folder",
+                        schema_version()
+                    ),
+                    code: crate::error::ErrorCode::ReadOnlyLibrary,
+                });
+            }
+        }
+        let options = |immutable: bool| {
+            SqliteConnectOptions::new()
+                .filename(path)
+                .read_only(true)
+                .immutable(immutable)
+                .foreign_keys(true)
+                .busy_timeout(BUSY_TIMEOUT)
+        };
+        let connect = |immutable: bool| async move {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .min_connections(1)
+                .connect_with(options(immutable))
+                .await?;
+            let db = Database {
+                pool,
+                path: path.to_path_buf(),
+                hold: ClockHold::default(),
+                read_only: true,
+            };
+            db.confirm_ours().await?;
+            Ok::<_, EngineError>(db)
+        };
+        let db = match connect(false).await {
+            Ok(db) => db,
+            // SQLite cannot read a WAL library when it may not create or lock the `-shm` file
+            // (a folder the user may only read). With no frames left in the WAL (a library
+            // closed cleanly), the main file is the whole library: it is read as immutable,
+            // which needs no side file.
+            Err(err) if err.is_sqlite_access_error() && !wal_holds_frames(path) => {
+                tracing::debug!(path = %path.display(), %err, "read-only without -shm: immutable");
+                connect(true).await?
+            }
+            Err(err) => return Err(err.in_library(path)),
+        };
+        tracing::debug!(path = %path.display(), "library database open read-only");
+        Ok(db)
+    }
+
+    /// Whether this library was opened read-only (writes are refused).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The header said "ours"; asks SQLite too, and closes the pool when it is not. Returns
+    /// the schema version SQLite sees.
+    async fn confirm_ours(&self) -> Result<i64> {
+        let path = &self.path;
+        let (application_id, user_version): (i32, i64) = sqlx::query_as(
+            "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if application_id != APPLICATION_ID {
+            self.pool.close().await;
+            return Err(EngineError::NotAGatefoldDatabase {
+                path: path.to_path_buf(),
+                reason: format!("its SQLite application id is {application_id:#x}"),
+            });
+        }
+        if user_version > schema_version() {
+            self.pool.close().await;
+            return Err(EngineError::NewerSchema {
+                path: path.to_path_buf(),
+                found: user_version,
+                supported: schema_version(),
+            });
+        }
+        Ok(user_version)
     }
 
     /// Copies the WAL into the main file and empties it.
@@ -182,6 +284,10 @@ impl Database {
     /// SQLite may leave the emptied `-wal` and `-shm` beside it: the pool closes its connections
     /// in parallel and none may see itself last.)
     pub async fn close(&self) {
+        if self.read_only {
+            self.pool.close().await;
+            return;
+        }
         if let Err(err) = self.checkpoint().await {
             tracing::warn!(%err, "WAL checkpoint on close failed");
         }
@@ -253,6 +359,27 @@ pub(crate) async fn begin_write(
 
 fn count_u32(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Whether this process may write the library at `path`: the file itself, and either its folder
+/// (where SQLite makes `-wal` and `-shm`) or both side files as they are.
+fn writable(path: &Path) -> bool {
+    let may_write = |p: &Path| rustix::fs::access(p, rustix::fs::Access::WRITE_OK).is_ok();
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let side = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    may_write(path) && (may_write(folder) || (may_write(&side("-wal")) && may_write(&side("-shm"))))
+}
+
+/// Whether the library's `-wal` holds anything (frames not yet folded into the main file).
+fn wal_holds_frames(path: &Path) -> bool {
+    std::fs::metadata(header::wal_path(path)).is_ok_and(|m| m.len() > 0)
 }
 
 /// How every connection to a library is set up.
