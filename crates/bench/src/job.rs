@@ -95,7 +95,7 @@ impl MemorySampler {
                 "peak_file_mib": mib(peaks[1]),
                 "peak_shmem_mib": mib(peaks[2]),
                 "peak_threads": peaks[3],
-                "peak_heap_mib": crate::heap::peak_mib(),
+                "peak_heap_mib": gatefold_testkit::heap::peak_mib(),
             })
         });
         MemorySampler { stop, thread }
@@ -118,7 +118,7 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
         let art = FakeArtwork::counting(latency.clone());
         let lyrics = FakeLyrics::counting(latency);
         let sampler = MemorySampler::start();
-        crate::heap::reset_peak();
+        gatefold_testkit::heap::reset_peak();
         let tracks = db.tracks().count().await?;
         let start = Instant::now();
         let processed = match args.schedule.as_str() {

@@ -11,12 +11,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-mod heap;
 mod job;
 mod providers;
 mod window;
 #[global_allocator]
-static ALLOCATOR: heap::Counting = heap::Counting;
+static ALLOCATOR: gatefold_testkit::heap::Counting = gatefold_testkit::heap::Counting;
 
 use nix::sys::resource::{UsageWho, getrusage};
 

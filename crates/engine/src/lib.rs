@@ -18,6 +18,7 @@ pub mod library;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod pictures;
 pub mod process;
 pub mod providers;
 pub mod repository;

@@ -14,6 +14,7 @@
 
 pub mod audio;
 pub mod fakes;
+pub mod heap;
 pub mod library;
 pub mod providers;
 pub mod servers;

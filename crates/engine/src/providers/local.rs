@@ -17,6 +17,18 @@ pub struct LocalArtwork;
 
 fn embedded_front_cover(path: &Path) -> Option<Vec<u8>> {
     let mut opened = crate::files::open_regular(path, true).ok()?;
+    let size = opened.metadata().ok()?.len();
+    if size > crate::pictures::LARGE_FILE {
+        // lofty would load every picture: read just the cover's bytes, within the limit.
+        let file_type = lofty::probe::Probe::new(std::io::BufReader::new(&mut opened))
+            .guess_file_type()
+            .ok()?
+            .file_type()?;
+        return crate::pictures::read_front_cover(path, file_type, MAX_IMAGE_BYTES as u64)
+            .inspect_err(|err| tracing::debug!(path = %path.display(), %err, "cover not read"))
+            .ok()
+            .flatten();
+    }
     let file = lofty::read_from(&mut opened).ok()?;
     let pictures = || file.tags().iter().flat_map(|t| t.pictures());
     pictures()

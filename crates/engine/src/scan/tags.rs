@@ -45,7 +45,10 @@ pub(crate) fn read_track(file: &FoundAudio) -> Result<ScannedTrack, String> {
     if file.stamp.size == 0 {
         return Err("empty file (0 bytes)".into());
     }
-    let options = ParseOptions::new().read_cover_art(true);
+    // lofty loads every picture it reads: a large file's pictures are not read but found from
+    // the tag's structure (`crate::pictures`), so a huge picture costs no memory.
+    let large = u64::try_from(file.stamp.size).unwrap_or(u64::MAX) > crate::pictures::LARGE_FILE;
+    let options = ParseOptions::new().read_cover_art(!large);
     let opened =
         crate::files::open_regular(&file.path, true).map_err(|e| format!("cannot open: {e}"))?;
     let tagged = Probe::new(std::io::BufReader::new(opened))
@@ -90,12 +93,19 @@ pub(crate) fn read_track(file: &FoundAudio) -> Result<ScannedTrack, String> {
         .filter(|y| *y > 0);
 
     // A front cover, or an untyped picture (MP4 covers carry no type); never a back cover.
-    let has_embedded_picture = tags.iter().flat_map(|t| t.pictures()).any(|p| {
-        matches!(
-            p.pic_type(),
-            PictureType::CoverFront | PictureType::Other | PictureType::Undefined(_)
-        ) && !p.data().is_empty()
-    });
+    let has_embedded_picture = if large {
+        crate::pictures::has_front_cover(&file.path, tagged.file_type()).unwrap_or_else(|err| {
+            tracing::debug!(path = %file.path.display(), %err, "picture not looked for");
+            false
+        })
+    } else {
+        tags.iter().flat_map(|t| t.pictures()).any(|p| {
+            matches!(
+                p.pic_type(),
+                PictureType::CoverFront | PictureType::Other | PictureType::Undefined(_)
+            ) && !p.data().is_empty()
+        })
+    };
 
     let local_lyrics = sidecar_lyrics(file).or_else(|| {
         [ItemKey::Lyrics, ItemKey::UnsyncLyrics]

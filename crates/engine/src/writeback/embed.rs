@@ -51,6 +51,142 @@ pub(super) enum Embedded {
     Unchanged,
     /// The file holds something else, which is the user's and is kept.
     Kept,
+    /// The file was left alone for the reason given (it is too large for an in-memory edit).
+    Skipped(String),
+}
+
+/// The largest Ogg or MP4 file edited: lofty rewrites those holding the whole file in memory,
+/// so a larger one is skipped with its reason (sidecar mode writes beside it). WAV and AIFF
+/// are rewritten chunk by chunk and MP3 and FLAC in place, at any size.
+pub(super) const IN_MEMORY_EDIT_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// The chunked containers whose ID3v2 chunk this module writes itself, streaming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    /// WAV: `RIFF` with little-endian sizes; its tag chunk is `id3 `.
+    Riff,
+    /// AIFF: `FORM` with big-endian sizes; its tag chunk is `ID3 `.
+    Form,
+}
+
+impl Container {
+    fn magic(self) -> &'static [u8; 4] {
+        match self {
+            Container::Riff => b"RIFF",
+            Container::Form => b"FORM",
+        }
+    }
+
+    fn tag_chunk(self) -> &'static [u8; 4] {
+        match self {
+            Container::Riff => b"id3 ",
+            Container::Form => b"ID3 ",
+        }
+    }
+
+    fn read_u32(self, bytes: [u8; 4]) -> u32 {
+        match self {
+            Container::Riff => u32::from_le_bytes(bytes),
+            Container::Form => u32::from_be_bytes(bytes),
+        }
+    }
+
+    fn write_u32(self, n: u32) -> [u8; 4] {
+        match self {
+            Container::Riff => n.to_le_bytes(),
+            Container::Form => n.to_be_bytes(),
+        }
+    }
+}
+
+/// Copies the WAV or AIFF file at `source` to `dest` with `tag` as its only ID3v2 chunk, one
+/// chunk at a time (memory stays the size of the tag, whatever the file's): every other chunk
+/// is copied byte for byte, an old `id3 `/`ID3 ` chunk is dropped, the new one goes at the end,
+/// and the container's size is set. A file whose chunks do not add up to its length is refused.
+fn persist_chunked(
+    tag: &Id3v2Tag,
+    container: Container,
+    source: &Path,
+    dest: &Path,
+) -> Result<(), String> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let broken = |what: &str| format!("its {what}; left untouched");
+    let mut input = std::io::BufReader::new(
+        crate::files::open_regular(source, false).map_err(|e| format!("cannot open it: {e}"))?,
+    );
+    let len = input.get_ref().metadata().map_err(|e| e.to_string())?.len();
+    let mut header = [0u8; 12];
+    input
+        .read_exact(&mut header)
+        .map_err(|_| broken("header is missing"))?;
+    if &header[..4] != container.magic() {
+        return Err(broken("container is not the one its type says"));
+    }
+    let declared = u64::from(container.read_u32([header[4], header[5], header[6], header[7]]));
+    if declared + 8 != len && declared + 9 != len {
+        return Err(broken(&format!(
+            "container says {} bytes but the file has {len}",
+            declared + 8
+        )));
+    }
+    let mut tag_bytes = Vec::new();
+    lofty::tag::TagExt::dump_to(tag, &mut tag_bytes, WriteOptions::default())
+        .map_err(|e| format!("the tag cannot be written: {e}"))?;
+
+    let mut output = std::io::BufWriter::new(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(dest)
+            .map_err(|e| format!("cannot write the copy: {e}"))?,
+    );
+    let io = |e: std::io::Error| format!("copying it failed: {e}");
+    output.write_all(&header).map_err(io)?;
+    let mut at = 12u64;
+    while at + 8 <= declared + 8 {
+        let mut chunk = [0u8; 8];
+        input
+            .read_exact(&mut chunk)
+            .map_err(|_| broken("chunks run past the end"))?;
+        let size = u64::from(container.read_u32([chunk[4], chunk[5], chunk[6], chunk[7]]));
+        let body = size + (size & 1);
+        if at + 8 + body > len + (size & 1) {
+            return Err(broken("chunks run past the end"));
+        }
+        let id = &chunk[..4];
+        if id.eq_ignore_ascii_case(b"id3 ") {
+            let skip = i64::try_from(body).map_err(|e| e.to_string())?;
+            input.seek(SeekFrom::Current(skip)).map_err(io)?;
+        } else {
+            output.write_all(&chunk).map_err(io)?;
+            let copied = std::io::copy(&mut (&mut input).take(body), &mut output).map_err(io)?;
+            if copied < body {
+                // A last chunk of odd size whose pad byte is missing: pad it.
+                if copied + 1 == body && size & 1 == 1 {
+                    output.write_all(&[0]).map_err(io)?;
+                } else {
+                    return Err(broken("chunks run past the end"));
+                }
+            }
+        }
+        at += 8 + body;
+    }
+    let tag_len = u32::try_from(tag_bytes.len()).map_err(|e| e.to_string())?;
+    output.write_all(container.tag_chunk()).map_err(io)?;
+    output
+        .write_all(&container.write_u32(tag_len))
+        .map_err(io)?;
+    output.write_all(&tag_bytes).map_err(io)?;
+    if tag_len & 1 == 1 {
+        output.write_all(&[0]).map_err(io)?;
+    }
+    let total = output.stream_position().map_err(io)?;
+    let size = u32::try_from(total - 8)
+        .map_err(|_| broken("new size is past what the container can say (4 GiB)"))?;
+    output.seek(SeekFrom::Start(4)).map_err(io)?;
+    output.write_all(&container.write_u32(size)).map_err(io)?;
+    output.flush().map_err(io)?;
+    Ok(())
 }
 
 /// The ID3v2 frame id of synchronised lyrics.
@@ -256,7 +392,7 @@ fn edit_file(
     dest: Option<&Path>,
 ) -> Result<Embedded, String> {
     macro_rules! id3v2_file {
-        ($ty:ty) => {{
+        ($ty:ty, $container:expr) => {{
             let mut file: $ty = read(path)?;
             if file.id3v2().is_none() {
                 file.set_id3v2(Id3v2Tag::new());
@@ -264,7 +400,13 @@ fn edit_file(
             let tag = file.id3v2_mut().expect("set above");
             let outcome = edit_id3v2(tag, edit, overwrite)?;
             if outcome == Embedded::Written {
-                persist(&file, path, dest)?;
+                let container: Option<Container> = $container;
+                match (container, dest) {
+                    (Some(container), Some(dest)) => {
+                        persist_chunked(file.id3v2().expect("set above"), container, path, dest)?
+                    }
+                    _ => persist(&file, path, dest)?,
+                }
             }
             Ok(outcome)
         }};
@@ -280,9 +422,9 @@ fn edit_file(
         }};
     }
     match kind {
-        FileType::Mpeg => id3v2_file!(MpegFile),
-        FileType::Wav => id3v2_file!(WavFile),
-        FileType::Aiff => id3v2_file!(AiffFile),
+        FileType::Mpeg => id3v2_file!(MpegFile, None),
+        FileType::Wav => id3v2_file!(WavFile, Some(Container::Riff)),
+        FileType::Aiff => id3v2_file!(AiffFile, Some(Container::Form)),
         FileType::Vorbis => ogg_file!(VorbisFile),
         FileType::Opus => ogg_file!(OpusFile),
         FileType::Flac => {
@@ -357,6 +499,17 @@ pub(super) fn embed(
         .map_err(|e| format!("cannot read it: {e}"))?
         .file_type()
         .ok_or("not an audio file lofty knows")?;
+    if matches!(kind, FileType::Vorbis | FileType::Opus | FileType::Mp4) {
+        let size = std::fs::metadata(target).map_err(|e| e.to_string())?.len();
+        if size > IN_MEMORY_EDIT_LIMIT {
+            return Ok(Embedded::Skipped(format!(
+                "its tags are rewritten with the whole file in memory, and at {} MB it is over \
+                 the {} MB limit for that; left untouched (sidecar mode writes beside it)",
+                size / 1_000_000,
+                IN_MEMORY_EDIT_LIMIT / 1_000_000
+            )));
+        }
+    }
     if dry_run {
         return edit_file(target, kind, edit, overwrite, None);
     }

@@ -499,6 +499,7 @@ fn write_one(
                         "the file already has {kept} of its own (overwrite replaces them)"
                     ),
                 },
+                Ok(Embedded::Skipped(reason)) => ItemOutcome::Skipped { reason },
                 Err(reason) => ItemOutcome::Failed { reason },
             }
         }

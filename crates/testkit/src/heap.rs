@@ -1,5 +1,6 @@
 //! A counting allocator: the live heap and its peak, exactly, beside the RSS that the
-//! allocator's free lists and arenas blur.
+//! allocator's free lists and arenas blur. The bench and the memory tests install it as their
+//! global allocator; a peak of live bytes is a count, the same on a busy machine as an idle one.
 
 #![allow(
     unsafe_code,
@@ -10,6 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The system allocator, counting the bytes live and their peak.
+#[derive(Debug)]
 pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -53,4 +55,14 @@ pub fn peak_mib() -> f64 {
 /// Starts a new peak from the bytes live now.
 pub fn reset_peak() {
     PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+/// The heap bytes live now.
+pub fn live_bytes() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// The most heap bytes that were live at once since the last [`reset_peak`].
+pub fn peak_bytes() -> usize {
+    PEAK.load(Ordering::Relaxed)
 }
