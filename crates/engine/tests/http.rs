@@ -416,3 +416,37 @@ async fn redirects_and_urls_to_private_addresses_are_refused() {
         assert!(err.to_string().contains("not fetched"), "{url}: {err}");
     }
 }
+
+/// A provider that stalls is not waited for album after album: after five timeouts in a row
+/// its circuit opens, and the next requests fail at once, naming it, the cause and when it will
+/// be asked again, without reaching it (a probe follows the cool-down: the unit tests of
+/// `http::circuit` show the rest).
+#[tokio::test]
+async fn a_provider_that_keeps_stalling_is_not_asked_for_a_while() {
+    let server = MockServer::start().await;
+    Mock::given(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let c = timed_client(&server.uri(), 1000.0, Duration::from_millis(100));
+    let mut reasons = Vec::new();
+    for _ in 0..12 {
+        let err = c.get_json::<Answer>(c.url("/slow", &[])).await.unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        reasons.push(err.to_string());
+    }
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        5,
+        "{reasons:#?}"
+    );
+    assert!(reasons[..5].iter().all(|r| r.contains("no answer within")));
+    for reason in &reasons[5..] {
+        assert!(
+            reason.starts_with("testprov: not asked for now")
+                && reason.contains("no answer within")
+                && reason.contains("asked again in"),
+            "{reason}"
+        );
+    }
+}

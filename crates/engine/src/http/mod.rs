@@ -8,6 +8,7 @@
 //! trouble are transient (retried by the job, honouring `Retry-After`), other client errors are
 //! permanent. Bodies are read in chunks and abandoned as soon as they pass their cap.
 
+pub mod circuit;
 pub mod limiter;
 pub mod reach;
 
@@ -20,6 +21,8 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use url::Url;
 
+pub use circuit::CircuitPolicy;
+use circuit::{Circuit, Outcome};
 pub use limiter::{Limiter, RateLimit};
 
 use crate::model::FetchError;
@@ -108,6 +111,7 @@ pub struct ProviderClient {
     policy: Arc<ProviderPolicy>,
     limiter: Arc<Limiter>,
     permits: Option<Arc<Semaphore>>,
+    circuit: Arc<Circuit>,
 }
 
 impl ProviderClient {
@@ -122,7 +126,15 @@ impl ProviderClient {
             policy: Arc::new(policy),
             limiter,
             permits,
+            circuit: Arc::new(Circuit::new(CircuitPolicy::default())),
         }
+    }
+
+    /// This client with its circuit breaker set by `policy` (tests shorten the cool-down).
+    #[must_use]
+    pub fn with_circuit(mut self, policy: CircuitPolicy) -> Self {
+        self.circuit = Arc::new(Circuit::new(policy));
+        self
     }
 
     /// The configured base URL: requests go under it, and the URLs its answers name are judged
@@ -163,6 +175,11 @@ impl ProviderClient {
         // URLs a provider's answer named (artwork) go only where its base URL allows.
         reach::may_reach(&url, &self.policy.base_url)
             .map_err(|reason| FetchError::permanent(format!("{}: {reason}", self.policy.name)))?;
+        let name = self.policy.name;
+        // A provider that is down is not waited for (see `circuit`).
+        if let Some(refused) = self.circuit.refusal(name) {
+            return Err(refused);
+        }
         let _permit =
             match &self.permits {
                 Some(p) => Some(Arc::clone(p).acquire_owned().await.map_err(|_| {
@@ -171,7 +188,7 @@ impl ProviderClient {
                 None => None,
             };
         self.limiter.acquire().await;
-        let name = self.policy.name;
+        let admitted = self.circuit.admit(name)?;
         tracing::debug!(provider = name, %url, "GET");
         let request = self.send(url, accept, cap);
         let result = match self.policy.request_timeout {
@@ -185,6 +202,17 @@ impl ProviderClient {
                     )))
                 }),
         };
+        match &result {
+            Ok(_) | Err(FetchError::Permanent { .. }) => admitted.record(Outcome::Answered, ""),
+            Err(FetchError::Transient {
+                retry_after: Some(_),
+                ..
+            }) => admitted.record(Outcome::Neutral, ""),
+            Err(FetchError::Transient {
+                reason,
+                retry_after: None,
+            }) => admitted.record(Outcome::Down, reason),
+        }
         if let Err(FetchError::Transient {
             retry_after: Some(wait),
             ..
