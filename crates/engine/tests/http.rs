@@ -450,3 +450,62 @@ async fn a_provider_that_keeps_stalling_is_not_asked_for_a_while() {
         );
     }
 }
+
+/// Host names are judged by the addresses they resolve to: a name a provider's answer gives that
+/// resolves to the link (169.254.169.254) or any other address that is not public is refused
+/// before any connection, with the reason; a provider's own configured host resolves where it
+/// is (a self-hosted service named by name). Names here resolve through a fake resolver.
+#[tokio::test]
+async fn names_that_resolve_to_non_public_addresses_are_refused_unless_a_providers_own() {
+    use gatefold_engine::http::{Http, ProviderPolicy, RateLimit};
+    use std::net::IpAddr;
+    let server = MockServer::start().await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .mount(&server)
+        .await;
+    let port = server.address().port();
+    let lookup = std::sync::Arc::new(|name: &str| -> std::io::Result<Vec<IpAddr>> {
+        Ok(match name {
+            "metadata.test" => vec!["169.254.169.254".parse().unwrap()],
+            _ => vec!["127.0.0.1".parse().unwrap()],
+        })
+    });
+    let http = Http::with_lookup(lookup).unwrap();
+    let c = ProviderClient::new(
+        http,
+        ProviderPolicy {
+            name: "selfhosted",
+            base_url: url::Url::parse(&format!("http://own.test:{port}")).unwrap(),
+            rate: RateLimit::per_second(1000.0),
+            max_in_flight: None,
+            throttle_statuses: &[],
+            request_timeout: Some(Duration::from_secs(10)),
+        },
+    );
+    // The provider's own host: fetched.
+    assert_eq!(
+        c.get_json::<Answer>(c.url("/ok", &[])).await.unwrap(),
+        Some(Answer { ok: true })
+    );
+    // Names its answers might give: refused, permanently, naming the address and its class.
+    for (url, class) in [
+        (format!("http://metadata.test:{port}/latest"), "link-local"),
+        (format!("http://other.test:{port}/ok"), "loopback"),
+    ] {
+        let err = c
+            .get(url::Url::parse(&url).unwrap(), "image/*", 1000)
+            .await
+            .unwrap_err();
+        assert!(!err.is_retryable(), "{err}");
+        assert!(
+            err.to_string().starts_with("selfhosted: ") && err.to_string().contains(class),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "only the provider's own host was reached"
+    );
+}

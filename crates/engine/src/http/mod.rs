@@ -11,8 +11,10 @@
 pub mod circuit;
 pub mod limiter;
 pub mod reach;
+pub mod resolve;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -42,15 +44,34 @@ pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 pub const MAX_REDIRECTS: usize = 5;
 
 /// The shared client. Cheap to clone (connections are pooled inside).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// Host names of the providers' base URLs, which may resolve anywhere (`resolve`).
+    own_hosts: Arc<RwLock<HashSet<String>>>,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http").finish_non_exhaustive()
+    }
 }
 
 impl Http {
     /// The client every provider shares. Errors (`Internal`) only when reqwest cannot build it.
     pub fn new() -> Result<Http, crate::EngineError> {
+        Self::with_lookup(resolve::system_lookup())
+    }
+
+    /// The shared client, resolving host names with `lookup` (tests give names addresses).
+    pub fn with_lookup(lookup: resolve::Lookup) -> Result<Http, crate::EngineError> {
+        let own_hosts = Arc::new(RwLock::new(HashSet::new()));
+        let resolver = resolve::GuardedResolver {
+            lookup,
+            own_hosts: Arc::clone(&own_hosts),
+        };
         let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(resolver))
             .user_agent(USER_AGENT)
             .gzip(true)
             .redirect(redirect::Policy::custom(|attempt| {
@@ -70,7 +91,7 @@ impl Http {
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
             .map_err(|e| crate::EngineError::Internal(format!("HTTP client: {e}")))?;
-        Ok(Http { client })
+        Ok(Http { client, own_hosts })
     }
 }
 
@@ -117,6 +138,13 @@ pub struct ProviderClient {
 impl ProviderClient {
     /// A client for the provider `policy` describes, with its own limiter and in-flight bound.
     pub fn new(http: Http, policy: ProviderPolicy) -> Self {
+        if let Some(url::Host::Domain(host)) = policy.base_url.host() {
+            let host = host.trim_end_matches('.').to_ascii_lowercase();
+            http.own_hosts
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(host);
+        }
         let limiter = Arc::new(Limiter::new(policy.rate));
         let permits = policy
             .max_in_flight
@@ -345,6 +373,13 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn request_error(name: &str, err: &reqwest::Error) -> FetchError {
+    let mut cause: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = cause {
+        if let Some(refused) = e.downcast_ref::<resolve::Refused>() {
+            return FetchError::permanent(format!("{name}: {refused}"));
+        }
+        cause = e.source();
+    }
     if err.is_redirect() {
         return FetchError::permanent(format!("{name}: {}", root_cause(err)));
     }

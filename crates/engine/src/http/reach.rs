@@ -4,8 +4,9 @@
 //! in the same class as the provider's configured base URL: a self-hosted LRCLIB on the LAN may
 //! send Gatefold to the LAN, a public one may not. Only `http` and `https`.
 //!
-//! Host names are judged by name (`localhost` is loopback, any other name public); resolving
-//! them to check the addresses is left to a later change.
+//! Host names are judged here by name (`localhost` is loopback, any other name public), and
+//! again when they are resolved (`resolve.rs`): a name that resolves only to addresses that are
+//! not public is refused there, unless it is a provider's own configured host.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -25,7 +26,15 @@ pub enum Reach {
 }
 
 impl Reach {
-    fn name(self) -> &'static str {
+    /// The class of an address.
+    pub fn of(ip: IpAddr) -> Reach {
+        match ip {
+            IpAddr::V4(ip) => v4(ip),
+            IpAddr::V6(ip) => v6(ip),
+        }
+    }
+
+    pub(super) fn name(self) -> &'static str {
         match self {
             Reach::Public => "public",
             Reach::Private => "private-network",
@@ -79,10 +88,7 @@ pub fn reach(url: &Url) -> Reach {
             if name == "localhost" || name.ends_with(".localhost") {
                 Reach::Loopback
             } else if let Ok(ip) = name.parse::<IpAddr>() {
-                match ip {
-                    IpAddr::V4(ip) => v4(ip),
-                    IpAddr::V6(ip) => v6(ip),
-                }
+                Reach::of(ip)
             } else {
                 Reach::Public
             }
