@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod job;
 mod providers;
+mod soak;
 mod window;
 #[global_allocator]
 static ALLOCATOR: gatefold_testkit::heap::Counting = gatefold_testkit::heap::Counting;
@@ -71,6 +72,16 @@ enum Bench {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Kill -9 and resume, and 20 % faults, against fault proxies that check the pace (the
+    /// release CLI on a 2,000-track library; see `soak.rs`).
+    Soak {
+        /// The gatefold-cli binary (a release build).
+        #[arg(long)]
+        cli: PathBuf,
+        /// Where the library is generated and kept between runs.
+        #[arg(long, default_value = "/tmp/gatefold-bench-soak")]
+        work_dir: PathBuf,
+    },
     /// One measurement of `job` (run by it in a child process).
     #[command(hide = true)]
     JobWorker(job::WorkerArgs),
@@ -100,6 +111,10 @@ fn main() -> Result<()> {
         Bench::JobWorker(args) => job::worker(&args),
         Bench::Providers => providers::bench(),
         Bench::Window { app, runs } => window::bench(&app, runs),
+        Bench::Soak { cli, work_dir } => {
+            std::fs::create_dir_all(&work_dir)?;
+            soak::bench(&cli, &work_dir)
+        }
     }
 }
 

@@ -294,6 +294,15 @@ impl Database {
         self.pool.close().await;
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound library, else what is wrong.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        let _hold = self.hold.guard();
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|(line,)| line).collect())
+    }
+
     /// The track repository over this library.
     pub fn tracks(&self) -> SqliteTrackRepository {
         SqliteTrackRepository::new(self.pool.clone(), self.hold.clone())

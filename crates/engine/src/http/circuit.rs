@@ -103,7 +103,7 @@ impl Circuit {
     /// sent (checked before queueing behind the limiter, so a request for a provider that is
     /// down does not wait its turn to fail).
     pub(super) fn refusal(&self, name: &str) -> Option<FetchError> {
-        let now = Instant::now();
+        let now = tokio::time::Instant::now();
         match &*self.state() {
             State::Closed { .. } => None,
             State::Open { until, .. } if now >= *until => None,
@@ -126,7 +126,7 @@ impl Circuit {
     /// Lets a request go now, or refuses it (see [`Circuit::refusal`]). When the cool-down has
     /// ended, the first request through is the probe.
     pub(super) fn admit<'a>(&'a self, name: &'a str) -> Result<Admitted<'a>, FetchError> {
-        let now = Instant::now();
+        let now = tokio::time::Instant::now();
         let mut state = self.state();
         match &*state {
             State::Closed { .. } => Ok(Admitted {
@@ -158,7 +158,7 @@ impl Circuit {
     }
 
     fn record(&self, name: &str, probe: bool, outcome: Outcome, reason: &str) {
-        let now = Instant::now();
+        let now = tokio::time::Instant::now();
         let mut state = self.state();
         let next = match (&*state, outcome) {
             (_, Outcome::Answered) => {

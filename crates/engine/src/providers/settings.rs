@@ -77,11 +77,11 @@ pub fn build(
     // bounded by concurrency"). Each API's image client judges the URLs its answers name
     // against that API's base URL (see `http::reach`): a self-hosted API may name its own
     // network, a public one only public hosts.
-    let images = |api: &ProviderClient| {
+    let images = |api: &ProviderClient, name: &'static str| {
         ProviderClient::new(
             http.clone(),
             ProviderPolicy {
-                name: "images",
+                name,
                 base_url: api.base_url().clone(),
                 rate: RateLimit::per_second(1000.0),
                 max_in_flight: Some(4),
@@ -102,10 +102,12 @@ pub fn build(
                 )));
             }
             ProviderId::Itunes => {
-                artwork = artwork.then(Arc::new(Itunes::new(c.clone(), images(c))));
+                artwork =
+                    artwork.then(Arc::new(Itunes::new(c.clone(), images(c, "itunes images"))));
             }
             ProviderId::Deezer => {
-                artwork = artwork.then(Arc::new(Deezer::new(c.clone(), images(c))));
+                artwork =
+                    artwork.then(Arc::new(Deezer::new(c.clone(), images(c, "deezer images"))));
             }
             // MusicBrainz serves the Cover Art Archive's searches (above).
             ProviderId::Musicbrainz => {}

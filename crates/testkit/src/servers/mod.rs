@@ -3,6 +3,7 @@
 
 pub mod coverart;
 pub mod deezer;
+pub mod faults;
 pub mod itunes;
 pub mod lrclib;
 pub mod rate;
