@@ -45,7 +45,7 @@ fi
 #    providers) or from the Library facade on top; so no import cycle can form through it.
 engine=crates/engine/src
 ground=("$engine/db" "$engine/model" "$engine/config" "$engine/http" "$engine/events.rs"
-        "$engine/store.rs" "$engine/clock.rs" "$engine/error.rs" "$engine/normalize.rs" "$engine/process.rs" "$engine/files.rs" "$engine/pictures.rs"
+        "$engine/store.rs" "$engine/clock.rs" "$engine/error.rs" "$engine/normalize.rs" "$engine/process.rs" "$engine/files.rs" "$engine/pictures.rs" "$engine/decode.rs"
         "$engine/matching.rs" "$engine/repository.rs")
 for path in "${ground[@]}"; do
   [ -e "$path" ] || bad "ground-floor module $path is missing (update this list and ARCHITECTURE.md)"

@@ -7,8 +7,9 @@
 //!    kills cost are reported. The pace must hold across the restarts: 0 violations.
 //! 2. **Faults.** The same run with 20 % of the requests answered by a fault (5xx, 429 with
 //!    `Retry-After`, reset, hang, malformed, truncated, oversized, non-image, decompression
-//!    bomb). The job must finish, every failure must have a reason, the peak RSS must stay
-//!    bounded, the pace must hold; then `--retry-failed` is run once.
+//!    bomb, a legal 36-megapixel image), 16 requests at once. The job must finish, every
+//!    failure must have a reason, the peak RSS must stay under 300 MB, the pace must hold; then
+//!    `--retry-failed` is run once.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -304,7 +305,11 @@ pub fn bench(cli: &Path, work: &Path) -> Result<()> {
     let rss_before = crate::children_peak_rss_mib()?;
     let started = Instant::now();
     let out = hostile
-        .enrich(cli, &faulty, &["--timeout-secs", "3"])
+        .enrich(
+            cli,
+            &faulty,
+            &["--timeout-secs", "3", "--max-concurrent", "16"],
+        )
         .output()?;
     let fault_time = started.elapsed();
     let rss = crate::children_peak_rss_mib()?;
@@ -316,7 +321,17 @@ pub fn bench(cli: &Path, work: &Path) -> Result<()> {
         .count();
     let after_faults = status(cli, &faulty)?;
     let retry = hostile
-        .enrich(cli, &faulty, &["--retry-failed", "--timeout-secs", "3"])
+        .enrich(
+            cli,
+            &faulty,
+            &[
+                "--retry-failed",
+                "--timeout-secs",
+                "3",
+                "--max-concurrent",
+                "16",
+            ],
+        )
         .output()?;
     let after_retry = status(cli, &faulty)?;
     let left: Vec<String> = failures(cli, &faulty)?

@@ -982,6 +982,46 @@ fn back_to_back_runs_keep_musicbrainz_at_one_request_a_second() {
     assert_eq!(rate.violations(), 0, "no two requests within a second");
 }
 
+/// Runs the CLI as a user the permission bits apply to: as root (who may read and write
+/// anything) that is `nobody`, from a copy of the binary that user can reach; otherwise the
+/// user running the tests, whose own permission bits the test takes away.
+struct Unprivileged {
+    exe: std::path::PathBuf,
+    as_nobody: bool,
+}
+
+impl Unprivileged {
+    /// `dir` must be reachable by everyone (mode 755): the binary's copy goes there.
+    fn in_dir(dir: &Path) -> Unprivileged {
+        use std::os::unix::fs::PermissionsExt;
+        // /proc/self belongs to the process's effective user.
+        let as_nobody =
+            std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+        let exe = if as_nobody {
+            let copy = dir.join("gatefold-cli");
+            std::fs::copy(env!("CARGO_BIN_EXE_gatefold-cli"), &copy).unwrap();
+            std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+            copy
+        } else {
+            std::path::PathBuf::from(env!("CARGO_BIN_EXE_gatefold-cli"))
+        };
+        Unprivileged { exe, as_nobody }
+    }
+
+    /// Runs `cmd` (a `cli`/`cli_db` invocation: its arguments and environment) as this user.
+    fn run(&self, cmd: &Command) -> Output {
+        use std::os::unix::process::CommandExt;
+        let mut real = Command::new(&self.exe);
+        real.args(cmd.get_args())
+            .env_clear()
+            .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
+        if self.as_nobody {
+            real.uid(65534).gid(65534);
+        }
+        real.output().unwrap()
+    }
+}
+
 /// A library the user may only read (its file and its folder are read-only to them) can still be
 /// looked at: `status`, `export` and `failures` work. `scan` and `enrich` are refused, naming
 /// the library and why. Nothing in the library's folder changes.
@@ -991,7 +1031,6 @@ fn back_to_back_runs_keep_musicbrainz_at_one_request_a_second() {
 #[test]
 fn a_library_the_user_may_only_read_is_shown_and_writes_are_refused() {
     use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
     let dir = tempfile::tempdir().unwrap();
     let set_mode = |path: &Path, mode: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -1020,30 +1059,8 @@ fn a_library_the_user_may_only_read_is_shown_and_writes_are_refused() {
     }
     set_mode(&folder, 0o555);
 
-    // /proc/self belongs to the process's effective user.
-    let as_root =
-        std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
-    let exe = if as_root {
-        let copy = dir.path().join("gatefold-cli");
-        std::fs::copy(env!("CARGO_BIN_EXE_gatefold-cli"), &copy).unwrap();
-        set_mode(&copy, 0o755);
-        copy
-    } else {
-        std::path::PathBuf::from(env!("CARGO_BIN_EXE_gatefold-cli"))
-    };
-    let run = |args: &[&str]| {
-        // The usual invocation (cli_db), with the binary the user can reach.
-        let cmd = cli_db(dir.path(), &db);
-        let mut real = Command::new(&exe);
-        real.args(cmd.get_args())
-            .args(args)
-            .env_clear()
-            .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
-        if as_root {
-            real.uid(65534).gid(65534);
-        }
-        real.output().unwrap()
-    };
+    let unprivileged = Unprivileged::in_dir(dir.path());
+    let run = |args: &[&str]| unprivileged.run(cli_db(dir.path(), &db).args(args));
 
     let status = run(&["status", "--json"]);
     assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
@@ -1070,4 +1087,43 @@ fn a_library_the_user_may_only_read_is_shown_and_writes_are_refused() {
     }
     set_mode(&folder, 0o755);
     assert_eq!(files(), before, "the library's folder is as it was");
+}
+
+/// A file the user may not read is reported as such, with its path and the system's words, not
+/// as "failed to parse"; the rest of the folder is imported.
+#[test]
+fn a_file_the_user_may_not_read_is_reported_as_a_permission_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    mode(dir.path(), 0o777);
+    let music = dir.path().join("music");
+    let open = AudioSpec::tagged(Format::Flac, "Open", "A", "B").write(music.join("open.flac"));
+    let closed = AudioSpec::tagged(Format::Mp3, "Closed", "A", "B").write(music.join("closed.mp3"));
+    mode(&music, 0o755);
+    mode(&open, 0o644);
+    mode(&closed, 0o000);
+    let db = dir.path().join("lib.db");
+    let out = Unprivileged::in_dir(dir.path()).run(
+        cli_db(dir.path(), &db)
+            .arg("scan")
+            .arg(&music)
+            .arg("--json"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let lines = json_lines(&out);
+    let failed: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["type"] == "file_failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{lines:?}");
+    let reason = failed[0]["reason"].as_str().unwrap();
+    assert_eq!(failed[0]["path"], closed.display().to_string());
+    assert!(
+        reason.contains("Permission denied") && !reason.contains("parse"),
+        "{reason}"
+    );
+    assert_eq!(lines.last().unwrap()["report"]["added"], 1);
 }

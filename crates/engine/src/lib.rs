@@ -9,6 +9,7 @@
 mod clock;
 pub mod config;
 pub mod db;
+pub mod decode;
 pub mod enrich;
 pub mod error;
 pub mod events;

@@ -32,8 +32,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A JPEG at most [`THUMBNAIL_PX`] on its longest side.
 fn make_thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let image = image::load_from_memory(bytes).map_err(|e| format!("does not decode: {e}"))?;
-    let small = image.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX).to_rgb8();
+    // Decoded within the process's budget (this runs in a blocking task).
+    let (_, small) = crate::decode::decode(bytes, |image| {
+        image.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX).to_rgb8()
+    })?;
     let mut out = std::io::Cursor::new(Vec::new());
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&small)
@@ -46,9 +48,9 @@ fn make_thumbnail(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
 pub struct ArtworkStore {
     root: PathBuf,
     /// Saves at once, one per core. A save is one blocking task (hash, existence checks,
-    /// writes, thumbnail), so the job's concurrency neither multiplies the decoded bitmaps
-    /// (up to the 64-megapixel budget each) nor grows tokio's blocking pool: a run's memory
-    /// stays flat however many albums finish together.
+    /// writes, thumbnail), so the job's concurrency does not grow tokio's blocking pool, and
+    /// the thumbnail's decode waits for room in the process's decode budget (`decode`): a
+    /// run's memory stays flat however many albums finish together.
     slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 

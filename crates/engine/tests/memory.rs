@@ -301,3 +301,68 @@ async fn ogg_and_mp4_files_over_the_in_memory_limit_are_skipped_with_the_reason(
     assert!(peak < BUDGET, "write-back held {} MiB", peak >> 20);
     db.close().await;
 }
+
+/// Many workers finding huge (but legal) covers at once decode them one budget's worth at a
+/// time: the decoded bitmaps held at once stay within the process's decode budget, whatever
+/// the concurrency. (A 6,000 x 6,000 grey PNG: 100 KB to download, 36 MB decoded.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn concurrent_huge_covers_are_decoded_within_the_budget() {
+    use gatefold_engine::ArtworkService;
+    use gatefold_engine::providers::deezer::Deezer;
+    use gatefold_testkit::providers::{album_request, loopback_client};
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let mut png = Vec::new();
+    image::ImageBuffer::<image::Luma<u8>, _>::from_pixel(6000, 6000, image::Luma([128u8]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let server = MockServer::start().await;
+    Mock::given(path("/giant.png"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "image/png")
+                .set_body_bytes(png),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/search/album"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": [{"title": "Album", "artist": {"name": "Artist"},
+                      "cover_xl": format!("{}/giant.png", server.uri())}],
+            "total": 1
+        })))
+        .mount(&server)
+        .await;
+    let deezer = Arc::new(Deezer::new(
+        loopback_client("deezer", &server.uri(), 1000.0, &[]),
+        loopback_client("deezer images", &server.uri(), 1000.0, &[]),
+    ));
+    let (found, peak) = peak_of(async {
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let deezer = Arc::clone(&deezer);
+            workers.spawn(async move {
+                deezer
+                    .fetch_artwork(&album_request("Album", "Artist"))
+                    .await
+            });
+        }
+        let mut found = 0;
+        while let Some(answer) = workers.join_next().await {
+            let art = answer.unwrap().unwrap().expect("found");
+            assert_eq!((art.width, art.height), (6000, 6000));
+            found += 1;
+        }
+        found
+    })
+    .await;
+    assert_eq!(found, 16);
+    let decoded = 6000 * 6000;
+    assert!(
+        peak < 3 * decoded,
+        "{} MiB held at once for 16 covers of {} MiB decoded each",
+        peak >> 20,
+        decoded >> 20
+    );
+}

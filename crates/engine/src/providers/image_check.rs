@@ -1,9 +1,7 @@
 //! Checks that bytes really are an image, whatever a file name or a Content-Type says: the format
 //! is sniffed from the bytes and the image must decode.
 
-use std::io::Cursor;
-
-use image::{ImageFormat, ImageReader};
+use image::ImageFormat;
 
 /// The largest image accepted (bytes).
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
@@ -19,16 +17,10 @@ pub struct ImageInfo {
     pub height: u32,
 }
 
-/// The most pixels an image may declare: far above any real cover (a 6000 × 6000 scan is 36
-/// megapixels), far below what a decompression bomb declares. Checked from the header, before
-/// anything is decoded.
-pub const MAX_PIXELS: u64 = 64_000_000;
+pub use crate::decode::MAX_PIXELS;
 
-/// What the decoder may allocate, whatever the header says (a second line behind
-/// [`MAX_PIXELS`]): 64 megapixels of RGBA.
-const MAX_DECODE_ALLOC: u64 = MAX_PIXELS * 4;
-
-/// Sniffs and fully decodes `bytes`. The error says why they are not a usable image.
+/// Sniffs and fully decodes `bytes` (within the process's decode budget: call it from a
+/// blocking task). The error says why they are not a usable image.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
     if bytes.is_empty() {
         return Err("empty image".into());
@@ -40,43 +32,15 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
             MAX_IMAGE_BYTES >> 20
         ));
     }
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| format!("unreadable image: {e}"))?;
-    let mime = match reader.format() {
-        Some(ImageFormat::Jpeg) => "image/jpeg",
-        Some(ImageFormat::Png) => "image/png",
-        Some(ImageFormat::WebP) => "image/webp",
-        Some(ImageFormat::Gif) => "image/gif",
-        Some(other) => return Err(format!("unsupported image format {other:?}")),
-        None => return Err("not an image (unknown format)".into()),
+    let (format, (width, height)) =
+        crate::decode::decode(bytes, |image| (image.width(), image.height()))?;
+    let mime = match format {
+        ImageFormat::Jpeg => "image/jpeg",
+        ImageFormat::Png => "image/png",
+        ImageFormat::WebP => "image/webp",
+        ImageFormat::Gif => "image/gif",
+        other => return Err(format!("unsupported image format {other:?}")),
     };
-    let (width, height) = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| format!("unreadable image: {e}"))?
-        .into_dimensions()
-        .map_err(|e| format!("image header does not read: {e}"))?;
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels > MAX_PIXELS {
-        return Err(format!(
-            "image declares {width} × {height} pixels ({} megapixels), over the {} megapixel limit",
-            pixels / 1_000_000,
-            MAX_PIXELS / 1_000_000
-        ));
-    }
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(width);
-    limits.max_image_height = Some(height);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    let mut reader = reader;
-    reader.limits(limits);
-    let decoded = reader
-        .decode()
-        .map_err(|e| format!("image does not decode: {e}"))?;
-    let (width, height) = (decoded.width(), decoded.height());
-    if width == 0 || height == 0 {
-        return Err("image has no pixels".into());
-    }
     Ok(ImageInfo {
         mime,
         width,

@@ -229,6 +229,10 @@ impl AlbumSearch {
     }
 }
 
+/// Image downloads in flight (with their decode) across the process; see [`fetch_image`].
+const IMAGE_SLOTS_N: usize = 4;
+static IMAGE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(IMAGE_SLOTS_N);
+
 /// Downloads `url` through `client` and returns it as artwork from `source` (the candidate
 /// described by `matched`), if it really is an image (sniffed and decoded, whatever its
 /// Content-Type); `Ok(None)` when it is missing (404). An answer that is not a usable image (an
@@ -244,12 +248,26 @@ pub(crate) async fn fetch_image(
     let Ok(url) = url::Url::parse(url) else {
         return Ok(None);
     };
+    // A download and its decode hold one of the process's image slots: however many workers
+    // find artwork at once, at most IMAGE_SLOTS bodies (each under the cap) are in memory,
+    // waiting for or going through their decode.
+    let _slot = IMAGE_SLOTS
+        .acquire()
+        .await
+        .map_err(|_| FetchError::permanent("image downloads were shut down"))?;
     let Some(fetched) = client.get(url, "image/*", MAX_IMAGE_BYTES).await? else {
         return Ok(None);
     };
-    match image_check::inspect(&fetched.body) {
+    // Decoding is CPU work that may wait for room in the decode budget: a blocking task.
+    let (body, checked) = tokio::task::spawn_blocking(move || {
+        let checked = image_check::inspect(&fetched.body);
+        (fetched.body, checked)
+    })
+    .await
+    .map_err(|e| FetchError::transient(format!("{source}: checking the image failed: {e}")))?;
+    match checked {
         Ok(info) => Ok(Some(FetchedArtwork {
-            bytes: fetched.body,
+            bytes: body,
             mime: info.mime.to_owned(),
             width: info.width,
             height: info.height,

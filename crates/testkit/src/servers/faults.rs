@@ -1,7 +1,7 @@
 //! A hostile proxy on loopback: it stands in front of one of the fakes and answers a share of
 //! the requests with a fault instead of forwarding them (server errors, a throttle with
 //! `Retry-After`, a reset connection, no answer at all, malformed, truncated and oversized
-//! bodies, an HTML page served as an image, a decompression bomb). The rest are forwarded, the
+//! bodies, an HTML page served as an image, a decompression bomb, a legal but giant image). The rest are forwarded, the
 //! fake's own address in its answers rewritten to the proxy's, so image downloads come through
 //! the proxy too. It counts what it did, and checks the requests to the API path against the
 //! provider's published limit.
@@ -40,11 +40,13 @@ pub enum Fault {
     NotAnImage,
     /// A 200-byte PNG declaring 11,000 x 11,000 pixels.
     Bomb,
+    /// A real 6,000 x 6,000 PNG: 100 KB to download, 36 megapixels to decode (a legal giant).
+    Giant,
 }
 
 impl Fault {
-    /// Every fault, in the order of the reliability issue's matrix.
-    pub const ALL: [Fault; 11] = [
+    /// Every fault, in the order of the reliability issue's matrix, and a legal giant.
+    pub const ALL: [Fault; 12] = [
         Fault::Status500,
         Fault::Status502,
         Fault::Status503,
@@ -56,6 +58,7 @@ impl Fault {
         Fault::Oversized,
         Fault::NotAnImage,
         Fault::Bomb,
+        Fault::Giant,
     ];
 }
 
@@ -220,7 +223,8 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>, me: SocketAddr) {
         stats.requests += 1;
         let roll = next(rng);
         if roll % 1000 < shared.per_mille {
-            let fault = Fault::ALL[usize::try_from((roll / 1000) % 11).unwrap_or(0)];
+            let fault =
+                Fault::ALL[usize::try_from((roll / 1000) % Fault::ALL.len() as u64).unwrap_or(0)];
             match stats.faults.iter_mut().find(|(f, _)| *f == fault) {
                 Some((_, n)) => *n += 1,
                 None => stats.faults.push((fault, 1)),
@@ -289,6 +293,10 @@ async fn answer_with(mut client: TcpStream, fault: Fault) {
             let body = png_bomb(11_000, 11_000);
             [ok("image/png", body.len()).as_bytes(), &body].concat()
         }
+        Fault::Giant => {
+            let body = giant_png();
+            [ok("image/png", body.len()).as_bytes(), body].concat()
+        }
     };
     let _ = client.write_all(&reply).await;
     let _ = client.shutdown().await;
@@ -354,6 +362,18 @@ pub fn png_bomb(width: u32, height: u32) -> Vec<u8> {
     );
     chunk(&mut out, b"IEND", &[]);
     out
+}
+
+/// A 6,000 x 6,000 grey PNG (made once).
+fn giant_png() -> &'static [u8] {
+    static PNG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PNG.get_or_init(|| {
+        let mut png = Vec::new();
+        image::ImageBuffer::<image::Luma<u8>, _>::from_pixel(6000, 6000, image::Luma([128u8]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encode a PNG");
+        png
+    })
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
