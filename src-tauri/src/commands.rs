@@ -18,13 +18,13 @@ use crate::state::AppState;
 /// Counts of tracks, albums, artists, missing artwork and lyrics statuses.
 #[tauri::command]
 pub async fn library_summary(state: State<'_, AppState>) -> Result<LibrarySummary, CommandError> {
-    Ok(state.database()?.summary().await?)
+    state.named(state.database()?.summary().await)
 }
 
 /// The saved enrichment settings (the defaults until something was saved).
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<EnrichmentConfig, CommandError> {
-    Ok(state.database()?.enrichment_config().await?)
+    state.named(state.database()?.enrichment_config().await)
 }
 
 /// Saves the enrichment settings for the next run. Out-of-range values are refused with
@@ -34,7 +34,7 @@ pub async fn save_settings(
     state: State<'_, AppState>,
     config: EnrichmentConfig,
 ) -> Result<(), CommandError> {
-    match state.database()?.save_enrichment_config(&config).await? {
+    match state.named(state.database()?.save_enrichment_config(&config).await)? {
         Ok(()) => Ok(()),
         Err(problems) => Err(CommandError::invalid(&problems, |p| {
             format!("invalid setting: {p}")
@@ -47,7 +47,7 @@ pub async fn save_settings(
 pub async fn get_providers(
     state: State<'_, AppState>,
 ) -> Result<Vec<ProviderSettings>, CommandError> {
-    Ok(state.database()?.provider_settings().await?)
+    state.named(state.database()?.provider_settings().await)
 }
 
 /// Saves the provider list (order, on/off, base URLs, pace). Problems are refused with
@@ -57,7 +57,7 @@ pub async fn save_providers(
     state: State<'_, AppState>,
     providers: Vec<ProviderSettings>,
 ) -> Result<(), CommandError> {
-    match state.database()?.save_provider_settings(&providers).await? {
+    match state.named(state.database()?.save_provider_settings(&providers).await)? {
         Ok(()) => Ok(()),
         Err(problems) => Err(CommandError::invalid(&problems, |p| p.message.clone())),
     }
@@ -117,7 +117,7 @@ pub async fn list_failures(
     state: State<'_, AppState>,
     limit: u32,
 ) -> Result<Vec<FailureRecord>, CommandError> {
-    Ok(state.database()?.failures(limit).await?)
+    state.named(state.database()?.failures(limit).await)
 }
 
 /// The running job's state (`None` when no job runs), so a window opened or reloaded mid-job
@@ -139,10 +139,12 @@ pub async fn list_albums(
     offset: u32,
     limit: u32,
 ) -> Result<AlbumPage, CommandError> {
-    Ok(state
-        .database()?
-        .albums_page(&query, missing, offset, limit.min(500))
-        .await?)
+    state.named(
+        state
+            .database()?
+            .albums_page(&query, missing, offset, limit.min(500))
+            .await,
+    )
 }
 
 /// An album's tracks in disc and track order (`not_found` for an unknown album).
@@ -151,7 +153,7 @@ pub async fn album_tracks(
     state: State<'_, AppState>,
     album_id: i64,
 ) -> Result<Vec<TrackListItem>, CommandError> {
-    Ok(state.database()?.album_tracks(album_id).await?)
+    state.named(state.database()?.album_tracks(album_id).await)
 }
 
 /// A track with its lyrics (`not_found` for an unknown track).
@@ -160,7 +162,7 @@ pub async fn track_lyrics(
     state: State<'_, AppState>,
     track_id: i64,
 ) -> Result<TrackLyrics, CommandError> {
-    Ok(state.database()?.track_lyrics(track_id).await?)
+    state.named(state.database()?.track_lyrics(track_id).await)
 }
 
 /// Asks the user for a music folder with the native picker; `None` when they cancel.

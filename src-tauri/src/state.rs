@@ -87,9 +87,19 @@ impl AppState {
         self.library.as_ref().map_err(Clone::clone)
     }
 
-    /// The library's database (reads and settings).
+    /// The library's database (reads and settings). Pass what its calls return through
+    /// [`AppState::named`], so a storage error names the library.
     pub fn database(&self) -> Result<&Database, CommandError> {
         Ok(self.library()?.database())
+    }
+
+    /// `result` as a command's: an engine error about the library's files (a full disk, a
+    /// read-only library) names the library, as the CLI's do.
+    pub fn named<T>(&self, result: gatefold_engine::Result<T>) -> Result<T, CommandError> {
+        result.map_err(|err| match self.database() {
+            Ok(db) => CommandError::from(err.in_library(db.path())),
+            Err(_) => CommandError::from(err),
+        })
     }
 }
 
@@ -100,4 +110,32 @@ pub fn database_path(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Err
         return Ok(PathBuf::from(path));
     }
     Ok(app.path().app_data_dir()?.join("library.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storage error from a database command names the library, as the CLI's do.
+    #[allow(clippy::expect_used, reason = "a test: a panic is the test failing")]
+    #[tokio::test]
+    async fn storage_errors_of_commands_name_the_library() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("library.db");
+        let state = AppState::new(Library::open(&path).await, None);
+        let refused = state
+            .named::<()>(Err(EngineError::Storage {
+                path: None,
+                cause: "it is read-only".into(),
+                code: ErrorCode::ReadOnlyLibrary,
+            }))
+            .expect_err("an error");
+        assert_eq!(refused.code, ErrorCode::ReadOnlyLibrary);
+        assert!(
+            refused.message.contains(&path.display().to_string()),
+            "{}",
+            refused.message
+        );
+        state.library().expect("open").close().await;
+    }
 }

@@ -172,8 +172,9 @@ impl Library {
     /// What a run would use by default: the saved settings and providers, with
     /// `GATEFOLD_<NAME>_URL` applied, no retry-only, and write-back as saved.
     pub async fn saved_request(&self) -> std::result::Result<EnrichmentRequest, EnrichmentError> {
-        let config = self.db.enrichment_config().await?;
-        let mut providers = self.db.provider_settings().await?;
+        let named = |e: crate::EngineError| e.in_library(self.path());
+        let config = self.db.enrichment_config().await.map_err(named)?;
+        let mut providers = self.db.provider_settings().await.map_err(named)?;
         provider_settings::apply_env(&mut providers).map_err(EnrichmentError::InvalidProviders)?;
         Ok(EnrichmentRequest {
             config,
