@@ -214,7 +214,7 @@ fn prepare(work: &Path, name: &str, albums: usize, per_album: usize) -> Result<P
     let _ = std::fs::remove_dir_all(&music);
     let start = Instant::now();
     let n = gatefold_testkit::library::bulk_library_of(&music, albums, per_album, &[Format::Mp3]);
-    strip(&music)?;
+    gatefold_testkit::strip_sidecars_and_covers(&music)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -229,22 +229,6 @@ fn prepare(work: &Path, name: &str, albums: usize, per_album: usize) -> Result<P
         start.elapsed().as_secs_f64()
     );
     Ok(db)
-}
-
-/// Removes the sidecars and covers of a bulk library: the job bench wants everything missing.
-fn strip(dir: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            strip(&path)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("lrc" | "jpg")
-        ) {
-            std::fs::remove_file(path)?;
-        }
-    }
-    Ok(())
 }
 
 /// Every measurement runs with this many operations at once.

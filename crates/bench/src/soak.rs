@@ -221,7 +221,7 @@ pub fn bench(cli: &Path, work: &Path) -> Result<()> {
     if !base.exists() {
         let _ = std::fs::remove_dir_all(&music);
         gatefold_testkit::bulk_library(&music, ALBUMS, TRACKS);
-        strip(&music)?;
+        gatefold_testkit::strip_sidecars_and_covers(&music)?;
         let out = Command::new(cli)
             .arg("--db")
             .arg(&base)
@@ -401,20 +401,4 @@ fn print_faults(name: &str, stats: &ProxyStats) {
         stats.requests,
         kinds.join(", ")
     );
-}
-
-/// Removes the sidecars and covers `bulk_library` writes: everything is to be found.
-fn strip(dir: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            strip(&path)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("lrc" | "jpg")
-        ) {
-            std::fs::remove_file(path)?;
-        }
-    }
-    Ok(())
 }

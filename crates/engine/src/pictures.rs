@@ -275,30 +275,23 @@ mod tests {
     use super::*;
     use std::io::Cursor;
 
+    /// `n` as ID3v2's four 7-bit bytes.
+    fn syncsafe_bytes(n: usize) -> [u8; 4] {
+        let n = u32::try_from(n).unwrap();
+        [21, 14, 7, 0].map(|shift| u8::try_from((n >> shift) & 0x7f).unwrap())
+    }
+
     fn id3v24(frames: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
         let mut body = Vec::new();
         for (id, payload) in frames {
             body.extend_from_slice(*id);
-            let n = u32::try_from(payload.len()).unwrap();
-            body.extend_from_slice(&[
-                u8::try_from((n >> 21) & 0x7f).unwrap(),
-                u8::try_from((n >> 14) & 0x7f).unwrap(),
-                u8::try_from((n >> 7) & 0x7f).unwrap(),
-                u8::try_from(n & 0x7f).unwrap(),
-                0,
-                0,
-            ]);
+            body.extend_from_slice(&syncsafe_bytes(payload.len()));
+            body.extend_from_slice(&[0, 0]); // flags
             body.extend_from_slice(payload);
         }
         body.extend_from_slice(&[0; 16]); // padding
-        let n = u32::try_from(body.len()).unwrap();
         let mut tag = b"ID3\x04\x00\x00".to_vec();
-        tag.extend_from_slice(&[
-            u8::try_from((n >> 21) & 0x7f).unwrap(),
-            u8::try_from((n >> 14) & 0x7f).unwrap(),
-            u8::try_from((n >> 7) & 0x7f).unwrap(),
-            u8::try_from(n & 0x7f).unwrap(),
-        ]);
+        tag.extend_from_slice(&syncsafe_bytes(body.len()));
         tag.extend(body);
         tag
     }

@@ -76,7 +76,7 @@ async fn library(albums: usize, per_album: usize) -> Lib {
     let dir = tempfile::tempdir().unwrap();
     let music = dir.path().join("music");
     bulk_library(&music, albums, per_album);
-    strip(&music);
+    gatefold_testkit::strip_sidecars_and_covers(&music).unwrap();
     let db = Database::open(&dir.path().join("library.db"))
         .await
         .unwrap();
@@ -92,21 +92,6 @@ async fn library(albums: usize, per_album: usize) -> Lib {
 fn pause_clock(db: &Database) {
     db.hold_paused_clock(true);
     tokio::time::pause();
-}
-
-/// Removes the sidecars and covers bulk_library writes (these tests want everything missing).
-fn strip(dir: &std::path::Path) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            strip(&path);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("lrc" | "jpg")
-        ) {
-            std::fs::remove_file(path).unwrap();
-        }
-    }
 }
 
 fn ms(n: u64) -> Duration {

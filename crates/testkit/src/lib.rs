@@ -21,4 +21,4 @@ pub mod servers;
 pub mod webdriver;
 
 pub use audio::{AudioSpec, COVER_JPG_600, COVER_PNG_300, Format};
-pub use library::{TrickyLibrary, bulk_library, tricky_library};
+pub use library::{TrickyLibrary, bulk_library, strip_sidecars_and_covers, tricky_library};

@@ -207,6 +207,26 @@ pub fn bulk_library(root: &Path, albums: usize, tracks_per_album: usize) -> usiz
     )
 }
 
+/// Removes the `.lrc` sidecars and `.jpg` covers under `dir` (what [`bulk_library`] writes
+/// beside the music), for runs that want every track's artwork and lyrics missing.
+///
+/// # Errors
+/// When a folder cannot be read or a file removed.
+pub fn strip_sidecars_and_covers(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            strip_sidecars_and_covers(&path)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("lrc" | "jpg")
+        ) {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}
+
 /// [`bulk_library`] with the formats to rotate through.
 pub fn bulk_library_of(
     root: &Path,

@@ -52,36 +52,9 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
 mod tests {
     use super::*;
 
-    /// A PNG that declares `width` × `height` pixels: the signature and a valid IHDR chunk.
+    /// A PNG that declares `width` × `height` pixels and holds almost no data.
     fn png_header(width: u32, height: u32) -> Vec<u8> {
-        fn crc32(bytes: &[u8]) -> u32 {
-            let mut crc = !0u32;
-            for &b in bytes {
-                crc ^= u32::from(b);
-                for _ in 0..8 {
-                    crc = if crc & 1 == 1 {
-                        (crc >> 1) ^ 0xEDB8_8320
-                    } else {
-                        crc >> 1
-                    };
-                }
-            }
-            !crc
-        }
-        let mut chunk = b"IHDR".to_vec();
-        chunk.extend(width.to_be_bytes());
-        chunk.extend(height.to_be_bytes());
-        chunk.extend([8, 6, 0, 0, 0]); // 8-bit RGBA, no interlace
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        png.extend(13u32.to_be_bytes());
-        png.extend(&chunk);
-        png.extend(crc32(&chunk).to_be_bytes());
-        // The start of an IDAT chunk (a zlib header), where the header ends for a reader.
-        let idat = b"IDAT\x78\x9c".to_vec();
-        png.extend(2u32.to_be_bytes());
-        png.extend(&idat);
-        png.extend(crc32(&idat).to_be_bytes());
-        png
+        gatefold_testkit::servers::faults::png_bomb(width, height)
     }
 
     #[test]
