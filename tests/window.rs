@@ -456,3 +456,130 @@ async fn the_first_run_welcome_opens_the_folder_picker_and_a_cancel_returns() {
     assert_eq!(answer, 0, "nothing was imported");
     session.end().await;
 }
+
+/// The app and the command line started on one library at the same instant, 100 times: each
+/// start either runs or is refused with `job_already_running`; never "database is locked",
+/// never both refused, and a refused start leaves the library as it was. The app starts through
+/// its real IPC; the command line is the app binary's headless `enrich`.
+#[cfg_attr(
+    not(feature = "custom-protocol"),
+    ignore = "needs an app built with --features custom-protocol"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_and_the_cli_started_together_take_turns_never_locked() {
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = library(dir.path()).await;
+    // LRCLIB answers every request with a 500 after 100 ms: each job takes a while (and its
+    // tracks fail, so the next `--retry-failed` start has them to do again), and the starts of
+    // a round overlap the other's job.
+    let lrclib = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500).set_delay(Duration::from_millis(100)))
+        .mount(&lrclib)
+        .await;
+    let providers = |command: &mut std::process::Command| {
+        gatefold_testkit::providers::close_every_provider(command);
+        command.env("GATEFOLD_LRCLIB_URL", lrclib.uri());
+    };
+    let (_xvfb, display) = xvfb();
+    let driver = Driver::start(&display, |command| {
+        app_env(command, dir.path(), &db_path);
+        providers(command);
+    })
+    .await;
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_gatefold"));
+    let session = driver.session(&app).await;
+    session
+        .wait_for(
+            "the navigation",
+            "return document.querySelector('nav') !== null",
+            Duration::from_secs(20),
+        )
+        .await;
+    // A first run fails every track's lyrics; from then on each `--retry-failed` start has
+    // them to do again.
+    let mut first = std::process::Command::new(&app);
+    app_env(&mut first, dir.path(), &db_path);
+    providers(&mut first);
+    let first = first.args(["enrich", "--no-artwork"]).output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let start_in_app = "const done = arguments[arguments.length - 1]; \
+         window.__TAURI_INTERNALS__.invoke('start_enrichment', { retryFailed: true }) \
+           .then(() => done({ ok: true }), e => done({ err: e }));";
+    let idle_in_app = "const done = arguments[arguments.length - 1]; \
+         window.__TAURI_INTERNALS__.invoke('enrichment_status') \
+           .then(s => done(s === null), e => done(false));";
+    let (mut app_ran, mut cli_ran) = (0, 0);
+    for round in 0..100 {
+        let mut cli = std::process::Command::new(&app);
+        app_env(&mut cli, dir.path(), &db_path);
+        providers(&mut cli);
+        let cli = cli
+            .args(["enrich", "--json", "--retry-failed", "--no-artwork"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The app's start comes 0 to 84 ms after the CLI's process: sometimes before the CLI
+        // has claimed, sometimes after, so both sides of the race are taken.
+        tokio::time::sleep(Duration::from_millis((round % 8) * 12)).await;
+        let in_app = session.js_async(start_in_app).await;
+        let cli = cli.wait_with_output().unwrap();
+        // `--json`: a refusal is an error line on stdout.
+        let cli_err = String::from_utf8_lossy(&cli.stdout).into_owned();
+        let cli_refused = match cli.status.code() {
+            // The retried tracks fail again: exit 2 is a job that ran.
+            Some(0 | 2) => false,
+            Some(1) => {
+                assert!(
+                    cli_err.contains("\"code\":\"job_already_running\""),
+                    "round {round}: the CLI refused for another reason: {cli_err}"
+                );
+                true
+            }
+            other => panic!("round {round}: the CLI exited {other:?}: {cli_err}"),
+        };
+        let app_refused = match &in_app.get("err") {
+            None => false,
+            Some(err) => {
+                assert_eq!(
+                    err["code"], "job_already_running",
+                    "round {round}: the app refused for another reason: {in_app}"
+                );
+                true
+            }
+        };
+        assert!(
+            !(cli_refused && app_refused),
+            "round {round}: both refused: {cli_err} / {in_app}"
+        );
+        assert!(!cli_err.contains("locked"), "round {round}: {cli_err}");
+        app_ran += usize::from(!app_refused);
+        cli_ran += usize::from(!cli_refused);
+        // The app's job ends at once; the next round starts when it has.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while session.js_async(idle_in_app).await != serde_json::Value::Bool(true) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: the app's job did not end"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    eprintln!("the app ran {app_ran} times, the CLI {cli_ran} times in 100 rounds");
+    assert!(app_ran + cli_ran >= 100, "{app_ran} + {cli_ran}");
+    session.end().await;
+    let db = Database::open(&db_path).await.unwrap();
+    assert_eq!(
+        db.summary().await.unwrap().tracks,
+        7,
+        "the library is whole"
+    );
+    db.close().await;
+}
