@@ -286,6 +286,61 @@ fn exits_1_with_a_clear_message_when_it_cannot_run() {
     assert_eq!(out.status.code(), Some(1), "usage errors exit 1");
 }
 
+/// A damaged library is refused by every command with `corrupt_database`, naming it, and is
+/// left as it was (no side files); an empty file given as the library becomes one, and the
+/// command says so.
+#[test]
+fn a_damaged_library_is_refused_and_an_empty_file_made_a_library_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, 1, 3);
+    let db = dir.path().join("lib/library.db");
+    scan_ok(dir.path(), &db, &music);
+    let mut bytes = std::fs::read(&db).unwrap();
+    for byte in &mut bytes[100..4096] {
+        *byte = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let folder = |path: &Path| {
+        let mut names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = folder(&db);
+    let music_arg = music.to_str().unwrap();
+    for args in [
+        &["status"][..],
+        &["scan", music_arg],
+        &["enrich", "--no-artwork"],
+    ] {
+        refused(
+            dir.path(),
+            &db,
+            args,
+            "library.db cannot be used: it is damaged",
+        );
+        let mut json = cli_db(dir.path(), &db);
+        let out = json.args(args).arg("--json").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(json_lines(&out)[0]["code"], "corrupt_database", "{args:?}");
+        assert_eq!(folder(&db), before, "{args:?}: nothing made beside it");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "left as it was");
+
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let out = scan_cmd(dir.path(), &empty, &music).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the empty file there is made into a new library"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn human_status_lists_counts() {
     let dir = tempfile::tempdir().unwrap();

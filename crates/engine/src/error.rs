@@ -29,7 +29,7 @@ pub enum ErrorCode {
     JobAlreadyRunning,
     /// A bug or a stopped background task.
     Internal,
-    /// The library holds a value this build does not understand.
+    /// The library is damaged, or holds a value this build does not understand.
     CorruptDatabase,
     /// No such album, track or artwork in the library.
     NotFound,
@@ -139,8 +139,8 @@ pub enum EngineError {
     #[error("library database error: {0}")]
     Database(sqlx::Error),
 
-    /// The library's files cannot be written or read: the disk is full, they are read-only, or
-    /// the disk failed. Says which library once the caller knows it ([`EngineError::in_library`]).
+    /// The library's files cannot be written or read: the disk is full, they are read-only,
+    /// the disk failed, or the file is damaged. Says which library once the caller knows it ([`EngineError::in_library`]).
     #[error("{}: {cause}", match path {
         Some(path) => format!("the library {} cannot be used", path.display()),
         None => "the library cannot be used".to_owned(),
@@ -150,7 +150,7 @@ pub enum EngineError {
         path: Option<PathBuf>,
         /// What is wrong, for people (with SQLite's own words).
         cause: String,
-        /// `DiskFull`, `ReadOnlyLibrary` or `DiskIo`.
+        /// `DiskFull`, `ReadOnlyLibrary`, `DiskIo` or `CorruptDatabase`.
         code: ErrorCode,
     },
 
@@ -267,6 +267,11 @@ impl From<sqlx::Error> for EngineError {
                 "it is read-only (the file, its -wal or -shm, or its folder cannot be written)",
             ),
             Some(10) => (ErrorCode::DiskIo, "the disk failed to read or write it"),
+            // SQLITE_CORRUPT and SQLITE_NOTADB past the header check: damaged pages.
+            Some(11 | 26) => (
+                ErrorCode::CorruptDatabase,
+                "it is damaged (restore it from a backup, or move it away and scan again)",
+            ),
             _ => return EngineError::Database(err),
         };
         EngineError::Storage {

@@ -399,3 +399,41 @@ async fn a_read_only_open_of_an_older_library_goes_through_the_upgrade_when_it_m
     assert_eq!(db.summary().await.unwrap().tracks, 0);
     db.close().await;
 }
+
+/// A library whose pages are damaged (a bad disk, a tool that wrote into it) is refused as
+/// `corrupt_database`, naming it, and is left exactly as it was: SQLite's `-wal` and `-shm`
+/// side files, which opening it makes, are not left beside it.
+#[tokio::test]
+async fn a_damaged_library_is_refused_untouched_without_side_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.db");
+    make_library(&path).await;
+    for leftover in ["damaged.db-wal", "damaged.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(leftover));
+    }
+    // The header stays a Gatefold one; the schema table on the rest of page 1 is garbage.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for byte in &mut bytes[100..4096] {
+        *byte = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let before = snapshot(dir.path());
+    for read_only in [false, true] {
+        let err = if read_only {
+            Database::open_read_only(&path).await.unwrap_err()
+        } else {
+            Database::open(&path).await.unwrap_err()
+        };
+        assert_eq!(err.code().as_str(), "corrupt_database", "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("damaged.db") && msg.contains("damaged"),
+            "{msg}"
+        );
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "read-only {read_only}: nothing written, no -wal or -shm left"
+        );
+    }
+}

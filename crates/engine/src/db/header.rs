@@ -13,7 +13,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, ErrorKind, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{EngineError, Result};
 
@@ -55,7 +55,7 @@ pub(super) fn read(path: &Path) -> Result<Header> {
         Err(e) if e.kind() == ErrorKind::NotFound => None,
         Err(e) => return Err(EngineError::io(path, e)),
     };
-    if let Some(bytes) = wal_page_one_header(&wal_path(path))? {
+    if let Some(bytes) = wal_page_one_header(&super::sibling(path, "-wal"))? {
         return Ok(Header::Present {
             bytes,
             from_wal: true,
@@ -93,13 +93,6 @@ impl Header {
         };
         (i64::from(be(60)), be(68))
     }
-}
-
-/// `<db>-wal`, SQLite's name for the write-ahead log of `path`.
-pub(super) fn wal_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push("-wal");
-    PathBuf::from(name)
 }
 
 /// The first 100 bytes of the newest committed page 1 in the WAL at `wal`, if any.

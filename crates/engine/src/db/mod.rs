@@ -132,24 +132,41 @@ impl Database {
             });
         };
 
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .min_connections(1)
-            .connect_with(connect_options(path))
-            .await?;
-        let db = Database {
-            pool,
-            path: path.to_path_buf(),
-            hold: ClockHold::default(),
-            read_only: false,
+        let before = SideFilesBefore::note(path);
+        let db = match Self::connect(path, connect_options(path), false).await {
+            Ok(db) => db,
+            Err(err) => return Err(before.refused(path, err)),
         };
-        let user_version = db.confirm_ours().await?;
-        MIGRATOR.run(&db.pool).await?;
-        if header_version.min(user_version) < schema_version() {
-            db.checkpoint().await?;
+        let migrated = async {
+            let user_version = db.confirm_ours().await?;
+            MIGRATOR.run(&db.pool).await?;
+            if header_version.min(user_version) < schema_version() {
+                db.checkpoint().await?;
+            }
+            Ok::<_, EngineError>(())
+        }
+        .await;
+        if let Err(err) = migrated {
+            db.pool.close().await;
+            return Err(before.refused(path, err));
         }
         tracing::debug!(path = %path.display(), schema = schema_version(), "library database open");
         Ok(db)
+    }
+
+    /// A pool of connections to the library at `path`.
+    async fn connect(path: &Path, options: SqliteConnectOptions, read_only: bool) -> Result<Self> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Database {
+            pool,
+            path: path.to_path_buf(),
+            hold: ClockHold::default(),
+            read_only,
+        })
     }
 
     /// Opens the existing library at `path` for reading only, for the commands that only look
@@ -194,20 +211,14 @@ impl Database {
                 .busy_timeout(BUSY_TIMEOUT)
         };
         let connect = |immutable: bool| async move {
-            let pool = SqlitePoolOptions::new()
-                .max_connections(4)
-                .min_connections(1)
-                .connect_with(options(immutable))
-                .await?;
-            let db = Database {
-                pool,
-                path: path.to_path_buf(),
-                hold: ClockHold::default(),
-                read_only: true,
-            };
-            db.confirm_ours().await?;
+            let db = Self::connect(path, options(immutable), true).await?;
+            if let Err(err) = db.confirm_ours().await {
+                db.pool.close().await;
+                return Err(err);
+            }
             Ok::<_, EngineError>(db)
         };
+        let before = SideFilesBefore::note(path);
         let db = match connect(false).await {
             Ok(db) => db,
             // SQLite cannot read a WAL library when it may not create or lock the `-shm` file
@@ -216,9 +227,9 @@ impl Database {
             // which needs no side file.
             Err(err) if err.is_sqlite_access_error() && !wal_holds_frames(path) => {
                 tracing::debug!(path = %path.display(), %err, "read-only without -shm: immutable");
-                connect(true).await?
+                connect(true).await.map_err(|err| err.in_library(path))?
             }
-            Err(err) => return Err(err.in_library(path)),
+            Err(err) => return Err(before.refused(path, err)),
         };
         tracing::debug!(path = %path.display(), "library database open read-only");
         Ok(db)
@@ -378,17 +389,65 @@ fn writable(path: &Path) -> bool {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let side = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    may_write(path) && (may_write(folder) || (may_write(&side("-wal")) && may_write(&side("-shm"))))
+    may_write(path)
+        && (may_write(folder)
+            || (may_write(&sibling(path, "-wal")) && may_write(&sibling(path, "-shm"))))
+}
+
+/// The side file of the library at `path` named by `suffix` (`-wal`, `-shm`, `-journal`).
+pub(super) fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The `-wal` and `-shm` files that were missing before an open: a failed open of a damaged
+/// library removes the ones it made, so the refusal leaves the folder as it was.
+struct SideFilesBefore {
+    missing: Vec<PathBuf>,
+}
+
+impl SideFilesBefore {
+    fn note(path: &Path) -> Self {
+        let missing = ["-wal", "-shm"]
+            .into_iter()
+            .map(|suffix| sibling(path, suffix))
+            .filter(|side| std::fs::symlink_metadata(side).is_err())
+            .collect();
+        SideFilesBefore { missing }
+    }
+
+    /// The error of an open that failed, naming the library. For a damaged library (which no
+    /// other process can be using), the side files the open made are removed first, once its
+    /// connections are closed; never a `-wal` holding frames.
+    fn refused(self, path: &Path, err: EngineError) -> EngineError {
+        if err.code() == crate::error::ErrorCode::CorruptDatabase {
+            self.remove_made();
+        }
+        err.in_library(path)
+    }
+
+    fn remove_made(self) {
+        for side in self.missing {
+            let holds_frames = side.as_os_str().as_encoded_bytes().ends_with(b"-wal")
+                && std::fs::metadata(&side).is_ok_and(|m| m.len() > 0);
+            if holds_frames {
+                continue;
+            }
+            match std::fs::remove_file(&side) {
+                Ok(()) => {
+                    tracing::debug!(path = %side.display(), "removed what the failed open made")
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(path = %side.display(), %e, "could not remove"),
+            }
+        }
+    }
 }
 
 /// Whether the library's `-wal` holds anything (frames not yet folded into the main file).
 fn wal_holds_frames(path: &Path) -> bool {
-    std::fs::metadata(header::wal_path(path)).is_ok_and(|m| m.len() > 0)
+    std::fs::metadata(sibling(path, "-wal")).is_ok_and(|m| m.len() > 0)
 }
 
 /// How every connection to a library is set up.
@@ -451,7 +510,10 @@ async fn create(path: &Path) -> Result<()> {
             match std::fs::metadata(path) {
                 // An empty file stood there (the user made it, or a tool did): it becomes the
                 // library, as SQLite itself would have made it one.
-                Ok(meta) if meta.len() == 0 => std::fs::rename(&temp, path),
+                Ok(meta) if meta.len() == 0 => {
+                    tracing::warn!(path = %path.display(), "the empty file there is made into a new library");
+                    std::fs::rename(&temp, path)
+                }
                 // Someone else made the library first: theirs is kept.
                 _ => Ok(()),
             }
@@ -490,12 +552,11 @@ fn remove_dead_creations(dir: &Path, prefix: &str) {
 /// Removes `path` and SQLite's side files of it (journal, WAL, shared memory).
 fn remove_with_siblings(path: &Path) {
     for suffix in ["", "-journal", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
+        let name = sibling(path, suffix);
         match std::fs::remove_file(&name) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(path = %PathBuf::from(name).display(), %e, "could not remove"),
+            Err(e) => tracing::warn!(path = %name.display(), %e, "could not remove"),
         }
     }
 }
