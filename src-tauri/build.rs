@@ -23,6 +23,10 @@ fn main() {
             "choose_folder",
             "scan_folder",
             "save_text_file",
+            "last_run",
+            "provider_urls",
+            "album_card",
+            "reveal_track",
         ]));
     #[expect(
         clippy::expect_used,

@@ -2,11 +2,12 @@
 //! `TauriBackend` (ui/src/lib/tauriBackend.ts) calls them by these names.
 
 use gatefold_engine::db::FailureRecord;
-use gatefold_engine::enrich::{EnrichmentConfig, EnrichmentStatus};
+use gatefold_engine::enrich::{EnrichmentConfig, EnrichmentStatus, LastRun};
 use gatefold_engine::model::MissingFilter;
-use gatefold_engine::providers::settings::ProviderSettings;
+use gatefold_engine::providers::settings::{ProviderSettings, ProviderUrl};
 use gatefold_engine::{
-    AlbumPage, ErrorCode, LibrarySummary, ScanEvent, ScanReport, TrackListItem, TrackLyrics,
+    AlbumCard, AlbumPage, ErrorCode, LibrarySummary, ScanEvent, ScanReport, TrackListItem,
+    TrackLyrics,
 };
 use tauri::State;
 use tauri::{AppHandle, Emitter};
@@ -64,16 +65,18 @@ pub async fn save_providers(
 }
 
 /// Starts enriching the library in the background with the saved settings (write-back after
-/// it when that is on). Every refusal (`invalid_config`, `not_on_wifi`, `job_already_running`)
+/// it when that is on); with `track_ids`, only those tracks (a failure's "Retry"). Every refusal (`invalid_config`, `not_on_wifi`, `job_already_running`)
 /// comes back from this call; events follow on `library-events`.
 #[tauri::command]
 pub async fn start_enrichment(
     state: State<'_, AppState>,
     retry_failed: bool,
+    track_ids: Option<Vec<i64>>,
 ) -> Result<(), CommandError> {
     let library = state.library()?;
     let mut request = library.saved_request().await?;
     request.retry_failed = retry_failed;
+    request.only_tracks = track_ids;
     let handle = library.start_enrichment(request).await?;
     tauri::async_runtime::spawn(async move {
         // Write-back's outcome and the job's own failures reach the window as events; only
@@ -252,4 +255,47 @@ pub async fn save_text_file(
         .await
         .map_err(|e| CommandError::new(ErrorCode::Io, format!("{}: {e}", path.display())))?;
     Ok(Some(path.display().to_string()))
+}
+
+/// The library's most recent job and how it stands (`None` before the first): what the
+/// enrichment view shows after a restart, with "Continue" for an interrupted one.
+#[tauri::command]
+pub async fn last_run(state: State<'_, AppState>) -> Result<Option<LastRun>, CommandError> {
+    Ok(state.library()?.last_run().await?)
+}
+
+/// Each provider's base URL in use now, and whether an environment variable overrides the
+/// saved one.
+#[tauri::command]
+pub async fn provider_urls(state: State<'_, AppState>) -> Result<Vec<ProviderUrl>, CommandError> {
+    Ok(state.library()?.provider_urls().await?)
+}
+
+/// One album as the grid shows it (`not_found` for an unknown album): a failure's "Show in
+/// library".
+#[tauri::command]
+pub async fn album_card(
+    state: State<'_, AppState>,
+    album_id: i64,
+) -> Result<AlbumCard, CommandError> {
+    state.named(state.database()?.album_card(album_id).await)
+}
+
+/// Shows a library track's file in the system's file manager (`not_found` for an unknown
+/// track). Only tracks of the library: the window names an id, never a path.
+#[tauri::command]
+pub async fn reveal_track(state: State<'_, AppState>, track_id: i64) -> Result<(), CommandError> {
+    let path = state.named(state.database()?.track_path(track_id).await)?;
+    if !path.exists() {
+        return Err(CommandError::new(
+            ErrorCode::NotFound,
+            format!("{} is no longer there (rescan the folder)", path.display()),
+        ));
+    }
+    tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Io,
+            format!("could not show {} in the file manager: {e}", path.display()),
+        )
+    })
 }

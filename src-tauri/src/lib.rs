@@ -108,6 +108,10 @@ pub fn run() -> tauri::Result<()> {
             commands::choose_folder,
             commands::scan_folder,
             commands::save_text_file,
+            commands::last_run,
+            commands::provider_urls,
+            commands::album_card,
+            commands::reveal_track,
         ])
         .register_asynchronous_uri_scheme_protocol("artwork", |ctx, request, responder| {
             let app = ctx.app_handle().clone();

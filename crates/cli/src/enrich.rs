@@ -38,6 +38,7 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
         }
     };
     request.retry_failed = args.retry_failed;
+    request.only_tracks = (!args.tracks.is_empty()).then(|| args.tracks.clone());
     request.dry_run = args.write.dry_run;
     request.overwrite = args.write.overwrite;
     let printer = *out;

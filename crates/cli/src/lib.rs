@@ -108,6 +108,10 @@ pub struct EnrichArgs {
     /// Only retry what failed before.
     #[arg(long)]
     pub retry_failed: bool,
+    /// Work only on this track (repeatable; ids as `export --json` and `failures --json` give
+    /// them): with `--retry-failed`, retry what failed for it.
+    #[arg(long = "track", value_name = "ID")]
+    pub tracks: Vec<i64>,
     /// A provider's base URL, which may carry a path prefix (repeatable):
     /// `--provider lrclib=http://127.0.0.1:8080/lrclib`. Also `GATEFOLD_<NAME>_URL`.
     #[arg(long = "provider", value_name = "NAME=URL")]
@@ -355,7 +359,7 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     };
     let code = match cli.command {
         Command::Scan { folder, .. } => scan(&library, &folder, out).await,
-        Command::Status { .. } => status(library.database(), out).await,
+        Command::Status { .. } => status(&library, out).await,
         Command::Enrich(args) => enrich::run(&library, &args, out).await,
         Command::Failures { .. } => failures(library.database(), out).await,
         Command::Export { .. } => export(&library, out).await,
@@ -392,10 +396,14 @@ async fn scan(library: &Library, folder: &std::path::Path, out: &Output) -> u8 {
     }
 }
 
-async fn status(db: &Database, out: &Output) -> u8 {
-    match db.summary().await {
-        Ok(summary) => {
-            out.summary(&summary, db.path());
+async fn status(library: &Library, out: &Output) -> u8 {
+    let db = library.database();
+    let read = async {
+        Ok::<_, gatefold_engine::EngineError>((db.summary().await?, library.last_run().await?))
+    };
+    match read.await {
+        Ok((summary, last_run)) => {
+            out.summary(&summary, last_run.as_ref(), db.path());
             EXIT_OK
         }
         Err(err) => {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use gatefold_engine::db::FailureRecord;
-use gatefold_engine::enrich::Operation;
+use gatefold_engine::enrich::{LastRun, LastRunState, Operation};
 use gatefold_engine::writeback::{ItemOutcome, WriteBackItem, WriteBackSummary, WriteTarget};
 use gatefold_engine::{
     EngineError, EnrichmentResult, ErrorCode, LibraryEvent, LibrarySummary, LyricsStatus,
@@ -311,9 +311,15 @@ impl Output {
         ));
     }
 
-    pub(crate) fn summary(&self, summary: &LibrarySummary, db: &Path) {
+    pub(crate) fn summary(&self, summary: &LibrarySummary, last_run: Option<&LastRun>, db: &Path) {
         if self.json {
-            json_line(summary);
+            #[derive(serde::Serialize)]
+            struct Status<'a> {
+                #[serde(flatten)]
+                summary: &'a LibrarySummary,
+                last_run: Option<&'a LastRun>,
+            }
+            json_line(&Status { summary, last_run });
             return;
         }
         let mut text = format!(
@@ -328,6 +334,9 @@ impl Output {
         for status in LyricsStatus::ALL {
             let n = summary.lyrics.get(&status).copied().unwrap_or(0);
             text.push_str(&format!("    {:<14} {n}\n", status.as_str()));
+        }
+        if let Some(run) = last_run {
+            text.push_str(&format!("  last run         {}\n", describe_last_run(run)));
         }
         stdout_line(text.trim_end());
     }
@@ -460,6 +469,22 @@ fn with_rate(style: ProgressStyle) -> ProgressStyle {
         |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
             let _ = write!(w, "{:.0}/s", state.per_sec());
         },
+    )
+}
+
+/// "finished: 120 of 120 tracks, artwork for 40, lyrics for 100, 2 failed".
+fn describe_last_run(run: &LastRun) -> String {
+    let p = &run.progress;
+    let state = match run.state {
+        LastRunState::Finished => "finished",
+        LastRunState::Cancelled => "cancelled",
+        LastRunState::Interrupted => "interrupted (`enrich` continues it)",
+        LastRunState::Running => "running",
+        LastRunState::RunningElsewhere => "running in another process",
+    };
+    format!(
+        "{state}: {} of {} tracks, artwork for {}, lyrics for {}, {} failed",
+        p.processed_tracks, p.total_tracks, p.artwork_fetched, p.lyrics_fetched, p.failed_tracks
     )
 }
 

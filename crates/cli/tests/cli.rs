@@ -341,6 +341,84 @@ fn a_damaged_library_is_refused_and_an_empty_file_made_a_library_is_said() {
     );
 }
 
+/// `enrich --track ID` works on that track only; `status` then shows the last run. A run in
+/// another process is shown as such, and once that process is killed, as interrupted.
+#[test]
+fn enrich_one_track_and_status_shows_the_last_run() {
+    let (dir, db) = scanned_library(8, 5, false);
+    let runtime = runtime();
+    let fake = slow_lrclib(&runtime, "");
+    let lrclib = format!("lrclib={}", fake.uri());
+    let export = || {
+        let out = cli_db(dir.path(), &db)
+            .args(["export", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json_lines(&out)
+    };
+    let chosen = export()[7]["id"].as_i64().unwrap();
+    let enrich = |extra: &[&str]| {
+        let mut cmd = cli_db(dir.path(), &db);
+        cmd.args(["enrich", "--no-artwork", "--provider", &lrclib])
+            .args(extra);
+        cmd
+    };
+    let out = enrich(&["--track", &chosen.to_string()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for track in export() {
+        let expected = if track["id"].as_i64() == Some(chosen) {
+            "unavailable"
+        } else {
+            "not_fetched"
+        };
+        assert_eq!(track["lyrics_status"], expected, "{track}");
+    }
+    let last = &status_json(dir.path(), &db)["last_run"];
+    assert_eq!(last["state"], "finished", "{last}");
+    assert_eq!(last["progress"]["total_tracks"], 1, "{last}");
+    assert_eq!(last["progress"]["processed_tracks"], 1, "{last}");
+    let human = cli_db(dir.path(), &db).arg("status").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("last run         finished: 1 of 1 tracks"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+
+    // The 39 others, one request at a time: a while. Another process sees it running.
+    let mut child = enrich(&["--max-concurrent", "1", "--rate", "lrclib=1000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let state = status_json(dir.path(), &db)["last_run"]["state"].clone();
+        if state == "running_elsewhere" {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended unseen: {state}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never seen running: {state}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let last = &status_json(dir.path(), &db)["last_run"];
+    assert_eq!(last["state"], "interrupted", "{last}");
+    let human = cli_db(dir.path(), &db).arg("status").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("interrupted (`enrich` continues it)"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+}
+
 #[test]
 fn human_status_lists_counts() {
     let dir = tempfile::tempdir().unwrap();

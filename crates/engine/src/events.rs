@@ -97,6 +97,13 @@ pub enum LibraryEvent {
         title: String,
         /// The track's artist, for display.
         artist: String,
+        /// The track's album (its id in the library).
+        #[ts(type = "number")]
+        album_id: i64,
+        /// The track's album title, for display.
+        album: String,
+        /// The track's file path (bytes that are not UTF-8 shown lossily).
+        path: String,
         /// Which operation failed.
         operation: Operation,
         /// The last error, for people.

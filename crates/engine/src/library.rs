@@ -65,6 +65,8 @@ pub struct EnrichmentRequest {
     pub providers: Vec<ProviderSettings>,
     /// Work only on what failed before.
     pub retry_failed: bool,
+    /// Work only on these tracks (a failure's "Retry"); `None`: every track.
+    pub only_tracks: Option<Vec<i64>>,
     /// Write-back after the job: its mode comes from `config.write_back`; these say how.
     pub dry_run: bool,
     /// Replace the user's own covers and lyrics files during write-back.
@@ -79,6 +81,7 @@ impl std::fmt::Debug for EnrichmentRequest {
             .field("config", &self.config)
             .field("providers", &self.providers)
             .field("retry_failed", &self.retry_failed)
+            .field("only_tracks", &self.only_tracks)
             .field("dry_run", &self.dry_run)
             .field("overwrite", &self.overwrite)
             .finish_non_exhaustive()
@@ -180,6 +183,7 @@ impl Library {
             config,
             providers,
             retry_failed: false,
+            only_tracks: None,
             dry_run: false,
             overwrite: false,
             on_write_back: Arc::new(|_| {}),
@@ -210,6 +214,7 @@ impl Library {
             .artwork(Arc::new(services.artwork), self.store.clone())
             .network(Arc::clone(&self.network))
             .retry_failed(request.retry_failed)
+            .only_tracks(request.only_tracks)
             .write_back_after(write_back, request.on_write_back);
         if let Some(lyrics) = services.lyrics {
             job = job.lyrics(lyrics);
@@ -218,6 +223,26 @@ impl Library {
             EnrichmentError::Engine(e) => EnrichmentError::Engine(e.in_library(self.db.path())),
             other => other,
         })
+    }
+
+    /// Each saved provider's base URL in use now, and whether its `GATEFOLD_<NAME>_URL`
+    /// environment variable overrides the saved one.
+    pub async fn provider_urls(&self) -> Result<Vec<provider_settings::ProviderUrl>> {
+        let saved = self
+            .db
+            .provider_settings()
+            .await
+            .map_err(|e| e.in_library(self.path()))?;
+        Ok(provider_settings::urls_in_use(&saved))
+    }
+
+    /// The library's most recent job and how it stands (finished, cancelled, interrupted, or
+    /// running here or in another process); `None` before the first.
+    pub async fn last_run(&self) -> Result<Option<crate::model::LastRun>> {
+        self.db
+            .last_job(crate::clock::unix_now(), crate::enrich::STALE_JOB_SECS)
+            .await
+            .map_err(|e| e.in_library(self.path()))
     }
 
     /// The running job's controls (pause, resume, cancel), if one runs.

@@ -297,6 +297,101 @@ async fn not_found_and_permanent_errors_are_never_retried() {
     let failures = lib.db.failures(10).await.unwrap();
     assert_eq!(failures.len(), 1);
     assert!(failures[0].title.starts_with("Track 1 of Bulk Album 1"));
+    // The live event names the album and the file, as the list does (the window's rows and
+    // its CSV carry them).
+    let live = events.events().into_iter().find_map(|e| match e {
+        LibraryEvent::TrackFailed {
+            album_id,
+            album,
+            path,
+            ..
+        } => Some((album_id, album, path)),
+        _ => None,
+    });
+    let (album_id, album, path) = live.expect("a track_failed event");
+    assert_eq!(album, "Bulk Album 1");
+    assert_eq!(album_id, failures[0].album_id);
+    assert_eq!(path, failures[0].path);
+    assert!(
+        path.starts_with(&lib.dir.path().display().to_string()),
+        "{path}"
+    );
+}
+
+#[tokio::test]
+async fn a_job_for_chosen_tracks_works_on_those_only() {
+    let lib = library(3, 2).await;
+    let art = FakeArtwork::new(Latency::zero());
+    let lyr = FakeLyrics::new(Latency::zero());
+    let tracks = lib
+        .db
+        .tracks()
+        .find_by_missing_artwork(0, 100)
+        .await
+        .unwrap();
+    let chosen = tracks
+        .iter()
+        .find(|t| t.album == "Bulk Album 1")
+        .expect("a track of the second album");
+    let result = lib
+        .art_job(config().build().unwrap(), &art)
+        .lyrics(lyr.clone())
+        .only_tracks(Some(vec![chosen.id]))
+        .run_ok()
+        .await;
+    assert_eq!(result.progress.total_tracks, 1);
+    assert_eq!(result.progress.processed_tracks, 1);
+    assert_eq!(art.meter.call_count(), 1);
+    assert_eq!(art.meter.calls_for("Bulk Album 1").len(), 1);
+    assert_eq!(
+        lyr.meter.call_count(),
+        1,
+        "one album's request, for one track"
+    );
+    let summary = lib.db.summary().await.unwrap();
+    assert_eq!(
+        summary.lyrics[&LyricsStatus::NotFetched],
+        5,
+        "the others untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_pause_says_how_many_attempts_are_still_finishing() {
+    let lib = library(30, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(Duration::from_secs(1)));
+    let cfg = artwork_only().max_concurrent(2).build().unwrap();
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let handle = BackgroundExecutor::new()
+        .spawn(lib.art_job_on(cfg, bus, &art))
+        .unwrap();
+    tokio::time::sleep(ms(250)).await;
+    handle.pause();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let calls = art.meter.call_count();
+    handle.resume();
+    handle.join().await.unwrap();
+    let seen = events.events();
+    let paused = seen
+        .iter()
+        .position(|e| matches!(e, LibraryEvent::JobPaused { .. }))
+        .expect("a paused event");
+    let resumed = seen
+        .iter()
+        .position(|e| matches!(e, LibraryEvent::JobResumed { .. }))
+        .expect("a resumed event");
+    let in_flight: Vec<u32> = seen[paused..resumed]
+        .iter()
+        .filter_map(|e| match e {
+            LibraryEvent::Progress { progress, .. } => Some(progress.in_flight),
+            _ => None,
+        })
+        .collect();
+    // Both attempts were running when the pause came; they finished, and no new one started.
+    assert_eq!(in_flight.first(), Some(&2), "{in_flight:?}");
+    assert_eq!(in_flight.last(), Some(&0), "{in_flight:?}");
+    assert_eq!(calls, 2, "nothing started after the pause");
 }
 
 #[tokio::test]

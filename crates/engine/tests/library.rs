@@ -294,3 +294,90 @@ async fn a_start_refused_for_another_process_job_leaves_its_tracks_in_flight() {
     drop(conn);
     library.close().await;
 }
+
+/// What the window shows after a restart: the last job, and whether it finished, was
+/// cancelled, or was interrupted (its process gone before the end: the next start continues
+/// it, with its counts).
+#[tokio::test]
+async fn the_last_run_says_how_it_ended() {
+    use gatefold_engine::enrich::LastRunState;
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    assert_eq!(library.last_run().await.unwrap(), None, "no job yet");
+
+    let handle = library
+        .start_enrichment(offline_request(&library).await)
+        .await
+        .unwrap();
+    let result = handle.join().await.unwrap();
+    let last = library.last_run().await.unwrap().expect("a last run");
+    assert_eq!(last.state, LastRunState::Finished);
+    assert_eq!(last.job_id, result.job_id);
+    assert_eq!(
+        last.progress.processed_tracks,
+        result.progress.processed_tracks
+    );
+    assert_eq!(last.progress.total_tracks, 6);
+    assert_eq!(last.not_found, result.not_found);
+    assert!(last.ended_at.is_some_and(|end| end >= last.started_at));
+
+    // A job whose process went away: no heartbeat for a minute.
+    let db = library.database();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let now = i64::try_from(now).unwrap();
+    let claimed = db.start_job("{}", false, now - 60, 30).await.unwrap();
+    let last = library.last_run().await.unwrap().expect("a last run");
+    assert_eq!(
+        (last.job_id, last.state),
+        (claimed.id, LastRunState::Interrupted)
+    );
+    assert_eq!(last.ended_at, None);
+
+    // Taken up again by this process: running here.
+    db.start_job("{}", false, now, 30).await.unwrap();
+    let last = library.last_run().await.unwrap().expect("a last run");
+    assert_eq!(
+        (last.job_id, last.state),
+        (claimed.id, LastRunState::Running)
+    );
+    library.close().await;
+}
+
+/// Each provider's URL in use: the saved one, or the `GATEFOLD_<NAME>_URL` override, said so.
+#[test]
+fn provider_urls_say_when_the_environment_overrides_the_saved_one() {
+    use gatefold_engine::providers::settings::{ProviderId, defaults, urls_in_use_with};
+    let saved = defaults();
+    let urls = urls_in_use_with(&saved, |var| {
+        (var == "GATEFOLD_LRCLIB_URL").then(|| "http://127.0.0.1:9/lrclib".to_owned())
+    });
+    assert_eq!(urls.len(), saved.len());
+    let lrclib = urls.iter().find(|u| u.id == ProviderId::Lrclib).unwrap();
+    assert!(lrclib.overridden);
+    assert_eq!(lrclib.url, "http://127.0.0.1:9/lrclib");
+    assert_eq!(lrclib.env_var, "GATEFOLD_LRCLIB_URL");
+    let deezer = urls.iter().find(|u| u.id == ProviderId::Deezer).unwrap();
+    assert!(!deezer.overridden);
+    let saved_deezer = saved.iter().find(|s| s.name == "deezer").unwrap();
+    assert_eq!(deezer.url, saved_deezer.base_url);
+    assert_eq!(deezer.env_var, "GATEFOLD_DEEZER_URL");
+}
+
+/// A failure's "Show in library" finds its album's card; an unknown id is `not_found`.
+#[tokio::test]
+async fn an_album_card_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    let db = library.database();
+    let page = db.albums_page("Covered Lyrics", None, 0, 10).await.unwrap();
+    let listed = &page.albums[0];
+    assert_eq!(&db.album_card(listed.id).await.unwrap(), listed);
+    let err = db.album_card(9999).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "not_found");
+    let err = db.track_path(9999).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "not_found");
+    library.close().await;
+}

@@ -267,15 +267,67 @@ pub fn validate(settings: &[ProviderSettings]) -> Result<(), ProviderSettingsErr
     }
 }
 
+/// `GATEFOLD_<NAME>_URL`: the environment variable that overrides `name`'s saved base URL.
+pub fn url_env_var(name: &str) -> String {
+    format!("GATEFOLD_{}_URL", name.to_ascii_uppercase())
+}
+
+/// The value of `name`'s URL override, when it is set (and not empty).
+fn url_from_env(name: &str) -> Option<String> {
+    std::env::var(url_env_var(name))
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
 /// Applies `GATEFOLD_<NAME>_URL` environment variables (the CLI and the app both honour them).
 pub fn apply_env(settings: &mut [ProviderSettings]) -> Result<(), String> {
     for name in known_names() {
-        let var = format!("GATEFOLD_{}_URL", name.to_ascii_uppercase());
-        if let Some(url) = std::env::var(&var).ok().filter(|u| !u.is_empty()) {
-            set_url(settings, name, &url).map_err(|e| format!("{var}: {e}"))?;
+        if let Some(url) = url_from_env(name) {
+            set_url(settings, name, &url).map_err(|e| format!("{}: {e}", url_env_var(name)))?;
         }
     }
     Ok(())
+}
+
+/// The address a provider is asked at, and whether an environment variable overrides the
+/// saved one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProviderUrl {
+    /// The provider.
+    pub id: ProviderId,
+    /// The base URL requests go to now.
+    pub url: String,
+    /// The environment variable that overrides the saved URL (`GATEFOLD_LRCLIB_URL`, ...).
+    pub env_var: String,
+    /// Whether that variable is set, so `url` is its value and not the saved one.
+    pub overridden: bool,
+}
+
+/// For each of the `saved` providers, the URL in use now: the saved one, or its environment
+/// override.
+pub fn urls_in_use(saved: &[ProviderSettings]) -> Vec<ProviderUrl> {
+    urls_in_use_with(saved, |var| std::env::var(var).ok())
+}
+
+/// [`urls_in_use`] with the environment read through `env` (tests give their own).
+pub fn urls_in_use_with(
+    saved: &[ProviderSettings],
+    env: impl Fn(&str) -> Option<String>,
+) -> Vec<ProviderUrl> {
+    saved
+        .iter()
+        .filter_map(|entry| {
+            let id = ProviderId::from_name(&entry.name)?;
+            let env = env(&url_env_var(&entry.name)).filter(|u| !u.is_empty());
+            Some(ProviderUrl {
+                id,
+                overridden: env.is_some(),
+                url: env.unwrap_or_else(|| entry.base_url.clone()),
+                env_var: url_env_var(&entry.name),
+            })
+        })
+        .collect()
 }
 
 /// Sets `name`'s base URL; on error nothing changes.

@@ -37,6 +37,26 @@ macro_rules! album_filter {
     };
 }
 
+/// The columns of an [`AlbumRow`], over `al` (the album) with [`album_card_joins`].
+macro_rules! album_card_columns {
+    () => {
+        "SELECT al.id, al.title, aa.name AS album_artist, al.year, \
+                (SELECT count(*) FROM tracks t WHERE t.album_id = al.id) AS track_count, \
+                (SELECT count(*) FROM tracks t WHERE t.album_id = al.id \
+                    AND t.lyrics_status = 'available') AS lyrics_available, \
+                aw.id AS artwork_id, aw.width, aw.height, aw.mime, \
+                coalesce(al.artwork_source, aw.source) AS artwork_source, aw.thumbnail_path "
+    };
+}
+
+/// The album artist and the artwork of `al`.
+macro_rules! album_card_joins {
+    () => {
+        "JOIN artists aa ON aa.id = al.album_artist_id \
+         LEFT JOIN artworks aw ON aw.id = al.artwork_id "
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct AlbumRow {
     id: i64,
@@ -51,6 +71,27 @@ struct AlbumRow {
     mime: Option<String>,
     artwork_source: Option<String>,
     thumbnail_path: Option<String>,
+}
+
+impl From<AlbumRow> for AlbumCard {
+    fn from(r: AlbumRow) -> Self {
+        AlbumCard {
+            artwork: artwork_info(
+                r.artwork_id,
+                r.width,
+                r.height,
+                r.mime,
+                r.artwork_source,
+                r.thumbnail_path.as_deref(),
+            ),
+            id: r.id,
+            title: r.title,
+            album_artist: r.album_artist,
+            year: r.year.and_then(|y| i32::try_from(y).ok()),
+            track_count: count_u32(r.track_count),
+            lyrics_available: count_u32(r.lyrics_available),
+        }
+    }
 }
 
 fn artwork_info(
@@ -102,18 +143,12 @@ impl Database {
             .fetch_one(&self.pool)
             .await?;
         let rows: Vec<AlbumRow> = sqlx::query_as(concat!(
-            "SELECT al.id, al.title, aa.name AS album_artist, al.year, \
-                    (SELECT count(*) FROM tracks t WHERE t.album_id = al.id) AS track_count, \
-                    (SELECT count(*) FROM tracks t WHERE t.album_id = al.id \
-                        AND t.lyrics_status = 'available') AS lyrics_available, \
-                    aw.id AS artwork_id, aw.width, aw.height, aw.mime, \
-                    coalesce(al.artwork_source, aw.source) AS artwork_source, aw.thumbnail_path \
-             FROM (SELECT al.id ",
+            album_card_columns!(),
+            "FROM (SELECT al.id ",
             album_filter!(),
-            ") hit JOIN albums al ON al.id = hit.id \
-             JOIN artists aa ON aa.id = al.album_artist_id \
-             LEFT JOIN artworks aw ON aw.id = al.artwork_id \
-             ORDER BY aa.name_key, al.year, lower(al.title), al.id \
+            ") hit JOIN albums al ON al.id = hit.id ",
+            album_card_joins!(),
+            "ORDER BY aa.name_key, al.year, lower(al.title), al.id \
              LIMIT ?3 OFFSET ?4"
         ))
         .bind(&pattern)
@@ -122,29 +157,37 @@ impl Database {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        let albums = rows
-            .into_iter()
-            .map(|r| AlbumCard {
-                artwork: artwork_info(
-                    r.artwork_id,
-                    r.width,
-                    r.height,
-                    r.mime,
-                    r.artwork_source,
-                    r.thumbnail_path.as_deref(),
-                ),
-                id: r.id,
-                title: r.title,
-                album_artist: r.album_artist,
-                year: r.year.and_then(|y| i32::try_from(y).ok()),
-                track_count: count_u32(r.track_count),
-                lyrics_available: count_u32(r.lyrics_available),
-            })
-            .collect();
         Ok(AlbumPage {
-            albums,
+            albums: rows.into_iter().map(AlbumCard::from).collect(),
             total: count_u32(total),
         })
+    }
+
+    /// One album as the grid shows it; `NotFound` when there is no such album.
+    pub async fn album_card(&self, album_id: i64) -> Result<AlbumCard> {
+        let _hold = self.hold.guard();
+        let row: Option<AlbumRow> = sqlx::query_as(concat!(
+            album_card_columns!(),
+            "FROM albums al ",
+            album_card_joins!(),
+            "WHERE al.id = ?1"
+        ))
+        .bind(album_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(AlbumCard::from)
+            .ok_or_else(|| EngineError::NotFound(format!("album {album_id}")))
+    }
+
+    /// Where a track's file is; `NotFound` when there is no such track.
+    pub async fn track_path(&self, track_id: i64) -> Result<std::path::PathBuf> {
+        let _hold = self.hold.guard();
+        let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT path FROM tracks WHERE id = ?1")
+            .bind(track_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(path,)| super::path_from_bytes(path))
+            .ok_or_else(|| EngineError::NotFound(format!("track {track_id}")))
     }
 
     /// An album's tracks in disc and track order; `NotFound` when there is no such album.

@@ -9,11 +9,11 @@ use sqlx::{Sqlite, Transaction};
 use super::library::{track_columns, track_joins};
 use super::{Database, path_from_bytes};
 use crate::error::{EngineError, Result};
-use crate::model::{EnrichmentProgress, NotFoundCounts, Operation};
+use crate::model::{EnrichmentProgress, LastRun, LastRunState, NotFoundCounts, Operation};
 use crate::model::{LyricsStatus, TrackRecord};
 
 /// Which tracks a job works on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
     /// Work on artwork: tracks whose album has none (with `retry_failed`: whose artwork failed).
     pub artwork: bool,
@@ -23,6 +23,15 @@ pub struct Selection {
     pub retry_failed: bool,
     /// Unix time: "not found" answers older than this are asked again.
     pub not_found_before: i64,
+    /// Only these tracks (a failure's "Retry"), when set; else every track that needs work.
+    pub only_tracks: Option<Vec<i64>>,
+}
+
+impl Selection {
+    /// `only_tracks` as the JSON array `json_each` reads (`?5`), or NULL for every track.
+    fn only_tracks_json(&self) -> Option<String> {
+        self.only_tracks.as_deref().map(json_ids)
+    }
 }
 
 /// A track the job will work on, and what it needs.
@@ -134,6 +143,9 @@ pub struct FailureRecord {
     pub title: String,
     /// The track's artist.
     pub artist: String,
+    /// The track's album (its id in the library).
+    #[ts(type = "number")]
+    pub album_id: i64,
     /// The track's album title.
     pub album: String,
     /// The track's file path (bytes that are not UTF-8 shown lossily).
@@ -172,10 +184,17 @@ macro_rules! needs_lyrics {
     };
 }
 
-/// The condition shared by the page and count queries: a track that needs either.
+/// The condition shared by the page and count queries: a track that needs either, among
+/// the tracks ?5 names (a JSON array; NULL: every track).
 macro_rules! candidate_where {
     () => {
-        concat!("(", needs_artwork!(), " OR ", needs_lyrics!(), ")")
+        concat!(
+            "(",
+            needs_artwork!(),
+            " OR ",
+            needs_lyrics!(),
+            ") AND (?5 IS NULL OR t.id IN (SELECT value FROM json_each(?5)))"
+        )
     };
 }
 
@@ -184,6 +203,13 @@ struct OpenJobRow {
     id: i64,
     owner_pid: i64,
     heartbeat_at: i64,
+    #[sqlx(flatten)]
+    counts: JobCountsRow,
+}
+
+/// A job row's counts, as they were committed.
+#[derive(sqlx::FromRow)]
+struct JobCountsRow {
     total_tracks: i64,
     processed_tracks: i64,
     artwork_fetched: i64,
@@ -193,11 +219,46 @@ struct OpenJobRow {
     lyrics_not_found: i64,
 }
 
+impl JobCountsRow {
+    fn counts(&self) -> (EnrichmentProgress, NotFoundCounts) {
+        let count = |n: i64| u32::try_from(n).unwrap_or(0);
+        let mut progress = EnrichmentProgress::new(count(self.total_tracks));
+        progress.processed_tracks = count(self.processed_tracks);
+        progress.artwork_fetched = count(self.artwork_fetched);
+        progress.lyrics_fetched = count(self.lyrics_fetched);
+        progress.failed_tracks = count(self.failed_tracks);
+        progress.set_total(count(self.total_tracks));
+        let not_found = NotFoundCounts {
+            artwork: count(self.artwork_not_found),
+            lyrics: count(self.lyrics_not_found),
+        };
+        (progress, not_found)
+    }
+}
+
+/// Whether the process `owner` still runs a job whose last heartbeat was at `heartbeat`.
+fn owner_alive(owner: i64, heartbeat: i64, now: i64, stale_after_secs: i64) -> bool {
+    now - heartbeat < stale_after_secs && Path::new(&format!("/proc/{owner}")).exists()
+}
+
+#[derive(sqlx::FromRow)]
+struct LastJobRow {
+    id: i64,
+    state: String,
+    owner_pid: i64,
+    heartbeat_at: i64,
+    started_at: i64,
+    finished_at: Option<i64>,
+    #[sqlx(flatten)]
+    counts: JobCountsRow,
+}
+
 #[derive(sqlx::FromRow)]
 struct FailureRow {
     track_id: i64,
     title: String,
     artist: String,
+    album_id: i64,
     album: String,
     path: Vec<u8>,
     operation: Operation,
@@ -237,7 +298,7 @@ impl Database {
     }
 
     /// How many tracks `selection` holds.
-    pub async fn count_candidates(&self, selection: Selection) -> Result<u32> {
+    pub async fn count_candidates(&self, selection: &Selection) -> Result<u32> {
         let _hold = self.hold.guard();
         let (n,): (i64,) = sqlx::query_as(concat!(
             "SELECT count(*) FROM tracks t JOIN albums al ON al.id = t.album_id WHERE ",
@@ -247,6 +308,7 @@ impl Database {
         .bind(selection.lyrics)
         .bind(selection.retry_failed)
         .bind(selection.not_found_before)
+        .bind(selection.only_tracks_json())
         .fetch_one(&self.pool)
         .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
@@ -255,7 +317,7 @@ impl Database {
     /// Up to `limit` candidates with an id above `after_id`, in id order (one query).
     pub async fn candidates_page(
         &self,
-        selection: Selection,
+        selection: &Selection,
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<Candidate>> {
@@ -269,14 +331,15 @@ impl Database {
             needs_lyrics!(),
             " AS needs_lyrics ",
             track_joins!(),
-            "WHERE t.id > ?5 AND ",
+            "WHERE t.id > ?6 AND ",
             candidate_where!(),
-            " ORDER BY t.id LIMIT ?6"
+            " ORDER BY t.id LIMIT ?7"
         ))
         .bind(selection.artwork)
         .bind(selection.lyrics)
         .bind(selection.retry_failed)
         .bind(selection.not_found_before)
+        .bind(selection.only_tracks_json())
         .bind(after_id)
         .bind(limit)
         .fetch_all(&self.pool)
@@ -320,19 +383,10 @@ impl Database {
             id,
             owner_pid: owner,
             heartbeat_at: heartbeat,
-            total_tracks: total,
-            processed_tracks: processed,
-            artwork_fetched: artwork,
-            lyrics_fetched: lyrics,
-            failed_tracks: failed,
-            artwork_not_found,
-            lyrics_not_found,
+            counts,
         }) = open
         {
-            let alive = owner != pid
-                && now - heartbeat < stale_after_secs
-                && Path::new(&format!("/proc/{owner}")).exists();
-            if alive {
+            if owner != pid && owner_alive(owner, heartbeat, now, stale_after_secs) {
                 return Err(EngineError::JobAlreadyRunning { pid: owner });
             }
             sqlx::query(
@@ -347,20 +401,12 @@ impl Database {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            let count = |n: i64| u32::try_from(n).unwrap_or(0);
-            let mut carried = EnrichmentProgress::new(count(total));
-            carried.processed_tracks = count(processed);
-            carried.artwork_fetched = count(artwork);
-            carried.lyrics_fetched = count(lyrics);
-            carried.failed_tracks = count(failed);
+            let (carried, carried_not_found) = counts.counts();
             return Ok(JobStart {
                 id,
                 resumed: true,
                 carried,
-                carried_not_found: NotFoundCounts {
-                    artwork: count(artwork_not_found),
-                    lyrics: count(lyrics_not_found),
-                },
+                carried_not_found,
             });
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -380,6 +426,42 @@ impl Database {
             carried: EnrichmentProgress::new(0),
             carried_not_found: NotFoundCounts::default(),
         })
+    }
+
+    /// The library's most recent job and how it stands (`None` before the first): a job whose
+    /// process is gone (no heartbeat for `stale_after_secs`, or no such process) before its
+    /// end is `Interrupted`, and the next start continues it.
+    pub async fn last_job(&self, now: i64, stale_after_secs: i64) -> Result<Option<LastRun>> {
+        let _hold = self.hold.guard();
+        let row: Option<LastJobRow> = sqlx::query_as(
+            "SELECT id, state, owner_pid, heartbeat_at, started_at, finished_at, total_tracks, \
+                    processed_tracks, artwork_fetched, lyrics_fetched, failed_tracks, \
+                    artwork_not_found, lyrics_not_found \
+             FROM enrichment_jobs ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let state = match row.state.as_str() {
+            "finished" => LastRunState::Finished,
+            "cancelled" => LastRunState::Cancelled,
+            _ if !owner_alive(row.owner_pid, row.heartbeat_at, now, stale_after_secs) => {
+                LastRunState::Interrupted
+            }
+            _ if row.owner_pid == i64::from(std::process::id()) => LastRunState::Running,
+            _ => LastRunState::RunningElsewhere,
+        };
+        let (progress, not_found) = row.counts.counts();
+        Ok(Some(LastRun {
+            job_id: row.id,
+            state,
+            progress,
+            not_found,
+            started_at: row.started_at,
+            ended_at: row.finished_at,
+        }))
     }
 
     /// Records that the job is alive (and its state: running or paused).
@@ -549,7 +631,8 @@ impl Database {
     pub async fn failures(&self, limit: u32) -> Result<Vec<FailureRecord>> {
         let _hold = self.hold.guard();
         let rows: Vec<FailureRow> = sqlx::query_as(
-            "SELECT f.track_id, t.title, ar.name AS artist, al.title AS album, t.path, f.operation, f.reason, \
+            "SELECT f.track_id, t.title, ar.name AS artist, t.album_id, al.title AS album, t.path, \
+                    f.operation, f.reason, \
                     f.attempts, f.failed_at \
              FROM enrichment_failures f \
              JOIN tracks t ON t.id = f.track_id \
@@ -567,6 +650,7 @@ impl Database {
                      track_id,
                      title,
                      artist,
+                     album_id,
                      album,
                      path,
                      operation,
@@ -578,6 +662,7 @@ impl Database {
                         track_id,
                         title,
                         artist,
+                        album_id,
                         album,
                         path: path_from_bytes(path).display().to_string(),
                         operation,

@@ -52,6 +52,8 @@ pub(super) struct LyricsDone {
 #[derive(Clone)]
 pub(super) struct Attempts {
     pub(super) permits: Arc<Semaphore>,
+    /// How many permits there are (`max_concurrent`).
+    pub(super) max_permits: usize,
     /// `true` while the job is paused.
     pub(super) gate: watch::Receiver<bool>,
     /// The deadline of one call of a service that does not bound its own requests.
@@ -61,11 +63,28 @@ pub(super) struct Attempts {
 }
 
 impl Attempts {
+    /// Operations holding a permit now: running, not waiting for the gate or a retry.
+    pub(super) fn in_flight(&self) -> u32 {
+        u32::try_from(
+            self.max_permits
+                .saturating_sub(self.permits.available_permits()),
+        )
+        .unwrap_or(u32::MAX)
+    }
+
     /// Waits until the job is not paused, then for a permit; `None` once the job is over (its
     /// gate or its permits gone), when nothing should start.
     async fn permit(&mut self) -> Option<OwnedSemaphorePermit> {
-        self.gate.wait_for(|paused| !paused).await.ok()?;
-        Arc::clone(&self.permits).acquire_owned().await.ok()
+        loop {
+            self.gate.wait_for(|paused| !paused).await.ok()?;
+            let permit = Arc::clone(&self.permits).acquire_owned().await.ok()?;
+            // A pause that came while this waited for a slot: the slot goes back, and nothing
+            // starts until the pause is lifted (else a pause would let the queue's next
+            // attempts start as the running ones finish).
+            if !*self.gate.borrow() {
+                return Some(permit);
+            }
+        }
     }
 
     /// Runs one call of a service under a permit. A service that bounds each of its own

@@ -76,7 +76,7 @@ impl EnrichmentError {
 }
 
 /// How long without a heartbeat before a job row is considered dead.
-const STALE_JOB_SECS: i64 = 30;
+pub(crate) const STALE_JOB_SECS: i64 = 30;
 const HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// An enrichment run over one library. Build it, then `run` it (or hand it to a
@@ -90,6 +90,8 @@ pub struct EnrichmentJob {
     /// Consulted when `require_wifi` is on (the real Linux monitor unless a test gives one).
     pub(super) network: Arc<dyn NetworkMonitor>,
     pub(super) retry_failed: bool,
+    /// Only these tracks, when set.
+    pub(super) only_tracks: Option<Vec<i64>>,
     pub(super) wifi_poll: Duration,
     pub(super) progress_interval: Duration,
     pub(super) jitter_seed: u64,
@@ -102,6 +104,7 @@ impl std::fmt::Debug for EnrichmentJob {
         f.debug_struct("EnrichmentJob")
             .field("config", &self.config)
             .field("retry_failed", &self.retry_failed)
+            .field("only_tracks", &self.only_tracks)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +153,7 @@ impl EnrichmentJob {
             lyrics: None,
             network: Arc::new(super::network::LinuxNetworkMonitor::default()),
             retry_failed: false,
+            only_tracks: None,
             wifi_poll: Duration::from_secs(5),
             progress_interval: Duration::from_millis(100),
             jitter_seed: 0x9E37_79B9_7F4A_7C15,
@@ -178,6 +182,13 @@ impl EnrichmentJob {
     /// Work only on what failed before.
     pub fn retry_failed(mut self, on: bool) -> Self {
         self.retry_failed = on;
+        self
+    }
+
+    /// Work only on these tracks (what they need, or with `retry_failed` what failed for
+    /// them): a failure's "Retry". `None`: every track.
+    pub fn only_tracks(mut self, tracks: Option<Vec<i64>>) -> Self {
+        self.only_tracks = tracks;
         self
     }
 
@@ -228,6 +239,7 @@ impl EnrichmentJob {
             retry_failed: self.retry_failed,
             not_found_before: unix_now()
                 - i64::try_from(self.config.not_found_max_age().as_secs()).unwrap_or(i64::MAX),
+            only_tracks: self.only_tracks.clone(),
         };
         let config_json = serde_json::to_string(&self.config).unwrap_or_default();
         let start = self

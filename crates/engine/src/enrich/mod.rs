@@ -24,11 +24,12 @@ use ts_rs::TS;
 
 pub use crate::config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder};
 pub use crate::model::{
-    EnrichmentProgress, EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseCode,
-    PauseReason, TrackFailure, WriteBackMode, WriteBackOutcome,
+    EnrichmentProgress, EnrichmentResult, LastRun, LastRunState, NotFoundCounts, Operation,
+    OperationOutcome, PauseCode, PauseReason, TrackFailure, WriteBackMode, WriteBackOutcome,
 };
 pub use crate::store::ArtworkStore;
 pub use executor::{BackgroundExecutor, JobHandle};
+pub(crate) use job::STALE_JOB_SECS;
 pub use job::{EnrichmentError, EnrichmentJob, JobControl, PreparedJob};
 pub use network::{ConnectionKind, LinuxNetworkMonitor, NetworkMonitor, NetworkStatus};
 pub use services::{

@@ -21,6 +21,9 @@ pub(super) enum Op {
 pub(super) struct Pending {
     pub(super) title: String,
     pub(super) artist: String,
+    pub(super) album_id: i64,
+    pub(super) album: String,
+    pub(super) path: std::path::PathBuf,
     /// Operations not finished yet (0 to 2).
     pub(super) waiting: u8,
     pub(super) artwork: Option<OperationOutcome>,
@@ -60,7 +63,7 @@ impl Scheduler {
         let page = self
             .job
             .db
-            .candidates_page(self.selection, self.cursor, limit)
+            .candidates_page(&self.selection, self.cursor, limit)
             .await?;
         self.exhausted = page.len() < limit as usize;
         if let Some(last) = page.last() {
@@ -102,6 +105,9 @@ impl Scheduler {
             let mut entry = Pending {
                 title: c.track.title.clone(),
                 artist: c.track.artist.clone(),
+                album_id: c.track.album_id,
+                album: c.track.album.clone(),
+                path: c.track.path.clone(),
                 waiting: 0,
                 artwork: None,
                 lyrics: None,

@@ -78,7 +78,7 @@ impl Scheduler {
 
     /// Runs the job to its end or its cancellation.
     pub(super) async fn run(mut self) -> Result<EnrichmentResult> {
-        let remaining = self.job.db.count_candidates(self.selection).await?;
+        let remaining = self.job.db.count_candidates(&self.selection).await?;
         let total = self.progress.processed_tracks.saturating_add(remaining);
         self.progress.set_total(total);
         tracing::info!(
@@ -110,6 +110,7 @@ impl Scheduler {
         let cancelled = self.drive(&progress_tx).await?;
 
         heartbeat.abort();
+        self.progress.in_flight = 0;
         self.job
             .db
             .end_job(
@@ -132,6 +133,7 @@ impl Scheduler {
         let (gate, gate_rx) = watch::channel(false);
         let attempts = Attempts {
             permits: Arc::new(Semaphore::new(self.job.config.max_concurrent as usize)),
+            max_permits: self.job.config.max_concurrent as usize,
             gate: gate_rx,
             timeout: self.job.config.operation_timeout(),
             base_delay: self.job.config.base_retry_delay(),
@@ -172,6 +174,9 @@ impl Scheduler {
                 gate.send_replace(want_pause.is_some());
                 self.announce_pause(want_pause.as_ref());
                 paused_for = want_pause;
+                // The attempts still running are what a pause waits for: say how many.
+                self.progress.in_flight = attempts.in_flight();
+                progress.send_replace(self.progress);
             }
 
             tokio::select! {
@@ -194,6 +199,7 @@ impl Scheduler {
                         .collect::<std::result::Result<Vec<Done>, _>>()
                         .map_err(|err| EngineError::Internal(format!("an enrichment task stopped: {err}")))?;
                     self.complete(done).await?;
+                    self.progress.in_flight = attempts.in_flight();
                     progress.send_replace(self.progress);
                 }
             }

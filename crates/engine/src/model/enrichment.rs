@@ -71,6 +71,45 @@ pub struct NotFoundCounts {
     pub lyrics: u32,
 }
 
+/// How the library's last job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LastRunState {
+    /// It ran to its end.
+    Finished,
+    /// The user stopped it.
+    Cancelled,
+    /// Its process went away before the end (a crash, a quit, a kill): the next start
+    /// continues it.
+    Interrupted,
+    /// This process runs it now.
+    Running,
+    /// Another process (the command line) runs it now.
+    RunningElsewhere,
+}
+
+/// The library's most recent enrichment job, as the window shows it after a restart.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LastRun {
+    /// The job's id.
+    #[ts(type = "number")]
+    pub job_id: i64,
+    /// Whether it finished, was cancelled, was interrupted or still runs.
+    pub state: LastRunState,
+    /// Its counts when it ended (or now).
+    pub progress: crate::model::EnrichmentProgress,
+    /// What it found nothing for.
+    pub not_found: NotFoundCounts,
+    /// When it started, in seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub started_at: i64,
+    /// When it ended, in seconds since the Unix epoch; `None` when it did not end.
+    #[ts(type = "number | null")]
+    pub ended_at: Option<i64>,
+}
+
 /// What a job did: its counts and its failures. (Not a list of every track: a run over a
 /// library of any size returns, and sends to the window, what a person reads.)
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -16,8 +16,8 @@ mod scanned;
 mod writeback;
 
 pub use enrichment::{
-    EnrichmentResult, NotFoundCounts, Operation, OperationOutcome, PauseCode, PauseReason,
-    TrackFailure, WriteBackOutcome,
+    EnrichmentResult, LastRun, LastRunState, NotFoundCounts, Operation, OperationOutcome,
+    PauseCode, PauseReason, TrackFailure, WriteBackOutcome,
 };
 pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;

@@ -22,6 +22,10 @@ pub struct EnrichmentProgress {
     pub failed_tracks: u32,
     /// 0 to 100; 100 when there is nothing to do.
     pub percent_complete: f64,
+    /// Operations running now (each holds one of the `max_concurrent` slots). Once a pause is
+    /// asked, these finish and no new one starts: the job is paused when this is 0.
+    #[serde(default)]
+    pub in_flight: u32,
 }
 
 impl EnrichmentProgress {
@@ -34,6 +38,7 @@ impl EnrichmentProgress {
             lyrics_fetched: 0,
             failed_tracks: 0,
             percent_complete: 0.0,
+            in_flight: 0,
         };
         progress.recompute();
         progress
