@@ -501,6 +501,86 @@ async fn pause_stops_new_work_and_resume_finishes_it() {
     ));
 }
 
+/// With no network, a service that cannot be reached pauses the job ("waiting for the
+/// network") instead of burning its attempts: nothing is counted as failed, and the job goes
+/// on when the network is back. With a network, the same answer is the service's failure.
+#[tokio::test]
+async fn offline_the_job_waits_for_the_network_and_fails_nothing() {
+    let lib = library(3, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(ms(10)));
+    let lyr = FakeLyrics::new(Latency::Fixed(ms(10)));
+    for n in 0..3 {
+        art.script(
+            &format!("Bulk Album {n}"),
+            vec![Reply::Unreachable, Reply::Found],
+        );
+        lyr.script(
+            &format!("Track 1 of Bulk Album {n}"),
+            vec![Reply::Unreachable, Reply::Found],
+        );
+    }
+    let network = FakeNetwork::ethernet();
+    network.set(ConnectionKind::Offline);
+    // No retry at all: an attempt counted would fail the track at once.
+    let cfg = config().max_retries(0).build().unwrap();
+    let bus = EventBus::default();
+    let events = EventCollector::start(&bus);
+    let executor = BackgroundExecutor::new();
+    let job = lib
+        .art_job_on(cfg, bus, &art)
+        .lyrics(lyr.clone())
+        .network(network.clone())
+        .wifi_poll_interval(Duration::from_secs(1));
+    let handle = executor.spawn(job).unwrap();
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(executor.is_busy(), "still waiting");
+    assert_eq!(art.meter.call_count(), 3, "one attempt each, then a wait");
+    assert_eq!(lyr.meter.call_count(), 3);
+    let seen = events.events();
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e, LibraryEvent::TrackFailed { .. })),
+        "nothing failed"
+    );
+    assert!(seen.iter().any(|e| matches!(
+        e,
+        LibraryEvent::JobPaused { reason, .. } if reason.code == PauseCode::WaitingForNetwork
+    )));
+
+    network.set(ConnectionKind::Ethernet);
+    let result = handle.join().await.unwrap();
+    assert!(result.failures.is_empty(), "{:?}", result.failures);
+    assert_eq!(result.progress.artwork_fetched, 3);
+    assert_eq!(result.progress.lyrics_fetched, 3);
+    assert_eq!(art.meter.call_count(), 6);
+    let kinds: Vec<&str> = events.events().iter().map(kind).collect();
+    let paused = kinds.iter().position(|k| *k == "paused").unwrap();
+    assert!(kinds[paused..].contains(&"resumed"), "{kinds:?}");
+}
+
+#[tokio::test]
+async fn online_an_unreachable_service_is_its_own_failure() {
+    let lib = library(1, 1).await;
+    let art = FakeArtwork::new(Latency::zero());
+    art.script("Bulk Album 0", vec![Reply::Unreachable, Reply::Found]);
+    let cfg = artwork_only().max_retries(0).build().unwrap();
+    let result = lib
+        .art_job(cfg, &art)
+        .network(FakeNetwork::ethernet())
+        .run_ok()
+        .await;
+    let [failure] = &result.failures[..] else {
+        panic!("one failure: {:?}", result.failures);
+    };
+    assert!(
+        failure.reason.contains("could not connect"),
+        "{}",
+        failure.reason
+    );
+    assert_eq!(art.meter.call_count(), 1);
+}
+
 fn kind(e: &LibraryEvent) -> &'static str {
     match e {
         LibraryEvent::TrackUpdated { .. } => "updated",

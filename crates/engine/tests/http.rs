@@ -509,3 +509,52 @@ async fn names_that_resolve_to_non_public_addresses_are_refused_unless_a_provide
         "only the provider's own host was reached"
     );
 }
+
+/// A service across the network that cannot be reached (its name does not resolve, no
+/// connection) is `Unreachable`, which the job checks against the network monitor; one on this
+/// machine (a closed loopback port) stays an ordinary passing failure of that service, so a
+/// machine without a default route never waits for a network it does not need.
+#[tokio::test]
+async fn unreachable_services_across_the_network_are_told_apart_from_local_ones() {
+    use gatefold_engine::http::{Http, ProviderPolicy, RateLimit};
+    use std::net::IpAddr;
+    let lookup = std::sync::Arc::new(|name: &str| -> std::io::Result<Vec<IpAddr>> {
+        Err(std::io::Error::other(format!(
+            "{name}: no such host (offline)"
+        )))
+    });
+    let client = |base: &str| {
+        ProviderClient::new(
+            Http::with_lookup(lookup.clone()).unwrap(),
+            ProviderPolicy {
+                name: "testprov",
+                base_url: url::Url::parse(base).unwrap(),
+                rate: RateLimit::per_second(1000.0),
+                max_in_flight: None,
+                throttle_statuses: &[],
+                request_timeout: Some(Duration::from_secs(10)),
+            },
+        )
+    };
+    let far = client("http://lyrics.example.org");
+    let err = far
+        .get_json::<Answer>(far.url("/ok", &[]))
+        .await
+        .unwrap_err();
+    assert!(err.is_unreachable() && err.is_retryable(), "{err:?}");
+    assert!(
+        err.to_string().starts_with("testprov: could not connect"),
+        "{err}"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let near = client(&format!("http://127.0.0.1:{port}"));
+    let err = near
+        .get_json::<Answer>(near.url("/ok", &[]))
+        .await
+        .unwrap_err();
+    assert!(!err.is_unreachable() && err.is_retryable(), "{err:?}");
+    assert!(err.to_string().contains("could not connect"), "{err}");
+}

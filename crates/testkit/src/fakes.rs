@@ -45,6 +45,8 @@ pub enum Reply {
         retry_after: Option<Duration>,
     },
     Permanent,
+    /// No connection could be made (`FetchError::Unreachable`).
+    Unreachable,
     /// Never answers (the job's timeout must end the attempt).
     Hang,
     /// Answers after this long instead of the usual latency.
@@ -199,6 +201,9 @@ impl Script {
             Reply::Permanent => Err(FetchError::permanent(format!(
                 "HTTP 400 from fake for {key}"
             ))),
+            Reply::Unreachable => Err(FetchError::unreachable(format!(
+                "fake: could not connect for {key}"
+            ))),
             other => Ok(Some(other)),
         }
     }
@@ -350,6 +355,10 @@ impl LyricsService for FakeLyrics {
                     }),
                     Reply::Permanent => Err(FetchError::permanent(format!(
                         "HTTP 400 from fake for {}",
+                        track.title
+                    ))),
+                    Reply::Unreachable => Err(FetchError::unreachable(format!(
+                        "fake: could not connect for {}",
                         track.title
                     ))),
                     other => Ok(other),

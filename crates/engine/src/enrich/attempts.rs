@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
+use super::network::{ConnectionKind, NetworkMonitor};
 use super::retry::{Jitter, delay};
 use super::services::{
     AlbumRequest, ArtworkService, FetchError, FetchedLyrics, LyricsRequest, LyricsService,
@@ -60,6 +61,12 @@ pub(super) struct Attempts {
     pub(super) timeout: Duration,
     pub(super) base_delay: Duration,
     pub(super) max_retries: u32,
+    /// Asked when a service cannot be reached: is the machine offline?
+    pub(super) network: Arc<dyn NetworkMonitor>,
+    /// `true` while the job waits for the network, shared with the scheduler: an attempt that
+    /// finds the machine offline sets it, the scheduler pauses the job and clears it once the
+    /// network is back.
+    pub(super) offline: Arc<watch::Sender<bool>>,
 }
 
 impl Attempts {
@@ -85,6 +92,22 @@ impl Attempts {
                 return Some(permit);
             }
         }
+    }
+
+    /// Whether `err` comes from a machine without a network: a service could not be reached
+    /// and the monitor sees no network.
+    async fn offline(&self, err: &FetchError) -> bool {
+        err.is_unreachable() && self.network.status().await.kind == ConnectionKind::Offline
+    }
+
+    /// Tells the scheduler that the machine is offline and waits until the network is back
+    /// (the attempt that met it is then made again, not counted as a retry).
+    async fn wait_for_network(&self) {
+        let mut back = self.offline.subscribe();
+        self.offline.send_replace(true);
+        tracing::info!("no network: waiting for it");
+        // Ends with the job too (the sender gone).
+        let _ = back.wait_for(|offline| !offline).await;
     }
 
     /// Runs one call of a service under a permit. A service that bounds each of its own
@@ -155,6 +178,7 @@ impl Attempts {
                     };
                 }
                 Ok(None) => break ArtDone::NotFound,
+                Err(err) if self.offline(&err).await => self.wait_for_network().await,
                 Err(err) => {
                     let wait = err
                         .is_retryable()
@@ -202,6 +226,10 @@ impl Attempts {
                 .await;
             let mut by_id: HashMap<i64, Result<FetchedLyrics, FetchError>> =
                 answers.into_iter().collect();
+            let offline = match by_id.values().find_map(|answer| answer.as_ref().err()) {
+                Some(err) => self.offline(err).await,
+                None => false,
+            };
             let mut again = Vec::new();
             let mut retry_after: Option<Duration> = None;
             let may_retry = retry < self.max_retries;
@@ -212,6 +240,8 @@ impl Attempts {
                     ))
                 });
                 match answer {
+                    // Asked again once the network is back, not counted.
+                    Err(err) if offline && err.is_unreachable() => again.push(track),
                     Err(err) if err.is_retryable() && may_retry => {
                         retry_after = retry_after.max(err.retry_after());
                         again.push(track);
@@ -222,6 +252,11 @@ impl Attempts {
                         attempts: retry + 1,
                     }),
                 }
+            }
+            if offline && !again.is_empty() {
+                self.wait_for_network().await;
+                request.tracks = again;
+                continue;
             }
             let Some(wait) = (!again.is_empty())
                 .then(|| self.retry_wait(retry, retry_after, &mut jitter))

@@ -87,7 +87,8 @@ pub struct EnrichmentJob {
     pub(super) bus: EventBus,
     pub(super) artwork: Option<(Arc<dyn ArtworkService>, ArtworkStore)>,
     pub(super) lyrics: Option<Arc<dyn LyricsService>>,
-    /// Consulted when `require_wifi` is on (the real Linux monitor unless a test gives one).
+    /// Consulted when `require_wifi` is on, and when a service cannot be reached (is the
+    /// machine offline?); the real Linux monitor unless a test gives one.
     pub(super) network: Arc<dyn NetworkMonitor>,
     pub(super) retry_failed: bool,
     /// Only these tracks, when set.
@@ -173,7 +174,7 @@ impl EnrichmentJob {
         self
     }
 
-    /// The monitor consulted when `require_wifi` is on.
+    /// The monitor consulted when `require_wifi` is on and when a service cannot be reached.
     pub fn network(mut self, monitor: Arc<dyn NetworkMonitor>) -> Self {
         self.network = monitor;
         self
@@ -192,7 +193,8 @@ impl EnrichmentJob {
         self
     }
 
-    /// How often the network is checked while `require_wifi` is on (default 5 s).
+    /// How often the network is checked while `require_wifi` is on, or while the job waits
+    /// for the network (default 5 s).
     pub fn wifi_poll_interval(mut self, every: Duration) -> Self {
         self.wifi_poll = every;
         self

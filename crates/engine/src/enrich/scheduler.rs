@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use super::attempts::{Attempts, Done};
 use super::job::{EnrichmentJob, JobControl, coalesce_progress, heartbeat};
+use super::network::ConnectionKind;
 use super::plan::{AlbumArt, Op, Pending};
 use super::retry::Jitter;
 use super::{EnrichmentProgress, EnrichmentResult, NotFoundCounts, PauseReason, TrackFailure};
@@ -131,6 +132,8 @@ impl Scheduler {
     /// and commits what finishes. Returns whether the job was cancelled.
     async fn drive(&mut self, progress: &watch::Sender<EnrichmentProgress>) -> Result<bool> {
         let (gate, gate_rx) = watch::channel(false);
+        let offline = Arc::new(watch::channel(false).0);
+        let mut offline_rx = offline.subscribe();
         let attempts = Attempts {
             permits: Arc::new(Semaphore::new(self.job.config.max_concurrent as usize)),
             max_permits: self.job.config.max_concurrent as usize,
@@ -138,6 +141,8 @@ impl Scheduler {
             timeout: self.job.config.operation_timeout(),
             base_delay: self.job.config.base_retry_delay(),
             max_retries: self.job.config.max_retries,
+            network: Arc::clone(&self.job.network),
+            offline: Arc::clone(&offline),
         };
         // Twice as many operations as permits: a finishing attempt always finds the next one
         // waiting.
@@ -145,6 +150,8 @@ impl Scheduler {
         let mut running: JoinSet<Done> = JoinSet::new();
         let mut user_pause = self.control.pause.subscribe();
         let mut wifi_lost: Option<String> = None;
+        // An attempt found the machine offline: paused until the monitor sees a network.
+        let mut network_lost = false;
         let mut wifi_check = tokio::time::interval(self.job.wifi_poll);
         wifi_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut paused_for: Option<PauseReason> = None;
@@ -164,9 +171,11 @@ impl Scheduler {
                 return Ok(false);
             }
 
-            // Pause state: asked for, or WiFi gone.
+            // Pause state: asked for, the network gone, or WiFi gone.
             let want_pause = if *user_pause.borrow() {
                 Some(PauseReason::requested())
+            } else if network_lost {
+                Some(PauseReason::waiting_for_network())
             } else {
                 wifi_lost.as_deref().map(PauseReason::waiting_for_wifi)
             };
@@ -185,9 +194,19 @@ impl Scheduler {
                 changed = user_pause.changed() => {
                     if changed.is_err() { break; }
                 }
-                _ = wifi_check.tick(), if self.job.config.require_wifi => {
+                changed = offline_rx.changed() => {
+                    if changed.is_err() { break; }
+                    network_lost = *offline_rx.borrow_and_update();
+                }
+                _ = wifi_check.tick(), if self.job.config.require_wifi || network_lost => {
                     let status = self.job.network.status().await;
-                    wifi_lost = (!status.allows_wifi_only_work()).then(|| status.describe());
+                    if self.job.config.require_wifi {
+                        wifi_lost = (!status.allows_wifi_only_work()).then(|| status.describe());
+                    }
+                    if network_lost && status.kind != ConnectionKind::Offline {
+                        tracing::info!(network = %status.describe(), "the network is back");
+                        offline.send_replace(false);
+                    }
                 }
                 Some(joined) = running.join_next(), if !running.is_empty() => {
                     let mut done = vec![joined];

@@ -168,6 +168,9 @@ pub enum PauseCode {
     Requested,
     /// WiFi-only is on and the machine left WiFi.
     WaitingForWifi,
+    /// A service could not be reached and the machine has no network: the job waits for it
+    /// (the attempts that met it are not counted) and goes on when it is back.
+    WaitingForNetwork,
 }
 
 /// Why a job is paused.
@@ -195,6 +198,14 @@ impl PauseReason {
         PauseReason {
             code: PauseCode::WaitingForWifi,
             message: format!("waiting for WiFi (now on {network})"),
+        }
+    }
+
+    /// Paused until the machine has a network again.
+    pub fn waiting_for_network() -> Self {
+        PauseReason {
+            code: PauseCode::WaitingForNetwork,
+            message: "waiting for the network (no connection)".into(),
         }
     }
 }

@@ -58,6 +58,14 @@ pub enum FetchError {
         /// How long the server asked to wait before the next attempt, if it said.
         retry_after: Option<Duration>,
     },
+    /// The service could not be reached at all (no connection could be made, its name did not
+    /// resolve). Retryable like `Transient`; a job that sees it while the machine has no
+    /// network waits for the network instead of counting the attempt.
+    #[error("{reason}")]
+    Unreachable {
+        /// What went wrong, for people.
+        reason: String,
+    },
     /// Will not pass on retry: invalid input, an answer that makes no sense.
     #[error("{reason}")]
     Permanent {
@@ -82,9 +90,24 @@ impl FetchError {
         }
     }
 
-    /// Whether another attempt may succeed (the error is `Transient`).
+    /// A service that could not be reached at all (see [`FetchError::Unreachable`]).
+    pub fn unreachable(reason: impl Into<String>) -> Self {
+        FetchError::Unreachable {
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether another attempt may succeed (the error is `Transient` or `Unreachable`).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, FetchError::Transient { .. })
+        matches!(
+            self,
+            FetchError::Transient { .. } | FetchError::Unreachable { .. }
+        )
+    }
+
+    /// Whether no connection to the service could be made (see [`FetchError::Unreachable`]).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, FetchError::Unreachable { .. })
     }
 
     /// The wait the server asked for before retrying; `None` when it named none or the error is
@@ -92,7 +115,7 @@ impl FetchError {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Transient { retry_after, .. } => *retry_after,
-            FetchError::Permanent { .. } => None,
+            FetchError::Unreachable { .. } | FetchError::Permanent { .. } => None,
         }
     }
 }
