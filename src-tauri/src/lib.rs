@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod events;
 mod logging;
+mod notify;
 mod state;
 
 use std::ffi::OsString;
@@ -87,6 +88,9 @@ fn is_headless(args: &[OsString]) -> bool {
 pub fn run() -> tauri::Result<()> {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // Used from Rust only (the end of a long run in the background); the window has no
+        // notification permission.
+        .plugin(tauri_plugin_notification::init())
         // The window comes back at the size and place it was closed at (saved on exit in the
         // app's config dir).
         .plugin(tauri_plugin_window_state::Builder::default().build())
@@ -129,7 +133,10 @@ pub fn run() -> tauri::Result<()> {
             tracing::info!(db = %db_path.display(), "starting Gatefold");
             let library = tauri::async_runtime::block_on(gatefold_engine::Library::open(&db_path));
             match &library {
-                Ok(library) => events::forward(app.handle().clone(), library.bus()),
+                Ok(library) => {
+                    events::forward(app.handle().clone(), library.bus());
+                    notify::on_long_runs(app.handle().clone(), library.bus());
+                }
                 Err(err) => tracing::error!(%err, "library database could not be opened"),
             }
             quit_on_signals(app.handle().clone());

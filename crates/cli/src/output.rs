@@ -189,6 +189,38 @@ impl Output {
             not_found_art,
             not_found_lyrics,
         ));
+        let by_source = |counts: &std::collections::BTreeMap<String, u32>| {
+            counts
+                .iter()
+                .map(|(source, n)| format!("{source} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (what, counts) in [
+            ("artwork", &result.found_by.artwork),
+            ("lyrics", &result.found_by.lyrics),
+        ] {
+            if !counts.is_empty() {
+                stdout_line(&format!("  {what} from: {}", by_source(counts)));
+            }
+        }
+        if !result.requests.is_empty() {
+            let asked: Vec<String> = result
+                .requests
+                .iter()
+                .map(|r| {
+                    let mut line = format!("{} {}", r.provider, r.sent);
+                    if r.throttled > 0 || r.failed > 0 {
+                        line.push_str(&format!(
+                            " ({} throttled, {} failed)",
+                            r.throttled, r.failed
+                        ));
+                    }
+                    line
+                })
+                .collect();
+            stdout_line(&format!("  requests: {}", asked.join(", ")));
+        }
         if p.failed_tracks > 0 {
             stdout_line(
                 "See `gatefold-cli failures` for the reasons; `enrich --retry-failed` tries them again.",

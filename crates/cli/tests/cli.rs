@@ -364,8 +364,23 @@ fn enrich_one_track_and_status_shows_the_last_run() {
             .args(extra);
         cmd
     };
-    let out = enrich(&["--track", &chosen.to_string()]).output().unwrap();
+    let out = enrich(&["--track", &chosen.to_string(), "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The run's summary counts what LRCLIB received.
+    let finished = json_lines(&out)
+        .into_iter()
+        .find(|line| line["type"] == "job_finished")
+        .expect("a job_finished line");
+    let requests = &finished["result"]["requests"];
+    assert_eq!(requests[0]["provider"], "lrclib", "{requests}");
+    assert_eq!(
+        requests[0]["sent"].as_u64(),
+        Some(fake.request_count() as u64),
+        "{requests}"
+    );
+    assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
     for track in export() {
         let expected = if track["id"].as_i64() == Some(chosen) {
             "unavailable"

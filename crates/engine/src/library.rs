@@ -215,6 +215,7 @@ impl Library {
             .network(Arc::clone(&self.network))
             .retry_failed(request.retry_failed)
             .only_tracks(request.only_tracks)
+            .count_requests(self.http.stats())
             .write_back_after(write_back, request.on_write_back);
         if let Some(lyrics) = services.lyrics {
             job = job.lyrics(lyrics);

@@ -348,6 +348,14 @@ async fn a_job_for_chosen_tracks_works_on_those_only() {
         1,
         "one album's request, for one track"
     );
+    let found: Vec<(&String, &u32)> = result
+        .found_by
+        .artwork
+        .iter()
+        .chain(&result.found_by.lyrics)
+        .collect();
+    assert_eq!(found.len(), 2, "one source each: {found:?}");
+    assert!(found.iter().all(|(_, n)| **n == 1), "{found:?}");
     let summary = lib.db.summary().await.unwrap();
     assert_eq!(
         summary.lyrics[&LyricsStatus::NotFetched],

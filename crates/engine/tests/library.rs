@@ -310,6 +310,24 @@ async fn the_last_run_says_how_it_ended() {
         .await
         .unwrap();
     let result = handle.join().await.unwrap();
+    // Where the finds came from: the two folder covers' three tracks (the sidecars' lyrics
+    // came with the scan, not the job).
+    assert_eq!(
+        result.found_by.artwork.values().sum::<u32>(),
+        result.progress.artwork_fetched,
+        "{:?}",
+        result.found_by
+    );
+    assert_eq!(result.found_by.artwork.values().sum::<u32>(), 3);
+    assert_eq!(
+        result.found_by.lyrics.values().sum::<u32>(),
+        result.progress.lyrics_fetched
+    );
+    assert!(
+        result.requests.is_empty(),
+        "no provider asked: {:?}",
+        result.requests
+    );
     let last = library.last_run().await.unwrap().expect("a last run");
     assert_eq!(last.state, LastRunState::Finished);
     assert_eq!(last.job_id, result.job_id);

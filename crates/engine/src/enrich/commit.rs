@@ -206,6 +206,12 @@ impl Scheduler {
         if found {
             // Committed with this batch's writes (see `EnrichmentProgress::found`).
             self.progress.found(operation);
+            let source = match &outcome {
+                OperationOutcome::Fetched { source }
+                | OperationOutcome::AlreadyPresent { source } => source.as_str(),
+                _ => "instrumental",
+            };
+            self.found_by.count(operation, source);
         } else if outcome == OperationOutcome::NotFound {
             // Likewise committed with the write that remembers it.
             match operation {

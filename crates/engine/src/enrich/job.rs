@@ -93,6 +93,8 @@ pub struct EnrichmentJob {
     pub(super) retry_failed: bool,
     /// Only these tracks, when set.
     pub(super) only_tracks: Option<Vec<i64>>,
+    /// The HTTP layer's counters, read before and after the run for its summary.
+    pub(super) requests: Option<crate::http::stats::RequestStats>,
     pub(super) wifi_poll: Duration,
     pub(super) progress_interval: Duration,
     pub(super) jitter_seed: u64,
@@ -155,6 +157,7 @@ impl EnrichmentJob {
             network: Arc::new(super::network::LinuxNetworkMonitor::default()),
             retry_failed: false,
             only_tracks: None,
+            requests: None,
             wifi_poll: Duration::from_secs(5),
             progress_interval: Duration::from_millis(100),
             jitter_seed: 0x9E37_79B9_7F4A_7C15,
@@ -190,6 +193,13 @@ impl EnrichmentJob {
     /// them): a failure's "Retry". `None`: every track.
     pub fn only_tracks(mut self, tracks: Option<Vec<i64>>) -> Self {
         self.only_tracks = tracks;
+        self
+    }
+
+    /// Counts what the run asks each provider from these counters (the HTTP layer's that
+    /// the services use: [`crate::http::Http::stats`]), for its result.
+    pub fn count_requests(mut self, stats: crate::http::stats::RequestStats) -> Self {
+        self.requests = Some(stats);
         self
     }
 

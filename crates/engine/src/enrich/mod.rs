@@ -24,8 +24,9 @@ use ts_rs::TS;
 
 pub use crate::config::{ConfigError, EnrichmentConfig, EnrichmentConfigBuilder};
 pub use crate::model::{
-    EnrichmentProgress, EnrichmentResult, LastRun, LastRunState, NotFoundCounts, Operation,
-    OperationOutcome, PauseCode, PauseReason, TrackFailure, WriteBackMode, WriteBackOutcome,
+    EnrichmentProgress, EnrichmentResult, FoundBySource, LastRun, LastRunState, NotFoundCounts,
+    Operation, OperationOutcome, PauseCode, PauseReason, TrackFailure, WriteBackMode,
+    WriteBackOutcome,
 };
 pub use crate::store::ArtworkStore;
 pub use executor::{BackgroundExecutor, JobHandle};

@@ -14,11 +14,14 @@ use super::job::{EnrichmentJob, JobControl, coalesce_progress, heartbeat};
 use super::network::ConnectionKind;
 use super::plan::{AlbumArt, Op, Pending};
 use super::retry::Jitter;
-use super::{EnrichmentProgress, EnrichmentResult, NotFoundCounts, PauseReason, TrackFailure};
+use super::{
+    EnrichmentProgress, EnrichmentResult, FoundBySource, NotFoundCounts, PauseReason, TrackFailure,
+};
 use crate::clock::unix_now;
 use crate::db::{Candidate, JobStart, Selection};
 use crate::error::{EngineError, Result};
 use crate::events::LibraryEvent;
+use crate::http::stats::{ProviderRequests, RequestStats};
 
 /// One running job's state.
 pub(super) struct Scheduler {
@@ -43,7 +46,10 @@ pub(super) struct Scheduler {
     /// Artwork per album, while tracks of the album are in the window.
     pub(super) albums: HashMap<i64, AlbumArt>,
     pub(super) not_found: NotFoundCounts,
+    pub(super) found_by: FoundBySource,
     pub(super) failures: Vec<TrackFailure>,
+    /// The request counters, as they were when the job started.
+    requests_before: Vec<ProviderRequests>,
 }
 
 impl Scheduler {
@@ -54,6 +60,11 @@ impl Scheduler {
         control: JobControl,
     ) -> Self {
         let jitter = Jitter::new(job.jitter_seed);
+        let requests_before = job
+            .requests
+            .as_ref()
+            .map(RequestStats::snapshot)
+            .unwrap_or_default();
         Scheduler {
             job,
             selection,
@@ -69,7 +80,9 @@ impl Scheduler {
             pending: HashMap::new(),
             albums: HashMap::new(),
             not_found: start.carried_not_found,
+            found_by: FoundBySource::default(),
             failures: Vec::new(),
+            requests_before,
         }
     }
 
@@ -277,6 +290,13 @@ impl Scheduler {
             progress: self.progress,
             cancelled,
             not_found: self.not_found,
+            requests: self
+                .job
+                .requests
+                .as_ref()
+                .map(|stats| stats.since(&self.requests_before))
+                .unwrap_or_default(),
+            found_by: self.found_by,
             failures: self.failures,
             write_back: None,
         };

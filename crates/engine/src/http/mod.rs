@@ -12,6 +12,7 @@ pub mod circuit;
 pub mod limiter;
 pub mod reach;
 pub mod resolve;
+pub mod stats;
 
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
@@ -47,6 +48,8 @@ pub const MAX_REDIRECTS: usize = 5;
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// What each provider was asked.
+    stats: stats::RequestStats,
     /// Host names of the providers' base URLs, which may resolve anywhere (`resolve`).
     own_hosts: Arc<RwLock<HashSet<String>>>,
 }
@@ -91,7 +94,16 @@ impl Http {
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
             .map_err(|e| crate::EngineError::Internal(format!("HTTP client: {e}")))?;
-        Ok(Http { client, own_hosts })
+        Ok(Http {
+            client,
+            stats: stats::RequestStats::default(),
+            own_hosts,
+        })
+    }
+
+    /// The request counters of every provider client made from this one.
+    pub fn stats(&self) -> stats::RequestStats {
+        self.stats.clone()
     }
 }
 
@@ -230,6 +242,19 @@ impl ProviderClient {
                     )))
                 }),
         };
+        self.http.stats.record(
+            name,
+            match &result {
+                Ok(answer) => {
+                    stats::Ended::Answered(answer.as_ref().map_or(0, |f| f.body.len() as u64))
+                }
+                Err(FetchError::Transient {
+                    retry_after: Some(_),
+                    ..
+                }) => stats::Ended::Throttled,
+                Err(_) => stats::Ended::Failed,
+            },
+        );
         match &result {
             Ok(_) | Err(FetchError::Permanent { .. }) => admitted.record(Outcome::Answered, ""),
             Err(FetchError::Transient {

@@ -110,6 +110,28 @@ pub struct LastRun {
     pub ended_at: Option<i64>,
 }
 
+/// Where a run's finds came from: tracks per source (`lrclib`, `coverartarchive`, `embedded`,
+/// `folder`, ...; `instrumental` for lyrics found to be an instrumental).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FoundBySource {
+    /// Tracks that got artwork, per source.
+    pub artwork: std::collections::BTreeMap<String, u32>,
+    /// Tracks that got lyrics, per source.
+    pub lyrics: std::collections::BTreeMap<String, u32>,
+}
+
+impl FoundBySource {
+    /// Counts one track's find for `operation` from `source`.
+    pub fn count(&mut self, operation: Operation, source: &str) {
+        let by = match operation {
+            Operation::Artwork => &mut self.artwork,
+            Operation::Lyrics => &mut self.lyrics,
+        };
+        *by.entry(source.to_owned()).or_default() += 1;
+    }
+}
+
 /// What a job did: its counts and its failures. (Not a list of every track: a run over a
 /// library of any size returns, and sends to the window, what a person reads.)
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -124,6 +146,10 @@ pub struct EnrichmentResult {
     pub cancelled: bool,
     /// In this run (a continued job's earlier runs are in `progress` only).
     pub not_found: NotFoundCounts,
+    /// Where this run's finds came from (a continued job's earlier runs are not in it).
+    pub found_by: FoundBySource,
+    /// What this run asked each provider (only those it asked), as the requests went out.
+    pub requests: Vec<crate::http::stats::ProviderRequests>,
     /// Every operation of this run that failed for good, in the order they were settled.
     pub failures: Vec<TrackFailure>,
     /// What write-back after the job did, when it ran (the job's return value only: the

@@ -16,8 +16,8 @@ mod scanned;
 mod writeback;
 
 pub use enrichment::{
-    EnrichmentResult, LastRun, LastRunState, NotFoundCounts, Operation, OperationOutcome,
-    PauseCode, PauseReason, TrackFailure, WriteBackOutcome,
+    EnrichmentResult, FoundBySource, LastRun, LastRunState, NotFoundCounts, Operation,
+    OperationOutcome, PauseCode, PauseReason, TrackFailure, WriteBackOutcome,
 };
 pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;
