@@ -27,6 +27,7 @@ fn main() {
             "provider_urls",
             "album_card",
             "reveal_track",
+            "write_back_preview",
         ]));
     #[expect(
         clippy::expect_used,

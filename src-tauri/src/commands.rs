@@ -3,7 +3,7 @@
 
 use gatefold_engine::db::FailureRecord;
 use gatefold_engine::enrich::{EnrichmentConfig, EnrichmentStatus, LastRun};
-use gatefold_engine::model::MissingFilter;
+use gatefold_engine::model::{MissingFilter, WriteBackMode, WriteBackReport};
 use gatefold_engine::providers::settings::{ProviderSettings, ProviderUrl};
 use gatefold_engine::{
     AlbumCard, AlbumPage, ErrorCode, LibrarySummary, ScanEvent, ScanReport, TrackListItem,
@@ -298,4 +298,14 @@ pub async fn reveal_track(state: State<'_, AppState>, track_id: i64) -> Result<(
             format!("could not show {} in the file manager: {e}", path.display()),
         )
     })
+}
+
+/// What a write-back in `mode` would write now and where (a dry run: nothing is written), for
+/// the settings before write-back is turned on.
+#[tauri::command]
+pub async fn write_back_preview(
+    state: State<'_, AppState>,
+    mode: WriteBackMode,
+) -> Result<WriteBackReport, CommandError> {
+    Ok(state.library()?.write_back_preview(mode).await?)
 }

@@ -116,6 +116,7 @@ pub fn run() -> tauri::Result<()> {
             commands::provider_urls,
             commands::album_card,
             commands::reveal_track,
+            commands::write_back_preview,
         ])
         .register_asynchronous_uri_scheme_protocol("artwork", |ctx, request, responder| {
             let app = ctx.app_handle().clone();

@@ -122,6 +122,11 @@ pub enum LibraryEvent {
     WriteBackFinished {
         /// What write-back wrote, skipped and failed on, in counts.
         summary: WriteBackSummary,
+        /// The files it wrote, skipped, failed on or cleaned up, the first
+        /// [`WriteBackReport::LIMIT`](crate::model::WriteBackReport::LIMIT) of them.
+        files: Vec<crate::model::WriteBackFile>,
+        /// Files beyond those listed.
+        more_files: u32,
     },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {

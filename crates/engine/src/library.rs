@@ -251,6 +251,24 @@ impl Library {
         self.executor.current()
     }
 
+    /// What a write-back in `mode` would write now and where (a dry run: nothing is written),
+    /// so the user sees it before turning write-back on.
+    pub async fn write_back_preview(
+        &self,
+        mode: crate::model::WriteBackMode,
+    ) -> Result<crate::model::WriteBackReport> {
+        let mut report = crate::model::WriteBackReport::default();
+        let options = WriteBackOptions {
+            mode,
+            dry_run: true,
+            overwrite: false,
+        };
+        report.summary = self
+            .write_back(options, |item| report.note(item.to_file()))
+            .await?;
+        Ok(report)
+    }
+
     /// Writes what the library found beside the music or into the tags (see
     /// [`crate::writeback`]), telling `on_item` of each file.
     pub async fn write_back(

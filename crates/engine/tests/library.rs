@@ -227,8 +227,19 @@ async fn write_back_runs_after_the_job_and_is_announced() {
     );
     let mut finished = 0;
     while let Some(message) = events.try_recv() {
-        if let BusMessage::Event(LibraryEvent::WriteBackFinished { summary: heard }) = message {
+        if let BusMessage::Event(LibraryEvent::WriteBackFinished {
+            summary: heard,
+            files,
+            more_files,
+        }) = message
+        {
             assert_eq!(heard, summary);
+            // Every file but the unchanged ones is listed (fewer than the list's limit here).
+            assert_eq!(
+                files.len(),
+                (summary.written + summary.skipped + summary.failed + summary.cleaned) as usize
+            );
+            assert_eq!(more_files, 0);
             finished += 1;
         }
     }

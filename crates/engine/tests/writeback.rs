@@ -567,3 +567,31 @@ fn items_carry_the_exact_bytes_of_a_name_that_is_not_utf8() {
     assert_eq!(plain["path"], "/music/song.lrc");
     assert!(plain.get("path_b64").is_none());
 }
+
+/// Before write-back is turned on, the window shows what it would write and where: a dry run
+/// through the library facade, which writes nothing.
+#[tokio::test]
+async fn a_preview_lists_what_would_be_written_and_writes_nothing() {
+    let lib = enriched_library().await;
+    let before = snapshot(&lib.root);
+    let library = gatefold_engine::Library::open(lib.db.path()).await.unwrap();
+    let report = library
+        .write_back_preview(WriteBackMode::Sidecar)
+        .await
+        .unwrap();
+    assert_eq!(snapshot(&lib.root), before, "a preview wrote something");
+    assert!(report.summary.dry_run);
+    assert_eq!((report.summary.written, report.summary.skipped), (11, 1));
+    assert_eq!(report.files.len(), 12, "{:#?}", report.files);
+    assert_eq!(report.more_files, 0);
+    let cover = lib.root.join("Every Format").join("cover.jpg");
+    assert!(
+        report
+            .files
+            .iter()
+            .any(|f| f.path == cover.display().to_string()
+                && f.target == gatefold_engine::writeback::WriteTarget::CoverFile
+                && f.outcome == ItemOutcome::WouldWrite)
+    );
+    library.close().await;
+}

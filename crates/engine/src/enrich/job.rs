@@ -317,12 +317,20 @@ impl PreparedJob {
             && !result.cancelled
             && options.mode != WriteBackMode::Off
         {
-            let written = crate::writeback::write_back(&db, &store, options, |item| on_item(item))
-                .instrument(span)
-                .await;
+            let mut report = crate::model::WriteBackReport::default();
+            let written = crate::writeback::write_back(&db, &store, options, |item| {
+                on_item(item);
+                report.note(item.to_file());
+            })
+            .instrument(span)
+            .await;
             result.write_back = Some(match written {
                 Ok(summary) => {
-                    bus.publish(LibraryEvent::WriteBackFinished { summary });
+                    bus.publish(LibraryEvent::WriteBackFinished {
+                        summary,
+                        files: report.files,
+                        more_files: report.more_files,
+                    });
                     WriteBackOutcome::Written { summary }
                 }
                 Err(err) => {

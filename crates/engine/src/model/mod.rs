@@ -23,7 +23,9 @@ pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;
 pub use scanned::FileStamp;
 pub(crate) use scanned::{LocalLyrics, LocalLyricsSource, ScannedTrack};
-pub use writeback::{WriteBackMode, WriteBackSummary};
+pub use writeback::{
+    ItemOutcome, WriteBackFile, WriteBackMode, WriteBackReport, WriteBackSummary, WriteTarget,
+};
 
 /// The artist name used for an album whose tracks name several artists and no album artist.
 pub const VARIOUS_ARTISTS: &str = "Various Artists";

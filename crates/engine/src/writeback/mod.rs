@@ -23,7 +23,9 @@ use serde::Serialize;
 
 use crate::db::WriteBackTrack;
 use crate::error::Result;
-pub use crate::model::{WriteBackMode, WriteBackSummary};
+pub use crate::model::{
+    ItemOutcome, WriteBackFile, WriteBackMode, WriteBackReport, WriteBackSummary, WriteTarget,
+};
 use crate::store::ArtworkStore;
 use crate::{Database, LyricsStatus};
 use embed::{Edit, Embedded};
@@ -42,49 +44,6 @@ pub struct WriteBackOptions {
     pub overwrite: bool,
 }
 
-/// What is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WriteTarget {
-    /// `cover.jpg` (or `.png`...) in the album folder.
-    CoverFile,
-    /// `<track>.lrc` (synced) or `<track>.txt` (plain).
-    LyricsFile,
-    /// A front cover picture in the file's tags.
-    EmbeddedCover,
-    /// Lyrics in the file's tags (ID3v2 USLT + SYLT, Vorbis LYRICS, MP4 ©lyr).
-    EmbeddedLyrics,
-    /// A temporary file an interrupted write-back left (see [`ItemOutcome::Removed`]).
-    Temporary,
-}
-
-/// What came of one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum ItemOutcome {
-    /// It was written.
-    Written,
-    /// A dry run: this would be written.
-    WouldWrite,
-    /// It already holds exactly what would be written.
-    Unchanged,
-    /// Left alone on purpose.
-    Skipped {
-        /// Why, for people (the user's own file, a read-only file, ...).
-        reason: String,
-    },
-    /// Writing it failed.
-    Failed {
-        /// The error, for people.
-        reason: String,
-    },
-    /// A temporary file an earlier, interrupted write-back left beside the music, removed.
-    Removed {
-        /// What it was, for people.
-        reason: String,
-    },
-}
-
 /// One file write-back wrote, would write, or left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WriteBackItem {
@@ -98,6 +57,17 @@ pub struct WriteBackItem {
     /// What came of it (its fields are serialized inline, tagged `outcome`).
     #[serde(flatten)]
     pub outcome: ItemOutcome,
+}
+
+impl WriteBackItem {
+    /// This item as a report line for the window.
+    pub fn to_file(&self) -> WriteBackFile {
+        WriteBackFile {
+            path: self.path.display().to_string(),
+            target: self.what,
+            outcome: self.outcome.clone(),
+        }
+    }
 }
 
 fn serialize_path<S: serde::Serializer>(path: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
