@@ -583,3 +583,80 @@ async fn the_app_and_the_cli_started_together_take_turns_never_locked() {
     );
     db.close().await;
 }
+
+/// The real window at 800×600, 1440×900 and 1920×1080: nothing scrolls sideways, the
+/// navigation stays inside the window, and the album grid gains columns as the window widens.
+/// (The browser tests in `ui/e2e/layout.test.js` check the same in Chromium, up to 2560×1440;
+/// this is WebKitGTK, what users run.)
+#[cfg_attr(
+    not(feature = "custom-protocol"),
+    ignore = "needs an app built with --features custom-protocol"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_fills_three_sizes_without_sideways_scrolling() {
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, 24, 1);
+    let db_path = dir.path().join("library.db");
+    let db = Database::open(&db_path).await.unwrap();
+    scan_folder(&db, &music, &ScanOptions::default(), |_| {})
+        .await
+        .unwrap();
+    db.close().await;
+    let (_xvfb, _display, driver, app) = offline_app(dir.path(), &db_path).await;
+    let session = driver.session(&app).await;
+    let cards = "document.querySelectorAll('[aria-label=\"Albums\"] [data-album-id]')";
+    let mut columns = Vec::new();
+    for (width, height) in [(800, 600), (1440, 900), (1920, 1080)] {
+        session.set_window_size(width, height).await;
+        assert_eq!(session.window_size().await, (width, height));
+        session
+            .wait_for(
+                "the album grid",
+                &format!(
+                    "return {cards}.length >= 6 && window.innerWidth >= {} ",
+                    width - 40
+                ),
+                Duration::from_secs(20),
+            )
+            .await;
+        // Layout settles on the next frames after a resize.
+        let measured = session
+            .js_async(&format!(
+                "const done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => {{ \
+                   const cards = [...{cards}]; \
+                   const top = cards[0].getBoundingClientRect().top; \
+                   const lefts = new Set(cards \
+                     .filter(c => Math.abs(c.getBoundingClientRect().top - top) < 2) \
+                     .map(c => Math.round(c.getBoundingClientRect().left))); \
+                   const nav = [...document.querySelectorAll('nav button, nav a')] \
+                     .map(b => b.getBoundingClientRect()) \
+                     .filter(r => r.width > 0); \
+                   done({{ \
+                     scrollWidth: document.scrollingElement.scrollWidth, \
+                     innerWidth: window.innerWidth, \
+                     columns: lefts.size, \
+                     navInside: nav.length > 0 && nav.every(r => r.left >= 0 && r.right <= window.innerWidth + 0.5), \
+                   }}); \
+                 }}));"
+            ))
+            .await;
+        let at = format!("{width}×{height}: {measured}");
+        assert!(
+            measured["scrollWidth"].as_f64() <= measured["innerWidth"].as_f64(),
+            "sideways scrolling at {at}"
+        );
+        assert_eq!(measured["navInside"], true, "navigation cut off at {at}");
+        columns.push(measured["columns"].as_u64().unwrap());
+        session
+            .screenshot(&format!("window-{width}x{height}"))
+            .await;
+    }
+    eprintln!("grid columns at the three sizes: {columns:?}");
+    assert!(
+        columns.windows(2).all(|pair| pair[0] <= pair[1]) && columns[0] < columns[2],
+        "the grid gains columns as the window widens: {columns:?}"
+    );
+    session.end().await;
+}

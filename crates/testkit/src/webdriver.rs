@@ -77,7 +77,7 @@ pub fn xvfb() -> (Process, String) {
         }
         let child = Command::new(tool("Xvfb"))
             .arg(format!(":{n}"))
-            .args(["-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+            .args(["-screen", "0", "2560x1440x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
