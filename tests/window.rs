@@ -404,8 +404,8 @@ async fn a_library_the_app_created_opens_again_after_the_window_is_closed() {
 /// The first run in the real window: an empty library opens on the welcome view, which says
 /// what Gatefold will do and promises to leave the files alone; "Choose your music folder" opens
 /// the native folder picker (a real GTK dialog, found on the X display), and closing it as a user
-/// does brings the welcome view back. (The import, the offer to enrich and the job that follows
-/// are driven in the browser tests, `ui/e2e/`, since a native dialog cannot be filled in here.)
+/// does brings the welcome view back. (The import, the offer and the job that follow a chosen
+/// folder: `the_first_run_from_the_welcome_through_the_picker_to_a_finished_job`.)
 #[cfg_attr(
     not(feature = "custom-protocol"),
     ignore = "needs an app built with --features custom-protocol"
@@ -658,5 +658,119 @@ async fn the_window_fills_three_sizes_without_sideways_scrolling() {
         columns.windows(2).all(|pair| pair[0] <= pair[1]) && columns[0] < columns[2],
         "the grid gains columns as the window widens: {columns:?}"
     );
+    session.end().await;
+}
+
+/// The whole first run in the real window, as a new user does it: the welcome view, "Choose
+/// your music folder", the native GTK folder picker (it opens in the user's Music folder)
+/// answered with the keyboard (real key events through XTEST), the import with its count, the
+/// offer, "Find artwork and lyrics", and the job to its end (the folder's cover found on disk; every provider is a closed port).
+#[cfg_attr(
+    not(feature = "custom-protocol"),
+    ignore = "needs an app built with --features custom-protocol"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_run_from_the_welcome_through_the_picker_to_a_finished_job() {
+    use gatefold_testkit::webdriver::type_into_window;
+    const PICKER: &str = "Choose your music folder";
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    for n in 1..=3 {
+        AudioSpec::tagged(Format::Mp3, &format!("Song {n}"), "Band", "First Album")
+            .track(n)
+            .write(music.join(format!("first-album/{n:02}.mp3")));
+    }
+    std::fs::write(music.join("first-album/cover.jpg"), COVER_JPG_600).unwrap();
+    // The user's Music folder (where the picker opens) is the music.
+    let config = dir.path().join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        format!("XDG_MUSIC_DIR=\"{}\"\n", music.display()),
+    )
+    .unwrap();
+    let db_path = dir.path().join("new/library.db");
+    let (_xvfb, display, driver, app) = offline_app(dir.path(), &db_path).await;
+    let session = driver.session(&app).await;
+    let choose = format!(
+        "return [...document.querySelectorAll('button')] \
+           .some(b => b.innerText.trim() === '{PICKER}' && !b.disabled)"
+    );
+    session
+        .wait_for("the welcome view", &choose, Duration::from_secs(20))
+        .await;
+    session
+        .click(&format!("//button[normalize-space()='{PICKER}']"))
+        .await;
+
+    // The picker opens in the Music folder: Enter chooses it, as a user would with the
+    // keyboard (real key events), until the picker has closed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut seen = false;
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the picker did not take the folder"
+        );
+        // Let the dialog map and settle before (and between) keystrokes.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let on = display.clone();
+        let open = tokio::task::spawn_blocking(move || {
+            type_into_window(&on, PICKER, &[(0xff0d, false)]) // Return
+        })
+        .await
+        .unwrap();
+        if seen && !open {
+            break; // the picker closed: the folder was chosen
+        }
+        seen |= open;
+        if std::env::var_os("GATEFOLD_DEBUG_X").is_some() {
+            let shot = std::env::temp_dir().join(format!(
+                "picker-{}.png",
+                deadline
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_millis()
+            ));
+            gatefold_testkit::webdriver::screenshot_display(&display, &shot);
+        }
+    }
+
+    session
+        .wait_for(
+            "the import and the offer",
+            "const n = document.querySelector('[data-testid=\"welcome-imported\"]'); \
+             return n !== null && n.innerText.includes('3 tracks in 1 album')",
+            Duration::from_secs(30),
+        )
+        .await;
+    // The Music folder itself was chosen (Enter on the picker, not on a folder in it).
+    let text = session.js("return document.body.innerText").await;
+    let text = text.as_str().unwrap();
+    let root = music.display().to_string();
+    assert!(
+        text.contains(&root) && !text.contains(&format!("{root}/first-album")),
+        "{text}"
+    );
+    session.screenshot("first-run-offer").await;
+    session
+        .click("//button[normalize-space()='Find artwork and lyrics']")
+        .await;
+    let last_run = "const done = arguments[arguments.length - 1]; \
+         window.__TAURI_INTERNALS__.invoke('last_run').then(r => done(r), e => done(e));";
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let finished = loop {
+        let run = session.js_async(last_run).await;
+        if run["state"] == "finished" {
+            break run;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the job did not finish: {run}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(finished["progress"]["processed_tracks"], 3, "{finished}");
+    assert_eq!(finished["progress"]["artwork_fetched"], 3, "{finished}");
+    session.screenshot("first-run-finished").await;
     session.end().await;
 }

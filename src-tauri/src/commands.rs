@@ -10,7 +10,7 @@ use gatefold_engine::{
     TrackLyrics,
 };
 use tauri::State;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::CommandError;
@@ -172,12 +172,18 @@ pub async fn track_lyrics(
 #[tauri::command]
 pub async fn choose_folder(app: AppHandle) -> Result<Option<String>, CommandError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Choose your music folder")
-        .pick_folder(move |folder| {
-            let _ = tx.send(folder);
-        });
+    let mut picker = app.dialog().file().set_title("Choose your music folder");
+    // It opens in the user's Music folder (or home), not on an empty "Recent" list.
+    if let Some(start) = [app.path().audio_dir(), app.path().home_dir()]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.is_dir())
+    {
+        picker = picker.set_directory(start);
+    }
+    picker.pick_folder(move |folder| {
+        let _ = tx.send(folder);
+    });
     let picked = rx.await.map_err(|_| {
         CommandError::new(ErrorCode::Internal, "the folder picker closed unexpectedly")
     })?;

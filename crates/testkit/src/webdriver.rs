@@ -82,13 +82,33 @@ pub fn xvfb() -> (Process, String) {
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb starts");
-        let process = Process(child);
+        let pid = child.id();
+        let mut process = Process(child);
         let deadline = Instant::now() + Duration::from_secs(10);
+        // Another test may have taken the same number at the same moment: the display is ours
+        // only when the lock names our server (the loser's Xvfb exits, and we try the next).
+        let owner = || {
+            std::fs::read_to_string(format!("/tmp/.X{n}-lock"))
+                .ok()
+                .and_then(|text| text.trim().parse::<u32>().ok())
+        };
+        let mut lost = false;
         while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (process, format!(":{n}"));
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && owner().is_some() {
+                if owner() == Some(pid) {
+                    return (process, format!(":{n}"));
+                }
+                lost = true;
+                break;
+            }
+            if matches!(process.0.try_wait(), Ok(Some(_))) {
+                lost = true;
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+        if lost {
+            continue; // dropping `process` stops our Xvfb if it still runs
         }
         panic!("Xvfb :{n} did not come up");
     }
@@ -406,4 +426,130 @@ pub fn close_window_like_a_user(display: &str, title: &str) -> usize {
     }
     conn.flush().expect("flush");
     asked
+}
+
+/// Types `keys` into the window titled `title` on `display` as a user would, through the XTEST
+/// extension (real key events, which GTK's native dialogs take; Xvfb has no window manager, so
+/// the window is given the input focus first). Each key is a keysym (`'a'`, `'/'`, ...: Latin-1
+/// characters are their own keysym) with whether Control is held; only characters typed
+/// without Shift on a US keyboard. Returns whether the window was found.
+///
+/// # Panics
+/// When the display cannot be reached or has no XTEST.
+pub fn type_into_window(display: &str, title: &str, keys: &[(u32, bool)]) -> bool {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt, InputFocus, KEY_PRESS_EVENT, KEY_RELEASE_EVENT};
+    use x11rb::protocol::xtest::ConnectionExt as _;
+    let (conn, screen) = x11rb::connect(Some(display)).expect("the X display answers");
+    let root = conn.setup().roots[screen].root;
+    let Some(window) = find_window(&conn, root, title) else {
+        return false;
+    };
+    conn.set_input_focus(InputFocus::POINTER_ROOT, window, x11rb::CURRENT_TIME)
+        .expect("set_input_focus");
+    let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+    let mapping = conn
+        .get_keyboard_mapping(min, max - min + 1)
+        .expect("get_keyboard_mapping")
+        .reply()
+        .expect("a keyboard mapping");
+    let per = usize::from(mapping.keysyms_per_keycode);
+    let keycode = |keysym: u32| -> u8 {
+        let index = mapping
+            .keysyms
+            .chunks(per)
+            .position(|syms| syms.first() == Some(&keysym))
+            .unwrap_or_else(|| panic!("no unshifted key for keysym {keysym:#x}"));
+        min + u8::try_from(index).expect("a keycode")
+    };
+    let control = keycode(0xffe3); // Control_L
+    let press = |code: u8, down: bool| {
+        let kind = if down {
+            KEY_PRESS_EVENT
+        } else {
+            KEY_RELEASE_EVENT
+        };
+        conn.xtest_fake_input(kind, code, x11rb::CURRENT_TIME, root, 0, 0, 0)
+            .expect("xtest_fake_input");
+        conn.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(15));
+    };
+    for &(keysym, with_control) in keys {
+        if with_control {
+            press(control, true);
+        }
+        let code = keycode(keysym);
+        press(code, true);
+        press(code, false);
+        if with_control {
+            press(control, false);
+        }
+    }
+    true
+}
+
+/// The first window titled `title` under `root` that is on the screen (mapped), if any.
+fn find_window(conn: &impl x11rb::connection::Connection, root: u32, title: &str) -> Option<u32> {
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, MapState};
+    let atom = |name: &str| {
+        conn.intern_atom(false, name.as_bytes())
+            .ok()?
+            .reply()
+            .ok()
+            .map(|r| r.atom)
+    };
+    let (net_name, utf8) = (atom("_NET_WM_NAME")?, atom("UTF8_STRING")?);
+    let mut stack = vec![root];
+    while let Some(window) = stack.pop() {
+        if let Ok(Ok(tree)) = conn.query_tree(window).map(|cookie| cookie.reply()) {
+            stack.extend(tree.children);
+        }
+        for (property, kind) in [
+            (net_name, utf8),
+            (AtomEnum::WM_NAME.into(), AtomEnum::STRING.into()),
+        ] {
+            if let Ok(Ok(reply)) = conn
+                .get_property(false, window, property, kind, 0, 1024)
+                .map(|cookie| cookie.reply())
+                && reply.value == title.as_bytes()
+                && window != root
+                && conn
+                    .get_window_attributes(window)
+                    .ok()
+                    .and_then(|cookie| cookie.reply().ok())
+                    .is_some_and(|a| a.map_state == MapState::VIEWABLE)
+            {
+                return Some(window);
+            }
+        }
+    }
+    None
+}
+
+/// Saves what the whole X `display` shows (native dialogs included, which WebDriver's
+/// screenshots leave out) as a PNG at `path`, for looking at a failing window test.
+///
+/// # Panics
+/// When the display cannot be reached or the image cannot be written.
+pub fn screenshot_display(display: &str, path: &Path) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt, ImageFormat};
+    let (conn, screen) = x11rb::connect(Some(display)).expect("the X display answers");
+    let screen = &conn.setup().roots[screen];
+    let (width, height) = (screen.width_in_pixels, screen.height_in_pixels);
+    let image = conn
+        .get_image(ImageFormat::Z_PIXMAP, screen.root, 0, 0, width, height, !0)
+        .expect("get_image")
+        .reply()
+        .expect("an image");
+    // 24-bit depth comes as 32-bit BGRX pixels.
+    let rgb: Vec<u8> = image
+        .data
+        .chunks_exact(4)
+        .flat_map(|p| [p[2], p[1], p[0]])
+        .collect();
+    image::RgbImage::from_raw(u32::from(width), u32::from(height), rgb)
+        .expect("a whole image")
+        .save(path)
+        .expect("the PNG is written");
 }
