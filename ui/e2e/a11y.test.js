@@ -1,9 +1,11 @@
 // @ts-check
 // WCAG 2 A and AA, contrast included, checked with axe-core in both colour schemes on the
 // welcome view, the library grid, an album with synced lyrics, the enrichment panel with
-// failures and the settings view. axe.min.js from node_modules is evaluated in the page through
-// the DevTools protocol: `page.addScriptTag({ path })` inserts it as an inline <script>, which
-// the app's CSP (`default-src 'self'`, as in the Tauri shell) rightly refuses.
+// failures (one open, filtered) and the run summary, the wait for the network (panel and job
+// bar), the last run after a restart, and the settings view (a URL from the environment too).
+// axe.min.js from node_modules is evaluated in the page through the DevTools protocol:
+// `page.addScriptTag({ path })` inserts it as an inline <script>, which the app's CSP
+// (`default-src 'self'`, as in the Tauri shell) rightly refuses.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -84,7 +86,40 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await button(page, 'Enrich library').click();
         await waitForPercent(page, 100);
         await page.locator('[aria-label="Failures"] [data-failure]').first().waitFor();
-        await assertAccessible(page, `enrichment with failures (${colorScheme})`);
+        // The run's summary card (its sources, what is missing with its links, the requests table).
+        await page.getByRole('region', { name: 'Run summary' }).getByRole('table', { name: 'Requests' }).waitFor();
+        await assertAccessible(page, `enrichment with failures and the run summary (${colorScheme})`);
+        // A failure open, with its actions and a refusal in plain words; a filter in use.
+        await page.locator('[aria-label="Failures"] [data-failure] button.expand').first().click();
+        const detail = page.getByTestId('failure-detail');
+        await detail.waitFor();
+        await detail.getByRole('button', { name: 'Open folder' }).click();
+        await detail.getByRole('status').waitFor();
+        await assertAccessible(page, `enrichment, a failure open (${colorScheme})`);
+        await page.getByLabel('Cause', { exact: true }).selectOption('throttled');
+        await page.getByTestId('failure-shown').waitFor();
+        await assertAccessible(page, `enrichment, failures filtered (${colorScheme})`);
+      });
+      // After a restart: the last run, interrupted (with Continue), or run by the command line.
+      for (const scenario of ['interrupted', 'elsewhere']) {
+        await withApp(`?fake=${scenario}`, { colorScheme, view: 'Enrichment' }, async ({ page }) => {
+          await page.getByTestId('last-run').waitFor();
+          await assertAccessible(page, `last run, ${scenario} (${colorScheme})`);
+        });
+      }
+      // Waiting for the network: the panel's status and hint, then the job bar from the Library
+      // (each in its own window: the fake's outage lasts a few seconds).
+      await withApp('?fake=offline', { colorScheme, view: 'Enrichment' }, async ({ page }) => {
+        await button(page, 'Enrich library').click();
+        await page.getByTestId('network-hint').waitFor();
+        await assertAccessible(page, `enrichment waiting for the network (${colorScheme})`);
+      });
+      await withApp('?fake=offline', { colorScheme, view: 'Enrichment' }, async ({ page }) => {
+        await button(page, 'Enrich library').click();
+        await page.getByTestId('network-hint').waitFor();
+        await nav(page, 'Library').click();
+        await page.getByTestId('job-bar').getByText('Waiting for the network', { exact: true }).waitFor();
+        await assertAccessible(page, `job bar waiting for the network (${colorScheme})`);
       });
       // The header's job bar, from the Library, while a job runs (paused, so it stays).
       await withApp('?fake=midjob', { colorScheme }, async ({ page }) => {
@@ -107,6 +142,14 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await nav(page, 'Library').click();
         await page.getByRole('dialog', { name: 'Unsaved settings' }).waitFor();
         await assertAccessible(page, `leave dialog (${colorScheme})`);
+      });
+      // A provider whose saved URL an environment variable replaces.
+      await withApp('?fake=override', { colorScheme, view: 'Settings' }, async ({ page }) => {
+        await page
+          .locator('[data-provider="lrclib"] [data-testid="url-in-use"]')
+          .getByText('GATEFOLD_LRCLIB_URL')
+          .waitFor();
+        await assertAccessible(page, `settings, a URL from the environment (${colorScheme})`);
       });
     });
   });

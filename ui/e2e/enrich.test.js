@@ -30,6 +30,46 @@ function failureRows(page) {
   return page.locator('[role="table"][aria-label="Failures"] [role="row"][data-failure]');
 }
 
+/** @param {string | null} text */
+function plain(text) {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Records every text the job status shows from now on (in `window.__statuses`), so a state
+ * that lasts a moment (pausing while the running operations end) is seen without timing.
+ * @param {import('playwright-core').Page} page
+ */
+async function recordStatuses(page) {
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    const el = /** @type {HTMLElement} */ (document.querySelector('[data-testid="job-status"]'));
+    /** @type {string[]} */
+    const seen = [];
+    w.__statuses = seen;
+    const note = () => {
+      const text = (el.textContent ?? '').trim();
+      if (seen.at(-1) !== text) seen.push(text);
+    };
+    note();
+    new MutationObserver(note).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+/**
+ * The facts of the open failure's details, by label.
+ * @param {import('playwright-core').Locator} detail
+ */
+async function facts(detail) {
+  return detail
+    .locator('dl > div')
+    .evaluateAll((items) =>
+      Object.fromEntries(
+        items.map((item) => [item.querySelector('dt')?.textContent ?? '', item.querySelector('dd')?.textContent ?? '']),
+      ),
+    );
+}
+
 describe('enrichment panel', () => {
   it('runs a job to 100 %, lists failures with reasons, pauses and resumes', { timeout: TIMEOUT }, async () => {
     await withApp('', async ({ page }) => {
@@ -49,9 +89,16 @@ describe('enrichment panel', () => {
       await page.locator('[data-job-stat="rate"] dd').getByText(/^\d/).waitFor();
       await screenshot(page, 'enrich-panel.png', { fullPage: true });
 
-      // Pause: the bar stops and Resume is the way on.
+      // Pause: the operations running finish ("Pausing… (n finishing)"), then the bar stops
+      // and Resume is the way on.
+      await recordStatuses(page);
       await button(page, 'Pause').click();
       await status(page).getByText('Paused', { exact: true }).waitFor();
+      const statuses = /** @type {string[]} */ (await page.evaluate(() => /** @type {any} */ (window).__statuses));
+      const pausing = statuses.findIndex((text) => /^Pausing… \(\d+ finishing\)$/.test(text));
+      assert.ok(pausing > 0, `no "Pausing… (n finishing)" in ${JSON.stringify(statuses)}`);
+      assert.equal(statuses.at(-1), 'Paused');
+      assert.ok(statuses.indexOf('Paused') > pausing, JSON.stringify(statuses));
       assert.equal(await button(page, 'Resume').isEnabled(), true);
       assert.equal(await button(page, 'Pause').isDisabled(), true);
       const pausedAt = await percent(page);
@@ -72,10 +119,169 @@ describe('enrichment panel', () => {
       const cells = await fresh.locator('[role="cell"]').allTextContents();
       assert.equal(cells.length, 5);
       assert.match(cells[2], /^(Artwork|Lyrics)$/);
-      assert.match(cells[3], /coverartarchive|musicbrainz|lrclib|no answer within 30 s/);
+      assert.match(cells[3], /^(coverartarchive|musicbrainz|lrclib|itunes images|deezer): |^no answer within 30 s$/);
       assert.match(cells[4], /^\d+$/);
       const failed = Number(await page.locator('[data-job-stat="failed"] dd').textContent());
       assert.ok(failed > 0, 'some tracks failed');
+    });
+  });
+
+  it(
+    'opens a failure by keyboard: its details, Open folder, Show in library, Retry',
+    { timeout: TIMEOUT },
+    async () => {
+      await withApp('', async ({ page }) => {
+        await page.getByTestId('failure-count').getByText('8', { exact: true }).waitFor();
+        assert.equal(plain(await page.getByTestId('failure-summary').textContent()), '8 failures on 8 tracks');
+        const row = failureRows(page).first();
+        const key = await row.getAttribute('data-failure');
+        const toggle = row.locator('button.expand');
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+
+        // From the list's scroller, Tab reaches the row's button, with a visible focus ring.
+        await page.getByTestId('failure-viewport').focus();
+        await page.keyboard.press('Tab');
+        assert.equal(
+          await toggle.evaluate((el) => el === document.activeElement && el.matches(':focus-visible')),
+          true,
+        );
+        assert.notEqual(await toggle.evaluate((el) => getComputedStyle(el).outlineStyle), 'none');
+        await page.keyboard.press('Enter');
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+        const detail = page.getByTestId('failure-detail');
+        await detail.waitFor();
+        assert.equal(await toggle.getAttribute('aria-controls'), await detail.getAttribute('id'));
+        const shown = await facts(detail);
+        assert.match(shown.Reason, /^(lrclib: |no answer within 30 s)/);
+        assert.match(shown.Provider, /^(LRCLIB|Other)$/);
+        assert.match(shown.Cause, /^(HTTP error 500|Timed out|Could not connect|Throttled \(HTTP 503\))$/);
+        assert.equal(shown.Attempts, '4');
+        assert.equal(shown.Operation, 'Lyrics');
+        assert.match(shown.Path, /^\/home\/me\/Music\/.+\.flac$/);
+        assert.notEqual(shown.Album, '—');
+        await screenshot(page, 'enrich-failure-open.png', { fullPage: true });
+
+        // Every action is a Tab away; Space and Enter press them.
+        await page.keyboard.press('Tab');
+        assert.equal(
+          await detail.getByRole('button', { name: 'Retry' }).evaluate((el) => el === document.activeElement),
+          true,
+        );
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab');
+        const reveal = detail.getByRole('button', { name: 'Open folder' });
+        assert.equal(
+          await reveal.evaluate((el) => el === document.activeElement && el.matches(':focus-visible')),
+          true,
+        );
+        await page.keyboard.press('Space');
+        await detail.getByRole('status').getByText('Opened in your file manager.').waitFor();
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Enter');
+        // "Show in library": the Library, with the failure's album open.
+        const album = page.getByTestId('album-detail');
+        await album.waitFor();
+        assert.equal(await nav(page, 'Library').getAttribute('aria-current'), 'page');
+        assert.equal(await album.getByRole('heading', { level: 3 }).textContent(), shown.Album);
+        await screenshot(page, 'failure-album.png');
+
+        // Back on the failure: Retry runs a job of that one track; the list is then reloaded.
+        await nav(page, 'Enrichment').click();
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+        await detail.getByRole('button', { name: 'Retry' }).click();
+        await status(page).getByText('Finished', { exact: true }).waitFor();
+        assert.match((await page.locator('[data-job-stat="processed"] dd').textContent()) ?? '', /^1 \/ 1$/);
+        const left = Number(await page.getByTestId('failure-count').textContent());
+        assert.ok(left >= 7 && left <= 8, `${left} failures left`);
+        // Escape closes an open row, back on its button.
+        if ((await page.locator(`[data-failure="${key}"]`).count()) > 0) {
+          await detail.getByRole('button', { name: 'Retry' }).focus();
+          await page.keyboard.press('Escape');
+          await detail.waitFor({ state: 'detached' });
+          assert.equal(await toggle.evaluate((el) => el === document.activeElement), true);
+        }
+      });
+    },
+  );
+
+  it('filters the failures by provider and cause, and exports what is shown', { timeout: TIMEOUT }, async () => {
+    await withApp('', async ({ page }) => {
+      await page.getByTestId('failure-count').getByText('8', { exact: true }).waitFor();
+      const provider = page.getByLabel('Provider', { exact: true });
+      const cause = page.getByLabel('Cause', { exact: true });
+      assert.equal(await provider.inputValue(), '');
+      // The earlier failures: six from LRCLIB, two operation timeouts that name no provider.
+      await provider.selectOption('lrclib');
+      await page.waitForFunction(
+        () => document.querySelectorAll('[aria-label="Failures"] [data-failure]').length === 6,
+      );
+      assert.equal(plain(await page.getByTestId('failure-summary').textContent()), '8 failures on 8 tracks, 6 shown');
+      await cause.selectOption('timeout');
+      await page.getByText('No failure matches these filters.').waitFor();
+      assert.equal(await failureRows(page).count(), 0);
+      assert.equal(await button(page, 'Export shown as CSV').isDisabled(), true);
+      await provider.selectOption('');
+      await page.waitForFunction(
+        () => document.querySelectorAll('[aria-label="Failures"] [data-failure]').length === 2,
+      );
+      await screenshot(page, 'enrich-filters.png');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        button(page, 'Export shown as CSV').click(),
+      ]);
+      const text = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
+      const lines = text.split('\r\n').filter((line) => line !== '');
+      assert.equal(lines.length, 3);
+      assert.ok(
+        lines.slice(1).every((line) => line.includes(',no answer within 30 s,')),
+        text,
+      );
+      // The album and path columns are filled.
+      assert.ok(
+        lines.slice(1).every((line) => /,\/home\/me\/Music\/[^,]+\.flac,/.test(line)),
+        text,
+      );
+      await cause.selectOption('');
+      await page.waitForFunction(
+        () => document.querySelectorAll('[aria-label="Failures"] [data-failure]').length === 8,
+      );
+      assert.equal(await button(page, 'Export CSV').isEnabled(), true);
+    });
+  });
+
+  it('shows the last run after a restart, and continues an interrupted one', { timeout: TIMEOUT }, async () => {
+    await withApp('?fake=interrupted', async ({ page }) => {
+      const card = page.getByTestId('last-run');
+      await card.waitFor();
+      assert.equal(plain(await card.getByTestId('last-run-state').textContent()), 'Interrupted');
+      assert.match(plain(await card.getByTestId('last-run-when').textContent()), /^Started \S/);
+      assert.equal(await card.locator('[data-last-run="processed"] dd').textContent(), '320 / 800');
+      assert.equal(await page.getByRole('progressbar', { name: 'Enrichment progress' }).count(), 0);
+      await screenshot(page, 'enrich-last-run.png');
+      await card.getByRole('button', { name: 'Continue' }).click();
+      await status(page).getByText('Running (continuing an interrupted job)', { exact: true }).waitFor();
+      assert.equal(await card.count(), 0);
+      assert.ok((await percent(page)) >= 40, 'the counts carried over');
+      await waitForPercent(page, 100);
+      await status(page).getByText('Finished', { exact: true }).waitFor();
+      assert.equal(await page.locator('[data-job-stat="processed"] dd').textContent(), '800 / 800');
+      // The library now says when it ran.
+      assert.match(plain(await page.getByTestId('run-when').textContent()), /^Started .+; ended .+\. Not found: /);
+    });
+  });
+
+  it('says when the command line runs a job on the library', { timeout: TIMEOUT }, async () => {
+    await withApp('?fake=elsewhere', async ({ page }) => {
+      const card = page.getByTestId('last-run');
+      await card.waitFor();
+      assert.equal(
+        plain(await card.getByTestId('last-run-state').textContent()),
+        'Running in another Gatefold process',
+      );
+      assert.match(plain(await card.textContent()), /the command line/);
+      assert.equal(await card.locator('[data-last-run="processed"] dd').textContent(), '500 / 800');
+      assert.equal(await button(page, 'Enrich library').isDisabled(), true);
+      assert.equal(await button(page, 'Retry failed').isDisabled(), true);
     });
   });
 
@@ -92,7 +298,123 @@ describe('enrichment panel', () => {
     });
   });
 
-  it('cancels a job', { timeout: TIMEOUT }, async () => {
+  it(
+    'waits for the network without failing, says so in the panel and the job bar, then goes on',
+    { timeout: TIMEOUT },
+    async () => {
+      await withApp('?fake=offline', async ({ page }) => {
+        await page.getByTestId('failure-count').getByText('8', { exact: true }).waitFor();
+        await recordStatuses(page);
+        await button(page, 'Enrich library').click();
+        const waiting = 'Waiting for the network (no connection)';
+        await status(page).getByText(waiting, { exact: true }).waitFor();
+        // It goes on by itself: no Resume; Pause (a requested pause instead) and Cancel stay.
+        assert.equal(await button(page, 'Resume').isDisabled(), true);
+        assert.equal(await button(page, 'Pause').isEnabled(), true);
+        assert.equal(await button(page, 'Cancel').isEnabled(), true);
+        await page
+          .getByTestId('network-hint')
+          .getByText(/Continues by itself when the network is back/)
+          .waitFor();
+        // The wait is no failure.
+        assert.equal(await page.getByTestId('failure-count').textContent(), '8');
+        assert.equal(await page.locator('[data-job-stat="failed"] dd').textContent(), '0');
+        await screenshot(page, 'enrich-offline.png');
+
+        // The header's job bar, from the Library, says the same in few words.
+        await nav(page, 'Library').click();
+        const bar = page.getByTestId('job-bar');
+        await bar.getByText('Waiting for the network', { exact: true }).waitFor();
+        assert.equal(await bar.getByRole('button', { name: 'Resume' }).count(), 0);
+        assert.equal(await bar.getByRole('button', { name: 'Pause' }).isEnabled(), true);
+        // The network comes back: the job goes on.
+        await bar.getByText('Enriching', { exact: true }).waitFor({ timeout: 20_000 });
+        await nav(page, 'Enrichment').click();
+        await status(page).getByText('Finished', { exact: true }).waitFor({ timeout: 30_000 });
+
+        const seen = /** @type {string[]} */ (await page.evaluate(() => /** @type {any} */ (window).__statuses));
+        const at = (/** @type {string} */ text, from = 0) => seen.indexOf(text, from);
+        const waitAt = at(waiting);
+        assert.ok(at('Running') >= 0 && at('Running') < waitAt, `running, then waiting: ${seen.join(' → ')}`);
+        assert.ok(at('Running', waitAt) > waitAt, `waiting, then running again: ${seen.join(' → ')}`);
+        assert.ok(at('Finished') > at('Running', waitAt), `then finished: ${seen.join(' → ')}`);
+        assert.ok(!seen.includes('Paused'), `never "Paused": ${seen.join(' → ')}`);
+        assert.equal(await page.getByTestId('failure-count').textContent(), '8');
+        assert.equal(await percent(page), 100);
+      });
+    },
+  );
+
+  it('sums up a finished run, and opens the Library on what is still missing', { timeout: TIMEOUT }, async () => {
+    await withApp('', async ({ page }) => {
+      await button(page, 'Enrich library').click();
+      await status(page).getByText('Finished', { exact: true }).waitFor({ timeout: 30_000 });
+      const card = page.getByRole('region', { name: 'Run summary' });
+      await card.waitFor();
+      assert.equal(plain(await card.getByTestId('run-outcome').textContent()), 'Finished');
+      // A duration, measured by the window (its value depends on the machine: only its form).
+      assert.match(plain(await card.getByTestId('run-took').textContent()), /^\d+ s$|^\d+ min( \d+ s)?$/);
+      // Where the finds came from adds up to the job's counts.
+      /** @param {'artwork' | 'lyrics'} group */
+      const sourceCounts = async (group) =>
+        (await card.locator(`[data-found="${group}"] dd`).allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+      const sum = (/** @type {number[]} */ counts) => counts.reduce((a, b) => a + b, 0);
+      const stat = async (/** @type {string} */ key) =>
+        Number(((await page.locator(`[data-job-stat="${key}"] dd`).textContent()) ?? '').replace(/,/g, ''));
+      assert.equal(sum(await sourceCounts('artwork')), await stat('artwork'));
+      assert.equal(sum(await sourceCounts('lyrics')), await stat('lyrics'));
+      const artworkSources = await card.locator('[data-found="artwork"] dt').allTextContents();
+      for (const name of [
+        'Cover Art Archive',
+        'iTunes',
+        'Deezer',
+        'embedded in the files',
+        'cover file in the folder',
+      ]) {
+        assert.ok(artworkSources.includes(name), `${name} in ${artworkSources.join(', ')}`);
+      }
+      assert.deepEqual((await card.locator('[data-found="lyrics"] dt').allTextContents()).sort(), [
+        'LRCLIB',
+        'instrumental',
+      ]);
+      // Requests per provider, with the bytes in human units.
+      const requests = card.getByRole('table', { name: 'Requests' });
+      assert.deepEqual(await requests.getByRole('rowheader').allTextContents(), [
+        'MusicBrainz',
+        'Cover Art Archive',
+        'iTunes',
+        'iTunes images',
+        'Deezer',
+        'Deezer images',
+        'LRCLIB',
+      ]);
+      for (const received of await requests.locator('tbody td:last-child').allTextContents()) {
+        assert.match(received, /^[\d.,]+ (B|kB|MB|GB)$/);
+      }
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, 'enrich-summary.png');
+
+      // "Show albums with no cover": the Library, filtered.
+      await card.getByRole('button', { name: 'Show albums with no cover' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Library' }).waitFor();
+      assert.equal(await nav(page, 'Library').getAttribute('aria-current'), 'page');
+      await page.getByRole('radio', { name: 'No cover', checked: true }).waitFor();
+      await page
+        .getByTestId('album-count')
+        .getByText(/albums? without a cover$/)
+        .waitFor();
+      // And back: "no lyrics".
+      await nav(page, 'Enrichment').click();
+      await card.getByRole('button', { name: 'Show albums with no lyrics' }).click();
+      await page.getByRole('radio', { name: 'No lyrics', checked: true }).waitFor();
+      await page
+        .getByTestId('album-count')
+        .getByText(/albums? missing lyrics$/)
+        .waitFor();
+    });
+  });
+
+  it('cancels a job, and sums up what it did', { timeout: TIMEOUT }, async () => {
     await withApp('', async ({ page }) => {
       await button(page, 'Enrich library').click();
       await waitForPercent(page, 5);
@@ -103,6 +425,14 @@ describe('enrichment panel', () => {
       assert.equal(await button(page, 'Enrich library').isEnabled(), true);
       assert.equal(await button(page, 'Pause').isDisabled(), true);
       assert.equal(await button(page, 'Cancel').isDisabled(), true);
+      const card = page.getByTestId('run-summary');
+      await card.waitFor();
+      assert.equal(await card.getAttribute('data-outcome'), 'cancelled');
+      assert.equal(
+        plain(await card.getByTestId('run-outcome').textContent()),
+        'Cancelled: what the run did before it stopped',
+      );
+      assert.ok((await card.getByRole('table', { name: 'Requests' }).getByRole('rowheader').count()) > 0);
     });
   });
 
@@ -142,15 +472,28 @@ describe('enrichment panel', () => {
     });
   });
 
-  it('fits an 800x600 window mid-run without horizontal scrolling', { timeout: TIMEOUT }, async () => {
-    await withApp('', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
-      await button(page, 'Enrich library').click();
-      await waitForPercent(page, 20);
-      const overflow = await horizontalOverflow(page);
-      assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
-      await screenshot(page, 'enrich-800x600.png');
-    });
-  });
+  it(
+    'fits an 800x600 window mid-run and with the run summary, without horizontal scrolling',
+    { timeout: TIMEOUT },
+    async () => {
+      await withApp('', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
+        await button(page, 'Enrich library').click();
+        await waitForPercent(page, 20);
+        const overflow = await horizontalOverflow(page);
+        assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+        await screenshot(page, 'enrich-800x600.png');
+        const card = page.getByTestId('run-summary');
+        await card.waitFor({ timeout: 30_000 });
+        const after = await horizontalOverflow(page);
+        assert.ok(after <= 0, `horizontal overflow of ${after}px with the summary`);
+        // The requests table fits the card: nothing to scroll sideways inside it either.
+        const inner = await card.locator('.table-box').evaluate((el) => el.scrollWidth - el.clientWidth);
+        assert.ok(inner <= 0, `the requests table overflows by ${inner}px`);
+        await card.scrollIntoViewIfNeeded();
+        await screenshot(page, 'enrich-summary-800x600.png');
+      });
+    },
+  );
 
   it('shows a job that was already running when the window opened', { timeout: TIMEOUT }, async () => {
     await withApp('?fake=midjob', async ({ page }) => {

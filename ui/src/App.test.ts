@@ -1,10 +1,15 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { FakeBackend, type FakeBackendOptions } from './lib/fakeBackend';
-import { EMPTY_FIXTURE, jobFinished, progress } from './lib/fixtures';
+import { EMPTY_FIXTURE, earlierFailures, jobFinished, progress, runResultFixture } from './lib/fixtures';
+import { VIEW_STORAGE_KEY } from './lib/viewMemory';
 
 const locale = 'en-US';
+
+// The app remembers its view in localStorage, which jsdom keeps for the whole file: every test
+// starts as on a first start.
+beforeEach(() => localStorage.clear());
 
 function navButton(name: string): HTMLButtonElement {
   return within(screen.getByRole('navigation', { name: 'Views' })).getByRole('button', { name }) as HTMLButtonElement;
@@ -97,6 +102,105 @@ describe('App', () => {
     expect(alert.textContent).toContain('no db');
     expect(screen.queryByRole('list', { name: 'Albums' })).toBeNull();
     expect(screen.getByRole('navigation', { name: 'Views' })).toBeTruthy();
+  });
+});
+
+describe('App view memory', () => {
+  it('opens on the view shown when it was last closed', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    const first = render(App, { backend, locale });
+    await fireEvent.click(navButton('Enrichment'));
+    expect(localStorage.getItem(VIEW_STORAGE_KEY)).toBe('enrich');
+    first.unmount();
+
+    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale });
+    expect(navButton('Enrichment').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('heading', { level: 2, name: 'Enrichment' })).toBeTruthy();
+  });
+
+  it('opens Settings, mounted, when that was the last view', async () => {
+    localStorage.setItem(VIEW_STORAGE_KEY, 'settings');
+    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale });
+    expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
+    await screen.findByLabelText('Batch size');
+  });
+
+  it('falls back to the Library for a value it does not know', async () => {
+    localStorage.setItem(VIEW_STORAGE_KEY, 'review');
+    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale });
+    expect(navButton('Library').getAttribute('aria-current')).toBe('page');
+    await screen.findByRole('list', { name: 'Albums' });
+  });
+
+  it('works without a storage', async () => {
+    render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale, viewStorage: null });
+    await fireEvent.click(navButton('Settings'));
+    expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
+    expect(localStorage.getItem(VIEW_STORAGE_KEY)).toBeNull();
+  });
+});
+
+describe('App failures', () => {
+  it('shows a failure’s album in the Library', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 }, failures: earlierFailures(1_700_000_000) });
+    const failure = (await backend.listFailures(1))[0];
+    const { container } = render(App, { backend, locale });
+    await fireEvent.click(navButton('Enrichment'));
+    const toggle = await waitFor(() => {
+      const found = container.querySelector<HTMLButtonElement>(
+        `[data-failure="${failure.track_id}:lyrics"] button.expand`,
+      );
+      expect(found).toBeTruthy();
+      return found!;
+    });
+    await fireEvent.click(toggle);
+    const detail = await screen.findByTestId('failure-detail');
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Show in library' }));
+    await waitFor(() => expect(navButton('Library').getAttribute('aria-current')).toBe('page'));
+    const album = await screen.findByTestId('album-detail');
+    expect(within(album).getByRole('heading', { level: 3 }).textContent).toBe(failure.album);
+    // "All albums" goes to the grid.
+    await fireEvent.click(within(album).getByRole('button', { name: '← All albums' }));
+    await screen.findByRole('list', { name: 'Albums' });
+  });
+
+  it('opens the Library filtered to what a run left missing, from its summary', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    const listAlbums = vi.spyOn(backend, 'listAlbums');
+    const { container } = render(App, { backend, locale });
+    await screen.findByRole('list', { name: 'Albums' });
+    // A search typed before: "the albums with no cover" are all of them.
+    await fireEvent.input(screen.getByRole('searchbox'), { target: { value: 'nina' } });
+    await fireEvent.click(navButton('Enrichment'));
+    const { counts, ...extras } = runResultFixture();
+    backend.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 1200, resumed: false }]);
+    backend.emitEvents([jobFinished(counts, extras)]);
+    const card = await screen.findByTestId('run-summary');
+    await fireEvent.click(within(card).getByRole('button', { name: 'Show albums with no cover' }));
+    await waitFor(() => expect(navButton('Library').getAttribute('aria-current')).toBe('page'));
+    const noCover = screen.getByRole('radio', { name: 'No cover' }) as HTMLInputElement;
+    await waitFor(() => expect(noCover.checked).toBe(true));
+    expect(document.activeElement).toBe(noCover);
+    expect((screen.getByRole('searchbox') as HTMLInputElement).value).toBe('');
+    await waitFor(() => expect(listAlbums).toHaveBeenLastCalledWith('', 0, expect.any(Number), 'artwork'));
+    await waitFor(() => expect(screen.getByTestId('album-count').textContent).toMatch(/albums? without a cover$/));
+
+    // The lyrics link, from an album's detail: the grid comes back, filtered.
+    const firstAlbum = await waitFor(() => {
+      const found = container.querySelector<HTMLButtonElement>('[data-album-id] button.open');
+      expect(found).toBeTruthy();
+      return found!;
+    });
+    await fireEvent.click(firstAlbum);
+    await screen.findByTestId('album-detail');
+    await fireEvent.click(navButton('Enrichment'));
+    await fireEvent.click(within(card).getByRole('button', { name: 'Show albums with no lyrics' }));
+    await waitFor(() =>
+      expect((screen.getByRole('radio', { name: 'No lyrics' }) as HTMLInputElement).checked).toBe(true),
+    );
+    expect(screen.queryByTestId('album-detail')).toBeNull();
+    await waitFor(() => expect(listAlbums).toHaveBeenLastCalledWith('', 0, expect.any(Number), 'lyrics'));
+    await waitFor(() => expect(screen.getByTestId('album-count').textContent).toMatch(/albums? missing lyrics$/));
   });
 });
 
@@ -225,8 +329,15 @@ describe('App job bar', () => {
 
     await fireEvent.click(within(bar).getByRole('button', { name: 'Pause' }));
     expect(pause).toHaveBeenCalledOnce();
-    backend.emitEvents([{ type: 'job_paused', job_id: 3, reason: { code: 'requested', message: 'paused' } }]);
+    // The operations running finish first.
+    backend.emitEvents([
+      { type: 'job_paused', job_id: 3, reason: { code: 'requested', message: 'paused' } },
+      { type: 'progress', job_id: 3, progress: progress(338, 800, { in_flight: 3 }) },
+    ]);
+    await waitFor(() => expect(bar.textContent).toContain('Pausing… (3 finishing)'));
+    backend.emitEvents([{ type: 'progress', job_id: 3, progress: progress(341, 800, { in_flight: 0 }) }]);
     await waitFor(() => expect(bar.textContent).toContain('Paused'));
+    expect(bar.textContent).not.toContain('Pausing');
     await fireEvent.click(within(bar).getByRole('button', { name: 'Resume' }));
     expect(resume).toHaveBeenCalledOnce();
 
@@ -257,6 +368,32 @@ describe('App job bar', () => {
     expect(bar.textContent).toContain('120 / 400 tracks');
     // A WiFi pause goes on by itself; Pause makes it a requested one.
     expect((within(bar).getByRole('button', { name: 'Pause' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('says the job waits for the network, offering Pause, not Resume', async () => {
+    const backend = new FakeBackend({ job: { tracks: 0 } });
+    const resume = vi.spyOn(backend, 'resumeEnrichment');
+    render(App, { backend, locale });
+    await screen.findByRole('list', { name: 'Albums' });
+    backend.emitEvents([
+      { type: 'job_started', job_id: 3, total_tracks: 800, resumed: false },
+      { type: 'progress', job_id: 3, progress: progress(200, 800, { in_flight: 4 }) },
+      {
+        type: 'job_paused',
+        job_id: 3,
+        reason: { code: 'waiting_for_network', message: 'waiting for the network (no connection)' },
+      },
+    ]);
+    const bar = await screen.findByTestId('job-bar');
+    await waitFor(() => expect(bar.textContent).toContain('Waiting for the network'));
+    expect(bar.textContent).not.toContain('Paused');
+    expect(bar.textContent).not.toContain('Pausing');
+    expect(within(bar).queryByRole('button', { name: 'Resume' })).toBeNull();
+    expect((within(bar).getByRole('button', { name: 'Pause' }) as HTMLButtonElement).disabled).toBe(false);
+    // It goes on by itself.
+    backend.emitEvents([{ type: 'job_resumed', job_id: 3 }]);
+    await waitFor(() => expect(bar.textContent).toContain('Enriching'));
+    expect(resume).not.toHaveBeenCalled();
   });
 
   it('tells how a job ended until dismissed', async () => {

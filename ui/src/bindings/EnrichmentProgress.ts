@@ -28,4 +28,9 @@ failed_tracks: number,
 /**
  * 0 to 100; 100 when there is nothing to do.
  */
-percent_complete: number, };
+percent_complete: number, 
+/**
+ * Operations running now (each holds one of the `max_concurrent` slots). Once a pause is
+ * asked, these finish and no new one starts: the job is paused when this is 0.
+ */
+in_flight: number, };

@@ -18,6 +18,10 @@ title: string,
  */
 artist: string, 
 /**
+ * The track's album (its id in the library).
+ */
+album_id: number, 
+/**
  * The track's album title.
  */
 album: string, 

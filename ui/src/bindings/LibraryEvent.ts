@@ -5,6 +5,7 @@ import type { ErrorCode } from "./ErrorCode";
 import type { Operation } from "./Operation";
 import type { PauseReason } from "./PauseReason";
 import type { TrackField } from "./TrackField";
+import type { WriteBackFile } from "./WriteBackFile";
 import type { WriteBackSummary } from "./WriteBackSummary";
 
 /**
@@ -76,6 +77,18 @@ title: string,
  */
 artist: string, 
 /**
+ * The track's album (its id in the library).
+ */
+album_id: number, 
+/**
+ * The track's album title, for display.
+ */
+album: string, 
+/**
+ * The track's file path (bytes that are not UTF-8 shown lossily).
+ */
+path: string, 
+/**
  * Which operation failed.
  */
 operation: Operation, 
@@ -98,7 +111,16 @@ message: string, } | { "type": "write_back_finished",
 /**
  * What write-back wrote, skipped and failed on, in counts.
  */
-summary: WriteBackSummary, } | { "type": "job_finished", 
+summary: WriteBackSummary, 
+/**
+ * The files it wrote, skipped, failed on or cleaned up, the first
+ * [`WriteBackReport::LIMIT`](crate::model::WriteBackReport::LIMIT) of them.
+ */
+files: Array<WriteBackFile>, 
+/**
+ * Files beyond those listed.
+ */
+more_files: number, } | { "type": "job_finished", 
 /**
  * The job that ended.
  */

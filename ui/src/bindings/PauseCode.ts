@@ -3,4 +3,4 @@
 /**
  * What paused a job.
  */
-export type PauseCode = "requested" | "waiting_for_wifi";
+export type PauseCode = "requested" | "waiting_for_wifi" | "waiting_for_network";

@@ -1,9 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
-import { BackendError } from '../lib/backend';
+import { BackendError, type MissingFilter } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
-import { XSS_STRING, earlierFailures, jobFinished, progress } from '../lib/fixtures';
+import { XSS_STRING, earlierFailures, jobFinished, lastRunFixture, progress, runResultFixture } from '../lib/fixtures';
+import { LAST_RUN_POLL_MS } from '../lib/lastRun';
 import EnrichmentPanel from './EnrichmentPanel.svelte';
 import { ROW_HEIGHT } from './FailureList.svelte';
 
@@ -16,19 +17,33 @@ function failed(track_id: number, extra: Partial<Extract<LibraryEvent, { type: '
     track_id,
     title: `Song ${track_id}`,
     artist: 'Nina Simone',
+    album_id: 3,
+    album: 'Pastel Blues',
+    path: `/music/Nina Simone/Pastel Blues/${track_id}.flac`,
     operation: 'artwork',
-    reason: 'HTTP 503 from coverartarchive.org',
+    reason: 'coverartarchive: server error (HTTP 502)',
     attempts: 4,
     ...extra,
   };
 }
 
 /** A panel on a fake whose own job never runs; the test plays the events. */
-async function setup(options: ConstructorParameters<typeof FakeBackend>[0] = {}, now?: () => number) {
+async function setup(
+  options: ConstructorParameters<typeof FakeBackend>[0] = {},
+  now?: () => number,
+  props: { onshowmissing?: (filter: MissingFilter) => void } = {},
+) {
   const fake = new FakeBackend({ job: { tracks: 0 }, ...options });
   const onjobend = vi.fn();
   const onresync = vi.fn();
-  const result = render(EnrichmentPanel, { backend: fake, locale, onjobend, onresync, ...(now ? { now } : {}) });
+  const result = render(EnrichmentPanel, {
+    backend: fake,
+    locale,
+    onjobend,
+    onresync,
+    ...(now ? { now } : {}),
+    ...props,
+  });
   await waitFor(() => expect(fake.failureCalls).toBe(1));
   const play = async (...events: LibraryEvent[]) => {
     fake.emitEvents(events);
@@ -287,10 +302,11 @@ describe('EnrichmentPanel', () => {
       track_id: id,
       title: `Song ${id}`,
       artist: 'Nina Simone',
+      album_id: 3,
       album: 'Pastel Blues',
       path: `/m/${id}.flac`,
       operation: 'artwork' as const,
-      reason: 'HTTP 503 from coverartarchive.org',
+      reason: 'coverartarchive: server error (HTTP 502)',
       attempts: 4,
       failed_at: 1_700_000_000,
     }));
@@ -321,7 +337,10 @@ describe('EnrichmentPanel', () => {
     expect(name).toMatch(/^gatefold-failures-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text.slice(1).split('\r\n')[0]).toBe('track_id,title,artist,album,path,operation,reason,attempts,failed_at');
-    expect(text).toContain('1,"Hello, ""World""",Nina Simone,,,artwork,HTTP 503 from coverartarchive.org,4,');
+    // A failure seen live has its album and path (the event carries them).
+    expect(text).toContain(
+      '1,"Hello, ""World""",Nina Simone,Pastel Blues,/music/Nina Simone/Pastel Blues/1.flac,artwork,coverartarchive: server error (HTTP 502),4,',
+    );
     await screen.findByText('/home/me/failures.csv');
   });
 
@@ -422,6 +441,8 @@ describe('EnrichmentPanel', () => {
     await play({ type: 'job_started', job_id: 1, total_tracks: 2, resumed: false }, jobFinished(progress(2, 2)), {
       type: 'write_back_finished',
       summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0, cleaned: 0 },
+      files: [],
+      more_files: 13,
     });
     await waitFor(() =>
       expect(screen.getByTestId('write-back').textContent).toBe(
@@ -433,6 +454,8 @@ describe('EnrichmentPanel', () => {
     await play({
       type: 'write_back_finished',
       summary: { mode: 'embed', dry_run: true, written: 3, unchanged: 0, skipped: 0, failed: 0, cleaned: 0 },
+      files: [],
+      more_files: 3,
     });
     await waitFor(() =>
       expect(screen.getByTestId('write-back').textContent).toMatch(/^Dry run: would write tags in 3 files/),
@@ -468,5 +491,451 @@ describe('EnrichmentPanel', () => {
     expect(failures.length).toBeGreaterThan(0);
     expect(screen.getByTestId('failure-count').textContent).toBe(String(failures.length));
     expect(stat(container, 'failed')).toBe(String(failures.length));
+  });
+});
+
+describe('EnrichmentPanel pausing', () => {
+  it('says "Pausing… (n finishing)" until the operations running have ended, then "Paused"', async () => {
+    const { play } = await setup();
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 100, resumed: false },
+      { type: 'progress', job_id: 1, progress: progress(40, 100, { in_flight: 5 }) },
+      { type: 'job_paused', job_id: 1, reason: { code: 'requested', message: 'paused' } },
+    );
+    await waitFor(() => expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Pausing… (5 finishing)'));
+    // Resume and Cancel work at once; the count follows the progress events.
+    expect(enabled()).toEqual(['Resume', 'Cancel']);
+    await play({ type: 'progress', job_id: 1, progress: progress(43, 100, { in_flight: 2 }) });
+    await waitFor(() => expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Pausing… (2 finishing)'));
+    await play({ type: 'progress', job_id: 1, progress: progress(45, 100, { in_flight: 0 }) });
+    await waitFor(() => expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Paused'));
+  });
+
+  it('keeps the WiFi wording for a WiFi pause', async () => {
+    const { play } = await setup();
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 100, resumed: false },
+      {
+        type: 'job_paused',
+        job_id: 1,
+        reason: { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet)' },
+      },
+      { type: 'progress', job_id: 1, progress: progress(40, 100, { in_flight: 3 }) },
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Waiting for WiFi (now on ethernet)'),
+    );
+  });
+});
+
+describe('EnrichmentPanel waiting for the network', () => {
+  const offline = { code: 'waiting_for_network' as const, message: 'waiting for the network (no connection)' };
+
+  it('says it waits for the network, offers no Resume (it goes on by itself) and keeps Cancel', async () => {
+    const { play, container } = await setup({ failures: earlierFailures(1_700_000_000) });
+    await waitFor(() => expect(screen.getByTestId('failure-count').textContent).toBe('8'));
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 100, resumed: false },
+      { type: 'progress', job_id: 1, progress: progress(30, 100, { in_flight: 4 }) },
+      { type: 'job_paused', job_id: 1, reason: offline },
+    );
+    // Not "Paused", and not "Pausing…" either: the operations running wait for the network too.
+    await waitFor(() =>
+      expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Waiting for the network (no connection)'),
+    );
+    expect(screen.getByTestId('network-hint').textContent).toContain('Continues by itself when the network is back');
+    expect(container.textContent).not.toContain('Continues by itself when WiFi is back');
+    // Pause turns it into a requested pause; Resume is not needed; Cancel stays.
+    expect(enabled()).toEqual(['Pause', 'Cancel']);
+    expect(stat(container, 'eta')).toBe('—');
+    // The wait is not a failure: the list and the job's count are as they were.
+    expect(screen.getByTestId('failure-count').textContent).toBe('8');
+    expect(stat(container, 'failed')).toBe('0');
+
+    await play({ type: 'job_resumed', job_id: 1 });
+    await waitFor(() => expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Running'));
+    expect(screen.queryByTestId('network-hint')).toBeNull();
+    expect(screen.getByTestId('failure-count').textContent).toBe('8');
+  });
+
+  it('shows the network wait of a job already paused when it opens', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({ job_id: 4, progress: progress(10, 50), paused: offline });
+    render(EnrichmentPanel, { backend: fake, locale });
+    await waitFor(() =>
+      expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Waiting for the network (no connection)'),
+    );
+    expect(enabled()).toEqual(['Pause', 'Cancel']);
+  });
+});
+
+describe('EnrichmentPanel run summary', () => {
+  function finishedRun(jobId = 1, cancelled = false) {
+    const { counts, ...extras } = runResultFixture();
+    return jobFinished(counts, { ...extras, jobId, cancelled });
+  }
+
+  it('sums up a run that ended, timed from its start to its end by the panel’s clock', async () => {
+    let clock = 0;
+    const onshowmissing = vi.fn();
+    const { play } = await setup({}, () => clock, { onshowmissing });
+    clock = 1_000;
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 1200, resumed: false },
+      { type: 'progress', job_id: 1, progress: progress(100, 1200) },
+    );
+    await waitFor(() => expect(screen.getByTestId('job-status').textContent).toContain('Running'));
+    // No summary while the job runs.
+    expect(screen.queryByTestId('run-summary')).toBeNull();
+    clock = 186_000;
+    await play(finishedRun());
+    const card = await screen.findByRole('region', { name: 'Run summary' });
+    expect(within(card).getByTestId('run-outcome').textContent).toBe('Finished');
+    expect(within(card).getByTestId('run-took').textContent).toBe('3 min 5 s');
+    expect(card.querySelector('[data-found="artwork"] [data-source="coverartarchive"] dd')?.textContent).toBe('700');
+    expect(card.querySelector('[data-found="lyrics"] [data-source="lrclib"] dd')?.textContent).toBe('900');
+    expect(within(card).getByRole('table', { name: 'Requests' })).toBeTruthy();
+    await fireEvent.click(within(card).getByRole('button', { name: 'Show albums with no cover' }));
+    expect(onshowmissing).toHaveBeenCalledWith('artwork');
+    await fireEvent.click(within(card).getByRole('button', { name: 'Show albums with no lyrics' }));
+    expect(onshowmissing).toHaveBeenCalledWith('lyrics');
+
+    // The next job starts: the card goes until that one ends.
+    clock = 200_000;
+    await play({ type: 'job_started', job_id: 2, total_tracks: 5, resumed: false });
+    await waitFor(() => expect(screen.queryByTestId('run-summary')).toBeNull());
+    clock = 202_500;
+    await play(jobFinished(progress(5, 5), { jobId: 2 }));
+    expect((await screen.findByTestId('run-took')).textContent).toBe('3 s');
+  });
+
+  it('sums up a cancelled run with what it did', async () => {
+    let clock = 0;
+    const { play } = await setup({}, () => clock);
+    await play({ type: 'job_started', job_id: 1, total_tracks: 1200, resumed: false });
+    clock = 42_000;
+    await play({ type: 'job_cancelled', job_id: 1, progress: progress(1200, 1200) }, finishedRun(1, true));
+    const card = await screen.findByTestId('run-summary');
+    expect(card.dataset.outcome).toBe('cancelled');
+    expect(within(card).getByTestId('run-outcome').textContent).toBe('Cancelled: what the run did before it stopped');
+    expect(within(card).getByTestId('run-took').textContent).toBe('42 s');
+  });
+
+  it('gives no time for a job whose start it did not hear, and no card for one that stopped on an error', async () => {
+    const { play } = await setup({}, () => 5_000);
+    // Opened mid-job: the progress of a job it never saw start.
+    await play({ type: 'progress', job_id: 1, progress: progress(600, 1200) }, finishedRun(1));
+    const card = await screen.findByTestId('run-summary');
+    expect(within(card).queryByTestId('run-took')).toBeNull();
+    // Without a place to show albums, no link.
+    expect(within(card).queryByRole('button')).toBeNull();
+    await play(
+      { type: 'job_started', job_id: 2, total_tracks: 5, resumed: false },
+      { type: 'job_failed', code: 'database', message: 'database is locked' },
+    );
+    await waitFor(() => expect(screen.getByTestId('job-status').textContent).toContain('Stopped on an error'));
+    expect(screen.queryByTestId('run-summary')).toBeNull();
+  });
+});
+
+describe('EnrichmentPanel failures', () => {
+  function summary() {
+    return screen.getByTestId('failure-summary').textContent?.replace(/\s+/g, ' ').trim();
+  }
+
+  function expandButton(container: HTMLElement, key: string): HTMLButtonElement {
+    return container.querySelector(`[data-failure="${key}"] button.expand`) as HTMLButtonElement;
+  }
+
+  async function openRow(container: HTMLElement, key: string) {
+    await waitFor(() => expect(expandButton(container, key)).toBeTruthy());
+    await fireEvent.click(expandButton(container, key));
+    return screen.findByTestId('failure-detail');
+  }
+
+  it('counts failures and the tracks they are on; the job counts tracks', async () => {
+    const { play, container } = await setup();
+    expect(summary()).toBe('No failures');
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 10, resumed: false },
+      failed(1),
+      failed(1, { operation: 'lyrics', reason: 'lrclib: server error (HTTP 500)' }),
+      failed(2),
+      { type: 'progress', job_id: 1, progress: progress(2, 10, { failed_tracks: 2 }) },
+    );
+    await waitFor(() => expect(summary()).toBe('3 failures on 2 tracks'));
+    expect(screen.getByTestId('failure-count').textContent).toBe('3');
+    expect(container.querySelector('[data-job-stat="failed"] dt')?.textContent).toBe('Tracks failed');
+    expect(stat(container, 'failed')).toBe('2');
+  });
+
+  it('reloads the list from the library when a job ends: the library is the truth', async () => {
+    const { fake, play, container } = await setup({ failures: earlierFailures(1_700_000_000) });
+    await waitFor(() => expect(rows(container)).toHaveLength(8));
+    // A retry: live failures the library no longer has once the job ended ("not found" or
+    // found after all, which no event says).
+    await play({ type: 'job_started', job_id: 2, total_tracks: 8, resumed: false }, failed(1), failed(2));
+    await waitFor(() => expect(rows(container)).toHaveLength(10));
+    const remaining = (await fake.listFailures(100)).slice(0, 3);
+    vi.spyOn(fake, 'listFailures').mockResolvedValue(remaining);
+    await play(jobFinished(progress(8, 8), { jobId: 2 }));
+    await waitFor(() => expect(rows(container)).toHaveLength(3));
+    expect(summary()).toBe('3 failures on 3 tracks');
+    // A cancelled job too.
+    vi.spyOn(fake, 'listFailures').mockResolvedValue([]);
+    await play(
+      { type: 'job_started', job_id: 3, total_tracks: 8, resumed: false },
+      { type: 'job_cancelled', job_id: 3, progress: progress(1, 8) },
+    );
+    await waitFor(() => expect(rows(container)).toHaveLength(0));
+  });
+
+  it('opens a row with a real button to show the failure in plain words', async () => {
+    const { play, container } = await setup();
+    await play(
+      failed(7, {
+        title: 'Jóga',
+        artist: 'Björk',
+        album: 'Homogenic',
+        path: '/music/Björk/Homogenic/03 Jóga.flac',
+        reason: 'itunes images: could not connect (Connection refused (os error 111))',
+        attempts: 4,
+      }),
+    );
+    const toggle = await waitFor(() => {
+      const found = expandButton(container, '7:artwork');
+      expect(found).toBeTruthy();
+      return found;
+    });
+    expect(toggle.tagName).toBe('BUTTON');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByTestId('failure-detail')).toBeNull();
+    await fireEvent.click(toggle);
+    const detail = await screen.findByTestId('failure-detail');
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(toggle.getAttribute('aria-controls')).toBe(detail.id);
+    const facts = Object.fromEntries(
+      [...detail.querySelectorAll('dl div')].map((d) => [
+        d.querySelector('dt')?.textContent,
+        d.querySelector('dd')?.textContent,
+      ]),
+    );
+    expect(facts).toMatchObject({
+      Reason: 'itunes images: could not connect (Connection refused (os error 111))',
+      Provider: 'iTunes (image server)',
+      Cause: 'Could not connect',
+      Attempts: '4',
+      Operation: 'Artwork',
+      Album: 'Homogenic',
+      Path: '/music/Björk/Homogenic/03 Jóga.flac',
+    });
+    expect(facts.When).not.toBe('—');
+    expect(detail.textContent).toContain('Gatefold could not reach the provider');
+    // The details are a row of the table, after the open one.
+    const table = screen.getByRole('table', { name: 'Failures' });
+    expect(table.getAttribute('aria-rowcount')).toBe('3');
+    expect(detail.closest('[role="row"]')?.getAttribute('aria-rowindex')).toBe('3');
+    // Escape closes them, back on the row's button.
+    await fireEvent.keyDown(within(detail).getByRole('button', { name: 'Retry' }), { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('failure-detail')).toBeNull());
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(toggle);
+    expect(table.getAttribute('aria-rowcount')).toBe('2');
+  });
+
+  it('retries one track, and shows a refusal in the row', async () => {
+    const { fake, play, container } = await setup();
+    await play(failed(5));
+    const start = vi.spyOn(fake, 'startEnrichment').mockResolvedValueOnce();
+    let detail = await openRow(container, '5:artwork');
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Retry' }));
+    expect(start).toHaveBeenLastCalledWith({ retryFailed: true, trackIds: [5] });
+    await within(detail).findByText(/Retrying this track/);
+    await play(
+      { type: 'job_started', job_id: 2, total_tracks: 1, resumed: false },
+      jobFinished(progress(1, 1), { jobId: 2 }),
+    );
+
+    // Another process runs a job: the refusal is said where the user asked, in plain words.
+    start.mockRejectedValueOnce(new BackendError('job_already_running', 'a job is already running'));
+    await waitFor(() => expect(rows(container)).toHaveLength(0));
+    await play(failed(6));
+    detail = await openRow(container, '6:artwork');
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Retry' }));
+    const alert = await within(detail).findByRole('alert');
+    expect(alert.textContent).toMatch(/already running .* retry this track when it has ended/);
+    expect(within(alert).getByText('job_already_running').tagName).toBe('CODE');
+    // Not also the panel's alert.
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(enabled()).toContain('Enrich library');
+  });
+
+  it('shows the album in the library, and the file in the file manager', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    const onshowalbum = vi.fn();
+    const { container } = render(EnrichmentPanel, { backend: fake, locale, onshowalbum });
+    fake.emitEvents([failed(5, { album_id: 3 }), failed(6, { album_id: 999 })]);
+    let detail = await openRow(container, '5:artwork');
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Show in library' }));
+    await waitFor(() => expect(onshowalbum).toHaveBeenCalledOnce());
+    expect(onshowalbum.mock.calls[0][0]).toMatchObject({ id: 3 });
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Open folder' }));
+    await within(detail).findByText('Opened in your file manager.');
+    expect(fake.revealed).toEqual([5]);
+
+    // Errors are said in the row.
+    detail = await openRow(container, '6:artwork');
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Show in library' }));
+    expect((await within(detail).findByRole('alert')).textContent).toMatch(/album is no longer in the library/);
+    vi.spyOn(fake, 'revealTrack').mockRejectedValue(new BackendError('io', 'no file manager found'));
+    await fireEvent.click(within(detail).getByRole('button', { name: 'Open folder' }));
+    await waitFor(() => expect(within(detail).getByRole('alert').textContent).toContain('no file manager found'));
+  });
+
+  it('does not offer "Show in library" without a place to show it', async () => {
+    const { play, container } = await setup();
+    await play(failed(5));
+    const detail = await openRow(container, '5:artwork');
+    expect(within(detail).queryByRole('button', { name: 'Show in library' })).toBeNull();
+    expect(within(detail).getByRole('button', { name: 'Open folder' })).toBeTruthy();
+  });
+
+  it('filters by provider and by cause, and exports what is shown', async () => {
+    const { fake, play, container } = await setup();
+    await play(
+      failed(1, { operation: 'lyrics', reason: 'lrclib: server error (HTTP 500)' }),
+      failed(2, { operation: 'lyrics', reason: 'lrclib: timed out (operation timed out)' }),
+      failed(3, { reason: 'musicbrainz: timed out (operation timed out)' }),
+      failed(4, { reason: 'deezer: throttled (Quota limit exceeded)' }),
+    );
+    await waitFor(() => expect(rows(container)).toHaveLength(4));
+    const provider = screen.getByLabelText('Provider') as HTMLSelectElement;
+    const cause = screen.getByLabelText('Cause') as HTMLSelectElement;
+    expect(provider.value).toBe('');
+    expect(provider.selectedOptions[0].textContent).toBe('All');
+    expect([...provider.options].map((o) => o.textContent)).toContain('LRCLIB (2)');
+    await fireEvent.change(provider, { target: { value: 'lrclib' } });
+    await waitFor(() => expect(rows(container)).toHaveLength(2));
+    expect(summary()).toBe('4 failures on 4 tracks, 2 shown');
+    await fireEvent.change(cause, { target: { value: 'timeout' } });
+    await waitFor(() => expect(rows(container)).toHaveLength(1));
+    expect(rows(container)[0].getAttribute('data-failure')).toBe('2:lyrics');
+
+    const saveTextFile = vi.spyOn(fake, 'saveTextFile').mockResolvedValue('/tmp/f.csv');
+    await fireEvent.click(button('Export shown as CSV'));
+    const text = saveTextFile.mock.calls[0][1].slice(1);
+    expect(text.split('\r\n').filter((l) => l !== '')).toHaveLength(2);
+    expect(text).toContain('lrclib: timed out');
+
+    // Nothing matches: said, and nothing to export.
+    await fireEvent.change(provider, { target: { value: 'itunes' } });
+    await screen.findByText('No failure matches these filters.');
+    expect(button('Export shown as CSV').disabled).toBe(true);
+    // "All" again.
+    await fireEvent.change(provider, { target: { value: '' } });
+    await fireEvent.change(cause, { target: { value: '' } });
+    await waitFor(() => expect(rows(container)).toHaveLength(4));
+    expect(summary()).toBe('4 failures on 4 tracks');
+  });
+});
+
+describe('EnrichmentPanel last run', () => {
+  const NOW = 1_714_564_800;
+
+  it('shows the last run after a restart, and continues an interrupted one', async () => {
+    const fake = new FakeBackend({
+      lastRun: lastRunFixture('interrupted', NOW, { processed: 320, total: 800 }),
+      job: { tracks: 800, tickMs: 10_000 },
+    });
+    const start = vi.spyOn(fake, 'startEnrichment');
+    const { container } = render(EnrichmentPanel, { backend: fake, locale });
+    const card = await screen.findByTestId('last-run');
+    expect(within(card).getByTestId('last-run-state').textContent?.trim()).toBe('Interrupted');
+    expect(within(card).getByTestId('last-run-when').textContent).toMatch(/^Started .*2024/);
+    expect(card.textContent).toContain('Continue picks it up where it stopped');
+    const counts = Object.fromEntries(
+      [...card.querySelectorAll('[data-last-run]')].map((d) => [
+        d.getAttribute('data-last-run'),
+        d.querySelector('dd')?.textContent,
+      ]),
+    );
+    expect(counts).toEqual({
+      processed: '320 / 800',
+      artwork: '128',
+      lyrics: '224',
+      failed: '9',
+      'not-found': '32, 48',
+    });
+    // In place of the empty progress block.
+    expect(screen.queryByRole('progressbar', { name: 'Enrichment progress' })).toBeNull();
+
+    await fireEvent.click(within(card).getByRole('button', { name: 'Continue' }));
+    expect(start).toHaveBeenCalledWith({ retryFailed: false });
+    // The live job from its first event: the same job, continued.
+    await waitFor(() => expect(screen.queryByTestId('last-run')).toBeNull());
+    await waitFor(() => expect(bar().getAttribute('aria-valuenow')).toBe('40'));
+    expect(stat(container, 'processed')).toBe('320 / 800');
+    expect(screen.getByTestId('job-status').textContent).toContain('continuing an interrupted job');
+    fake.dispose();
+  });
+
+  it('reloads the last run when a job ends, and says when it ran', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    const lastRun = vi.spyOn(fake, 'lastRun');
+    render(EnrichmentPanel, { backend: fake, locale });
+    await waitFor(() => expect(lastRun).toHaveBeenCalledOnce());
+    expect(screen.queryByTestId('last-run')).toBeNull();
+    lastRun.mockResolvedValue({ ...lastRunFixture('finished', NOW, { processed: 2, total: 2 }), job_id: 1 });
+    fake.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 2, resumed: false }, jobFinished(progress(2, 2))]);
+    await waitFor(() => expect(lastRun).toHaveBeenCalledTimes(2));
+    // The live job stays shown, with when it ran and what was not found.
+    const when = await screen.findByTestId('run-when');
+    expect(when.textContent?.replace(/\s+/g, ' ')).toMatch(
+      /^Started .*; ended .*\(20 min\)\. Not found: 0 artwork, 0 lyrics\.$/,
+    );
+    expect(screen.getByTestId('job-status').textContent).toContain('Finished');
+  });
+
+  it('says when another process runs a job, and follows it until it ends', async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = new FakeBackend({ lastRun: lastRunFixture('running_elsewhere', NOW), job: { tracks: 0 } });
+      const lastRun = vi.spyOn(fake, 'lastRun');
+      const listFailures = vi.spyOn(fake, 'listFailures');
+      const onlibrarychange = vi.fn();
+      render(EnrichmentPanel, { backend: fake, locale, onlibrarychange });
+      await vi.advanceTimersByTimeAsync(0);
+      const card = screen.getByTestId('last-run');
+      expect(within(card).getByTestId('last-run-state').textContent?.trim()).toBe(
+        'Running in another Gatefold process',
+      );
+      expect(card.textContent).toContain('the command line');
+      expect(within(card).queryByRole('button', { name: 'Continue' })).toBeNull();
+      // A job cannot start here meanwhile.
+      expect(button('Enrich library').disabled).toBe(true);
+      expect(lastRun).toHaveBeenCalledTimes(1);
+
+      // It is asked again now and then, with its counts.
+      lastRun.mockResolvedValueOnce(lastRunFixture('running_elsewhere', NOW, { processed: 500 }));
+      await vi.advanceTimersByTimeAsync(LAST_RUN_POLL_MS);
+      expect(lastRun).toHaveBeenCalledTimes(2);
+      expect(screen.getByTestId('last-run').querySelector('[data-last-run="processed"] dd')?.textContent).toBe(
+        '500 / 800',
+      );
+
+      // It ended: the library changed.
+      lastRun.mockResolvedValue(lastRunFixture('finished', NOW, { processed: 800 }));
+      const failureCalls = listFailures.mock.calls.length;
+      await vi.advanceTimersByTimeAsync(LAST_RUN_POLL_MS);
+      expect(within(screen.getByTestId('last-run')).getByTestId('last-run-state').textContent?.trim()).toBe('Finished');
+      expect(onlibrarychange).toHaveBeenCalledOnce();
+      expect(listFailures.mock.calls.length).toBe(failureCalls + 1);
+      expect(button('Enrich library').disabled).toBe(false);
+      // And not asked again.
+      await vi.advanceTimersByTimeAsync(LAST_RUN_POLL_MS * 3);
+      expect(lastRun).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

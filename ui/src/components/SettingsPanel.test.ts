@@ -471,4 +471,51 @@ describe('SettingsPanel providers', () => {
     expect(field('Max retries').value).toBe('7');
     expect(field('Only on WiFi').checked).toBe(true);
   });
+
+  it('shows the URL each provider is asked at, and when an environment variable replaces the saved one', async () => {
+    const backend = new FakeBackend({ envUrls: { lrclib: 'http://127.0.0.1:8080/lrclib' } });
+    await setup(backend);
+    const lrclib = await waitFor(() => {
+      const note = document.querySelector('[data-provider="lrclib"] [data-testid="url-in-use"]');
+      expect(note).toBeTruthy();
+      return note as HTMLElement;
+    });
+    const text = lrclib.textContent?.replace(/\s+/g, ' ');
+    expect(text).toContain('In use: http://127.0.0.1:8080/lrclib');
+    expect(text).toContain('GATEFOLD_LRCLIB_URL');
+    expect(text).toMatch(/replaces the saved URL above\. The saved URL applies when the variable is unset\./);
+    // The saved one stays editable, and the note describes its field.
+    const input = field('lrclib base URL');
+    expect(input.disabled).toBe(false);
+    expect(input.value).toBe('https://lrclib.net');
+    expect(input.getAttribute('aria-describedby')?.split(' ')).toContain(lrclib.id);
+    // Without a variable: the saved URL is the one in use.
+    const deezer = document.querySelector('[data-provider="deezer"] [data-testid="url-in-use"]');
+    expect(deezer?.textContent?.replace(/\s+/g, ' ').trim()).toBe('In use: https://api.deezer.com');
+    expect(deezer?.textContent).not.toContain('GATEFOLD_');
+
+    // Saved: the URL in use follows (unless the variable replaces it).
+    await fireEvent.input(field('deezer base URL'), { target: { value: 'https://deezer.example/api' } });
+    await fireEvent.input(field('lrclib base URL'), { target: { value: 'https://lyrics.example' } });
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    await waitFor(() =>
+      expect(document.querySelector('[data-provider="deezer"] [data-testid="url-in-use"]')?.textContent).toContain(
+        'https://deezer.example/api',
+      ),
+    );
+    expect(document.querySelector('[data-provider="lrclib"] [data-testid="url-in-use"]')?.textContent).toContain(
+      'http://127.0.0.1:8080/lrclib',
+    );
+    expect(field('lrclib base URL').value).toBe('https://lyrics.example');
+  });
+
+  it('works without the URLs in use when they cannot be loaded', async () => {
+    const backend = new FakeBackend();
+    vi.spyOn(backend, 'providerUrls').mockRejectedValue(new BackendError('database', 'locked'));
+    await setup(backend);
+    expect(field('lrclib base URL').value).toBe('https://lrclib.net');
+    expect(document.querySelector('[data-testid="url-in-use"]')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
 });

@@ -98,6 +98,7 @@ describe('TauriBackend commands and events', () => {
     const backend = new TauriBackend();
     await backend.startEnrichment({ retryFailed: true });
     await backend.startEnrichment({ retryFailed: false });
+    await backend.startEnrichment({ retryFailed: true, trackIds: [42] });
     await backend.pauseEnrichment();
     await backend.resumeEnrichment();
     await backend.cancelEnrichment();
@@ -107,6 +108,7 @@ describe('TauriBackend commands and events', () => {
     expect(calls.map(([cmd]) => cmd)).toEqual([
       'start_enrichment',
       'start_enrichment',
+      'start_enrichment',
       'pause_enrichment',
       'resume_enrichment',
       'cancel_enrichment',
@@ -114,10 +116,12 @@ describe('TauriBackend commands and events', () => {
       'save_settings',
       'list_failures',
     ]);
-    expect(calls[0][1]).toEqual({ retryFailed: true });
-    expect(calls[1][1]).toEqual({ retryFailed: false });
-    expect(calls[6][1]).toEqual({ config: { ...DEFAULT_SETTINGS, max_retries: 2 } });
-    expect(calls[7][1]).toEqual({ limit: 500 });
+    // `trackIds` is always sent: the tracks, or null for the whole library.
+    expect(calls[0][1]).toEqual({ retryFailed: true, trackIds: null });
+    expect(calls[1][1]).toEqual({ retryFailed: false, trackIds: null });
+    expect(calls[2][1]).toEqual({ retryFailed: true, trackIds: [42] });
+    expect(calls[7][1]).toEqual({ config: { ...DEFAULT_SETTINGS, max_retries: 2 } });
+    expect(calls[8][1]).toEqual({ limit: 500 });
   });
 
   it('invokes the library, scan, provider, status and file commands with their arguments', async () => {
@@ -129,6 +133,9 @@ describe('TauriBackend commands and events', () => {
       choose_folder: '/music',
       scan_folder: { root: '/music' },
       enrichment_status: null,
+      last_run: null,
+      album_card: { id: 3 },
+      provider_urls: [],
       get_providers: DEFAULT_PROVIDERS,
       save_text_file: '/home/me/failures.csv',
     };
@@ -145,8 +152,12 @@ describe('TauriBackend commands and events', () => {
     expect(await backend.chooseFolder()).toBe('/music');
     await backend.scanFolder('/music');
     expect(await backend.enrichmentStatus()).toBeNull();
+    expect(await backend.lastRun()).toBeNull();
+    expect(await backend.albumCard(3)).toEqual({ id: 3 });
+    await backend.revealTrack(5);
     expect(await backend.getProviders()).toEqual(DEFAULT_PROVIDERS);
     await backend.saveProviders([...DEFAULT_PROVIDERS]);
+    expect(await backend.providerUrls()).toEqual([]);
     expect(await backend.saveTextFile('failures.csv', 'a,b')).toBe('/home/me/failures.csv');
     expect(calls).toEqual([
       // `missing` is always sent: the filter's name, or null for all albums.
@@ -158,8 +169,12 @@ describe('TauriBackend commands and events', () => {
       ['choose_folder', {}],
       ['scan_folder', { path: '/music' }],
       ['enrichment_status', {}],
+      ['last_run', {}],
+      ['album_card', { albumId: 3 }],
+      ['reveal_track', { trackId: 5 }],
       ['get_providers', {}],
       ['save_providers', { providers: DEFAULT_PROVIDERS }],
+      ['provider_urls', {}],
       ['save_text_file', { suggestedName: 'failures.csv', contents: 'a,b' }],
     ]);
   });

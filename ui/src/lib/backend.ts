@@ -1,12 +1,15 @@
+import type { AlbumCard } from '../bindings/AlbumCard';
 import type { AlbumPage } from '../bindings/AlbumPage';
 import type { CommandError } from '../bindings/CommandError';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { FailureRecord } from '../bindings/FailureRecord';
+import type { LastRun } from '../bindings/LastRun';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ProviderUrl } from '../bindings/ProviderUrl';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackListItem } from '../bindings/TrackListItem';
@@ -26,6 +29,11 @@ export type BackendListener = (message: BackendMessage) => void;
 export interface StartEnrichmentOptions {
   /** Also try again the tracks whose last attempt failed. */
   retryFailed: boolean;
+  /**
+   * Only these tracks (absent: the whole library). With `retryFailed`, "retry this one": the
+   * failed operations of these tracks are tried again.
+   */
+  trackIds?: number[];
 }
 
 /**
@@ -69,6 +77,11 @@ export interface Backend {
 
   /** The running job (for a window opened or reloaded mid-job), `null` when none runs. */
   enrichmentStatus(): Promise<EnrichmentStatus | null>;
+  /**
+   * The library's most recent job, whoever ran it (this window, an earlier run of the app, the
+   * command line): how it stands and its counts. `null` when no job ever ran on the library.
+   */
+  lastRun(): Promise<LastRun | null>;
 
   /**
    * Albums whose title, album artist, or a track's title or artist contains `query`
@@ -80,6 +93,10 @@ export interface Backend {
   albumTracks(albumId: number): Promise<TrackListItem[]>;
   /** A track with its lyrics; rejects with `not_found` for an unknown track. */
   trackLyrics(trackId: number): Promise<TrackLyrics>;
+  /** One album as the grid shows it (to open its detail from elsewhere); rejects with `not_found`. */
+  albumCard(albumId: number): Promise<AlbumCard>;
+  /** Opens the system file manager at the track's file; rejects with `not_found` for an unknown track. */
+  revealTrack(trackId: number): Promise<void>;
   /** An image URL for artwork `artworkId` (synchronous: no request until an `<img>` loads it). */
   artworkUrl(artworkId: number, size: ArtworkSize): string;
 
@@ -98,6 +115,11 @@ export interface Backend {
    * `details: ProviderProblem[]`; nothing is saved then.
    */
   saveProviders(providers: ProviderSettings[]): Promise<void>;
+  /**
+   * The URL each provider is asked at now, and whether an environment variable
+   * (`GATEFOLD_<NAME>_URL`) overrides the saved one.
+   */
+  providerUrls(): Promise<ProviderUrl[]>;
 
   /**
    * Lets the user save `contents` as a text file (a save dialog suggesting `suggestedName`);
@@ -150,6 +172,8 @@ export const NOT_FOUND_CODE: BackendErrorCode = 'not_found';
 export const INVALID_SCAN_ROOT_CODE: BackendErrorCode = 'invalid_scan_root';
 /** `scanFolder` while another scan runs. */
 export const SCAN_RUNNING_CODE: BackendErrorCode = 'scan_running';
+/** `startEnrichment` while a job runs (in this window or another process, the command line). */
+export const JOB_ALREADY_RUNNING_CODE: BackendErrorCode = 'job_already_running';
 
 export function isBackendErrorPayload(value: unknown): value is BackendErrorPayload {
   if (typeof value !== 'object' || value === null) return false;

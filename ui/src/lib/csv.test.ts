@@ -9,7 +9,7 @@ import {
   isoTime,
   toCsv,
 } from './csv';
-import type { FailureRow } from './failures';
+import { type FailureRow, FailureStore, filterFailures, parseReason, rowFromEvent } from './failures';
 
 /** A strict RFC 4180 reader, to check that what we write reads back the same. */
 function parseCsv(text: string): string[][] {
@@ -61,12 +61,14 @@ function failure(overrides: Partial<FailureRow> = {}): FailureRow {
     track_id: 7,
     title: 'Blue Lights',
     artist: 'Björk',
+    album_id: 3,
     album: 'Debut',
     path: '/music/Björk/Debut/01 Blue Lights.flac',
     operation: 'artwork',
     reason: 'HTTP 503 from coverartarchive.org',
     attempts: 4,
     failed_at: 1_714_564_800,
+    ...parseReason(overrides.reason ?? 'HTTP 503 from coverartarchive.org'),
     ...overrides,
   };
 }
@@ -139,6 +141,51 @@ describe('toCsv / failuresToCsv', () => {
     const rows = parseCsv(failuresToCsv([awkward]));
     expect(rows[1].slice(1, 4)).toEqual(['Hello, "World"', 'Line\nBreak', 'Tab\there']);
     expect(rows[1][6]).toBe('<img src=x onerror=alert(1)>, then "quotes"\r\nand CRLF');
+  });
+
+  it('fills the album and path columns of failures seen live', () => {
+    // Live failures come from `track_failed` events, which carry the album and the path.
+    const store = new FailureStore(10);
+    store.add(
+      rowFromEvent(
+        {
+          type: 'track_failed',
+          job_id: 1,
+          track_id: 12,
+          title: 'Jóga',
+          artist: 'Björk',
+          album_id: 4,
+          album: 'Homogenic',
+          path: '/music/Björk/Homogenic/03 Jóga.flac',
+          operation: 'lyrics',
+          reason: 'lrclib: server error (HTTP 500)',
+          attempts: 4,
+        },
+        1_714_564_800,
+      ),
+    );
+    const rows = parseCsv(failuresToCsv(store.rows));
+    expect(rows[1]).toEqual([
+      '12',
+      'Jóga',
+      'Björk',
+      'Homogenic',
+      '/music/Björk/Homogenic/03 Jóga.flac',
+      'lyrics',
+      'lrclib: server error (HTTP 500)',
+      '4',
+      '2024-05-01T12:00:00Z',
+    ]);
+  });
+
+  it('writes what a filter shows', () => {
+    const rows = [
+      failure({ key: '1:lyrics', track_id: 1, operation: 'lyrics', reason: 'lrclib: timed out (operation timed out)' }),
+      failure({ key: '2:artwork', track_id: 2, reason: 'deezer: throttled (Quota limit exceeded)' }),
+      failure({ key: '3:lyrics', track_id: 3, operation: 'lyrics', reason: 'lrclib: server error (HTTP 500)' }),
+    ];
+    const shown = filterFailures(rows, { provider: 'lrclib', cause: 'timeout' });
+    expect(parseCsv(failuresToCsv(shown)).map((row) => row[0])).toEqual(['track_id', '1']);
   });
 
   it('writes the time as UTC ISO 8601, empty when unknown', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobFinished, progress } from './fixtures';
-import { applyJobEvent, applyStatus, initialJobState, isActive, percentOf } from './enrichment';
+import { jobFinished, progress, runResultFixture } from './fixtures';
+import { applyJobEvent, applyStatus, initialJobState, isActive, percentOf, waitingLabel } from './enrichment';
 
 describe('applyJobEvent', () => {
   it('follows a job from start through pause and resume to the end', () => {
@@ -83,7 +83,7 @@ describe('write-back and status', () => {
 
   it('keeps the write-back summary after the job, until the next starts', () => {
     let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false });
-    s = applyJobEvent(s, { type: 'write_back_finished', summary });
+    s = applyJobEvent(s, { type: 'write_back_finished', summary, files: [], more_files: 3 });
     expect(s.writeBack).toEqual(summary);
     s = applyJobEvent(s, jobFinished(progress(2, 2)));
     expect(s.writeBack).toEqual(summary);
@@ -112,5 +112,48 @@ describe('write-back and status', () => {
     expect(applyStatus(idle, null)).toBe(idle);
     const active = applyJobEvent(idle, { type: 'job_started', job_id: 1, total_tracks: 5, resumed: false });
     expect(applyStatus(active, null).phase).toBe('finished');
+  });
+});
+
+describe('the run result and the waits', () => {
+  it('keeps what the run did from job_finished, until the next job starts', () => {
+    const { counts, ...extras } = runResultFixture();
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 4, total_tracks: 1200, resumed: false });
+    expect(s.result).toBeNull();
+    const finished = jobFinished(counts, { ...extras, jobId: 4 });
+    s = applyJobEvent(s, finished);
+    expect(s.result).toEqual(finished.result);
+    expect(s.result?.found_by.artwork.coverartarchive).toBe(700);
+    // Progress of another job (its start missed) is not the run the result is about.
+    expect(applyJobEvent(s, { type: 'progress', job_id: 5, progress: progress(1, 10) }).result).toBeNull();
+    expect(applyStatus(s, { job_id: 5, progress: progress(1, 10), paused: null }).result).toBeNull();
+    // No job running: the ended one stays shown with its result.
+    expect(applyStatus(s, null).result).toEqual(finished.result);
+    s = applyJobEvent(s, { type: 'job_started', job_id: 5, total_tracks: 10, resumed: false });
+    expect(s.result).toBeNull();
+  });
+
+  it('keeps a cancelled run’s result, and has none for a job that stopped on an error', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 5, resumed: false });
+    s = applyJobEvent(s, { type: 'job_cancelled', job_id: 1, progress: progress(2, 5) });
+    s = applyJobEvent(s, jobFinished(progress(2, 5), { cancelled: true, notFound: { artwork: 1, lyrics: 0 } }));
+    expect(s).toMatchObject({ phase: 'cancelled', result: { cancelled: true, not_found: { artwork: 1 } } });
+    s = applyJobEvent(s, { type: 'job_started', job_id: 2, total_tracks: 5, resumed: false });
+    s = applyJobEvent(s, { type: 'job_failed', code: 'database', message: 'database is locked' });
+    expect(s.result).toBeNull();
+  });
+
+  it('pauses for the network like for WiFi, and names both waits', () => {
+    const reason = { code: 'waiting_for_network' as const, message: 'waiting for the network (no connection)' };
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 5, resumed: false });
+    s = applyJobEvent(s, { type: 'job_paused', job_id: 1, reason });
+    expect(s).toMatchObject({ phase: 'paused', pauseReason: reason });
+    s = applyJobEvent(s, { type: 'job_resumed', job_id: 1 });
+    expect(s).toMatchObject({ phase: 'running', pauseReason: null });
+    expect(waitingLabel('waiting_for_network')).toBe('Waiting for the network');
+    expect(waitingLabel('waiting_for_wifi')).toBe('Waiting for WiFi');
+    expect(waitingLabel('requested')).toBeNull();
+    expect(waitingLabel(null)).toBeNull();
+    expect(waitingLabel('something_newer')).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
+import type { EnrichmentResult } from '../bindings/EnrichmentResult';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { PauseReason } from '../bindings/PauseReason';
@@ -19,10 +20,37 @@ export interface JobState {
   error: { code: string; message: string } | null;
   /** What the last job's write-back did (set after the job, cleared when the next starts). */
   writeBack: WriteBackSummary | null;
+  /**
+   * What the run that ended did (its `job_finished` result: finds per source, not found,
+   * requests per provider), for the summary card; cleared when the next job starts. `null` for
+   * a job that stopped on an error or whose end was not heard.
+   */
+  result: EnrichmentResult | null;
 }
 
 export const PAUSE_REQUESTED = 'requested';
 export const PAUSE_WAITING_FOR_WIFI = 'waiting_for_wifi';
+/**
+ * A service could not be reached and the machine has no network: the job waits, counting those
+ * attempts as no failure, and goes on by itself (`job_resumed`) when the network is back.
+ */
+export const PAUSE_WAITING_FOR_NETWORK = 'waiting_for_network';
+
+/**
+ * A pause the job leaves by itself (WiFi or the network back), in a few words for the header's
+ * job bar: "Waiting for WiFi", "Waiting for the network"; `null` for a requested pause (the bar
+ * says "Paused", or "Pausing…" while operations finish) and for a code this UI does not know.
+ */
+export function waitingLabel(code: string | null): string | null {
+  switch (code) {
+    case PAUSE_WAITING_FOR_WIFI:
+      return 'Waiting for WiFi';
+    case PAUSE_WAITING_FOR_NETWORK:
+      return 'Waiting for the network';
+    default:
+      return null;
+  }
+}
 
 export function emptyProgress(total = 0): EnrichmentProgress {
   return {
@@ -32,6 +60,7 @@ export function emptyProgress(total = 0): EnrichmentProgress {
     lyrics_fetched: 0,
     failed_tracks: 0,
     percent_complete: 0,
+    in_flight: 0,
   };
 }
 
@@ -44,6 +73,7 @@ export function initialJobState(): JobState {
     resumed: false,
     error: null,
     writeBack: null,
+    result: null,
   };
 }
 
@@ -67,6 +97,7 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         resumed: event.resumed,
         error: null,
         writeBack: null,
+        result: null,
       };
     case 'progress':
       return {
@@ -76,6 +107,8 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         // Progress of a job this UI did not see start (opened mid-run, or after a resync).
         phase: isActive(state.phase) && state.jobId === event.job_id ? state.phase : 'running',
         pauseReason: state.jobId === event.job_id ? state.pauseReason : null,
+        // A job this UI did not see start is not the one whose result it holds.
+        result: state.jobId === event.job_id ? state.result : null,
       };
     case 'job_paused':
       return { ...state, jobId: event.job_id, phase: 'paused', pauseReason: event.reason };
@@ -103,6 +136,7 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         phase: event.result.cancelled ? 'cancelled' : 'finished',
         progress: event.result.progress,
         pauseReason: null,
+        result: event.result,
       };
     case 'write_back_finished':
       return { ...state, writeBack: event.summary };
@@ -138,7 +172,21 @@ export function applyStatus(state: JobState, status: EnrichmentStatus | null): J
     resumed: sameJob && state.resumed,
     error: null,
     writeBack: null,
+    result: null,
   };
+}
+
+/**
+ * Operations still finishing after a requested pause, or 0. The engine sends `job_paused` as
+ * soon as the pause is asked; the operations already running (up to `max_concurrent` of them)
+ * still finish, and their progress events keep coming. The pause is complete when none is
+ * left, so until then the job is "pausing", not "paused". (A WiFi pause finishes them the same
+ * way, but its own message says why it waits.)
+ */
+export function finishingAfterPause(state: JobState): number {
+  if (state.phase !== 'paused' || state.pauseReason?.code !== PAUSE_REQUESTED) return 0;
+  const inFlight = state.progress.in_flight;
+  return Number.isFinite(inFlight) && inFlight > 0 ? inFlight : 0;
 }
 
 /** 0..100, whole numbers, never 100 before the last track is done. */

@@ -3,7 +3,8 @@ import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import { type BackendMessage, BackendError } from './backend';
 import { FakeBackend } from './fakeBackend';
-import { EMPTY_FIXTURE, XSS_STRING, earlierFailures } from './fixtures';
+import { parseReason } from './failures';
+import { EMPTY_FIXTURE, XSS_STRING, earlierFailures, lastRunFixture } from './fixtures';
 import { DEFAULT_PROVIDERS } from './providerRules';
 import { DEFAULT_SETTINGS } from './settingsRules';
 
@@ -44,8 +45,14 @@ describe('FakeBackend job', () => {
     expect(finished.result.progress.failed_tracks).toBe(new Set(failures.map((f) => f.track_id)).size);
     expect(finished.result.failures).toHaveLength(failures.length);
     for (const f of failures) {
-      expect(f.reason).toMatch(/coverartarchive|musicbrainz|lrclib|no answer within 30 s/);
+      // Worded as the engine words them: the provider first, or the operation's own timeout.
+      expect(f.reason).toMatch(/^(coverartarchive|musicbrainz|lrclib|itunes images|deezer): |^no answer within 30 s$/);
+      expect(parseReason(f.reason).cause).not.toBe('other');
       expect(f.attempts === 1 || f.attempts === DEFAULT_SETTINGS.max_retries + 1).toBe(true);
+      // With the album and the path, for the list and the CSV.
+      expect(f.album).not.toBe('');
+      expect(f.path).toMatch(/^\/home\/me\/Music\/.+\.flac$/);
+      expect(f.album_id).toBeGreaterThan(0);
     }
     // Progress never goes backwards.
     const processed = events().flatMap((e) => (e.type === 'progress' ? [e.progress.processed_tracks] : []));
@@ -66,10 +73,21 @@ describe('FakeBackend job', () => {
     const { events, types } = record(fake);
     await fake.startEnrichment({ retryFailed: false });
     await vi.advanceTimersByTimeAsync(35);
+    expect(last(events(), 'progress')!.progress.in_flight).toBe(DEFAULT_SETTINGS.max_concurrent);
     await fake.pauseEnrichment();
     await vi.advanceTimersByTimeAsync(1);
     expect(last(events(), 'job_paused')!.reason).toEqual({ code: 'requested', message: 'paused' });
+    const pausedAt = events().length;
+    const atPause = last(events(), 'progress')!.progress;
+    // Like the engine: the operations running finish, one progress event each, none starts.
+    await vi.advanceTimersByTimeAsync(200);
+    const draining = events()
+      .slice(pausedAt)
+      .flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
+    expect(draining.map((p) => p.in_flight)).toEqual([4, 3, 2, 1, 0]);
+    expect(draining.map((p) => p.processed_tracks - atPause.processed_tracks)).toEqual([1, 2, 3, 4, 5]);
     const before = last(events(), 'progress')!.progress.processed_tracks;
+    expect((await fake.enrichmentStatus())?.progress.in_flight).toBe(0);
     await vi.advanceTimersByTimeAsync(200);
     expect(last(events(), 'progress')!.progress.processed_tracks).toBe(before);
     await fake.resumeEnrichment();
@@ -125,11 +143,131 @@ describe('FakeBackend job', () => {
       code: 'waiting_for_wifi',
       message: 'waiting for WiFi (now on ethernet (eth0))',
     });
-    expect(last(events(), 'progress')!.progress.processed_tracks).toBe(20);
+    // Half done when WiFi went; the operations running then finished, no more started.
+    expect(last(events(), 'progress')!.progress).toMatchObject({
+      processed_tracks: 20 + DEFAULT_SETTINGS.max_concurrent,
+      in_flight: 0,
+    });
     await vi.runAllTimersAsync();
     const order = types().filter((t) => t.startsWith('job_'));
     expect(order).toEqual(['job_started', 'job_paused', 'job_resumed', 'job_finished']);
     expect(last(events(), 'job_finished')!.result.progress.processed_tracks).toBe(40);
+  });
+
+  it('waits for the network when it is gone, counting no failure, and goes on by itself', async () => {
+    const fake = new FakeBackend({
+      job: {
+        tracks: 40,
+        tickMs: 10,
+        tracksPerTick: 4,
+        offlineAt: 0.5,
+        offlineMs: 300,
+        artworkFailureRate: 0,
+        lyricsFailureRate: 0,
+      },
+    });
+    const { events, types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(last(events(), 'job_paused')!.reason).toEqual({
+      code: 'waiting_for_network',
+      message: 'waiting for the network (no connection)',
+    });
+    // Nothing running can end without a network: the progress stops where it was.
+    expect(last(events(), 'progress')!.progress.processed_tracks).toBe(20);
+    expect(await fake.enrichmentStatus()).toMatchObject({ paused: { code: 'waiting_for_network' } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(last(events(), 'progress')!.progress.processed_tracks).toBe(20);
+    await vi.runAllTimersAsync();
+    const order = types().filter((t) => t.startsWith('job_'));
+    expect(order).toEqual(['job_started', 'job_paused', 'job_resumed', 'job_finished']);
+    const finished = last(events(), 'job_finished')!;
+    expect(finished.result.progress).toMatchObject({ processed_tracks: 40, failed_tracks: 0 });
+    expect(types()).not.toContain('track_failed');
+    expect(finished.result.failures).toEqual([]);
+  });
+
+  it('keeps a requested pause over the network wait, and waits again on resume while offline', async () => {
+    const fake = new FakeBackend({
+      job: { tracks: 40, tickMs: 10, tracksPerTick: 4, offlineAt: 0.5, offlineMs: 300 },
+    });
+    const { events } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(last(events(), 'job_paused')!.reason.code).toBe('waiting_for_network');
+    await fake.pauseEnrichment();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(last(events(), 'job_paused')!.reason.code).toBe('requested');
+    await fake.resumeEnrichment();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(last(events(), 'job_paused')!.reason.code).toBe('waiting_for_network');
+    // The network is back: the job goes on by itself.
+    await vi.advanceTimersByTimeAsync(300);
+    expect(last(events(), 'job_resumed')).toBeDefined();
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_finished')!.result.progress.processed_tracks).toBe(40);
+  });
+
+  it('says where the finds came from and what each provider was asked, adding up with the counts', async () => {
+    const fake = new FakeBackend({
+      job: { tracks: 400, tickMs: 10, tracksPerTick: 40, artworkFailureRate: 0.05, lyricsFailureRate: 0.05 },
+    });
+    const { events } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    const { result } = last(events(), 'job_finished')!;
+    const sum = (counts: Partial<Record<string, number>>) => Object.values(counts).reduce((a, n) => a! + n!, 0);
+    // Every find has a source, and every source counted is a find.
+    expect(sum(result.found_by.artwork)).toBe(result.progress.artwork_fetched);
+    expect(sum(result.found_by.lyrics)).toBe(result.progress.lyrics_fetched);
+    expect(Object.keys(result.found_by.artwork).sort()).toEqual(
+      ['coverartarchive', 'deezer', 'embedded', 'folder', 'itunes'].sort(),
+    );
+    expect(Object.keys(result.found_by.lyrics).sort()).toEqual(['instrumental', 'lrclib']);
+    // Artwork and lyrics: found, not found or failed, once per track.
+    const failed = (op: string) => result.failures.filter((f) => f.operation === op).length;
+    expect(result.progress.artwork_fetched + result.not_found.artwork + failed('artwork')).toBe(400);
+    expect(result.progress.lyrics_fetched + result.not_found.lyrics + failed('lyrics')).toBe(400);
+    // Only providers that were asked, in the chain's order.
+    const providers = result.requests.map((r) => r.provider);
+    expect(providers).toEqual([
+      'musicbrainz',
+      'coverartarchive',
+      'itunes',
+      'itunes images',
+      'deezer',
+      'deezer images',
+      'lrclib',
+    ]);
+    for (const r of result.requests) {
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.throttled + r.failed).toBeLessThanOrEqual(r.sent);
+      expect(r.bytes).toBeGreaterThanOrEqual(0);
+    }
+    const asked = (name: string) => result.requests.find((r) => r.provider === name)!;
+    // LRCLIB is asked at least once per lyrics operation; a cover from a CDN is one request each.
+    expect(asked('lrclib').sent).toBeGreaterThanOrEqual(400);
+    expect(asked('itunes images').sent).toBeGreaterThanOrEqual(result.found_by.artwork.itunes!);
+    expect(asked('deezer images').sent).toBeGreaterThanOrEqual(result.found_by.artwork.deezer!);
+    // The failures' own requests are counted as failed (or throttled) for the provider they name.
+    const lrclibFailures = result.failures.filter((f) => f.reason.startsWith('lrclib: '));
+    if (lrclibFailures.length > 0) expect(asked('lrclib').failed + asked('lrclib').throttled).toBeGreaterThan(0);
+  });
+
+  it('reports what a cancelled run did until it stopped', async () => {
+    const fake = new FakeBackend({ job: { tracks: 100, tickMs: 10, tracksPerTick: 10 } });
+    const { events } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(35);
+    await fake.cancelEnrichment();
+    await vi.runAllTimersAsync();
+    const { result } = last(events(), 'job_finished')!;
+    expect(result.cancelled).toBe(true);
+    expect(result.progress.processed_tracks).toBeLessThan(100);
+    const sum = (counts: Partial<Record<string, number>>) => Object.values(counts).reduce((a, n) => a! + n!, 0);
+    expect(sum(result.found_by.artwork)).toBe(result.progress.artwork_fetched);
+    expect(sum(result.found_by.lyrics)).toBe(result.progress.lyrics_fetched);
+    expect(result.requests.length).toBeGreaterThan(0);
   });
 
   it('does not pause for ethernet when WiFi-only is off', async () => {
@@ -155,6 +293,62 @@ describe('FakeBackend job', () => {
     const stillFailing = events().filter((e) => e.type === 'track_failed').length;
     expect(stillFailing).toBeLessThan(8);
     expect(await fake.listFailures(100)).toHaveLength(stillFailing);
+  });
+
+  it('retries only the tracks asked for', async () => {
+    const fake = new FakeBackend({
+      failures: earlierFailures(1_700_000_000),
+      job: { tracks: 0, tickMs: 5, lyricsFailureRate: 0 },
+    });
+    const { events } = record(fake);
+    await fake.startEnrichment({ retryFailed: true, trackIds: [9003] });
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_started')!.total_tracks).toBe(1);
+    const listed = await fake.listFailures(100);
+    expect(listed).toHaveLength(7);
+    expect(listed.some((f) => f.track_id === 9003)).toBe(false);
+    // A track that did not fail: nothing to do.
+    await fake.startEnrichment({ retryFailed: true, trackIds: [1] });
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_started')!.total_tracks).toBe(0);
+  });
+
+  it('remembers the last run, and continues an interrupted one', async () => {
+    const fake = new FakeBackend({
+      lastRun: lastRunFixture('interrupted', 1_700_000_000, { processed: 30, total: 50, jobId: 7 }),
+      job: { tracks: 50, tickMs: 5, tracksPerTick: 5 },
+    });
+    const { events } = record(fake);
+    expect(await fake.lastRun()).toMatchObject({ job_id: 7, state: 'interrupted', ended_at: null });
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(1);
+    // The same job, its counts carried over: 20 tracks were left.
+    expect(last(events(), 'job_started')).toEqual({ type: 'job_started', job_id: 7, total_tracks: 50, resumed: true });
+    expect(last(events(), 'progress')!.progress).toMatchObject({ processed_tracks: 30, total_tracks: 50 });
+    await vi.runAllTimersAsync();
+    const run = await fake.lastRun();
+    expect(run).toMatchObject({ job_id: 7, state: 'finished', progress: { processed_tracks: 50, in_flight: 0 } });
+    expect(run!.ended_at).not.toBeNull();
+    // The next one is a new job.
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    expect(last(events(), 'job_started')).toMatchObject({ job_id: 8, resumed: false, total_tracks: 0 });
+  });
+
+  it('records a cancelled run, and refuses to start while another process runs one', async () => {
+    const fake = new FakeBackend({ job: { tracks: 50, tickMs: 5 } });
+    expect(await fake.lastRun()).toBeNull();
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(12);
+    await fake.cancelEnrichment();
+    expect(await fake.lastRun()).toMatchObject({ state: 'cancelled' });
+    fake.dispose();
+
+    const busy = new FakeBackend({ lastRun: lastRunFixture('running_elsewhere', 1_700_000_000) });
+    await expect(busy.startEnrichment({ retryFailed: false })).rejects.toMatchObject({
+      code: 'job_already_running',
+      message: expect.stringMatching(/another Gatefold process/i),
+    });
   });
 
   it('puts the hostile string into titles and reasons', async () => {
@@ -325,6 +519,25 @@ describe('FakeBackend library', () => {
   });
 });
 
+describe('FakeBackend failures actions', () => {
+  it('gives an album card, and reveals tracks in the file manager', async () => {
+    const fake = new FakeBackend();
+    expect(await fake.albumCard(3)).toMatchObject({ id: 3 });
+    await expect(fake.albumCard(999)).rejects.toMatchObject({ code: 'not_found' });
+    await fake.revealTrack(9001);
+    expect(fake.revealed).toEqual([9001]);
+    await expect(fake.revealTrack(0)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('gives each failure an album of the library, by id and title', async () => {
+    const fake = new FakeBackend({ failures: earlierFailures(1_700_000_000) });
+    for (const failure of await fake.listFailures(100)) {
+      const card = await fake.albumCard(failure.album_id);
+      expect(card.title).toBe(failure.album);
+    }
+  });
+});
+
 describe('FakeBackend providers', () => {
   it('starts with the defaults and keeps valid changes in order', async () => {
     const fake = new FakeBackend();
@@ -355,6 +568,29 @@ describe('FakeBackend providers', () => {
     });
     expect(await fake.getProviders()).toEqual(DEFAULT_PROVIDERS);
     expect(fake.providerSaveCalls).toBe(0);
+  });
+
+  it('says which URL each provider is asked at, and which variable replaces the saved one', async () => {
+    const fake = new FakeBackend({ envUrls: { lrclib: 'http://127.0.0.1:8080' } });
+    const urls = await fake.providerUrls();
+    expect(urls.map((u) => u.id)).toEqual(DEFAULT_PROVIDERS.map((p) => p.name));
+    expect(urls[0]).toEqual({
+      id: 'lrclib',
+      url: 'http://127.0.0.1:8080',
+      env_var: 'GATEFOLD_LRCLIB_URL',
+      overridden: true,
+    });
+    expect(urls.find((u) => u.id === 'deezer')).toMatchObject({ url: 'https://api.deezer.com', overridden: false });
+    // A saved URL is in use at once, unless a variable replaces it.
+    await fake.saveProviders(
+      DEFAULT_PROVIDERS.map((p) => ({
+        ...p,
+        base_url: p.name === 'lrclib' || p.name === 'deezer' ? 'https://x.example' : p.base_url,
+      })),
+    );
+    const after = await fake.providerUrls();
+    expect(after.find((u) => u.id === 'lrclib')?.url).toBe('http://127.0.0.1:8080');
+    expect(after.find((u) => u.id === 'deezer')?.url).toBe('https://x.example');
   });
 
   it('appends providers missing from a saved list', async () => {

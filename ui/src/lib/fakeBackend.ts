@@ -1,14 +1,19 @@
+import type { AlbumCard } from '../bindings/AlbumCard';
 import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { FailureRecord } from '../bindings/FailureRecord';
+import type { FoundBySource } from '../bindings/FoundBySource';
+import type { LastRun } from '../bindings/LastRun';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { Operation } from '../bindings/Operation';
 import type { OperationOutcome } from '../bindings/OperationOutcome';
 import type { PauseReason } from '../bindings/PauseReason';
+import type { ProviderRequests } from '../bindings/ProviderRequests';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ProviderUrl } from '../bindings/ProviderUrl';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackField } from '../bindings/TrackField';
@@ -25,6 +30,7 @@ import {
   type BackendMessage,
   INVALID_CONFIG_CODE,
   INVALID_SCAN_ROOT_CODE,
+  JOB_ALREADY_RUNNING_CODE,
   type MissingFilter,
   NOT_FOUND_CODE,
   SCAN_RUNNING_CODE,
@@ -33,7 +39,8 @@ import {
 import { downloadText } from './csv';
 import { FAKE_LIBRARY_ALBUMS, FAKE_MUSIC_FOLDER, FakeLibrary, fakeArtworkUrl } from './fakeLibrary';
 import { LIBRARY_FIXTURE, XSS_STRING, fakeTrack, unit } from './fixtures';
-import { DEFAULT_PROVIDERS, completeProviders, providerProblems } from './providerRules';
+import { parseReason } from './failures';
+import { DEFAULT_PROVIDERS, completeProviders, isProviderId, providerProblems } from './providerRules';
 import { DEFAULT_SETTINGS, validateSettings } from './settingsRules';
 
 /** How the simulated enrichment job behaves. */
@@ -54,6 +61,13 @@ export interface FakeJobOptions {
    */
   wifiDropAt: number | null;
   wifiOutageMs: number;
+  /**
+   * After this share (0..1) of the job the machine has no network for `offlineMs`: the job
+   * waits for it (`waiting_for_network`), counting no failure, and goes on by itself when it
+   * is back. `null`: online throughout.
+   */
+  offlineAt: number | null;
+  offlineMs: number;
   /** Every 3rd track's title and every failure's reason carry `XSS_STRING`. */
   hostile: boolean;
   /** After this share (0..1) of the job it stops on an error (`job_failed`). `null`: never. */
@@ -73,6 +87,8 @@ export const DEFAULT_JOB: FakeJobOptions = {
   lyricsFailureRate: 0.03,
   wifiDropAt: null,
   wifiOutageMs: 2500,
+  offlineAt: null,
+  offlineMs: 2500,
   hostile: false,
   failAt: null,
   startAt: null,
@@ -120,36 +136,60 @@ export interface FakeBackendOptions {
   scan?: Partial<FakeScanOptions>;
   /** Provider settings to start with (defaults: `DEFAULT_PROVIDERS`). */
   providers?: ProviderSettings[];
+  /**
+   * The library's last job when the fake is created (`lastRun()`), as after a restart.
+   * `interrupted`: its first `processed_tracks` tracks are done and the next start continues
+   * it; `running_elsewhere`: another process runs it, so starting one is refused.
+   */
+  lastRun?: LastRun | null;
+  /** `GATEFOLD_<NAME>_URL` set in the environment, by provider name: these URLs are used instead of the saved ones. */
+  envUrls?: Partial<Record<string, string>>;
 }
 
 interface FakeJob {
   id: number;
+  /** Unix seconds. */
+  startedAt: number;
   /** Tracks still to settle, with the operations each needs. */
   queue: { trackId: number; ops: Operation[] }[];
   next: number;
   progress: EnrichmentProgress;
   notFound: NotFoundCounts;
+  /** This run's finds per source (they add up to the run's share of the found counts). */
+  foundBy: FoundBySource;
+  /** What this run asked each provider, by its HTTP name. */
+  requests: Map<string, ProviderRequests>;
   failed: TrackFailure[];
   userPause: boolean;
   pausedFor: PauseReason | null;
+  /**
+   * Operations still finishing after a pause: like the engine, a pause stops new operations
+   * and lets those running end, one per tick here, each with a progress event.
+   */
+  draining: number;
   retry: boolean;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
+// Worded as the engine words them: `<provider>: <what>` (`crates/engine/src/http/mod.rs`),
+// " images" for an image CDN, no provider for the operation timeout (`enrich/attempts.rs`).
 const ARTWORK_REASONS: [string, boolean][] = [
   // [reason, transient (retried up to max_retries)]
-  ['HTTP 503 from coverartarchive.org', true],
+  ['coverartarchive: server error (HTTP 502)', true],
   ['no answer within {timeout} s', true],
-  ['HTTP 429 from musicbrainz.org: rate limited', true],
-  ['connection reset by coverartarchive.org', true],
-  ['coverartarchive.org sent text/html, not an image', false],
+  ['musicbrainz: throttled (HTTP 503)', true],
+  ['musicbrainz: timed out (operation timed out)', true],
+  ['itunes images: could not connect (Connection refused (os error 111))', true],
+  ['coverartarchive: the image is not usable: not an image (unknown format)', true],
+  ['deezer: request refused (HTTP 403)', false],
 ];
 
 const LYRICS_REASONS: [string, boolean][] = [
-  ['HTTP 500 from lrclib.net', true],
-  ['no answer within {timeout} s', true],
-  ['could not resolve lrclib.net', true],
-  ['lrclib.net sent malformed LRC (line 12)', false],
+  ['lrclib: server error (HTTP 500)', true],
+  ['lrclib: no answer within {timeout} s', true],
+  ['lrclib: could not connect (dns error: failed to lookup address information)', true],
+  ['lrclib: unexpected answer (not the JSON expected): expected value at line 1 column 1', true],
+  ['lrclib: request refused (HTTP 400)', false],
 ];
 
 function updatePercent(p: EnrichmentProgress): void {
@@ -163,6 +203,33 @@ function requestedPause(): PauseReason {
 function wifiPause(network: string): PauseReason {
   return { code: 'waiting_for_wifi', message: `waiting for WiFi (now on ${network})` };
 }
+
+function networkPause(): PauseReason {
+  return { code: 'waiting_for_network', message: 'waiting for the network (no connection)' };
+}
+
+/**
+ * The order the summary lists providers in: the artwork chain as the engine asks it (the album
+ * lookup, then each source and its image server), then lyrics.
+ */
+const REQUEST_ORDER = [
+  'musicbrainz',
+  'coverartarchive',
+  'itunes',
+  'itunes images',
+  'deezer',
+  'deezer images',
+  'lrclib',
+];
+
+/** Body sizes the simulated providers answer with (bytes; images vary around these). */
+const BODY_BYTES = {
+  lookup: 2_400,
+  index: 1_800,
+  cover: 240_000,
+  lyrics: 3_200,
+  instrumental: 350,
+} as const;
 
 function samePause(a: PauseReason | null, b: PauseReason | null): boolean {
   return a?.code === b?.code && a?.message === b?.message;
@@ -194,6 +261,14 @@ export class FakeBackend implements Backend {
   private network: string | null = null;
   private wifiDropped = false;
   private wifiTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The machine has no network (the `offlineAt` outage). */
+  private offline = false;
+  private offlineDropped = false;
+  private offlineTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What `lastRun()` answers. */
+  private lastRunRecord: LastRun | null;
+  /** An interrupted job the next start continues. */
+  private resumable: LastRun | null = null;
 
   /** Number of `librarySummary` calls made so far. */
   summaryCalls = 0;
@@ -205,6 +280,8 @@ export class FakeBackend implements Backend {
   providerSaveCalls = 0;
   /** What `saveTextFile` saved, in order. */
   readonly savedFiles: { name: string; contents: string }[] = [];
+  /** The tracks `revealTrack` showed in the file manager, in order. */
+  readonly revealed: number[] = [];
 
   constructor(options: FakeBackendOptions = {}) {
     this.options = options;
@@ -217,6 +294,12 @@ export class FakeBackend implements Backend {
     this.pending = new Set(Array.from({ length: this.jobOptions.tracks }, (_, i) => i + 1));
     for (const record of [...(options.failures ?? [])].reverse()) {
       this.failures.set(`${record.track_id}:${record.operation}`, structuredClone(record));
+    }
+    this.lastRunRecord = options.lastRun ? structuredClone(options.lastRun) : null;
+    if (this.lastRunRecord?.state === 'interrupted') {
+      // What the interrupted run did is done: the tracks it processed are not pending.
+      this.resumable = structuredClone(this.lastRunRecord);
+      for (let id = 1; id <= this.resumable.progress.processed_tracks; id += 1) this.pending.delete(id);
     }
     if (this.jobOptions.startAt !== null) this.startMidJob(this.jobOptions.startAt);
   }
@@ -265,6 +348,24 @@ export class FakeBackend implements Backend {
 
   artworkUrl(artworkId: number, size: ArtworkSize): string {
     return fakeArtworkUrl(artworkId, size);
+  }
+
+  async albumCard(albumId: number): Promise<AlbumCard> {
+    return this.settle(() => {
+      const card = this.library.card(albumId);
+      if (!card) throw new BackendError(NOT_FOUND_CODE, `album ${albumId} not found`);
+      return card;
+    });
+  }
+
+  /** A plain browser has no file manager to open: records the track (tests read `revealed`). */
+  async revealTrack(trackId: number): Promise<void> {
+    return this.settle(() => {
+      if (!Number.isInteger(trackId) || trackId < 1) {
+        throw new BackendError(NOT_FOUND_CODE, `track ${trackId} not found`);
+      }
+      this.revealed.push(trackId);
+    });
   }
 
   async chooseFolder(): Promise<string | null> {
@@ -346,6 +447,23 @@ export class FakeBackend implements Backend {
     return this.settle(() => completeProviders(this.providers));
   }
 
+  /** Like the engine: the saved URL, unless `GATEFOLD_<NAME>_URL` (`envUrls`) replaces it. */
+  async providerUrls(): Promise<ProviderUrl[]> {
+    return this.settle(() =>
+      completeProviders(this.providers)
+        .filter((p) => isProviderId(p.name))
+        .map((p) => {
+          const env = this.options.envUrls?.[p.name];
+          return {
+            id: p.name as ProviderUrl['id'],
+            url: env ?? p.base_url,
+            env_var: `GATEFOLD_${p.name.toUpperCase()}_URL`,
+            overridden: env !== undefined,
+          };
+        }),
+    );
+  }
+
   async saveProviders(providers: ProviderSettings[]): Promise<void> {
     return this.settle(() => {
       const problems = providerProblems(providers);
@@ -363,6 +481,10 @@ export class FakeBackend implements Backend {
       this.savedFiles.push({ name: suggestedName, contents });
       return suggestedName;
     });
+  }
+
+  async lastRun(): Promise<LastRun | null> {
+    return this.settle(() => structuredClone(this.lastRunRecord));
   }
 
   async enrichmentStatus(): Promise<EnrichmentStatus | null> {
@@ -429,16 +551,24 @@ export class FakeBackend implements Backend {
     return this.job !== null;
   }
 
-  async startEnrichment({ retryFailed }: StartEnrichmentOptions): Promise<void> {
+  async startEnrichment({ retryFailed, trackIds }: StartEnrichmentOptions): Promise<void> {
     return this.settle(() => {
       if (this.job) {
-        throw new BackendError('job_already_running', 'An enrichment job is already running');
+        throw new BackendError(JOB_ALREADY_RUNNING_CODE, 'An enrichment job is already running');
       }
-      const job = this.begin(retryFailed);
+      if (this.lastRunRecord?.state === 'running_elsewhere') {
+        throw new BackendError(
+          JOB_ALREADY_RUNNING_CODE,
+          'Another Gatefold process (the command line, pid 4242) is running a job on this library',
+        );
+      }
+      // Like the engine, a start continues an interrupted job (a retry of chosen tracks does not).
+      const resumed = trackIds === undefined && !retryFailed ? this.resumable : null;
+      const job = this.begin(retryFailed, trackIds, resumed);
       // Events arrive after the command returned, as from Rust.
       job.timer = setTimeout(() => {
         this.emitEvents([
-          { type: 'job_started', job_id: job.id, total_tracks: job.progress.total_tracks, resumed: false },
+          { type: 'job_started', job_id: job.id, total_tracks: job.progress.total_tracks, resumed: resumed !== null },
           { type: 'progress', job_id: job.id, progress: { ...job.progress } },
         ]);
         this.schedule(job);
@@ -446,44 +576,84 @@ export class FakeBackend implements Backend {
     });
   }
 
-  /** Makes the job: every pending track (plus the failed ones when retrying), nothing done yet. */
-  private begin(retryFailed: boolean): FakeJob {
+  /**
+   * Makes the job: every pending track (plus the failed ones when retrying), nothing done yet;
+   * with `trackIds`, only those tracks; a `resumed` job keeps its id and counts.
+   */
+  private begin(retryFailed: boolean, trackIds?: number[], resumed: LastRun | null = null): FakeJob {
     const ops: Operation[] = [];
     if (this.settings.enable_artwork) ops.push('artwork');
     if (this.settings.enable_lyrics) ops.push('lyrics');
-    const queue = ops.length === 0 ? [] : [...this.pending].map((trackId) => ({ trackId, ops }));
+    const only = trackIds === undefined ? null : new Set(trackIds);
+    const chosen = (trackId: number) => only === null || only.has(trackId);
+    const queue = ops.length === 0 ? [] : [...this.pending].filter(chosen).map((trackId) => ({ trackId, ops }));
     if (retryFailed) {
       const failed = new Map<number, Operation[]>();
       for (const record of this.failures.values()) {
-        if (!ops.includes(record.operation)) continue;
+        if (!ops.includes(record.operation) || !chosen(record.track_id)) continue;
         failed.set(record.track_id, [...(failed.get(record.track_id) ?? []), record.operation]);
       }
       for (const [trackId, failedOps] of failed) queue.push({ trackId, ops: failedOps });
     }
     this.run += 1;
+    const done = resumed?.progress.processed_tracks ?? 0;
+    const progress: EnrichmentProgress = resumed
+      ? { ...resumed.progress, total_tracks: done + queue.length, in_flight: 0 }
+      : {
+          total_tracks: queue.length,
+          processed_tracks: 0,
+          artwork_fetched: 0,
+          lyrics_fetched: 0,
+          failed_tracks: 0,
+          percent_complete: 0,
+          in_flight: 0,
+        };
+    updatePercent(progress);
     const job: FakeJob = {
-      id: this.nextJobId++,
+      id: resumed?.job_id ?? this.nextJobId++,
+      startedAt: resumed?.started_at ?? Math.floor(Date.now() / 1000),
       queue,
       next: 0,
-      progress: {
-        total_tracks: queue.length,
-        processed_tracks: 0,
-        artwork_fetched: 0,
-        lyrics_fetched: 0,
-        failed_tracks: 0,
-        percent_complete: queue.length === 0 ? 100 : 0,
-      },
+      progress,
       notFound: { artwork: 0, lyrics: 0 },
+      foundBy: { artwork: {}, lyrics: {} },
+      requests: new Map(),
       failed: [],
       userPause: false,
       pausedFor: null,
+      draining: 0,
       retry: retryFailed,
       timer: null,
     };
+    if (resumed) {
+      this.resumable = null;
+      this.nextJobId = Math.max(this.nextJobId, resumed.job_id + 1);
+    }
     this.job = job;
     this.network = null;
     this.wifiDropped = false;
+    this.offline = false;
+    this.offlineDropped = false;
+    this.updateInFlight(job);
     return job;
+  }
+
+  /** Operations running, as the engine counts them: up to `max_concurrent` while it runs. */
+  private updateInFlight(job: FakeJob): void {
+    const left = job.queue.length - job.next;
+    job.progress.in_flight = job.pausedFor !== null ? job.draining : Math.min(left, this.settings.max_concurrent);
+  }
+
+  /** What `lastRun()` says once `job` ended. */
+  private recordLastRun(job: FakeJob, state: LastRun['state']): void {
+    this.lastRunRecord = {
+      job_id: job.id,
+      state,
+      progress: { ...job.progress, in_flight: 0 },
+      not_found: { ...job.notFound },
+      started_at: job.startedAt,
+      ended_at: state === 'finished' || state === 'cancelled' ? Math.floor(Date.now() / 1000) : null,
+    };
   }
 
   /** A job that ran before anyone listened: its first `share` settled without events. */
@@ -493,6 +663,7 @@ export class FakeBackend implements Backend {
     const unheard: LibraryEvent[] = [];
     for (; job.next < done; job.next += 1) this.settleTrack(job, job.queue[job.next], unheard);
     updatePercent(job.progress);
+    this.updateInFlight(job);
     this.schedule(job);
   }
 
@@ -516,6 +687,9 @@ export class FakeBackend implements Backend {
     return this.settle(() => {
       const job = this.requireJob();
       this.stop(job);
+      job.draining = 0;
+      job.progress.in_flight = 0;
+      this.recordLastRun(job, 'cancelled');
       setTimeout(() => {
         this.emitEvents([
           { type: 'job_cancelled', job_id: job.id, progress: { ...job.progress } },
@@ -539,19 +713,31 @@ export class FakeBackend implements Backend {
     job.timer = null;
     if (this.wifiTimer !== null) clearTimeout(this.wifiTimer);
     this.wifiTimer = null;
+    if (this.offlineTimer !== null) clearTimeout(this.offlineTimer);
+    this.offlineTimer = null;
     if (this.job === job) this.job = null;
   }
 
-  /** Like the engine: paused when asked, else when WiFi is required and gone. */
+  /**
+   * Like the engine: paused when asked, else when the network is gone, else when WiFi is
+   * required and gone.
+   */
   private updatePause(job: FakeJob): LibraryEvent[] {
     if (this.job !== job) return [];
     const want = job.userPause
       ? requestedPause()
-      : this.settings.require_wifi && this.network !== null
-        ? wifiPause(this.network)
-        : null;
+      : this.offline
+        ? networkPause()
+        : this.settings.require_wifi && this.network !== null
+          ? wifiPause(this.network)
+          : null;
     if (samePause(want, job.pausedFor)) return [];
+    // Pausing: what runs now finishes (`draining`); resuming: the slots fill again. Without a
+    // network nothing running can finish: those attempts wait and run again when it is back.
+    if (want !== null && job.pausedFor === null) job.draining = job.progress.in_flight;
+    if (want === null || want.code === 'waiting_for_network') job.draining = 0;
     job.pausedFor = want;
+    this.updateInFlight(job);
     return [want ? { type: 'job_paused', job_id: job.id, reason: want } : { type: 'job_resumed', job_id: job.id }];
   }
 
@@ -569,9 +755,23 @@ export class FakeBackend implements Backend {
       }, wifiOutageMs);
       events.push(...this.updatePause(job));
     }
+    const { offlineAt, offlineMs } = this.jobOptions;
+    if (offlineAt !== null && !this.offlineDropped && job.next >= Math.floor(job.queue.length * offlineAt)) {
+      this.offlineDropped = true;
+      this.offline = true;
+      this.offlineTimer = setTimeout(() => {
+        this.offlineTimer = null;
+        this.offline = false;
+        this.emitEvents(this.updatePause(job));
+      }, offlineMs);
+      events.push(...this.updatePause(job));
+    }
     const { failAt } = this.jobOptions;
     if (failAt !== null && job.pausedFor === null && job.next >= Math.floor(job.queue.length * failAt)) {
       this.stop(job);
+      job.progress.in_flight = 0;
+      this.recordLastRun(job, 'interrupted');
+      this.resumable = structuredClone(this.lastRunRecord);
       events.push({ type: 'job_failed', code: 'database', message: 'database is locked' });
       this.emitEvents(events);
       return;
@@ -582,10 +782,22 @@ export class FakeBackend implements Backend {
         this.settleTrack(job, job.queue[job.next], events);
       }
       updatePercent(job.progress);
+      this.updateInFlight(job);
+      events.push({ type: 'progress', job_id: job.id, progress: { ...job.progress } });
+    } else if (job.draining > 0) {
+      // Paused: one of the operations that were running ends.
+      if (job.next < job.queue.length) {
+        this.settleTrack(job, job.queue[job.next], events);
+        job.next += 1;
+      }
+      job.draining = job.next < job.queue.length ? job.draining - 1 : 0;
+      updatePercent(job.progress);
+      this.updateInFlight(job);
       events.push({ type: 'progress', job_id: job.id, progress: { ...job.progress } });
     }
     if (job.next >= job.queue.length && job.pausedFor === null) {
       this.stop(job);
+      this.recordLastRun(job, 'finished');
       events.push(this.finished(job, false));
       this.scheduleWriteBack(job);
     } else {
@@ -599,12 +811,16 @@ export class FakeBackend implements Backend {
     const mode = this.settings.write_back;
     if (mode === 'off') return;
     const written = job.progress.artwork_fetched + job.progress.lyrics_fetched;
+    const skipped = written > 0 ? 1 : 0;
     this.writeBackTimer = setTimeout(() => {
       this.writeBackTimer = null;
       this.emitEvents([
         {
           type: 'write_back_finished',
-          summary: { mode, dry_run: false, written, unchanged: 0, skipped: written > 0 ? 1 : 0, failed: 0, cleaned: 0 },
+          summary: { mode, dry_run: false, written, unchanged: 0, skipped, failed: 0, cleaned: 0 },
+          // The fake lists no file: every one is only counted (as beyond the engine's list).
+          files: [],
+          more_files: written + skipped,
         },
       ]);
     }, this.jobOptions.tickMs);
@@ -619,9 +835,95 @@ export class FakeBackend implements Backend {
         progress: { ...job.progress },
         cancelled,
         not_found: { ...job.notFound },
+        found_by: structuredClone(job.foundBy),
+        requests: this.requestsOf(job),
         failures: [...job.failed],
       },
     };
+  }
+
+  /** Only the providers the run asked, in the order the engine's chain asks them. */
+  private requestsOf(job: FakeJob): ProviderRequests[] {
+    const rank = (provider: string) => {
+      const i = REQUEST_ORDER.indexOf(provider);
+      return i < 0 ? REQUEST_ORDER.length : i;
+    };
+    return [...job.requests.values()]
+      .filter((r) => r.sent > 0)
+      .sort((a, b) => rank(a.provider) - rank(b.provider) || a.provider.localeCompare(b.provider))
+      .map((r) => ({ ...r }));
+  }
+
+  /** Counts one request to `provider` as the HTTP layer does: answered (with its body), throttled or failed. */
+  private ask(job: FakeJob, provider: string, ended: 'answered' | 'throttled' | 'failed', bytes = 0): void {
+    let r = job.requests.get(provider);
+    if (!r) {
+      r = { provider, sent: 0, throttled: 0, failed: 0, bytes: 0 };
+      job.requests.set(provider, r);
+    }
+    r.sent += 1;
+    if (ended === 'throttled') r.throttled += 1;
+    if (ended === 'failed') r.failed += 1;
+    if (ended === 'answered') r.bytes += bytes;
+  }
+
+  /**
+   * The requests behind a failed operation: each attempt asked the provider its reason names
+   * ("no answer within 30 s" names none: the operation's deadline, not a request, ended it). A
+   * throttle was throttled, an unusable image was an answer (the check after it failed).
+   */
+  private askFailed(job: FakeJob, reason: string, attempts: number, seed: number): void {
+    const { provider, imageServer, cause } = parseReason(reason);
+    if (provider === 'other') return;
+    const name = imageServer ? `${provider} images` : provider;
+    for (let i = 0; i < attempts; i += 1) {
+      if (cause === 'throttled') this.ask(job, name, 'throttled');
+      else if (cause === 'not_image') this.ask(job, name, 'answered', Math.round(BODY_BYTES.cover * (0.2 + seed)));
+      else this.ask(job, name, 'failed');
+    }
+  }
+
+  /**
+   * An artwork operation that ended without failing: a cover already on disk (no request), or
+   * the chain asked in order (MusicBrainz to find the release, the Cover Art Archive, then
+   * iTunes, then Deezer, each with its image server) until one had it; `null` asks them all.
+   */
+  private askArtwork(job: FakeJob, source: string | null, seed: number): void {
+    if (source === 'embedded' || source === 'folder') return;
+    const size = (base: number) => Math.round(base * (0.6 + seed * 0.8));
+    // Now and then MusicBrainz says "slow down" first (its 1 request a second), then answers.
+    if (seed < 0.02) this.ask(job, 'musicbrainz', 'throttled');
+    this.ask(job, 'musicbrainz', 'answered', size(BODY_BYTES.lookup));
+    if (source === 'coverartarchive') {
+      this.ask(job, 'coverartarchive', 'answered', size(BODY_BYTES.index));
+      this.ask(job, 'coverartarchive', 'answered', size(BODY_BYTES.cover));
+      return;
+    }
+    // The archive has no cover for the release: a 404, no body.
+    this.ask(job, 'coverartarchive', 'answered');
+    for (const provider of ['itunes', 'deezer']) {
+      this.ask(job, provider, 'answered', size(BODY_BYTES.lookup));
+      if (source === provider) {
+        this.ask(job, `${provider} images`, 'answered', size(BODY_BYTES.cover));
+        return;
+      }
+    }
+  }
+
+  /** A lyrics operation that ended without failing: one LRCLIB request (a 404 when not found). */
+  private askLyrics(job: FakeJob, kind: 'lyrics' | 'instrumental' | 'not_found', seed: number): void {
+    if (seed < 0.01) this.ask(job, 'lrclib', 'throttled');
+    const bytes = kind === 'lyrics' ? BODY_BYTES.lyrics : kind === 'instrumental' ? BODY_BYTES.instrumental : 0;
+    this.ask(job, 'lrclib', 'answered', Math.round(bytes * (0.5 + seed)));
+  }
+
+  /** Where a found cover came from: on disk for some, else the first source of the chain that had it. */
+  private static artworkSource(roll: number): string {
+    if (roll < 0.12) return 'embedded';
+    if (roll < 0.18) return 'folder';
+    if (roll < 0.75) return 'coverartarchive';
+    if (roll < 0.92) return 'itunes';
+    return 'deezer';
   }
 
   private settleTrack(job: FakeJob, item: { trackId: number; ops: Operation[] }, events: LibraryEvent[]): void {
@@ -648,6 +950,7 @@ export class FakeBackend implements Backend {
         const attempts = transient ? this.settings.max_retries + 1 : 1;
         result = { kind: 'failed', reason, attempts };
         failed = true;
+        this.askFailed(job, plain, attempts, unit(trackId, this.run, 5));
         job.failed.push({ track_id: trackId, operation, reason, attempts });
         this.failures.delete(key);
         this.failures.set(key, {
@@ -665,6 +968,9 @@ export class FakeBackend implements Backend {
           track_id: trackId,
           title,
           artist: track.artist,
+          album_id: track.album_id,
+          album: track.album,
+          path: track.path,
           operation,
           reason,
           attempts,
@@ -672,26 +978,45 @@ export class FakeBackend implements Backend {
       } else {
         this.failures.delete(key);
         const found = unit(trackId, this.run, 4);
+        const seed = unit(trackId, this.run, 5);
         if (operation === 'artwork') {
-          result = found < 0.85 ? { kind: 'fetched', source: 'coverartarchive' } : { kind: 'not_found' };
-          if (result.kind === 'fetched') {
+          if (found < 0.85) {
+            const source = FakeBackend.artworkSource(seed);
+            result =
+              source === 'embedded' || source === 'folder'
+                ? { kind: 'already_present', source }
+                : { kind: 'fetched', source };
             artworkFound = true;
             fields.push('artwork');
+            this.askArtwork(job, source, unit(trackId, this.run, 6));
+          } else {
+            result = { kind: 'not_found' };
+            this.askArtwork(job, null, unit(trackId, this.run, 6));
           }
         } else if (found < 0.75) {
           result = { kind: 'fetched', source: 'lrclib' };
           lyricsFound = true;
           fields.push('lyrics', 'lyrics_status');
+          this.askLyrics(job, 'lyrics', seed);
         } else if (found < 0.85) {
           result = { kind: 'instrumental' };
           lyricsFound = true;
           fields.push('lyrics_status');
+          this.askLyrics(job, 'instrumental', seed);
         } else {
           result = { kind: 'not_found' };
           fields.push('lyrics_status');
+          this.askLyrics(job, 'not_found', seed);
         }
       }
       if (result.kind === 'not_found') job.notFound[operation] += 1;
+      // Like the engine's `found_by`: a find is counted for its source, an instrumental as one.
+      if (result.kind === 'fetched' || result.kind === 'already_present') {
+        const by = job.foundBy[operation];
+        by[result.source] = (by[result.source] ?? 0) + 1;
+      } else if (result.kind === 'instrumental') {
+        job.foundBy.lyrics.instrumental = (job.foundBy.lyrics.instrumental ?? 0) + 1;
+      }
     }
     if (fields.length > 0) {
       events.push({ type: 'track_updated', track_id: trackId, updated_fields: fields });

@@ -9,11 +9,20 @@ import type { LyricsStatus } from '../bindings/LyricsStatus';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
 import type { ArtworkSize, MissingFilter } from './backend';
-import { ARTISTS, NOUNS, WORDS, XSS_STRING, unit } from './fixtures';
+import {
+  ARTISTS,
+  FAKE_LIBRARY_ALBUMS,
+  NOUNS,
+  WORDS,
+  XSS_STRING,
+  fakeAlbumArtist,
+  fakeAlbumIsCompilation,
+  fakeAlbumTitle,
+  unit,
+} from './fixtures';
 import { formatLrcTime } from './lrc';
 
-/** Albums in the default fake library ("a few dozen"). */
-export const FAKE_LIBRARY_ALBUMS = 48;
+export { FAKE_LIBRARY_ALBUMS };
 
 /** Where the fake "finds" music. */
 export const FAKE_MUSIC_FOLDER = '/home/me/Music';
@@ -21,7 +30,6 @@ export const FAKE_MUSIC_FOLDER = '/home/me/Music';
 /** Track ids are `album id * TRACK_ID_BASE + position` (position 1..99). */
 const TRACK_ID_BASE = 100;
 
-const VARIOUS_ARTISTS = 'Various Artists';
 const HOSTILE_ARTIST = 'Test Pattern';
 const ARTWORK_SOURCES = ['embedded', 'folder', 'coverartarchive', 'itunes', 'deezer'];
 const ARTWORK_SIZES = [1200, 1000, 600, 500];
@@ -64,15 +72,13 @@ interface TrackSpec {
 }
 
 function albumSpec(id: number, hostile: boolean): AlbumSpec {
-  const cycle = Math.floor((id - 1) / 60);
-  const base = `${WORDS[id % WORDS.length]} ${NOUNS[id % NOUNS.length]}`;
-  const compilation = id % 11 === 5;
+  const compilation = fakeAlbumIsCompilation(id);
   const trackCount = 5 + ((id * 7) % 10);
   const size = ARTWORK_SIZES[id % ARTWORK_SIZES.length];
   const card: AlbumCard = {
     id,
-    title: cycle > 0 ? `${base} ${cycle + 1}` : base,
-    album_artist: compilation ? VARIOUS_ARTISTS : ARTISTS[(id * 3) % ARTISTS.length],
+    title: fakeAlbumTitle(id),
+    album_artist: fakeAlbumArtist(id),
     year: id % 13 === 0 ? null : 1965 + ((id * 7) % 58),
     track_count: trackCount,
     lyrics_available: 0,
@@ -316,6 +322,12 @@ export class FakeLibrary {
       this.lyricsMissing.set(spec.card.id, noLyrics);
     }
     return noLyrics;
+  }
+
+  /** One album's card, `null` for an unknown album. */
+  card(albumId: number): AlbumCard | null {
+    const album = this.byId.get(albumId);
+    return album ? structuredClone(album.card) : null;
   }
 
   /** An album's tracks in disc and track order, `null` for an unknown album. */

@@ -2,6 +2,10 @@ import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { FailureRecord } from '../bindings/FailureRecord';
+import type { FoundBySource } from '../bindings/FoundBySource';
+import type { LastRun } from '../bindings/LastRun';
+import type { NotFoundCounts } from '../bindings/NotFoundCounts';
+import type { ProviderRequests } from '../bindings/ProviderRequests';
 import type { BackendErrorPayload } from './backend';
 
 /** A plausible, non-trivial library used by the fake backend by default. */
@@ -100,22 +104,60 @@ export const NOUNS = [
   'Letters',
 ];
 
-/** A plausible track for a fake track id (the same id always gives the same track). */
-export function fakeTrack(id: number): { title: string; artist: string; album: string; path: string } {
+/** Albums in the default fake library ("a few dozen"). */
+export const FAKE_LIBRARY_ALBUMS = 48;
+
+/** The title of the fake library's album `id` (`fakeLibrary.ts`; album 1 differs in the `xss` scenario). */
+export function fakeAlbumTitle(id: number): string {
+  const cycle = Math.floor((id - 1) / 60);
+  const base = `${WORDS[id % WORDS.length]} ${NOUNS[id % NOUNS.length]}`;
+  return cycle > 0 ? `${base} ${cycle + 1}` : base;
+}
+
+/** Whether the fake library's album `id` is a compilation ("Various Artists"). */
+export function fakeAlbumIsCompilation(id: number): boolean {
+  return id % 11 === 5;
+}
+
+/** The album artist of the fake library's album `id`. */
+export function fakeAlbumArtist(id: number): string {
+  return fakeAlbumIsCompilation(id) ? 'Various Artists' : ARTISTS[(id * 3) % ARTISTS.length];
+}
+
+/**
+ * A plausible track for a fake track id (the same id always gives the same track). Its album
+ * is one of the default fake library's albums (id and title), so a failure's "Show in library"
+ * opens an album that is there; its path has an accent or two (Björk, Sigur Rós).
+ */
+export function fakeTrack(id: number): {
+  title: string;
+  artist: string;
+  album_id: number;
+  album: string;
+  path: string;
+} {
   const artist = ARTISTS[id % ARTISTS.length];
   const title = `${WORDS[(id * 7) % WORDS.length]} ${NOUNS[(id * 3) % NOUNS.length]}`;
-  const album = `${WORDS[(id * 11 + 5) % WORDS.length]} ${NOUNS[(id + 4) % NOUNS.length]}`;
+  const albumId = (id % FAKE_LIBRARY_ALBUMS) + 1;
+  const album = fakeAlbumTitle(albumId);
   const number = String((id % 12) + 1).padStart(2, '0');
-  return { title, artist, album, path: `/home/me/Music/${artist}/${album}/${number} ${title}.flac` };
+  return {
+    title,
+    artist,
+    album_id: albumId,
+    album,
+    path: `/home/me/Music/${fakeAlbumArtist(albumId)}/${album}/${number} ${title}.flac`,
+  };
 }
 
 /** Failures left by an earlier run: the fake library's 8 tracks with failed lyrics. */
 export function earlierFailures(nowSeconds: number): FailureRecord[] {
+  // Worded as the engine words them (`crates/engine/src/http/mod.rs`).
   const reasons = [
-    'HTTP 500 from lrclib.net',
+    'lrclib: server error (HTTP 500)',
     'no answer within 30 s',
-    'could not resolve lrclib.net',
-    'HTTP 503 from lrclib.net',
+    'lrclib: could not connect (dns error: failed to lookup address information)',
+    'lrclib: server error (HTTP 503)',
   ];
   return Array.from({ length: 8 }, (_, i) => {
     const id = 9001 + i;
@@ -129,6 +171,30 @@ export function earlierFailures(nowSeconds: number): FailureRecord[] {
       failed_at: nowSeconds - 2 * 86_400 - i * 60,
     };
   });
+}
+
+/**
+ * The library's last job as found after a restart: `state`, `processed` of `total` tracks done,
+ * started an hour before `nowSeconds` (ended 20 minutes later when it ended).
+ */
+export function lastRunFixture(
+  state: LastRun['state'],
+  nowSeconds: number,
+  { processed = 320, total = 800, jobId = 3 }: { processed?: number; total?: number; jobId?: number } = {},
+): LastRun {
+  const ended = state === 'finished' || state === 'cancelled';
+  return {
+    job_id: jobId,
+    state,
+    progress: progress(processed, total, {
+      artwork_fetched: Math.floor(processed * 0.4),
+      lyrics_fetched: Math.floor(processed * 0.7),
+      failed_tracks: Math.floor(processed * 0.03),
+    }),
+    not_found: { artwork: Math.floor(processed * 0.1), lyrics: Math.floor(processed * 0.15) },
+    started_at: nowSeconds - 3600,
+    ended_at: ended ? nowSeconds - 2400 : null,
+  };
 }
 
 /** Deterministic 0..1 from a few integers (the same fake data and jobs replay the same way). */
@@ -157,18 +223,70 @@ export function progress(
     lyrics_fetched: 0,
     failed_tracks: 0,
     percent_complete: total === 0 ? 100 : (processed / total) * 100,
+    in_flight: 0,
     ...extra,
   };
 }
 
-/** The `job_finished` event of job `jobId` with these counts: nothing not found, nothing failed. */
+/** What a `job_finished` result carries beyond its counts (`jobFinished`'s options). */
+export interface RunExtras {
+  jobId?: number;
+  cancelled?: boolean;
+  notFound?: NotFoundCounts;
+  foundBy?: FoundBySource;
+  requests?: ProviderRequests[];
+}
+
+/**
+ * The `job_finished` event of job `jobId` with these counts: by default nothing not found,
+ * nothing failed, no source and no request (a job that had nothing to ask).
+ */
 export function jobFinished(
   counts: EnrichmentProgress,
-  { jobId = 1, cancelled = false }: { jobId?: number; cancelled?: boolean } = {},
+  {
+    jobId = 1,
+    cancelled = false,
+    notFound = { artwork: 0, lyrics: 0 },
+    foundBy = { artwork: {}, lyrics: {} },
+    requests = [],
+  }: RunExtras = {},
 ): Extract<LibraryEvent, { type: 'job_finished' }> {
   return {
     type: 'job_finished',
     job_id: jobId,
-    result: { job_id: jobId, progress: counts, cancelled, not_found: { artwork: 0, lyrics: 0 }, failures: [] },
+    result: {
+      job_id: jobId,
+      progress: counts,
+      cancelled,
+      not_found: { ...notFound },
+      found_by: structuredClone(foundBy),
+      requests: structuredClone(requests),
+      failures: [],
+    },
+  };
+}
+
+/**
+ * A run of 1,200 tracks as the engine reports it: finds from every kind of source (they add up
+ * to `artwork_fetched` and `lyrics_fetched`), what was not found, and the requests of each
+ * provider it asked, one of them throttled and one failing.
+ */
+export function runResultFixture(): RunExtras & { counts: EnrichmentProgress } {
+  return {
+    counts: progress(1200, 1200, { artwork_fetched: 1030, lyrics_fetched: 980, failed_tracks: 12 }),
+    notFound: { artwork: 164, lyrics: 214 },
+    foundBy: {
+      artwork: { coverartarchive: 700, itunes: 150, deezer: 30, embedded: 100, folder: 50 },
+      lyrics: { lrclib: 900, instrumental: 80 },
+    },
+    requests: [
+      { provider: 'lrclib', sent: 1206, throttled: 0, failed: 6, bytes: 3_400_000 },
+      { provider: 'musicbrainz', sent: 1060, throttled: 12, failed: 0, bytes: 2_100_000 },
+      { provider: 'coverartarchive', sent: 1048, throttled: 0, failed: 0, bytes: 268_000_000 },
+      { provider: 'itunes', sent: 348, throttled: 0, failed: 0, bytes: 1_200_000 },
+      { provider: 'itunes images', sent: 150, throttled: 0, failed: 0, bytes: 45_000_000 },
+      { provider: 'deezer', sent: 198, throttled: 0, failed: 0, bytes: 640_000 },
+      { provider: 'deezer images', sent: 30, throttled: 0, failed: 0, bytes: 7_800_000 },
+    ],
   };
 }

@@ -58,6 +58,9 @@ describe('formatRate / formatDuration / labels', () => {
     expect(operationLabel('video')).toBe('video');
     expect(capitalize('waiting for WiFi (now on ethernet (eth0))')).toBe('Waiting for WiFi (now on ethernet (eth0))');
     expect(capitalize('')).toBe('');
+    expect(capitalize('élan')).toBe('Élan');
+    // A letter outside the BMP (two UTF-16 units) is not split.
+    expect(capitalize('𐐨 deseret')).toBe('𐐀 deseret');
   });
 });
 

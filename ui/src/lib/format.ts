@@ -85,9 +85,15 @@ export function formatDuration(seconds: number | null): string {
   return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
 }
 
-/** Upper-cases the first letter: "waiting for WiFi" -> "Waiting for WiFi". */
+/**
+ * Upper-cases the first letter: "waiting for WiFi" -> "Waiting for WiFi". By code point, so a
+ * letter outside the BMP is not split in half.
+ */
 export function capitalize(text: string): string {
-  return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
+  const first = text.codePointAt(0);
+  if (first === undefined) return text;
+  const letter = String.fromCodePoint(first);
+  return letter.toUpperCase() + text.slice(letter.length);
 }
 
 /** A track length: "3:07", "1:02:03" from an hour on; "—" when unknown. */

@@ -5,6 +5,7 @@ import {
   PAUSE_REQUESTED,
   applyJobEvent,
   applyStatus,
+  finishingAfterPause,
   initialJobState,
   isActive,
   percentOf,
@@ -86,6 +87,17 @@ export class EnrichmentJob {
     return this.state.pauseReason?.code ?? null;
   }
 
+  /** Operations still finishing after a requested pause (0 once the job is really paused). */
+  get finishing(): number {
+    return finishingAfterPause(this.state);
+  }
+
+  /** "Pausing… (12 finishing)" while a requested pause waits for the running operations. */
+  get pausingText(): string | null {
+    const n = this.finishing;
+    return n > 0 ? `Pausing… (${n} finishing)` : null;
+  }
+
   get canStart(): boolean {
     return this.pending === null && !this.active;
   }
@@ -119,7 +131,7 @@ export class EnrichmentJob {
             ? 'Running (continuing an interrupted job)'
             : 'Running';
       case 'paused':
-        return capitalize(this.state.pauseReason?.message ?? 'paused');
+        return this.pausingText ?? capitalize(this.state.pauseReason?.message ?? 'paused');
       case 'finished':
         return this.state.progress.total_tracks === 0 ? 'Nothing to do' : 'Finished';
       case 'cancelled':
@@ -204,13 +216,33 @@ export class EnrichmentJob {
     }
   }
 
-  start = (): Promise<void> => this.#run('start', () => this.#backend.startEnrichment({ retryFailed: false }));
-  retry = (): Promise<void> => this.#run('retry', () => this.#backend.startEnrichment({ retryFailed: true }));
-  pause = (): Promise<void> => this.#run('pause', () => this.#backend.pauseEnrichment());
-  resume = (): Promise<void> => this.#run('resume', () => this.#backend.resumeEnrichment());
-  cancel = (): Promise<void> => this.#run('cancel', () => this.#backend.cancelEnrichment());
+  /** Starts a job; an interrupted one is continued (the engine resumes it on the next start). */
+  start = async (): Promise<void> => {
+    await this.#run('start', () => this.#backend.startEnrichment({ retryFailed: false }));
+  };
+  retry = async (): Promise<void> => {
+    await this.#run('retry', () => this.#backend.startEnrichment({ retryFailed: true }));
+  };
+  pause = async (): Promise<void> => {
+    await this.#run('pause', () => this.#backend.pauseEnrichment());
+  };
+  resume = async (): Promise<void> => {
+    await this.#run('resume', () => this.#backend.resumeEnrichment());
+  };
+  cancel = async (): Promise<void> => {
+    await this.#run('cancel', () => this.#backend.cancelEnrichment());
+  };
 
-  async #run(command: JobCommand, call: () => Promise<void>): Promise<void> {
+  /**
+   * Tries the failed operations of `trackIds` again ("Retry" on a failure). Resolves to why it
+   * was refused, or `null`: the caller shows the refusal where the user asked (the failure's
+   * row), so it is not also the panel's alert (`error`).
+   */
+  retryTracks = (trackIds: number[]): Promise<BackendError | null> =>
+    this.#run('retry', () => this.#backend.startEnrichment({ retryFailed: true, trackIds }), false);
+
+  /** Runs `command`; `report`: a refusal becomes `error` (the panel's alert). Resolves to the refusal. */
+  async #run(command: JobCommand, call: () => Promise<void>, report = true): Promise<BackendError | null> {
     this.#setPending(command);
     this.error = null;
     try {
@@ -221,9 +253,12 @@ export class EnrichmentJob {
           if (this.pending === command) this.#setPending(null);
         }, this.#pendingTimeoutMs);
       }
+      return null;
     } catch (reason) {
-      this.error = toBackendError(reason);
+      const error = toBackendError(reason);
+      if (report) this.error = error;
       if (this.pending === command) this.#setPending(null);
+      return error;
     }
   }
 

@@ -93,4 +93,45 @@ describe('EnrichmentJob', () => {
     expect(job.pending).toBe('pause');
     await vi.waitFor(() => expect(job.pending).toBeNull());
   });
+
+  it('is "pausing" while the operations running after a requested pause finish', () => {
+    const { fake, job, detach } = setup();
+    fake.emitEvents([
+      { type: 'job_started', job_id: 1, total_tracks: 100, resumed: false },
+      { type: 'progress', job_id: 1, progress: progress(10, 100, { in_flight: 5 }) },
+      { type: 'job_paused', job_id: 1, reason: { code: 'requested', message: 'paused' } },
+    ]);
+    expect(job.finishing).toBe(5);
+    expect(job.statusText).toBe('Pausing… (5 finishing)');
+    // Resume is possible at once.
+    expect(job.canResume).toBe(true);
+    fake.emitEvents([{ type: 'progress', job_id: 1, progress: progress(14, 100, { in_flight: 1 }) }]);
+    expect(job.statusText).toBe('Pausing… (1 finishing)');
+    fake.emitEvents([{ type: 'progress', job_id: 1, progress: progress(15, 100, { in_flight: 0 }) }]);
+    expect(job.finishing).toBe(0);
+    expect(job.pausingText).toBeNull();
+    expect(job.statusText).toBe('Paused');
+    // Running operations are not "finishing" while the job runs.
+    fake.emitEvents([
+      { type: 'job_resumed', job_id: 1 },
+      { type: 'progress', job_id: 1, progress: progress(20, 100, { in_flight: 5 }) },
+    ]);
+    expect(job.finishing).toBe(0);
+    expect(job.statusText).toBe('Running');
+    detach();
+  });
+
+  it('retries chosen tracks, giving a refusal back instead of the panel’s alert', async () => {
+    const { fake, job } = setup();
+    const start = vi.spyOn(fake, 'startEnrichment').mockResolvedValueOnce();
+    expect(await job.retryTracks([4, 5])).toBeNull();
+    expect(start).toHaveBeenLastCalledWith({ retryFailed: true, trackIds: [4, 5] });
+    expect(job.pending).toBe('retry');
+    fake.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 2, resumed: false }, jobFinished(progress(2, 2))]);
+    start.mockRejectedValueOnce(new BackendError('job_already_running', 'busy'));
+    const refused = await job.retryTracks([4]);
+    expect(refused).toMatchObject({ code: 'job_already_running' });
+    expect(job.error).toBeNull();
+    expect(job.pending).toBeNull();
+  });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
-import { PROBLEMS_KEPT, applyScanEvent, emptyScanProgress, scanPercent } from './scan';
+import {
+  FAILURES_KEPT,
+  NOTES_KEPT,
+  applyScanEvent,
+  emptyScanProgress,
+  failuresNotListed,
+  notesNotListed,
+  scanPercent,
+} from './scan';
 
 const report: ScanReport = {
   root: '/music',
@@ -35,17 +43,57 @@ describe('applyScanEvent', () => {
     expect(scanPercent(p)).toBe(100);
   });
 
-  it('counts problems and keeps the latest few', () => {
+  it('lists every failed file, in order, apart from skipped paths', () => {
     const events: ScanEvent[] = [{ type: 'started', root: '/music', files: 10, to_read: 10 }];
-    for (let i = 0; i < PROBLEMS_KEPT + 3; i += 1) {
-      events.push({ type: 'file_failed', path: `/music/${i}.mp3`, reason: 'bad frame' });
-    }
+    for (let i = 0; i < 8; i += 1) events.push({ type: 'file_failed', path: `/music/${i}.mp3`, reason: 'bad frame' });
+    // A skipped path after them does not push a failed file out of the list.
     events.push({ type: 'skipped', path: '/music/.Trash', reason: 'hidden folder' });
     const p = play(events);
-    expect(p.failed).toBe(PROBLEMS_KEPT + 3);
+    expect(p.failed).toBe(8);
     expect(p.skipped).toBe(1);
-    expect(p.problems).toHaveLength(PROBLEMS_KEPT);
-    expect(p.problems.at(-1)).toEqual({ kind: 'skipped', path: '/music/.Trash', reason: 'hidden folder' });
+    expect(p.failures.map((f) => f.path)).toEqual(Array.from({ length: 8 }, (_, i) => `/music/${i}.mp3`));
+    expect(p.notes).toEqual([{ kind: 'skipped', path: '/music/.Trash', reason: 'hidden folder' }]);
+    expect(failuresNotListed(p)).toBe(0);
+    expect(notesNotListed(p)).toBe(0);
+  });
+
+  it('keeps paths with accents exactly, composed and decomposed alike', () => {
+    const composed = '/music/Björk/Homogénic/01 Jóga.flac'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    const astral = '/music/Sigur Rós/( )/𝄞 Untitled #1 — ñ.ogg';
+    const p = play([
+      { type: 'started', root: '/music', files: 3, to_read: 3 },
+      { type: 'file_failed', path: composed, reason: 'not an audio file that can be read' },
+      // The same name in NFD is another file on Linux: listed too, not merged or normalised.
+      { type: 'file_failed', path: decomposed, reason: 'not an audio file that can be read' },
+      { type: 'file_failed', path: astral, reason: 'unsupported codec' },
+    ]);
+    expect(p.failures.map((f) => f.path)).toEqual([composed, decomposed, astral]);
+    expect(p.failures[1].path).not.toBe(composed);
+    expect(p.failures[1].path.normalize('NFC')).toBe(composed);
+  });
+
+  it('cuts a long list and says how many more there are', () => {
+    const events: ScanEvent[] = [{ type: 'started', root: '/música', files: 500, to_read: 500 }];
+    const extra = 37;
+    for (let i = 0; i < FAILURES_KEPT + extra; i += 1) {
+      events.push({ type: 'file_failed', path: `/música/Café ${i}.mp3`, reason: 'bad frame' });
+    }
+    for (let i = 0; i < NOTES_KEPT + 2; i += 1) {
+      events.push({ type: 'skipped', path: `/música/link ${i}`, reason: 'a link loop' });
+    }
+    let p = play(events);
+    expect(p.failures).toHaveLength(FAILURES_KEPT);
+    expect(p.failures[0].path).toBe('/música/Café 0.mp3');
+    expect(p.failures.at(-1)?.path).toBe(`/música/Café ${FAILURES_KEPT - 1}.mp3`);
+    expect(failuresNotListed(p)).toBe(extra);
+    expect(notesNotListed(p)).toBe(2);
+    // The report's count is the truth (events can be dropped when the window falls behind).
+    p = applyScanEvent(p, {
+      type: 'finished',
+      report: { ...report, root: '/música', failed: FAILURES_KEPT + extra + 3, skipped: NOTES_KEPT + 2 },
+    });
+    expect(failuresNotListed(p)).toBe(extra + 3);
   });
 
   it('counts the leftovers of a killed write-back it removed, apart from failures', () => {
@@ -56,7 +104,8 @@ describe('applyScanEvent', () => {
     ]);
     expect(p.cleaned).toBe(1);
     expect(p.failed + p.skipped).toBe(0);
-    expect(p.problems).toEqual([{ kind: 'removed', path: '/music/A/.gatefold-4242-0.tmp', reason }]);
+    expect(p.notes).toEqual([{ kind: 'removed', path: '/music/A/.gatefold-4242-0.tmp', reason }]);
+    expect(p.failures).toEqual([]);
   });
 
   it('does not change the progress it was given', () => {

@@ -1,10 +1,23 @@
 import type { Backend } from './backend';
 import { FakeBackend } from './fakeBackend';
-import { EMPTY_FIXTURE, ERROR_FIXTURE, LIBRARY_FIXTURE, earlierFailures } from './fixtures';
+import { EMPTY_FIXTURE, ERROR_FIXTURE, LIBRARY_FIXTURE, earlierFailures, lastRunFixture } from './fixtures';
 import { DEFAULT_SETTINGS } from './settingsRules';
 import { TauriBackend } from './tauriBackend';
 
-export const FAKE_SCENARIOS = ['library', 'empty', 'error', 'loading', 'wifi', 'xss', 'big', 'midjob'] as const;
+export const FAKE_SCENARIOS = [
+  'library',
+  'empty',
+  'error',
+  'loading',
+  'wifi',
+  'offline',
+  'xss',
+  'big',
+  'midjob',
+  'interrupted',
+  'elsewhere',
+  'override',
+] as const;
 export type FakeScenario = (typeof FAKE_SCENARIOS)[number];
 
 function isFakeScenario(value: string): value is FakeScenario {
@@ -34,6 +47,15 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
         settings: { ...DEFAULT_SETTINGS, require_wifi: true },
         job: { wifiDropAt: 0.3, wifiOutageMs: 2500 },
       });
+    case 'offline':
+      // The machine loses its network a quarter of the way in, for 5 s: the job waits for it
+      // (no failure counted) and goes on by itself. No failure at all otherwise, so the list
+      // shows only the 8 earlier ones whatever the wait did.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        job: { offlineAt: 0.25, offlineMs: 5000, artworkFailureRate: 0, lyricsFailureRate: 0 },
+      });
     case 'xss':
       // Titles, failure reasons and lyrics that would run script if inserted as HTML.
       return new FakeBackend({
@@ -62,6 +84,27 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
         summary: LIBRARY_FIXTURE,
         failures: earlierFailures(nowSeconds()),
         job: { startAt: 0.4, tickMs: 100, tracksPerTick: 4 },
+      });
+    case 'interrupted':
+      // After a restart: the last job stopped 40 % in (320 of 800 tracks); Continue resumes it.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        lastRun: lastRunFixture('interrupted', nowSeconds(), { processed: 320, total: 800 }),
+      });
+    case 'elsewhere':
+      // The command line runs a job on this library: the window can only watch.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        lastRun: lastRunFixture('running_elsewhere', nowSeconds(), { processed: 500, total: 800 }),
+      });
+    case 'override':
+      // GATEFOLD_LRCLIB_URL is set: LRCLIB is asked there, whatever URL is saved.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        envUrls: { lrclib: 'http://127.0.0.1:8080' },
       });
   }
 }

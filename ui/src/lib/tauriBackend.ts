@@ -1,12 +1,15 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { AlbumCard } from '../bindings/AlbumCard';
 import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { FailureRecord } from '../bindings/FailureRecord';
+import type { LastRun } from '../bindings/LastRun';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ProviderUrl } from '../bindings/ProviderUrl';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackListItem } from '../bindings/TrackListItem';
@@ -47,8 +50,9 @@ export class TauriBackend implements Backend {
     return call<LibrarySummary>('library_summary');
   }
 
-  startEnrichment({ retryFailed }: StartEnrichmentOptions): Promise<void> {
-    return call<void>('start_enrichment', { retryFailed });
+  startEnrichment({ retryFailed, trackIds }: StartEnrichmentOptions): Promise<void> {
+    // `trackIds` always sent: `null` (the whole library) rather than an absent key.
+    return call<void>('start_enrichment', { retryFailed, trackIds: trackIds ?? null });
   }
 
   pauseEnrichment(): Promise<void> {
@@ -79,6 +83,10 @@ export class TauriBackend implements Backend {
     return call<EnrichmentStatus | null>('enrichment_status');
   }
 
+  lastRun(): Promise<LastRun | null> {
+    return call<LastRun | null>('last_run');
+  }
+
   listAlbums(query: string, offset: number, limit: number, missing: MissingFilter | null = null): Promise<AlbumPage> {
     // Always sent: `null` (all albums) rather than an absent key, so the command's
     // `Option<String>` argument is explicit.
@@ -91,6 +99,14 @@ export class TauriBackend implements Backend {
 
   trackLyrics(trackId: number): Promise<TrackLyrics> {
     return call<TrackLyrics>('track_lyrics', { trackId });
+  }
+
+  albumCard(albumId: number): Promise<AlbumCard> {
+    return call<AlbumCard>('album_card', { albumId });
+  }
+
+  revealTrack(trackId: number): Promise<void> {
+    return call<void>('reveal_track', { trackId });
   }
 
   artworkUrl(artworkId: number, size: ArtworkSize): string {
@@ -111,6 +127,10 @@ export class TauriBackend implements Backend {
 
   saveProviders(providers: ProviderSettings[]): Promise<void> {
     return call<void>('save_providers', { providers });
+  }
+
+  providerUrls(): Promise<ProviderUrl[]> {
+    return call<ProviderUrl[]>('provider_urls');
   }
 
   /** Rust shows the save dialog and writes the file: a blob download does not work in WebKitGTK. */
