@@ -1,8 +1,9 @@
 // @ts-check
 // WCAG 2 A and AA, contrast included, checked with axe-core in both colour schemes on the
 // welcome view, the library grid, an album with synced lyrics, the enrichment panel with
-// failures (one open, filtered) and the run summary, the wait for the network (panel and job
-// bar), the last run after a restart, and the settings view (a URL from the environment too).
+// failures (one open, filtered) and the run summary, the write-back card after a run, the wait
+// for the network (panel and job bar), the last run after a restart, and the settings view (a
+// URL from the environment, the write-back preview and its empty state too).
 // axe.min.js from node_modules is evaluated in the page through the DevTools protocol:
 // `page.addScriptTag({ path })` inserts it as an inline <script>, which the app's CSP
 // (`default-src 'self'`, as in the Tauri shell) rightly refuses.
@@ -121,6 +122,13 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await page.getByTestId('job-bar').getByText('Waiting for the network', { exact: true }).waitFor();
         await assertAccessible(page, `job bar waiting for the network (${colorScheme})`);
       });
+      // The write-back after a run: its card with written, skipped, failed and removed files.
+      await withApp('?fake=writeback', { colorScheme, view: 'Enrichment' }, async ({ page }) => {
+        await button(page, 'Enrich library').click();
+        const card = page.getByRole('region', { name: 'Write-back' });
+        await card.locator('li.file[data-outcome="failed"]').waitFor({ timeout: 30_000 });
+        await assertAccessible(page, `enrichment with the write-back card (${colorScheme})`);
+      });
       // The header's job bar, from the Library, while a job runs (paused, so it stays).
       await withApp('?fake=midjob', { colorScheme }, async ({ page }) => {
         const bar = page.getByTestId('job-bar');
@@ -142,6 +150,24 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await nav(page, 'Library').click();
         await page.getByRole('dialog', { name: 'Unsaved settings' }).waitFor();
         await assertAccessible(page, `leave dialog (${colorScheme})`);
+      });
+      // The write-back preview: the files by folder, skipped ones with their reasons; and the
+      // empty state of a library with nothing to write.
+      await withApp('', { colorScheme, view: 'Settings' }, async ({ page }) => {
+        await page.getByLabel('Write back').selectOption('sidecar');
+        await button(page, 'Preview').click();
+        await page
+          .getByRole('region', { name: 'What Sidecar files would write now' })
+          .locator('li.file[data-outcome="skipped"]')
+          .first()
+          .waitFor();
+        await assertAccessible(page, `settings, the write-back preview (${colorScheme})`);
+      });
+      await withApp('?fake=empty', { colorScheme, view: 'Settings' }, async ({ page }) => {
+        await page.getByLabel('Write back').selectOption('embed');
+        await button(page, 'Preview').click();
+        await page.getByTestId('write-back-empty').waitFor();
+        await assertAccessible(page, `settings, nothing to write (${colorScheme})`);
       });
       // A provider whose saved URL an environment variable replaces.
       await withApp('?fake=override', { colorScheme, view: 'Settings' }, async ({ page }) => {

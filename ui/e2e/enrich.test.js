@@ -159,7 +159,7 @@ describe('enrichment panel', () => {
         assert.equal(shown.Operation, 'Lyrics');
         assert.match(shown.Path, /^\/home\/me\/Music\/.+\.flac$/);
         assert.notEqual(shown.Album, '—');
-        await screenshot(page, 'enrich-failure-open.png', { fullPage: true });
+        await screenshot(page, 'enrich-failure-open.png');
 
         // Every action is a Tab away; Space and Enter press them.
         await page.keyboard.press('Tab');
@@ -520,24 +520,194 @@ describe('enrichment panel', () => {
     });
   });
 
-  it('tells what the write-back did after a job', { timeout: TIMEOUT }, async () => {
-    await withApp('', async ({ page }) => {
-      await nav(page, 'Settings').click();
-      await page.getByLabel('Write back').selectOption('sidecar');
-      await page.getByText('Writes cover.jpg into album folders').waitFor();
-      await button(page, 'Save').click();
-      await page.getByText('Settings saved.').waitFor();
-      await nav(page, 'Enrichment').click();
+  it(
+    'lists the files the write-back wrote after a run, by folder, labelled as write-back',
+    { timeout: TIMEOUT },
+    async () => {
+      await withApp('', async ({ page }) => {
+        await nav(page, 'Settings').click();
+        await page.getByLabel('Write back').selectOption('sidecar');
+        await page.getByText('Writes cover.jpg into album folders').waitFor();
+        await button(page, 'Save').click();
+        await page.getByText('Settings saved.').waitFor();
+        await nav(page, 'Enrichment').click();
+        await button(page, 'Enrich library').click();
+        await waitForPercent(page, 100);
+        // Its own card, after the run summary: the music folder was changed, and how.
+        const card = page.getByRole('region', { name: 'Write-back' });
+        await card.waitFor({ timeout: 30_000 });
+        assert.equal(
+          plain(await card.getByTestId('write-back-folder').textContent()),
+          'Your music folder was changed: cover and lyrics files were written beside your music.',
+        );
+        assert.match(
+          plain(await card.getByTestId('write-back').textContent()),
+          /^Wrote [\d,]+ files beside your music; [\d,]+ skipped, 0 failed$/,
+        );
+        const counts = Object.fromEntries(
+          await card
+            .getByTestId('write-back-counts')
+            .locator('div')
+            .evaluateAll((rows) =>
+              rows.map((row) => [
+                row.querySelector('dt')?.textContent,
+                Number(row.querySelector('dd')?.textContent?.replace(/,/g, '')),
+              ]),
+            ),
+        );
+        assert.ok(counts.Written > 0, JSON.stringify(counts));
+        assert.equal(counts.Failed, 0);
+        // Every file: 200 listed by folder, the rest said.
+        const files = card.getByRole('region', { name: 'Files written back' });
+        const listed = await files.locator('li.file').count();
+        assert.equal(listed, 200);
+        const more = Number(((await card.getByTestId('write-back-more').textContent()) ?? '').replace(/[^\d]/g, ''));
+        assert.equal(listed + more, counts.Written + counts.Skipped);
+        const folders = await files
+          .locator('[data-folder]')
+          .evaluateAll((els) => els.map((el) => el.getAttribute('data-folder') ?? ''));
+        assert.ok(folders.length > 1);
+        assert.ok(
+          folders.every((f) => f.startsWith('/home/me/Music/')),
+          folders.join(', '),
+        );
+        const written = files.locator('li.file[data-outcome="written"]');
+        assert.ok((await written.count()) > 0);
+        assert.equal(await files.locator('li.file[data-outcome="would_write"]').count(), 0);
+        const what = new Set(await files.locator('li.file .what').allTextContents());
+        assert.ok(what.has('Lyrics file'), [...what].join(', '));
+        const reason = await files.locator('li.file[data-outcome="skipped"] .reason').first().textContent();
+        assert.match(reason ?? '', /already exists and is not Gatefold's|is read-only|a cover image of its own/);
+        // Not hidden under a status: the run finished, and the card says what happened on disk.
+        assert.equal(plain(await status(page).textContent()), 'Finished');
+        await card.scrollIntoViewIfNeeded();
+        await screenshot(page, 'enrich-write-back.png');
+
+        // What was written is up to date now: a new preview counts it, and writes only the rest.
+        await nav(page, 'Settings').click();
+        await button(page, 'Preview').click();
+        const preview = page.getByRole('region', { name: 'What Sidecar files would write now' });
+        await preview.waitFor();
+        const upToDate = preview.locator('[data-count="unchanged"] dd');
+        assert.equal(Number(((await upToDate.textContent()) ?? '').replace(/,/g, '')), counts.Written);
+        assert.equal(plain(await preview.locator('[data-count="written"] dd').textContent()), '0');
+      });
+    },
+  );
+
+  it('shows a write-back that removed a leftover and failed on a file, at 800x600', { timeout: TIMEOUT }, async () => {
+    await withApp('?fake=writeback', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
       await button(page, 'Enrich library').click();
-      await waitForPercent(page, 100);
-      const line = page.getByTestId('write-back');
-      await line.waitFor();
-      assert.match((await line.textContent()) ?? '', /^Wrote [\d,]+ files beside your music; 1 skipped, 0 failed$/);
+      const card = page.getByRole('region', { name: 'Write-back' });
+      await card.waitFor({ timeout: 30_000 });
+      const files = card.getByRole('region', { name: 'Files written back' });
+      const removed = files.locator('li.file[data-outcome="removed"]');
+      assert.equal(plain(await removed.locator('.what').textContent()), 'Leftover temporary file');
+      assert.match((await removed.locator('.reason').textContent()) ?? '', /interrupted write-back left/);
+      const failed = files.locator('li.file[data-outcome="failed"]');
+      assert.match((await failed.locator('.reason').textContent()) ?? '', /No space left on device/);
+      assert.equal(plain(await card.locator('[data-count="failed"] dd').textContent()), '1');
+      assert.equal(plain(await card.locator('[data-count="cleaned"] dd').textContent()), '1');
+      const overflow = await horizontalOverflow(page);
+      assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+      // The list scrolls by keyboard: it takes the focus.
+      await files.focus();
+      assert.equal(await files.evaluate((el) => el === document.activeElement), true);
+      await page.keyboard.press('PageDown');
+      await page.waitForFunction(
+        () => (document.querySelector('[aria-label="Files written back"]')?.scrollTop ?? 0) > 0,
+      );
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, 'enrich-write-back-800x600.png');
     });
   });
 });
 
 describe('settings view', () => {
+  it('previews what write-back would write and where, by keyboard, before saving', { timeout: TIMEOUT }, async () => {
+    await withApp('', { view: 'Settings' }, async ({ page }) => {
+      const select = page.getByLabel('Write back');
+      await select.waitFor();
+      assert.equal(await button(page, 'Preview').count(), 0, 'no preview while write-back is off');
+      await select.selectOption('sidecar');
+      // By keyboard: Tab from the select reaches Preview, Enter asks.
+      await select.focus();
+      await page.keyboard.press('Tab');
+      assert.equal(await button(page, 'Preview').evaluate((el) => el === document.activeElement), true);
+      await page.keyboard.press('Enter');
+      const preview = page.getByRole('region', { name: 'What Sidecar files would write now' });
+      await preview.waitFor();
+      await page
+        .getByRole('status')
+        .getByText(/^Preview ready: Sidecar files would write [\d,]+ files, skip [\d,]+\.$/)
+        .waitFor();
+      assert.match(plain(await preview.textContent()), /nothing was written/);
+      const written = Number(
+        ((await preview.locator('[data-count="written"] dd').textContent()) ?? '').replace(/,/g, ''),
+      );
+      assert.ok(written > 0);
+      const files = preview.getByRole('region', { name: 'Files Sidecar files would write' });
+      // Folder by folder, in order; each file with what goes in it.
+      const folders = await files
+        .locator('[data-folder]')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('data-folder') ?? ''));
+      assert.ok(folders.length > 5);
+      assert.deepEqual(
+        folders,
+        [...folders].sort((a, b) => a.localeCompare(b, 'en-US', { numeric: true })),
+      );
+      const cover = files.locator('li.file[data-target="cover_file"][data-outcome="would_write"]').first();
+      assert.match(plain(await cover.textContent()), /^cover\.(jpg|png) Cover file Would write$/);
+      const lyrics = files.locator('li.file[data-target="lyrics_file"][data-outcome="would_write"]').first();
+      assert.match(plain(await lyrics.textContent()), /^\d+ .+\.(lrc|txt) Lyrics file Would write$/);
+      const skipped = files.locator('li.file[data-outcome="skipped"]').first();
+      assert.match(plain(await skipped.locator('.reason').textContent()), /.+/);
+      // The default library: every file listed.
+      assert.equal(await preview.getByTestId('write-back-more').count(), 0);
+      // Nothing saved by a preview.
+      await page.getByTestId('unsaved').waitFor();
+      await preview.scrollIntoViewIfNeeded();
+      await screenshot(page, 'settings-write-back-preview.png');
+
+      await page.setViewportSize({ width: 800, height: 600 });
+      const overflow = await horizontalOverflow(page);
+      assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at 800x600`);
+      await preview.scrollIntoViewIfNeeded();
+      await screenshot(page, 'settings-write-back-preview-800x600.png');
+
+      // Another mode: the sidecar preview goes; embedding writes into the tracks themselves.
+      await select.selectOption('embed');
+      assert.equal(await preview.count(), 0);
+      await button(page, 'Preview').click();
+      const embed = page.getByRole('region', { name: 'What Embed in tags would write now' });
+      await embed.waitFor();
+      assert.ok((await embed.getByText('Cover in the tags').count()) > 0);
+      // More than 200 files: "and N more".
+      assert.match(plain(await embed.getByTestId('write-back-more').textContent()), /^and [\d,]+ more files/);
+      await select.selectOption('off');
+      assert.equal(await page.getByTestId('write-back-preview').count(), 0);
+    });
+  });
+
+  it('says "and N more" for a big library, and "Nothing to write" for an empty one', { timeout: TIMEOUT }, async () => {
+    await withApp('?fake=big', { view: 'Settings' }, async ({ page }) => {
+      await page.getByLabel('Write back').selectOption('sidecar');
+      await button(page, 'Preview').click();
+      const preview = page.getByRole('region', { name: 'What Sidecar files would write now' });
+      await preview.waitFor();
+      assert.equal(await preview.locator('li.file').count(), 200);
+      assert.match(plain(await preview.getByTestId('write-back-more').textContent()), /^and [\d,]+ more files/);
+    });
+    await withApp('?fake=empty', { view: 'Settings' }, async ({ page }) => {
+      await page.getByLabel('Write back').selectOption('sidecar');
+      await button(page, 'Preview').click();
+      const empty = page.getByTestId('write-back-empty');
+      await empty.waitFor();
+      assert.match(plain(await empty.textContent()), /^Nothing to write: /);
+      assert.equal(await page.getByTestId('write-back-files').count(), 0);
+    });
+  });
+
   it('refuses invalid values inline, saves valid ones, and loads them back', { timeout: TIMEOUT }, async () => {
     await withApp('', async ({ page }) => {
       await nav(page, 'Settings').click();

@@ -3,7 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import { BackendError, type MissingFilter } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
-import { XSS_STRING, earlierFailures, jobFinished, lastRunFixture, progress, runResultFixture } from '../lib/fixtures';
+import {
+  XSS_STRING,
+  earlierFailures,
+  jobFinished,
+  lastRunFixture,
+  progress,
+  runResultFixture,
+  writeBackFixture,
+} from '../lib/fixtures';
+import { DEFAULT_SETTINGS } from '../lib/settingsRules';
 import { LAST_RUN_POLL_MS } from '../lib/lastRun';
 import EnrichmentPanel from './EnrichmentPanel.svelte';
 import { ROW_HEIGHT } from './FailureList.svelte';
@@ -436,30 +445,57 @@ describe('EnrichmentPanel', () => {
     expect(status).toHaveBeenCalledOnce();
   });
 
-  it('shows what the write-back did after the job', async () => {
+  it('shows what the write-back did after the job, in its own card, until the next job starts', async () => {
     const { play } = await setup();
+    const report = writeBackFixture('written');
     await play({ type: 'job_started', job_id: 1, total_tracks: 2, resumed: false }, jobFinished(progress(2, 2)), {
       type: 'write_back_finished',
-      summary: { mode: 'sidecar', dry_run: false, written: 12, unchanged: 0, skipped: 1, failed: 0, cleaned: 0 },
-      files: [],
-      more_files: 13,
+      ...report,
     });
-    await waitFor(() =>
-      expect(screen.getByTestId('write-back').textContent).toBe(
-        'Wrote 12 files beside your music; 1 skipped, 0 failed',
-      ),
+    const card = await screen.findByRole('region', { name: 'Write-back' });
+    expect(screen.getByTestId('write-back').textContent).toBe(
+      'Wrote 43 files beside your music; 6 already up to date, 1 skipped, 1 failed; removed 1 leftover temporary file',
     );
+    expect(within(card).getByText(/^Your music folder was changed/)).toBeTruthy();
+    // Next to the run summary, after it.
+    const summary = screen.getByRole('region', { name: 'Run summary' });
+    expect(summary.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const files = within(card).getByRole('region', { name: 'Files written back' });
+    expect(files.querySelectorAll('[data-folder]')).toHaveLength(2);
+    expect(within(files).getByText(/No space left on device/)).toBeTruthy();
+    expect(screen.getByTestId('write-back-more').textContent).toMatch(/and 40 more files/);
+    expect(screen.getByRole('status').textContent?.trim()).toBe('Finished');
+
     await play({ type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
-    await waitFor(() => expect(screen.queryByTestId('write-back')).toBeNull());
-    await play({
-      type: 'write_back_finished',
-      summary: { mode: 'embed', dry_run: true, written: 3, unchanged: 0, skipped: 0, failed: 0, cleaned: 0 },
-      files: [],
-      more_files: 3,
-    });
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Write-back' })).toBeNull());
+  });
+
+  it('does not let a write-back hide under "Nothing to do"', async () => {
+    const { play } = await setup();
+    await play({ type: 'job_started', job_id: 1, total_tracks: 0, resumed: false }, jobFinished(progress(0, 0)));
+    await waitFor(() => expect(screen.getByRole('status').textContent?.trim()).toBe('Nothing to do'));
+    const report = writeBackFixture('written');
+    report.summary = { ...report.summary, written: 14, cleaned: 0 };
+    await play({ type: 'write_back_finished', ...report });
     await waitFor(() =>
-      expect(screen.getByTestId('write-back').textContent).toMatch(/^Dry run: would write tags in 3 files/),
+      expect(screen.getByRole('status').textContent?.trim()).toBe('Nothing to enrich; write-back changed 14 files'),
     );
+    expect(screen.getByRole('region', { name: 'Write-back' })).toBeTruthy();
+  });
+
+  it('lists what the fake wrote back after its own job', async () => {
+    const fake = new FakeBackend({
+      settings: { ...DEFAULT_SETTINGS, write_back: 'sidecar' },
+      job: { tracks: 40, tickMs: 1, tracksPerTick: 20, artworkFailureRate: 0, lyricsFailureRate: 0 },
+    });
+    render(EnrichmentPanel, { backend: fake, locale });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Enrich library' }));
+    const card = await screen.findByRole('region', { name: 'Write-back' }, { timeout: 5000 });
+    const files = within(card).getByRole('region', { name: 'Files written back' });
+    const outcomes = new Set([...files.querySelectorAll('li.file')].map((li) => li.getAttribute('data-outcome')));
+    expect(outcomes.has('written')).toBe(true);
+    expect([...outcomes].every((o) => o === 'written' || o === 'skipped')).toBe(true);
+    fake.dispose();
   });
 
   it('opens on a fake that is mid-job, showing the job at once', async () => {

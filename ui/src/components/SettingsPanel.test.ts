@@ -364,6 +364,24 @@ describe('SettingsPanel providers', () => {
     expect(backend.providerSaveCalls).toBe(0);
   });
 
+  it('previews what the write-back picked would write, before it is saved', async () => {
+    const { backend } = await setup();
+    const preview = vi.spyOn(backend, 'writeBackPreview');
+    const select = screen.getByLabelText('Write back') as HTMLSelectElement;
+    expect(screen.queryByRole('button', { name: 'Preview' })).toBeNull();
+    await fireEvent.change(select, { target: { value: 'sidecar' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(preview).toHaveBeenCalledWith('sidecar');
+    const result = await screen.findByRole('region', { name: 'What Sidecar files would write now' });
+    expect(within(result).getAllByText('Cover file').length).toBeGreaterThan(0);
+    expect(within(result).getAllByText('Lyrics file').length).toBeGreaterThan(0);
+    // A preview saves nothing and leaves the form as it was: the pick is still to be saved.
+    expect(backend.saveCalls).toBe(0);
+    expect(screen.getByTestId('unsaved')).toBeTruthy();
+    await fireEvent.change(select, { target: { value: 'off' } });
+    expect(screen.queryByTestId('write-back-preview')).toBeNull();
+  });
+
   it('restores the default providers too', async () => {
     const reversed = [...DEFAULT_PROVIDERS].reverse().map((p) => ({ ...p, enabled: false }));
     await setup(new FakeBackend({ providers: reversed }));

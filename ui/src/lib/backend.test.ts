@@ -138,6 +138,7 @@ describe('TauriBackend commands and events', () => {
       provider_urls: [],
       get_providers: DEFAULT_PROVIDERS,
       save_text_file: '/home/me/failures.csv',
+      write_back_preview: { summary: { mode: 'sidecar' }, files: [], more_files: 0 },
     };
     mockIPC((cmd, args) => {
       calls.push([cmd, args]);
@@ -159,6 +160,7 @@ describe('TauriBackend commands and events', () => {
     await backend.saveProviders([...DEFAULT_PROVIDERS]);
     expect(await backend.providerUrls()).toEqual([]);
     expect(await backend.saveTextFile('failures.csv', 'a,b')).toBe('/home/me/failures.csv');
+    expect(await backend.writeBackPreview('sidecar')).toEqual(answers.write_back_preview);
     expect(calls).toEqual([
       // `missing` is always sent: the filter's name, or null for all albums.
       ['list_albums', { query: 'blue', offset: 60, limit: 60, missing: null }],
@@ -176,6 +178,7 @@ describe('TauriBackend commands and events', () => {
       ['save_providers', { providers: DEFAULT_PROVIDERS }],
       ['provider_urls', {}],
       ['save_text_file', { suggestedName: 'failures.csv', contents: 'a,b' }],
+      ['write_back_preview', { mode: 'sidecar' }],
     ]);
   });
 
@@ -325,6 +328,9 @@ describe('selectBackend', () => {
     const midjob = fakeBackendFor('midjob');
     expect((await midjob.enrichmentStatus())?.progress.percent_complete).toBe(40);
     midjob.dispose();
+    expect(await fakeBackendFor('writeback').getSettings()).toMatchObject({ write_back: 'sidecar' });
+    // The big library's preview is cut at 200 files: "and N more".
+    expect((await fakeBackendFor('big').writeBackPreview('sidecar')).more_files).toBeGreaterThan(0);
   });
 
   it('supports ?fake=empty and ?fake=error', async () => {

@@ -14,6 +14,8 @@ import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
+import type { WriteBackMode } from '../bindings/WriteBackMode';
+import type { WriteBackReport } from '../bindings/WriteBackReport';
 
 /**
  * What `subscribe` delivers. The Rust side batches engine events (so a job over 100,000 tracks
@@ -126,6 +128,14 @@ export interface Backend {
    * the path written, or `null` when they cancel.
    */
   saveTextFile(suggestedName: string, contents: string): Promise<string | null>;
+
+  /**
+   * What a write-back in `mode` would write now and where: a dry run over the whole library
+   * (nothing is written), as the write-back after a job would do it. `files` lists the first
+   * 200 files written, skipped or failed on (those already up to date are only counted);
+   * `more_files` counts the rest. `off` answers an empty report. Rejects with `database` or `io`.
+   */
+  writeBackPreview(mode: WriteBackMode): Promise<WriteBackReport>;
 
   /** Delivers event batches, resync requests and scan events until the returned function is called. */
   subscribe(listener: BackendListener): () => void;

@@ -81,12 +81,21 @@ describe('write-back and status', () => {
     cleaned: 0,
   };
 
-  it('keeps the write-back summary after the job, until the next starts', () => {
+  it('keeps the write-back report (counts and files) after the job, until the next starts', () => {
+    const files = [
+      { path: '/m/A/cover.jpg', target: 'cover_file' as const, outcome: { outcome: 'written' as const } },
+      {
+        path: '/m/A/01 x.lrc',
+        target: 'lyrics_file' as const,
+        outcome: { outcome: 'skipped' as const, reason: '/m/A/01 x.lrc already exists and is not Gatefold’s' },
+      },
+    ];
+    const report = { summary, files, more_files: 2 };
     let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 1, total_tracks: 2, resumed: false });
-    s = applyJobEvent(s, { type: 'write_back_finished', summary, files: [], more_files: 3 });
-    expect(s.writeBack).toEqual(summary);
+    s = applyJobEvent(s, { type: 'write_back_finished', ...report });
+    expect(s.writeBack).toEqual(report);
     s = applyJobEvent(s, jobFinished(progress(2, 2)));
-    expect(s.writeBack).toEqual(summary);
+    expect(s.writeBack).toEqual(report);
     s = applyJobEvent(s, { type: 'job_started', job_id: 2, total_tracks: 2, resumed: false });
     expect(s.writeBack).toBeNull();
   });

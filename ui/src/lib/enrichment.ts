@@ -3,7 +3,7 @@ import type { EnrichmentResult } from '../bindings/EnrichmentResult';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { PauseReason } from '../bindings/PauseReason';
-import type { WriteBackSummary } from '../bindings/WriteBackSummary';
+import type { WriteBackReport } from '../bindings/WriteBackReport';
 
 /** Where the enrichment job stands, as far as the events tell. */
 export type JobPhase = 'idle' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
@@ -18,8 +18,12 @@ export interface JobState {
   resumed: boolean;
   /** Set when `phase` is `failed`: why the job could not start or stopped. */
   error: { code: string; message: string } | null;
-  /** What the last job's write-back did (set after the job, cleared when the next starts). */
-  writeBack: WriteBackSummary | null;
+  /**
+   * What the write-back after the last job did (its `write_back_finished`: the counts, and the
+   * files written, skipped, failed or cleaned up, the first 200 of them); set after the job,
+   * cleared when the next starts.
+   */
+  writeBack: WriteBackReport | null;
   /**
    * What the run that ended did (its `job_finished` result: finds per source, not found,
    * requests per provider), for the summary card; cleared when the next job starts. `null` for
@@ -139,7 +143,7 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         result: event.result,
       };
     case 'write_back_finished':
-      return { ...state, writeBack: event.summary };
+      return { ...state, writeBack: { summary: event.summary, files: event.files, more_files: event.more_files } };
     case 'track_updated':
     case 'track_failed':
       return state;

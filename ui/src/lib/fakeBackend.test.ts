@@ -638,7 +638,7 @@ describe('FakeBackend job status', () => {
     expect(last(events(), 'job_finished')!.result.progress.processed_tracks).toBe(100);
   });
 
-  it('announces a write-back after a finished job when it is on', async () => {
+  it('announces a write-back after a finished job when it is on, listing the files', async () => {
     const fake = new FakeBackend({
       settings: { ...DEFAULT_SETTINGS, write_back: 'sidecar' },
       job: { tracks: 10, tickMs: 10, tracksPerTick: 5, artworkFailureRate: 0, lyricsFailureRate: 0 },
@@ -647,14 +647,110 @@ describe('FakeBackend job status', () => {
     await fake.startEnrichment({ retryFailed: false });
     await vi.runAllTimersAsync();
     expect(types().slice(-2)).toEqual(['job_finished', 'write_back_finished']);
-    const summary = last(events(), 'write_back_finished')!.summary;
-    expect(summary).toMatchObject({ mode: 'sidecar', dry_run: false, failed: 0 });
+    const report = last(events(), 'write_back_finished')!;
+    const { summary, files, more_files } = report;
+    expect(summary).toMatchObject({ mode: 'sidecar', dry_run: false, failed: 0, cleaned: 0 });
     expect(summary.written).toBeGreaterThan(0);
+    // Every file is listed (or counted beyond the list), like the engine: none left unchanged yet.
+    expect(summary.unchanged).toBe(0);
+    expect(files.length + more_files).toBe(summary.written + summary.skipped);
+    expect(files.length).toBeLessThanOrEqual(200);
+    expect(new Set(files.map((f) => f.outcome.outcome))).toEqual(new Set(['written', 'skipped']));
+    // This run's finds are there too: lyrics beside the job's tracks.
+    expect(files.some((f) => f.target === 'lyrics_file' && /\.(lrc|txt)$/.test(f.path))).toBe(true);
+
+    // The next write-back finds them up to date, and only counts them.
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    const again = last(events(), 'write_back_finished')!;
+    expect(again.summary.written).toBe(0);
+    expect(again.summary.unchanged).toBe(summary.written);
+    expect(again.files.every((f) => f.outcome.outcome === 'skipped')).toBe(true);
 
     const off = new FakeBackend({ job: { tracks: 10, tickMs: 10, tracksPerTick: 5 } });
     const offEvents = record(off);
     await off.startEnrichment({ retryFailed: false });
     await vi.runAllTimersAsync();
     expect(offEvents.types()).not.toContain('write_back_finished');
+  });
+
+  it('removes a leftover and meets a full disk once when told to (writeBackProblems)', async () => {
+    const fake = new FakeBackend({
+      settings: { ...DEFAULT_SETTINGS, write_back: 'sidecar' },
+      writeBackProblems: true,
+      job: { tracks: 10, tickMs: 10, tracksPerTick: 5, artworkFailureRate: 0, lyricsFailureRate: 0 },
+    });
+    const { events } = record(fake);
+    // A dry run removes nothing and meets no full disk.
+    const preview = await fake.writeBackPreview('sidecar');
+    expect(preview.summary).toMatchObject({ cleaned: 0, failed: 0 });
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    const { summary, files } = last(events(), 'write_back_finished')!;
+    expect(summary).toMatchObject({ cleaned: 1, failed: 1 });
+    expect(files[0]).toMatchObject({ target: 'temporary', outcome: { outcome: 'removed' } });
+    expect(files[0].path).toMatch(/\/\.gatefold-\d+-0\.tmp$/);
+    const failed = files.find((f) => f.outcome.outcome === 'failed');
+    expect(failed?.target).toBe('lyrics_file');
+    expect(failed?.outcome).toMatchObject({ reason: expect.stringMatching(/No space left on device/) });
+  });
+});
+
+describe('FakeBackend write-back preview', () => {
+  it('says what a write-back of the fake library would write, as a dry run', async () => {
+    const fake = new FakeBackend();
+    const report = await fake.writeBackPreview('sidecar');
+    const { summary, files, more_files } = report;
+    expect(summary).toMatchObject({ mode: 'sidecar', dry_run: true, unchanged: 0, failed: 0, cleaned: 0 });
+    expect(files.length + more_files).toBe(summary.written + summary.skipped);
+    expect(new Set(files.map((f) => f.outcome.outcome))).toEqual(new Set(['would_write', 'skipped']));
+    // A cover file per album folder at most, named by its type; lyrics beside tracks.
+    const covers = files.filter((f) => f.target === 'cover_file');
+    const folders = covers.map((f) => f.path.slice(0, f.path.lastIndexOf('/')));
+    expect(new Set(folders).size).toBe(folders.length);
+    expect(covers.every((f) => /^\/home\/me\/Music\/.+\/cover\.(jpg|png)$/.test(f.path))).toBe(true);
+    const lyrics = files.filter((f) => f.target === 'lyrics_file');
+    expect(lyrics.length).toBeGreaterThan(covers.length);
+    expect(lyrics.every((f) => /\.(lrc|txt)$/.test(f.path))).toBe(true);
+    // The engine's order: every cover, then the lyrics.
+    const firstLyrics = files.findIndex((f) => f.target === 'lyrics_file');
+    expect(files.slice(firstLyrics).every((f) => f.target === 'lyrics_file')).toBe(true);
+    // Some are left alone, with the engine's reasons.
+    const reasons = files.flatMap((f) => (f.outcome.outcome === 'skipped' ? [f.outcome.reason] : []));
+    expect(reasons.some((r) => /already exists and is not Gatefold's \(overwrite replaces it\)$/.test(r))).toBe(true);
+    expect(reasons.some((r) => /is read-only$/.test(r))).toBe(true);
+    // Nothing was written: the same preview again.
+    expect(await fake.writeBackPreview('sidecar')).toEqual(report);
+  });
+
+  it('embeds into the tracks themselves', async () => {
+    // A small library, so the list reaches the lyrics (the covers come first).
+    const { files, more_files } = await new FakeBackend({ albums: 12 }).writeBackPreview('embed');
+    expect(more_files).toBe(0);
+    expect(new Set(files.map((f) => f.target))).toEqual(new Set(['embedded_cover', 'embedded_lyrics']));
+    expect(files.every((f) => /\.(flac|mp3|m4a|ogg|opus)$/.test(f.path))).toBe(true);
+  });
+
+  it('lists 200 files of a big library and counts the rest', async () => {
+    const { summary, files, more_files } = await new FakeBackend({ albums: 2_000 }).writeBackPreview('sidecar');
+    expect(files).toHaveLength(200);
+    expect(more_files).toBe(summary.written + summary.skipped - 200);
+    expect(more_files).toBeGreaterThan(0);
+  });
+
+  it('has nothing to write when off, or for an empty library', async () => {
+    expect(await new FakeBackend().writeBackPreview('off')).toEqual({
+      summary: { mode: 'off', dry_run: true, written: 0, unchanged: 0, skipped: 0, failed: 0, cleaned: 0 },
+      files: [],
+      more_files: 0,
+    });
+    const empty = await new FakeBackend({ albums: 0 }).writeBackPreview('embed');
+    expect(empty.files).toEqual([]);
+    expect(empty.summary.written).toBe(0);
+  });
+
+  it('rejects like every call when the backend is broken', async () => {
+    const fake = new FakeBackend({ error: { code: 'database', message: 'database is locked' } });
+    await expect(fake.writeBackPreview('sidecar')).rejects.toMatchObject({ code: 'database' });
   });
 });

@@ -21,6 +21,9 @@ import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
 import type { NotFoundCounts } from '../bindings/NotFoundCounts';
 import type { TrackFailure } from '../bindings/TrackFailure';
+import type { WriteBackFile } from '../bindings/WriteBackFile';
+import type { WriteBackMode } from '../bindings/WriteBackMode';
+import type { WriteBackReport } from '../bindings/WriteBackReport';
 import {
   type ArtworkSize,
   type Backend,
@@ -37,11 +40,20 @@ import {
   type StartEnrichmentOptions,
 } from './backend';
 import { downloadText } from './csv';
-import { FAKE_LIBRARY_ALBUMS, FAKE_MUSIC_FOLDER, FakeLibrary, fakeArtworkUrl } from './fakeLibrary';
-import { LIBRARY_FIXTURE, XSS_STRING, fakeTrack, unit } from './fixtures';
+import {
+  FAKE_LIBRARY_ALBUMS,
+  FAKE_MUSIC_FOLDER,
+  FakeLibrary,
+  type WriteBackCandidate,
+  coverCandidate,
+  fakeArtworkUrl,
+  lyricsCandidate,
+} from './fakeLibrary';
+import { LIBRARY_FIXTURE, XSS_STRING, fakeAlbumArtist, fakeAlbumTitle, fakeTrack, unit } from './fixtures';
 import { parseReason } from './failures';
 import { DEFAULT_PROVIDERS, completeProviders, isProviderId, providerProblems } from './providerRules';
 import { DEFAULT_SETTINGS, validateSettings } from './settingsRules';
+import { WRITE_BACK_FILES_LISTED } from './writeBack';
 
 /** How the simulated enrichment job behaves. */
 export interface FakeJobOptions {
@@ -144,7 +156,15 @@ export interface FakeBackendOptions {
   lastRun?: LastRun | null;
   /** `GATEFOLD_<NAME>_URL` set in the environment, by provider name: these URLs are used instead of the saved ones. */
   envUrls?: Partial<Record<string, string>>;
+  /**
+   * The write-back after a job meets trouble: it removes a temporary file an interrupted
+   * write-back left (once), and one lyrics file cannot be written (the disk is full).
+   */
+  writeBackProblems?: boolean;
 }
+
+/** The process id of the interrupted write-back whose temporary file the fake finds (a dead one). */
+const DEAD_WRITER_PID = 4_194_311;
 
 interface FakeJob {
   id: number;
@@ -269,6 +289,15 @@ export class FakeBackend implements Backend {
   private lastRunRecord: LastRun | null;
   /** An interrupted job the next start continues. */
   private resumable: LastRun | null = null;
+  /**
+   * What the jobs found from the providers, by fake track id (`fakeTrack`): the write-back
+   * writes it beside (or into) those tracks, besides what the library already had.
+   */
+  private readonly finds = new Map<number, { artwork: boolean; lyrics: boolean }>();
+  /** Files a write-back wrote (`target\0path`): the next one finds them up to date. */
+  private readonly writtenBack = new Set<string>();
+  /** The interrupted write-back's leftover is gone (`writeBackProblems`). */
+  private leftoverRemoved = false;
 
   /** Number of `librarySummary` calls made so far. */
   summaryCalls = 0;
@@ -481,6 +510,103 @@ export class FakeBackend implements Backend {
       this.savedFiles.push({ name: suggestedName, contents });
       return suggestedName;
     });
+  }
+
+  /** Like the engine's dry run: every file decided as a write-back would, none written. */
+  async writeBackPreview(mode: WriteBackMode): Promise<WriteBackReport> {
+    return this.settle(() => this.writeBack(mode, true));
+  }
+
+  /**
+   * What a write-back in `mode` writes for the library and the jobs' finds, in the engine's
+   * order (the covers by folder, then the lyrics); `dryRun` decides the same and writes
+   * nothing. A file written before is up to date (only counted); the report lists the first
+   * `WRITE_BACK_FILES_LISTED` others and counts the rest, as the engine does.
+   */
+  private writeBack(mode: WriteBackMode, dryRun: boolean): WriteBackReport {
+    const report: WriteBackReport = {
+      summary: { mode, dry_run: dryRun, written: 0, unchanged: 0, skipped: 0, failed: 0, cleaned: 0 },
+      files: [],
+      more_files: 0,
+    };
+    if (mode === 'off') return report;
+    const { summary } = report;
+    const note = (file: WriteBackFile) => {
+      if (report.files.length < WRITE_BACK_FILES_LISTED) report.files.push(file);
+      else report.more_files += 1;
+    };
+    const trouble = this.options.writeBackProblems === true && !dryRun;
+    if (trouble && !this.leftoverRemoved) {
+      // Only a real write-back cleans up (a dry run changes nothing, not even this).
+      this.leftoverRemoved = true;
+      summary.cleaned += 1;
+      note({
+        path: `${FAKE_MUSIC_FOLDER}/${fakeAlbumArtist(3)}/${fakeAlbumTitle(3)}/.gatefold-${DEAD_WRITER_PID}-0.tmp`,
+        target: 'temporary',
+        outcome: {
+          outcome: 'removed',
+          reason: `a temporary file an interrupted write-back left (its process ${DEAD_WRITER_PID} is gone)`,
+        },
+      });
+    }
+    let diskFull = trouble;
+    for (const candidate of this.writeBackCandidates(mode)) {
+      const { path, target, skip } = candidate;
+      const key = `${target}\u0000${path}`;
+      if (this.writtenBack.has(key)) {
+        summary.unchanged += 1;
+      } else if (skip !== null) {
+        summary.skipped += 1;
+        note({ path, target, outcome: { outcome: 'skipped', reason: skip } });
+      } else if (diskFull && target === 'lyrics_file') {
+        // The first lyrics file meets a full disk; it is tried again by the next write-back.
+        diskFull = false;
+        summary.failed += 1;
+        note({
+          path,
+          target,
+          outcome: { outcome: 'failed', reason: `cannot write ${path}: No space left on device (os error 28)` },
+        });
+      } else {
+        summary.written += 1;
+        note({ path, target, outcome: { outcome: dryRun ? 'would_write' : 'written' } });
+        if (!dryRun) this.writtenBack.add(key);
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Every file a write-back in `mode` would consider: the library's (`FakeLibrary`), then the
+   * jobs' finds beside their tracks; the covers sorted by folder (the engine goes folder by
+   * folder), one per folder or file whoever found it.
+   */
+  private writeBackCandidates(mode: 'sidecar' | 'embed'): WriteBackCandidate[] {
+    const { covers, lyrics } = this.library.writeBackCandidates(mode);
+    const seen = new Set([...covers, ...lyrics].map((c) => `${c.target}\u0000${c.path}`));
+    const add = (list: WriteBackCandidate[], candidate: WriteBackCandidate) => {
+      const key = `${candidate.target}\u0000${candidate.path}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      list.push(candidate);
+    };
+    const sources = new Map<number, string | null>();
+    for (const [trackId, found] of this.finds) {
+      const track = fakeTrack(trackId);
+      if (found.artwork) {
+        if (!sources.has(track.album_id)) {
+          sources.set(track.album_id, this.library.card(track.album_id)?.artwork?.source ?? null);
+        }
+        const place = mode === 'embed' ? track.path : track.path.slice(0, track.path.lastIndexOf('/'));
+        add(covers, coverCandidate(mode, track.album_id, place, 'image/jpeg', sources.get(track.album_id) ?? null));
+      }
+      if (found.lyrics) {
+        const synced = unit(trackId, 10) < 0.7;
+        add(lyrics, lyricsCandidate(mode, track.album_id, track.path, synced, unit(trackId, 9)));
+      }
+    }
+    covers.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...covers, ...lyrics];
   }
 
   async lastRun(): Promise<LastRun | null> {
@@ -799,30 +925,23 @@ export class FakeBackend implements Backend {
       this.stop(job);
       this.recordLastRun(job, 'finished');
       events.push(this.finished(job, false));
-      this.scheduleWriteBack(job);
+      this.scheduleWriteBack();
     } else {
       this.schedule(job);
     }
     this.emitEvents(events);
   }
 
-  /** Like the engine: after a finished job, what was found is written beside the music. */
-  private scheduleWriteBack(job: FakeJob): void {
+  /**
+   * Like the engine: after a finished job, what the providers found (this run's and the
+   * library's) is written beside the music or into the tags, and the files are listed.
+   */
+  private scheduleWriteBack(): void {
     const mode = this.settings.write_back;
     if (mode === 'off') return;
-    const written = job.progress.artwork_fetched + job.progress.lyrics_fetched;
-    const skipped = written > 0 ? 1 : 0;
     this.writeBackTimer = setTimeout(() => {
       this.writeBackTimer = null;
-      this.emitEvents([
-        {
-          type: 'write_back_finished',
-          summary: { mode, dry_run: false, written, unchanged: 0, skipped, failed: 0, cleaned: 0 },
-          // The fake lists no file: every one is only counted (as beyond the engine's list).
-          files: [],
-          more_files: written + skipped,
-        },
-      ]);
+      this.emitEvents([{ type: 'write_back_finished', ...this.writeBack(mode, false) }]);
     }, this.jobOptions.tickMs);
   }
 
@@ -935,6 +1054,9 @@ export class FakeBackend implements Backend {
     let failed = false;
     let artworkFound = false;
     let lyricsFound = false;
+    /** Found by a provider (not on disk already, not an instrumental): written back. */
+    let artworkFetched = false;
+    let lyricsFetched = false;
     for (const operation of ops) {
       const roll = unit(trackId, this.run, operation === 'artwork' ? 1 : 2);
       const failRate =
@@ -987,6 +1109,7 @@ export class FakeBackend implements Backend {
                 ? { kind: 'already_present', source }
                 : { kind: 'fetched', source };
             artworkFound = true;
+            artworkFetched = result.kind === 'fetched';
             fields.push('artwork');
             this.askArtwork(job, source, unit(trackId, this.run, 6));
           } else {
@@ -996,6 +1119,7 @@ export class FakeBackend implements Backend {
         } else if (found < 0.75) {
           result = { kind: 'fetched', source: 'lrclib' };
           lyricsFound = true;
+          lyricsFetched = true;
           fields.push('lyrics', 'lyrics_status');
           this.askLyrics(job, 'lyrics', seed);
         } else if (found < 0.85) {
@@ -1020,6 +1144,14 @@ export class FakeBackend implements Backend {
     }
     if (fields.length > 0) {
       events.push({ type: 'track_updated', track_id: trackId, updated_fields: fields });
+    }
+    // What a provider found is the write-back's to write (what was on disk stays the user's).
+    if (artworkFetched || lyricsFetched) {
+      const before = this.finds.get(trackId);
+      this.finds.set(trackId, {
+        artwork: artworkFetched || (before?.artwork ?? false),
+        lyrics: lyricsFetched || (before?.lyrics ?? false),
+      });
     }
     const p = job.progress;
     p.processed_tracks += 1;

@@ -8,6 +8,7 @@ import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { LyricsStatus } from '../bindings/LyricsStatus';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
+import type { WriteTarget } from '../bindings/WriteTarget';
 import type { ArtworkSize, MissingFilter } from './backend';
 import {
   ARTISTS,
@@ -243,6 +244,103 @@ function sortKey(card: AlbumCard): string {
   return `${card.album_artist.toLowerCase()}\u0000${year}\u0000${card.title.toLowerCase()}\u0000${String(card.id).padStart(8, '0')}`;
 }
 
+/** Artwork sources that mean "already on disk": the engine never writes them back. */
+const LOCAL_ARTWORK = new Set(['embedded', 'folder']);
+
+/** A file a write-back of the fake music folder would write, and why it is left alone, if it is. */
+export interface WriteBackCandidate {
+  path: string;
+  target: WriteTarget;
+  /** Worded as the engine words it (`crates/engine/src/writeback`); `null`: it is written. */
+  skip: string | null;
+}
+
+/** `/home/me/Music/<album artist>/<title>`, and `CD<n>` inside it for a two-disc album. */
+function albumFolder(card: AlbumCard, disc: number | null): string {
+  const folder = `${FAKE_MUSIC_FOLDER}/${card.album_artist}/${card.title}`;
+  return disc === null ? folder : `${folder}/CD${disc}`;
+}
+
+/** Where a track's file is: `<album folder>/<NN> <title>.<format>`. */
+function trackPath(track: TrackSpec): string {
+  const { album, item } = track;
+  const number = String(item.track_number ?? track.position).padStart(2, '0');
+  return `${albumFolder(album.card, album.discs === 2 ? item.disc_number : null)}/${number} ${item.title}.${album.format}`;
+}
+
+/** The user's own files that keep album `id`'s folder from getting a cover (sidecar), by id. */
+function folderCoverSkip(id: number, folder: string, target: string, source: string | null): string | null {
+  if (id % 17 === 8) return `the folder ${folder} is read-only`;
+  if (source === 'folder' || id % 11 === 3) return 'the folder already has a cover image of its own';
+  if (id % 7 === 0) return `${target} already exists and is not Gatefold's (overwrite replaces it)`;
+  return null;
+}
+
+/** Why a track's file of album `id` takes no cover in its tags, by id. */
+function embeddedCoverSkip(id: number, path: string): string | null {
+  if (id % 17 === 8) return `${path} is read-only`;
+  if (id % 7 === 0) return 'the file already has a front cover of its own (overwrite replaces them)';
+  return null;
+}
+
+/** Why a track (`seed` 0..1) of album `id` gets no lyrics written, in either mode. */
+function lyricsSkip(id: number, mode: 'sidecar' | 'embed', path: string, target: string, seed: number): string | null {
+  if (id % 17 === 8) return mode === 'sidecar' ? `the folder ${dirname(path)} is read-only` : `${path} is read-only`;
+  if (seed >= 0.05) return null;
+  return mode === 'sidecar'
+    ? `${target} already exists and is not Gatefold's (overwrite replaces it)`
+    : 'the file already has lyrics of its own (overwrite replaces them)';
+}
+
+function dirname(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
+}
+
+/** `song.flac` → `song.lrc`. */
+function withExtension(path: string, extension: string): string {
+  const dot = path.lastIndexOf('.');
+  return `${dot > path.lastIndexOf('/') ? path.slice(0, dot) : path}.${extension}`;
+}
+
+/** A cover in `folder` named by the image's type, as the engine names it. */
+function coverName(mime: string | null): string {
+  return mime === 'image/png' ? 'cover.png' : 'cover.jpg';
+}
+
+/**
+ * The cover a write-back would give `folder` (sidecar) or a track's file (embed) for album
+ * `albumId` of the default library, whose artwork a provider found.
+ */
+export function coverCandidate(
+  mode: 'sidecar' | 'embed',
+  albumId: number,
+  path: string,
+  mime: string | null = null,
+  source: string | null = null,
+): WriteBackCandidate {
+  if (mode === 'embed') return { path, target: 'embedded_cover', skip: embeddedCoverSkip(albumId, path) };
+  const target = `${path}/${coverName(mime)}`;
+  return { path: target, target: 'cover_file', skip: folderCoverSkip(albumId, path, target, source) };
+}
+
+/**
+ * The lyrics a write-back would write for a track of album `albumId` at `path`: an `.lrc` (synced)
+ * or `.txt` beside it, or into its tags.
+ */
+export function lyricsCandidate(
+  mode: 'sidecar' | 'embed',
+  albumId: number,
+  path: string,
+  synced: boolean,
+  seed: number,
+): WriteBackCandidate {
+  if (mode === 'embed') {
+    return { path, target: 'embedded_lyrics', skip: lyricsSkip(albumId, mode, path, path, seed) };
+  }
+  const target = withExtension(path, synced ? 'lrc' : 'txt');
+  return { path: target, target: 'lyrics_file', skip: lyricsSkip(albumId, mode, path, target, seed) };
+}
+
 /** A generated library of `albums` albums (ids 1..albums). */
 export class FakeLibrary {
   private readonly specs: AlbumSpec[];
@@ -379,6 +477,36 @@ export class FakeLibrary {
       }
     }
     return { tracks, albums: this.specs.length, artists: artists.size, artwork_missing: artworkMissing, lyrics };
+  }
+
+  /**
+   * What a write-back in `mode` would write for the library as it is, in the engine's order:
+   * the covers (one per album folder, or one per track when embedding) of albums whose artwork
+   * a provider found, then the lyrics of each track whose lyrics came from LRCLIB. What was on
+   * disk already (embedded, folder, sidecar) is the user's and never written back.
+   */
+  writeBackCandidates(mode: 'sidecar' | 'embed'): { covers: WriteBackCandidate[]; lyrics: WriteBackCandidate[] } {
+    const covers: WriteBackCandidate[] = [];
+    const lyrics: WriteBackCandidate[] = [];
+    for (const album of this.specs) {
+      const { card } = album;
+      const art = card.artwork !== null && !LOCAL_ARTWORK.has(card.artwork.source) ? card.artwork : null;
+      const tracks = positions(album).map((n) => trackSpec(album, n));
+      if (art !== null) {
+        const places =
+          mode === 'embed'
+            ? tracks.map(trackPath)
+            : [...new Set(tracks.map((t) => albumFolder(card, album.discs === 2 ? t.item.disc_number : null)))];
+        for (const place of places) covers.push(coverCandidate(mode, card.id, place, art.mime, art.source));
+      }
+      for (const track of tracks) {
+        const kind = lyricsKind(album, track.position);
+        if (kind.status !== 'available' || kind.source !== 'lrclib') continue;
+        const seed = unit(track.item.id, 9);
+        lyrics.push(lyricsCandidate(mode, card.id, trackPath(track), kind.synced, seed));
+      }
+    }
+    return { covers, lyrics };
   }
 }
 

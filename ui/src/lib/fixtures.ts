@@ -6,6 +6,7 @@ import type { FoundBySource } from '../bindings/FoundBySource';
 import type { LastRun } from '../bindings/LastRun';
 import type { NotFoundCounts } from '../bindings/NotFoundCounts';
 import type { ProviderRequests } from '../bindings/ProviderRequests';
+import type { WriteBackReport } from '../bindings/WriteBackReport';
 import type { BackendErrorPayload } from './backend';
 
 /** A plausible, non-trivial library used by the fake backend by default. */
@@ -288,5 +289,65 @@ export function runResultFixture(): RunExtras & { counts: EnrichmentProgress } {
       { provider: 'deezer', sent: 198, throttled: 0, failed: 0, bytes: 640_000 },
       { provider: 'deezer images', sent: 30, throttled: 0, failed: 0, bytes: 7_800_000 },
     ],
+  };
+}
+
+/**
+ * A sidecar write-back over two album folders, in the engine's order (covers, then lyrics):
+ * `written` after a job (with a leftover temporary file removed and a full disk on one file),
+ * `would_write` for a preview (a dry run, which removes nothing and meets no full disk). 40
+ * more files are only counted, as beyond the engine's list.
+ */
+export function writeBackFixture(done: 'written' | 'would_write' = 'written'): WriteBackReport {
+  const dryRun = done === 'would_write';
+  const blue = '/home/me/Music/Nina Simone/Pastel Blues';
+  const glass = '/home/me/Music/Björk/Glass Waves/CD2';
+  const files: WriteBackReport['files'] = [
+    ...(dryRun
+      ? []
+      : [
+          {
+            path: `${blue}/.gatefold-4194311-0.tmp`,
+            target: 'temporary' as const,
+            outcome: {
+              outcome: 'removed' as const,
+              reason: 'a temporary file an interrupted write-back left (its process 4194311 is gone)',
+            },
+          },
+        ]),
+    { path: `${glass}/cover.jpg`, target: 'cover_file', outcome: { outcome: done } },
+    {
+      path: `${blue}/cover.jpg`,
+      target: 'cover_file',
+      outcome: {
+        outcome: 'skipped',
+        reason: `${blue}/cover.jpg already exists and is not Gatefold's (overwrite replaces it)`,
+      },
+    },
+    { path: `${blue}/10 Sinnerman.lrc`, target: 'lyrics_file', outcome: { outcome: done } },
+    { path: `${blue}/2 Be My Husband.txt`, target: 'lyrics_file', outcome: { outcome: done } },
+    dryRun
+      ? { path: `${glass}/01 Hunter.lrc`, target: 'lyrics_file', outcome: { outcome: done } }
+      : {
+          path: `${glass}/01 Hunter.lrc`,
+          target: 'lyrics_file',
+          outcome: {
+            outcome: 'failed',
+            reason: `cannot write ${glass}/01 Hunter.lrc: No space left on device (os error 28)`,
+          },
+        },
+  ];
+  return {
+    summary: {
+      mode: 'sidecar',
+      dry_run: dryRun,
+      written: dryRun ? 44 : 43,
+      unchanged: 6,
+      skipped: 1,
+      failed: dryRun ? 0 : 1,
+      cleaned: dryRun ? 0 : 1,
+    },
+    files,
+    more_files: 40,
   };
 }

@@ -11,6 +11,7 @@ import {
   percentOf,
 } from './enrichment';
 import { capitalize } from './format';
+import { nothingToEnrichText } from './writeBack';
 
 /** A command that succeeded but whose event never came stops blocking the buttons after this. */
 export const PENDING_TIMEOUT_MS = 5000;
@@ -133,7 +134,10 @@ export class EnrichmentJob {
       case 'paused':
         return this.pausingText ?? capitalize(this.state.pauseReason?.message ?? 'paused');
       case 'finished':
-        return this.state.progress.total_tracks === 0 ? 'Nothing to do' : 'Finished';
+        // A job with no track to enrich still writes back: files changed are said here too.
+        return this.state.progress.total_tracks === 0
+          ? nothingToEnrichText(this.state.writeBack?.summary ?? null)
+          : 'Finished';
       case 'cancelled':
         return 'Cancelled';
       case 'failed':

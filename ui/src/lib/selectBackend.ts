@@ -17,6 +17,7 @@ export const FAKE_SCENARIOS = [
   'interrupted',
   'elsewhere',
   'override',
+  'writeback',
 ] as const;
 export type FakeScenario = (typeof FAKE_SCENARIOS)[number];
 
@@ -105,6 +106,15 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
         summary: LIBRARY_FIXTURE,
         failures: earlierFailures(nowSeconds()),
         envUrls: { lrclib: 'http://127.0.0.1:8080' },
+      });
+    case 'writeback':
+      // Write-back is on (sidecar files): after a job it removes a leftover temporary file of an
+      // interrupted write-back and cannot write one lyrics file (the disk is full).
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        settings: { ...DEFAULT_SETTINGS, write_back: 'sidecar' },
+        writeBackProblems: true,
       });
   }
 }

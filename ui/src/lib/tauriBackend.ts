@@ -14,6 +14,8 @@ import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
+import type { WriteBackMode } from '../bindings/WriteBackMode';
+import type { WriteBackReport } from '../bindings/WriteBackReport';
 import {
   type ArtworkSize,
   type Backend,
@@ -136,6 +138,11 @@ export class TauriBackend implements Backend {
   /** Rust shows the save dialog and writes the file: a blob download does not work in WebKitGTK. */
   saveTextFile(suggestedName: string, contents: string): Promise<string | null> {
     return call<string | null>('save_text_file', { suggestedName, contents });
+  }
+
+  /** A dry run in Rust: the engine decides every file as a write-back would, and writes none. */
+  writeBackPreview(mode: WriteBackMode): Promise<WriteBackReport> {
+    return call<WriteBackReport>('write_back_preview', { mode });
   }
 
   subscribe(listener: BackendListener): () => void {
