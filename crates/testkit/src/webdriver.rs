@@ -370,7 +370,7 @@ impl Driver {
 /// When the display cannot be reached.
 pub fn close_window_like_a_user(display: &str, title: &str) -> usize {
     use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, Window};
     let (conn, screen) = x11rb::connect(Some(display)).expect("the X display answers");
     let root = conn.setup().roots[screen].root;
     let atom = |name: &str| {
@@ -380,9 +380,36 @@ pub fn close_window_like_a_user(display: &str, title: &str) -> usize {
             .expect("an atom")
             .atom
     };
-    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    let (protocols, delete, net_name, utf8) = (
+        atom("WM_PROTOCOLS"),
+        atom("WM_DELETE_WINDOW"),
+        atom("_NET_WM_NAME"),
+        atom("UTF8_STRING"),
+    );
+    let name_of = |window: Window| -> String {
+        for (property, kind) in [
+            (net_name, utf8),
+            (AtomEnum::WM_NAME.into(), AtomEnum::STRING.into()),
+        ] {
+            if let Ok(Ok(reply)) = conn
+                .get_property(false, window, property, kind, 0, 1024)
+                .map(|cookie| cookie.reply())
+                && !reply.value.is_empty()
+            {
+                return String::from_utf8_lossy(&reply.value).into_owned();
+            }
+        }
+        String::new()
+    };
     let mut asked = 0;
-    for window in windows_titled(&conn, root, title, false) {
+    let mut stack = vec![root];
+    while let Some(window) = stack.pop() {
+        if let Ok(Ok(tree)) = conn.query_tree(window).map(|cookie| cookie.reply()) {
+            stack.extend(tree.children);
+        }
+        if window == root || name_of(window) != title {
+            continue;
+        }
         let accepts_delete = conn
             .get_property(false, window, protocols, AtomEnum::ATOM, 0, 64)
             .ok()
@@ -415,7 +442,7 @@ pub fn type_into_window(display: &str, title: &str, keys: &[(u32, bool)]) -> boo
     use x11rb::protocol::xtest::ConnectionExt as _;
     let (conn, screen) = x11rb::connect(Some(display)).expect("the X display answers");
     let root = conn.setup().roots[screen].root;
-    let Some(&window) = windows_titled(&conn, root, title, true).first() else {
+    let Some(window) = find_window(&conn, root, title) else {
         return false;
     };
     conn.set_input_focus(InputFocus::POINTER_ROOT, window, x11rb::CURRENT_TIME)
@@ -461,54 +488,42 @@ pub fn type_into_window(display: &str, title: &str, keys: &[(u32, bool)]) -> boo
     true
 }
 
-/// The windows titled `title` under `root` (only those on the screen when `mapped_only`).
-fn windows_titled(
-    conn: &impl x11rb::connection::Connection,
-    root: u32,
-    title: &str,
-    mapped_only: bool,
-) -> Vec<u32> {
+/// The first window titled `title` under `root` that is on the screen (mapped), if any.
+fn find_window(conn: &impl x11rb::connection::Connection, root: u32, title: &str) -> Option<u32> {
     use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, MapState};
     let atom = |name: &str| {
         conn.intern_atom(false, name.as_bytes())
+            .ok()?
+            .reply()
             .ok()
-            .and_then(|cookie| cookie.reply().ok())
             .map(|r| r.atom)
     };
-    let (Some(net_name), Some(utf8)) = (atom("_NET_WM_NAME"), atom("UTF8_STRING")) else {
-        return Vec::new();
-    };
-    let titled = |window: u32| {
-        [
-            (net_name, utf8),
-            (AtomEnum::WM_NAME.into(), AtomEnum::STRING.into()),
-        ]
-        .into_iter()
-        .find_map(|(property, kind)| {
-            conn.get_property(false, window, property, kind, 0, 1024)
-                .ok()
-                .and_then(|cookie| cookie.reply().ok())
-                .filter(|reply| !reply.value.is_empty())
-        })
-        .is_some_and(|reply| reply.value == title.as_bytes())
-    };
-    let mapped = |window: u32| {
-        conn.get_window_attributes(window)
-            .ok()
-            .and_then(|cookie| cookie.reply().ok())
-            .is_some_and(|a| a.map_state == MapState::VIEWABLE)
-    };
-    let mut found = Vec::new();
+    let (net_name, utf8) = (atom("_NET_WM_NAME")?, atom("UTF8_STRING")?);
     let mut stack = vec![root];
     while let Some(window) = stack.pop() {
         if let Ok(Ok(tree)) = conn.query_tree(window).map(|cookie| cookie.reply()) {
             stack.extend(tree.children);
         }
-        if window != root && titled(window) && (!mapped_only || mapped(window)) {
-            found.push(window);
+        for (property, kind) in [
+            (net_name, utf8),
+            (AtomEnum::WM_NAME.into(), AtomEnum::STRING.into()),
+        ] {
+            if let Ok(Ok(reply)) = conn
+                .get_property(false, window, property, kind, 0, 1024)
+                .map(|cookie| cookie.reply())
+                && reply.value == title.as_bytes()
+                && window != root
+                && conn
+                    .get_window_attributes(window)
+                    .ok()
+                    .and_then(|cookie| cookie.reply().ok())
+                    .is_some_and(|a| a.map_state == MapState::VIEWABLE)
+            {
+                return Some(window);
+            }
         }
     }
-    found
+    None
 }
 
 /// Saves what the whole X `display` shows (native dialogs included, which WebDriver's
