@@ -272,17 +272,20 @@ pub fn url_env_var(name: &str) -> String {
     format!("GATEFOLD_{}_URL", name.to_ascii_uppercase())
 }
 
-/// The value of `name`'s URL override, when it is set (and not empty).
-fn url_from_env(name: &str) -> Option<String> {
-    std::env::var(url_env_var(name))
-        .ok()
-        .filter(|u| !u.is_empty())
+/// The value of `name`'s URL override read through `env`, when it is set (and not empty).
+fn url_override(name: &str, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    env(&url_env_var(name)).filter(|u| !u.is_empty())
+}
+
+/// The process environment, as [`url_override`] reads it.
+fn process_env(var: &str) -> Option<String> {
+    std::env::var(var).ok()
 }
 
 /// Applies `GATEFOLD_<NAME>_URL` environment variables (the CLI and the app both honour them).
 pub fn apply_env(settings: &mut [ProviderSettings]) -> Result<(), String> {
     for name in known_names() {
-        if let Some(url) = url_from_env(name) {
+        if let Some(url) = url_override(name, process_env) {
             set_url(settings, name, &url).map_err(|e| format!("{}: {e}", url_env_var(name)))?;
         }
     }
@@ -307,7 +310,7 @@ pub struct ProviderUrl {
 /// For each of the `saved` providers, the URL in use now: the saved one, or its environment
 /// override.
 pub fn urls_in_use(saved: &[ProviderSettings]) -> Vec<ProviderUrl> {
-    urls_in_use_with(saved, |var| std::env::var(var).ok())
+    urls_in_use_with(saved, process_env)
 }
 
 /// [`urls_in_use`] with the environment read through `env` (tests give their own).
@@ -319,7 +322,7 @@ pub fn urls_in_use_with(
         .iter()
         .filter_map(|entry| {
             let id = ProviderId::from_name(&entry.name)?;
-            let env = env(&url_env_var(&entry.name)).filter(|u| !u.is_empty());
+            let env = url_override(&entry.name, &env);
             Some(ProviderUrl {
                 id,
                 overridden: env.is_some(),

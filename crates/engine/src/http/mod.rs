@@ -417,7 +417,10 @@ fn request_error(name: &str, err: &reqwest::Error) -> FetchError {
         // No connection to a service across the network: the job asks whether the machine is
         // offline. One on this machine (a closed loopback port) is the service's own failure,
         // whatever the network does.
-        if !err.url().is_some_and(on_this_machine) {
+        if !err
+            .url()
+            .is_some_and(|url| reach::reach(url) == reach::Reach::Loopback)
+        {
             return FetchError::unreachable(format!(
                 "{name}: could not connect ({})",
                 root_cause(err)
@@ -428,16 +431,6 @@ fn request_error(name: &str, err: &reqwest::Error) -> FetchError {
         "request failed"
     };
     FetchError::transient(format!("{name}: {what} ({})", root_cause(err)))
-}
-
-/// Whether `url` names this machine (`localhost`, a loopback address).
-fn on_this_machine(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// The innermost cause ("Connection refused (os error 111)"), which is what a person needs;
