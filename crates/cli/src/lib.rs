@@ -119,6 +119,10 @@ pub struct EnrichArgs {
     /// A provider's pace in requests per second (repeatable): `--rate lrclib=20`.
     #[arg(long = "rate", value_name = "NAME=RPS")]
     pub rates: Vec<String>,
+    /// How many requests a provider is sent at once, 1 to 64 (repeatable): `--in-flight
+    /// lrclib=16` for a self-hosted LRCLIB.
+    #[arg(long = "in-flight", value_name = "NAME=N")]
+    pub in_flight: Vec<String>,
     /// Do not ask this provider (repeatable): `--skip-provider musicbrainz`.
     #[arg(long = "skip-provider", value_name = "NAME")]
     pub skip_providers: Vec<String>,
@@ -183,6 +187,10 @@ impl EnrichArgs {
         for value in &self.rates {
             let (name, rate) = split("rate", value)?;
             ps::set_rate(&mut settings, &name, &rate).map_err(|e| e.to_string())?;
+        }
+        for value in &self.in_flight {
+            let (name, n) = split("in-flight", value)?;
+            ps::set_in_flight(&mut settings, &name, &n).map_err(|e| e.to_string())?;
         }
         for name in &self.skip_providers {
             let name = name.trim().to_ascii_lowercase();

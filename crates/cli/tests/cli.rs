@@ -523,6 +523,18 @@ fn enrich_refuses_invalid_settings_naming_the_field() {
         &["enrich", "--max-concurrent", "0"],
         "max_concurrent must be between 1 and 64, got 0",
     );
+    refused(
+        dir.path(),
+        &db,
+        &["enrich", "--in-flight", "lrclib=0"],
+        "provider lrclib: requests at once must be a whole number from 1 to 64, got 0",
+    );
+    refused(
+        dir.path(),
+        &db,
+        &["enrich", "--in-flight", "lrclib"],
+        "--in-flight takes NAME=VALUE",
+    );
     let out = cli_db(dir.path(), &db)
         .args(["enrich", "--json", "--batch-size", "20000"])
         .output()

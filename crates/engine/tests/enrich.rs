@@ -137,6 +137,47 @@ async fn in_flight_never_exceeds_max_concurrent_and_the_window_stays_full() {
 }
 
 #[tokio::test]
+async fn slow_artwork_never_holds_back_lyrics() {
+    // Every artwork call waits 10 s (an album queued behind a 1/s search, or iTunes' pace);
+    // lyrics answer in 100 ms.
+    let lib = library(40, 2).await;
+    let art = FakeArtwork::new(Latency::Fixed(Duration::from_secs(10)));
+    let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
+    let cfg = config().batch_size(10).max_concurrent(2).build().unwrap();
+    let job = lib.art_job(cfg, &art).lyrics(lyr.clone());
+    let task = tokio::spawn(job.run(JobControl::default()));
+    // 40 albums' lyrics, 2 at a time, take 2 s; the artwork lane has started 2 calls by then.
+    tokio::time::sleep(ms(2500)).await;
+    assert_eq!(
+        lyr.meter.call_count(),
+        40,
+        "lyrics went on while artwork waited"
+    );
+    assert_eq!(art.meter.call_count(), 2);
+    assert_eq!(
+        lyr.meter.max_in_flight(),
+        2,
+        "max_concurrent bounds the lyrics lane"
+    );
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_lyrics_service_taking_more_at_once_gets_more_operations() {
+    // A lyrics service that takes 8 requests at once gets 8 operations, whatever
+    // max_concurrent says; artwork keeps max_concurrent.
+    let lib = library(40, 2).await;
+    let cfg = config().batch_size(10).max_concurrent(2).build().unwrap();
+    let art = FakeArtwork::new(Latency::Fixed(ms(100)));
+    let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
+    lyr.set_max_in_flight(8);
+    let result = lib.art_job(cfg, &art).lyrics(lyr.clone()).run_ok().await;
+    assert_eq!(result.progress.processed_tracks, 80);
+    assert_eq!(lyr.meter.max_in_flight(), 8);
+    assert_eq!(art.meter.max_in_flight(), 2);
+}
+
+#[tokio::test]
 async fn one_slow_track_does_not_hold_back_the_next_batches() {
     let lib = library(40, 1).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
@@ -674,7 +715,9 @@ async fn a_crashed_job_resumes_without_counting_a_track_twice_or_losing_one() {
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
     let lyr = FakeLyrics::new(Latency::Fixed(ms(100)));
     let cfg = config().batch_size(10).max_concurrent(3).build().unwrap();
-    kill_after(ms(1050), lib.art_job(cfg.clone(), &art).lyrics(lyr.clone())).await;
+    // Artwork and lyrics have 3 slots each: 30 albums of 100 ms calls take 1 s; 550 ms is
+    // about half-way.
+    kill_after(ms(550), lib.art_job(cfg.clone(), &art).lyrics(lyr.clone())).await;
     let before = lib.db.summary().await.unwrap();
     assert!(
         before.artwork_missing > 0 && before.artwork_missing < 60,

@@ -114,12 +114,12 @@ async fn an_album_is_answered_by_one_search() {
 }
 
 #[tokio::test]
-async fn leftovers_are_asked_one_by_one_and_misses_are_not_found() {
+async fn each_leftover_costs_one_track_search_and_misses_are_not_found() {
     let mut records = vec![
         LrcRecord::synced("Alpha", "Solo", "First", 200.0),
         LrcRecord::synced("Beta", "Solo", "First", 210.0),
-        // Known to the server under another album name: the album search misses it, /api/get
-        // without... finds it by track search.
+        // Known to the server under another album name: the album search misses it, the
+        // track search finds it.
         LrcRecord::synced("Gamma", "Solo", "Single Version", 220.0),
         LrcRecord {
             instrumental: true,
@@ -181,17 +181,55 @@ async fn leftovers_are_asked_one_by_one_and_misses_are_not_found() {
         "10 s longer is another recording"
     );
     assert_eq!(answers[&8], Ok(FetchedLyrics::NotFound));
+    // One album search, then one track search per track it left over (3, 5, 6, 7, 8; the
+    // empty record 5 is no answer): 6 requests where a /api/get and a search each cost 11.
     let requests = fake.requests();
+    assert_eq!(requests.len(), 6, "{requests:?}");
     assert!(
-        requests
-            .iter()
-            .any(|r| r.starts_with("/api/get?track_name=Theta")),
+        requests[0].starts_with("/api/search?q=Solo+First"),
         "{requests:?}"
     );
+    let mut searched: Vec<&str> = requests[1..]
+        .iter()
+        .map(|r| {
+            assert!(r.starts_with("/api/search?track_name="), "{r}");
+            r.trim_start_matches("/api/search?track_name=")
+                .split('&')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    searched.sort_unstable();
+    assert_eq!(searched, ["Epsilon", "Eta", "Gamma", "Theta", "Zeta"]);
 }
 
 #[tokio::test]
-async fn compilations_use_the_track_artist_and_retry_without_the_album() {
+async fn a_full_track_search_page_is_followed_by_an_exact_get() {
+    // 20 other songs whose titles contain the wanted one fill the search's page before it.
+    let mut records: Vec<LrcRecord> = (1..=20)
+        .map(|n| LrcRecord::synced(&format!("Intro {n}"), "Solo", "Live", 100.0))
+        .collect();
+    records.push(LrcRecord::synced("Intro", "Solo", "First", 200.0));
+    let fake = FakeLrclib::start(records, "").await;
+    let answers = lrclib(&fake.uri())
+        .fetch_lyrics(&request(
+            "First",
+            "Solo",
+            vec![track(1, "Intro", "Solo", "First", 200)],
+        ))
+        .await;
+    assert!(
+        matches!(answers[0].1, Ok(FetchedLyrics::Found { .. })),
+        "{answers:?}"
+    );
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests[0].starts_with("/api/search?track_name=Intro"));
+    assert!(requests[1].starts_with("/api/get?track_name=Intro"));
+}
+
+#[tokio::test]
+async fn compilations_use_the_track_artist_and_find_songs_filed_under_other_albums() {
     let fake = FakeLrclib::start(
         vec![
             LrcRecord::synced("Hit One", "Singer One", "Some Other Compilation", 200.0),

@@ -152,8 +152,13 @@ fn saved_lists_are_completed_and_problems_listed() {
         enabled: true,
         base_url: "https://napster.example".into(),
         requests_per_second: 1.0,
+        max_in_flight: 1,
     });
+    // A list saved before requests-at-once existed has none: the default is filled in.
+    saved[0].max_in_flight = 0;
     let completed = settings::complete(saved);
+    assert_eq!(completed[0].name, "itunes");
+    assert_eq!(completed[0].max_in_flight, 1, "iTunes' default");
     let names: Vec<&str> = completed.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
@@ -185,5 +190,25 @@ fn saved_lists_are_completed_and_problems_listed() {
         ]
     );
     assert!(problems[2].message.contains("listed twice"));
+
+    let mut bad = settings::defaults();
+    bad[0].max_in_flight = 65;
+    let problems = settings::problems(&bad);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "max_in_flight");
+    assert_eq!(
+        problems[0].message,
+        "provider lrclib: requests at once must be a whole number from 1 to 64, got 65"
+    );
+    let mut s = settings::defaults();
+    settings::set_in_flight(&mut s, "lrclib", "16").unwrap();
+    assert_eq!(s[0].max_in_flight, 16);
+    for refused in ["0", "65", "2.5", "many"] {
+        assert!(
+            settings::set_in_flight(&mut s, "lrclib", refused).is_err(),
+            "{refused}"
+        );
+    }
+    assert_eq!(s[0].max_in_flight, 16, "a refused edit changes nothing");
     assert!(settings::problems(&settings::defaults()).is_empty());
 }

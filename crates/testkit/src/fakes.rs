@@ -281,9 +281,16 @@ pub struct FakeLyrics {
     pub meter: Meter,
     /// Track titles of every request, in order (empty when counting only).
     pub requests: Mutex<Vec<Vec<String>>>,
+    /// The in-flight bound the fake says it has (0: none), see [`FakeLyrics::set_max_in_flight`].
+    at_once: AtomicUsize,
 }
 
 impl FakeLyrics {
+    /// Says the service takes `n` requests at once (as an LRCLIB client set to `n` in flight).
+    pub fn set_max_in_flight(&self, n: usize) {
+        self.at_once.store(n, Ordering::SeqCst);
+    }
+
     pub fn new(latency: Latency) -> Arc<Self> {
         FakeLyrics::with_default(latency, Reply::Found)
     }
@@ -293,6 +300,7 @@ impl FakeLyrics {
             script: Script::new(latency, default),
             meter: Meter::default(),
             requests: Mutex::new(Vec::new()),
+            at_once: AtomicUsize::new(0),
         })
     }
 
@@ -302,6 +310,7 @@ impl FakeLyrics {
             script: Script::new(latency, Reply::Found),
             meter: Meter::counting(),
             requests: Mutex::new(Vec::new()),
+            at_once: AtomicUsize::new(0),
         })
     }
 
@@ -382,6 +391,10 @@ impl LyricsService for FakeLyrics {
             results.push((track.id, answer));
         }
         results
+    }
+
+    fn max_in_flight(&self) -> Option<usize> {
+        Some(self.at_once.load(Ordering::SeqCst)).filter(|n| *n > 0)
     }
 }
 

@@ -19,4 +19,10 @@ base_url: string,
 /**
  * The pace kept with this provider (its published limit by default).
  */
-requests_per_second: number, };
+requests_per_second: number, 
+/**
+ * Requests sent to this provider at once, at most (its polite default; a self-hosted
+ * instance may take more). 0 in a list saved before this setting existed: `complete`
+ * fills in the default.
+ */
+max_in_flight: number, };

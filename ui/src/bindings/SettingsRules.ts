@@ -26,4 +26,12 @@ rate_above: number,
 /**
  * ...and at most this.
  */
-rate_at_most: number, };
+rate_at_most: number, 
+/**
+ * A provider's requests at once must be at least this...
+ */
+in_flight_min: number, 
+/**
+ * ...and at most this.
+ */
+in_flight_max: number, };

@@ -54,6 +54,9 @@ impl std::fmt::Display for ProviderId {
 /// second.
 pub const RATE_BOUNDS: (f64, f64) = (0.0, 1000.0);
 
+/// How many requests a provider may be given at once: at least the first, at most the second.
+pub const IN_FLIGHT_BOUNDS: (u32, u32) = (1, 64);
+
 /// One provider's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -66,6 +69,11 @@ pub struct ProviderSettings {
     pub base_url: String,
     /// The pace kept with this provider (its published limit by default).
     pub requests_per_second: f64,
+    /// Requests sent to this provider at once, at most (its polite default; a self-hosted
+    /// instance may take more). 0 in a list saved before this setting existed: `complete`
+    /// fills in the default.
+    #[serde(default)]
+    pub max_in_flight: u32,
 }
 
 /// A provider the engine knows: its name, default endpoint and pace.
@@ -74,51 +82,54 @@ pub(crate) struct Known {
     default_url: &'static str,
     /// LRCLIB publishes no number: a polite 5/s, which a self-hosted instance may raise.
     default_rate: f64,
-    pub(crate) max_in_flight: Option<usize>,
+    default_in_flight: u32,
     /// Statuses that mean "slow down" (besides 429), with the wait when none is given.
     pub(crate) throttle: &'static [(u16, std::time::Duration)],
 }
 
-/// The providers, in their default order (the artwork chain follows it: the Cover Art Archive,
-/// found through MusicBrainz, then iTunes, then Deezer). MusicBrainz allows 1 request/s (503
-/// when exceeded); the Cover Art Archive is a redirector, bounded by concurrency.
+/// The providers, in their default order. The artwork chain follows it: the Cover Art Archive,
+/// found through MusicBrainz, then Deezer, then iTunes. The scarcest service goes last: iTunes
+/// allows about 20 calls a minute where Deezer allows 50 per 5 s, and both serve covers of at
+/// least 1000 px, so iTunes is only asked for what Deezer lacks (an album waiting 3 s for its
+/// turn at iTunes holds a job slot). MusicBrainz allows 1 request/s (503 when exceeded); the
+/// Cover Art Archive is a redirector, bounded by concurrency.
 const KNOWN: &[Known] = &[
     Known {
         id: ProviderId::Lrclib,
         default_url: "https://lrclib.net",
         default_rate: 5.0,
-        max_in_flight: Some(2),
+        default_in_flight: 2,
         throttle: &[],
     },
     Known {
         id: ProviderId::Musicbrainz,
         default_url: "https://musicbrainz.org",
         default_rate: 1.0,
-        max_in_flight: Some(1),
+        default_in_flight: 1,
         throttle: &[(503, std::time::Duration::from_secs(1))],
     },
     Known {
         id: ProviderId::Coverartarchive,
         default_url: "https://coverartarchive.org",
         default_rate: 10.0,
-        max_in_flight: Some(4),
+        default_in_flight: 4,
         throttle: &[(503, std::time::Duration::from_secs(2))],
-    },
-    Known {
-        id: ProviderId::Itunes,
-        default_url: "https://itunes.apple.com",
-        // "About 20 calls per minute": one every 3 s.
-        default_rate: 1.0 / 3.0,
-        max_in_flight: Some(1),
-        throttle: &[(403, std::time::Duration::from_secs(60))],
     },
     Known {
         id: ProviderId::Deezer,
         default_url: "https://api.deezer.com",
         // "50 requests per 5 seconds".
         default_rate: 10.0,
-        max_in_flight: Some(2),
+        default_in_flight: 2,
         throttle: &[],
+    },
+    Known {
+        id: ProviderId::Itunes,
+        default_url: "https://itunes.apple.com",
+        // "About 20 calls per minute": one every 3 s.
+        default_rate: 1.0 / 3.0,
+        default_in_flight: 1,
+        throttle: &[(403, std::time::Duration::from_secs(60))],
     },
 ];
 
@@ -136,6 +147,7 @@ pub fn defaults() -> Vec<ProviderSettings> {
             enabled: true,
             base_url: k.default_url.to_owned(),
             requests_per_second: k.default_rate,
+            max_in_flight: k.default_in_flight,
         })
         .collect()
 }
@@ -166,6 +178,14 @@ pub enum ProviderSettingsError {
         name: String,
         /// The rate as given (text: it may not be a number).
         rate: String,
+    },
+    /// The requests at once are not a whole number from 1 to 64.
+    #[error("provider {name}: requests at once must be a whole number from 1 to 64, got {value}")]
+    BadInFlight {
+        /// The provider.
+        name: String,
+        /// The value as given (text: it may not be a number).
+        value: String,
     },
 }
 
@@ -213,6 +233,7 @@ pub fn problems(settings: &[ProviderSettings]) -> Vec<ProviderProblem> {
                 ProviderSettingsError::Unknown { .. } => "name",
                 ProviderSettingsError::BadUrl { .. } => "base_url",
                 ProviderSettingsError::BadRate { .. } => "requests_per_second",
+                ProviderSettingsError::BadInFlight { .. } => "max_in_flight",
             };
             found.push(problem(field, err.to_string()));
         }
@@ -241,14 +262,29 @@ fn check(s: &ProviderSettings) -> Vec<ProviderSettingsError> {
             rate: s.requests_per_second.to_string(),
         });
     }
+    let (least, most) = IN_FLIGHT_BOUNDS;
+    if !(least..=most).contains(&s.max_in_flight) {
+        errors.push(ProviderSettingsError::BadInFlight {
+            name: s.name.clone(),
+            value: s.max_in_flight.to_string(),
+        });
+    }
     errors
 }
 
 /// A saved list brought up to this build: unknown providers dropped, providers it lacks (new in
-/// this build) appended at their defaults, the saved order kept.
+/// this build) appended at their defaults, settings it lacks at their defaults, the saved order
+/// kept.
 pub fn complete(mut settings: Vec<ProviderSettings>) -> Vec<ProviderSettings> {
     let names = known_names();
     settings.retain(|s| names.contains(&s.name.as_str()));
+    for entry in &mut settings {
+        if entry.max_in_flight == 0
+            && let Ok(k) = known(&entry.name)
+        {
+            entry.max_in_flight = k.default_in_flight;
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     settings.retain(|s| seen.insert(s.name.clone()));
     for default in defaults() {
@@ -353,6 +389,20 @@ pub fn set_rate(
         rate: rate.to_owned(),
     })?;
     edit(settings, name, |entry| entry.requests_per_second = value)
+}
+
+/// Sets how many requests `name` is sent at once; on error nothing changes.
+pub fn set_in_flight(
+    settings: &mut [ProviderSettings],
+    name: &str,
+    value: &str,
+) -> Result<(), ProviderSettingsError> {
+    let bad = || ProviderSettingsError::BadInFlight {
+        name: name.to_owned(),
+        value: value.to_owned(),
+    };
+    let n: u32 = value.parse().map_err(|_| bad())?;
+    edit(settings, name, |entry| entry.max_in_flight = n)
 }
 
 /// Applies `change` to `name`'s entry if the result is valid.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::EnrichmentConfig;
-use super::providers::{self, ProviderSettings, RATE_BOUNDS};
+use super::providers::{self, IN_FLIGHT_BOUNDS, ProviderSettings, RATE_BOUNDS};
 
 /// The allowed values of one bounded setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -38,6 +38,10 @@ pub struct SettingsRules {
     pub rate_above: f64,
     /// ...and at most this.
     pub rate_at_most: f64,
+    /// A provider's requests at once must be at least this...
+    pub in_flight_min: u32,
+    /// ...and at most this.
+    pub in_flight_max: u32,
 }
 
 impl SettingsRules {
@@ -59,6 +63,8 @@ impl SettingsRules {
             providers: providers::defaults(),
             rate_above: RATE_BOUNDS.0,
             rate_at_most: RATE_BOUNDS.1,
+            in_flight_min: IN_FLIGHT_BOUNDS.0,
+            in_flight_max: IN_FLIGHT_BOUNDS.1,
         }
     }
 }

@@ -1,9 +1,14 @@
 //! Running one operation: the permits it holds, its deadline, its retries.
 //!
 //! An operation (one album's artwork, or the lyrics of one album's tracks) is a series of
-//! attempts. Each attempt waits for the pause gate to be open, then holds one of the job's
-//! `max_concurrent` permits while it runs, and only then: sleeping before a retry holds nothing,
-//! so other operations fill the window meanwhile.
+//! attempts. Each attempt waits for the pause gate to be open, then holds one of its lane's
+//! permits while it runs, and only then: sleeping before a retry holds nothing, so other
+//! operations fill the window meanwhile.
+//!
+//! Artwork and lyrics have a lane each (`max_concurrent` permits; the lyrics lane more when its
+//! service takes more requests at once). They ask disjoint providers, so an album waiting for
+//! its turn at a slow-paced artwork service (MusicBrainz's 1/s, iTunes' 20 a minute) never
+//! holds back lyrics, nor the other way round.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -49,12 +54,44 @@ pub(super) struct LyricsDone {
     pub(super) attempts: u32,
 }
 
-/// What attempts share: the permits, the pause gate, the retry policy.
+/// The kind of an operation, which picks its lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Artwork,
+    Lyrics,
+}
+
+/// One kind's permits.
+#[derive(Clone)]
+pub(super) struct Lane {
+    permits: Arc<Semaphore>,
+    size: usize,
+}
+
+impl Lane {
+    pub(super) fn new(size: usize) -> Self {
+        let size = size.max(1);
+        Lane {
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+        }
+    }
+
+    /// How many operations may run at once in this lane.
+    pub(super) fn size(&self) -> usize {
+        self.size
+    }
+
+    fn in_flight(&self) -> usize {
+        self.size.saturating_sub(self.permits.available_permits())
+    }
+}
+
+/// What attempts share: the lanes, the pause gate, the retry policy.
 #[derive(Clone)]
 pub(super) struct Attempts {
-    pub(super) permits: Arc<Semaphore>,
-    /// How many permits there are (`max_concurrent`).
-    pub(super) max_permits: usize,
+    pub(super) artwork_lane: Lane,
+    pub(super) lyrics_lane: Lane,
     /// `true` while the job is paused.
     pub(super) gate: watch::Receiver<bool>,
     /// The deadline of one call of a service that does not bound its own requests.
@@ -72,19 +109,25 @@ pub(super) struct Attempts {
 impl Attempts {
     /// Operations holding a permit now: running, not waiting for the gate or a retry.
     pub(super) fn in_flight(&self) -> u32 {
-        u32::try_from(
-            self.max_permits
-                .saturating_sub(self.permits.available_permits()),
-        )
-        .unwrap_or(u32::MAX)
+        u32::try_from(self.artwork_lane.in_flight() + self.lyrics_lane.in_flight())
+            .unwrap_or(u32::MAX)
     }
 
-    /// Waits until the job is not paused, then for a permit; `None` once the job is over (its
-    /// gate or its permits gone), when nothing should start.
-    async fn permit(&mut self) -> Option<OwnedSemaphorePermit> {
+    /// The lane of `kind`.
+    pub(super) fn lane(&self, kind: Kind) -> &Lane {
+        match kind {
+            Kind::Artwork => &self.artwork_lane,
+            Kind::Lyrics => &self.lyrics_lane,
+        }
+    }
+
+    /// Waits until the job is not paused, then for a permit of `kind`'s lane; `None` once the
+    /// job is over (its gate or its permits gone), when nothing should start.
+    async fn permit(&mut self, kind: Kind) -> Option<OwnedSemaphorePermit> {
         loop {
             self.gate.wait_for(|paused| !paused).await.ok()?;
-            let permit = Arc::clone(&self.permits).acquire_owned().await.ok()?;
+            let permits = Arc::clone(&self.lane(kind).permits);
+            let permit = permits.acquire_owned().await.ok()?;
             // A pause that came while this waited for a slot: the slot goes back, and nothing
             // starts until the pause is lifted (else a pause would let the queue's next
             // attempts start as the running ones finish).
@@ -116,11 +159,12 @@ impl Attempts {
     /// `failed` says what a timeout (or the job ending under it) comes to.
     async fn attempt<T>(
         &mut self,
+        kind: Kind,
         bounds_each_request: bool,
         call: impl Future<Output = T>,
         failed: impl FnOnce(FetchError) -> T,
     ) -> T {
-        let Some(_permit) = self.permit().await else {
+        let Some(_permit) = self.permit(kind).await else {
             return failed(FetchError::permanent(
                 "the job ended before this could start",
             ));
@@ -160,6 +204,7 @@ impl Attempts {
         let outcome = loop {
             let result = self
                 .attempt(
+                    Kind::Artwork,
                     service.bounds_each_request(),
                     service.fetch_artwork(&request),
                     Err,
@@ -219,6 +264,7 @@ impl Attempts {
             let tracks: Vec<i64> = request.tracks.iter().map(|t| t.id).collect();
             let answers = self
                 .attempt(
+                    Kind::Lyrics,
                     service.bounds_each_request(),
                     service.fetch_lyrics(&request),
                     |err| tracks.iter().map(|id| (*id, Err(err.clone()))).collect(),

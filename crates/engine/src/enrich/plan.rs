@@ -2,19 +2,34 @@
 //! album for artwork (shared by the album's tracks, later pages' included) and one per album
 //! group of a page for lyrics.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use super::OperationOutcome;
+use super::attempts::Kind;
 use super::scheduler::Scheduler;
 use super::services::{AlbumRequest, LyricsRequest};
 use crate::db::{Candidate, OutcomeWrite};
 use crate::error::Result;
 use crate::model::{Operation, TrackRecord};
 
-/// One unit of work.
-pub(super) enum Op {
-    Artwork(AlbumRequest),
-    Lyrics(LyricsRequest),
+/// Operations planned and not started yet, by kind (each kind has its own lane).
+#[derive(Default)]
+pub(super) struct Ready {
+    pub(super) artwork: VecDeque<AlbumRequest>,
+    pub(super) lyrics: VecDeque<LyricsRequest>,
+}
+
+impl Ready {
+    pub(super) fn is_empty(&self) -> bool {
+        self.artwork.is_empty() && self.lyrics.is_empty()
+    }
+
+    pub(super) fn len(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Artwork => self.artwork.len(),
+            Kind::Lyrics => self.lyrics.len(),
+        }
+    }
 }
 
 /// A track in flight: what it still waits for and what it got.
@@ -178,7 +193,7 @@ impl Scheduler {
                 mb_release_id: first.mb_release_id.clone(),
                 tracks,
             };
-            self.ready.push_back(Op::Artwork(request));
+            self.ready.artwork.push_back(request);
         }
         let fetching: Vec<i64> = lyrics
             .0
@@ -198,7 +213,7 @@ impl Scheduler {
                 album_artist: first.album_artist.clone(),
                 tracks,
             };
-            self.ready.push_back(Op::Lyrics(request));
+            self.ready.lyrics.push_back(request);
         }
         Ok(())
     }

@@ -2,17 +2,17 @@
 //! cancel, and hands what finishes to `commit`. Reading and planning live in `plan`, one
 //! operation's attempts in `attempts`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use super::attempts::{Attempts, Done};
+use super::attempts::{Attempts, Done, Kind, Lane};
 use super::job::{EnrichmentJob, JobControl, coalesce_progress, heartbeat};
 use super::network::ConnectionKind;
-use super::plan::{AlbumArt, Op, Pending};
+use super::plan::{AlbumArt, Pending, Ready};
 use super::retry::Jitter;
 use super::{
     EnrichmentProgress, EnrichmentResult, FoundBySource, NotFoundCounts, PauseReason, TrackFailure,
@@ -22,6 +22,30 @@ use crate::db::{Candidate, JobStart, Selection};
 use crate::error::{EngineError, Result};
 use crate::events::LibraryEvent;
 use crate::http::stats::{ProviderRequests, RequestStats};
+
+/// How many pages of candidates may be in memory at once, read ahead of the operations.
+const READ_AHEAD_PAGES: usize = 8;
+
+/// Operations started and not finished, by kind.
+#[derive(Default)]
+struct Started {
+    artwork: usize,
+    lyrics: usize,
+}
+
+impl Started {
+    fn finished(&mut self, done: &Done) {
+        match done {
+            Done::Artwork { .. } => self.artwork = self.artwork.saturating_sub(1),
+            Done::Lyrics(_) => self.lyrics = self.lyrics.saturating_sub(1),
+        }
+    }
+}
+
+/// `Selection` plans an operation only for a service the job has.
+fn not_planned() -> EngineError {
+    EngineError::Internal("an operation was planned for a service the job does not have".into())
+}
 
 /// One running job's state.
 pub(super) struct Scheduler {
@@ -40,7 +64,7 @@ pub(super) struct Scheduler {
     /// The last album of a page, kept back until the next page completes it.
     pub(super) held_back: Vec<Candidate>,
     /// Planned operations not started yet.
-    pub(super) ready: VecDeque<Op>,
+    pub(super) ready: Ready,
     /// Tracks read and not settled yet.
     pub(super) pending: HashMap<i64, Pending>,
     /// Artwork per album, while tracks of the album are in the window.
@@ -76,7 +100,7 @@ impl Scheduler {
             cursor: 0,
             exhausted: false,
             held_back: Vec::new(),
-            ready: VecDeque::new(),
+            ready: Ready::default(),
             pending: HashMap::new(),
             albums: HashMap::new(),
             not_found: start.carried_not_found,
@@ -147,9 +171,16 @@ impl Scheduler {
         let (gate, gate_rx) = watch::channel(false);
         let offline = Arc::new(watch::channel(false).0);
         let mut offline_rx = offline.subscribe();
+        let max_concurrent = self.job.config.max_concurrent as usize;
+        let lyrics_lane = self
+            .job
+            .lyrics
+            .as_ref()
+            .and_then(|service| service.max_in_flight())
+            .map_or(max_concurrent, |n| n.max(max_concurrent));
         let attempts = Attempts {
-            permits: Arc::new(Semaphore::new(self.job.config.max_concurrent as usize)),
-            max_permits: self.job.config.max_concurrent as usize,
+            artwork_lane: Lane::new(max_concurrent),
+            lyrics_lane: Lane::new(lyrics_lane),
             gate: gate_rx,
             timeout: self.job.config.operation_timeout(),
             base_delay: self.job.config.base_retry_delay(),
@@ -157,9 +188,21 @@ impl Scheduler {
             network: Arc::clone(&self.job.network),
             offline: Arc::clone(&offline),
         };
-        // Twice as many operations as permits: a finishing attempt always finds the next one
-        // waiting.
-        let max_started = self.job.config.max_concurrent as usize * 2;
+        // Twice as many operations of a kind as its lane has permits: a finishing attempt
+        // always finds the next one waiting.
+        let window = |kind: Kind| attempts.lane(kind).size() * 2;
+        let mut started = Started::default();
+        // Pages are read ahead while a kind the job has is short of operations, so a kind
+        // whose services are slower never starves the other, within a bound on the tracks
+        // held in memory.
+        let read_ahead = (self.job.config.batch_size as usize).saturating_mul(READ_AHEAD_PAGES);
+        let kinds: Vec<Kind> = [
+            self.job.artwork.is_some().then_some(Kind::Artwork),
+            self.job.lyrics.is_some().then_some(Kind::Lyrics),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let mut running: JoinSet<Done> = JoinSet::new();
         let mut user_pause = self.control.pause.subscribe();
         let mut wifi_lost: Option<String> = None;
@@ -171,14 +214,41 @@ impl Scheduler {
         let cancel = self.control.cancel.clone();
 
         loop {
-            while !self.exhausted && self.ready.len() < max_started {
+            while !self.exhausted
+                && (self.ready.is_empty()
+                    || self.pending.len() < read_ahead
+                        && kinds.iter().any(|k| self.ready.len(*k) < window(*k)))
+            {
                 self.read_page().await?;
             }
-            while running.len() < max_started {
-                let Some(op) = self.ready.pop_front() else {
+            while started.artwork < window(Kind::Artwork) {
+                let Some(request) = self.ready.artwork.pop_front() else {
                     break;
                 };
-                self.start(op, &attempts, &mut running)?;
+                let Some((service, store)) = &self.job.artwork else {
+                    return Err(not_planned());
+                };
+                let jitter = Jitter::new(self.jitter.next_unit().to_bits());
+                let work =
+                    attempts
+                        .clone()
+                        .artwork(Arc::clone(service), store.clone(), request, jitter);
+                running.spawn(work.in_current_span());
+                started.artwork += 1;
+            }
+            while started.lyrics < window(Kind::Lyrics) {
+                let Some(request) = self.ready.lyrics.pop_front() else {
+                    break;
+                };
+                let Some(service) = &self.job.lyrics else {
+                    return Err(not_planned());
+                };
+                let jitter = Jitter::new(self.jitter.next_unit().to_bits());
+                let work = attempts
+                    .clone()
+                    .lyrics(Arc::clone(service), request, jitter);
+                running.spawn(work.in_current_span());
+                started.lyrics += 1;
             }
             if running.is_empty() && self.ready.is_empty() && self.exhausted {
                 return Ok(false);
@@ -230,6 +300,9 @@ impl Scheduler {
                         .into_iter()
                         .collect::<std::result::Result<Vec<Done>, _>>()
                         .map_err(|err| EngineError::Internal(format!("an enrichment task stopped: {err}")))?;
+                    for d in &done {
+                        started.finished(d);
+                    }
                     self.complete(done).await?;
                     self.progress.in_flight = attempts.in_flight();
                     progress.send_replace(self.progress);
@@ -240,29 +313,6 @@ impl Scheduler {
         running.abort_all();
         while running.join_next().await.is_some() {}
         Ok(true)
-    }
-
-    /// Spawns one operation on the service it needs.
-    fn start(&mut self, op: Op, attempts: &Attempts, running: &mut JoinSet<Done>) -> Result<()> {
-        let attempts = attempts.clone();
-        let jitter = Jitter::new(self.jitter.next_unit().to_bits());
-        match (op, &self.job.artwork, &self.job.lyrics) {
-            (Op::Artwork(request), Some((service, store)), _) => {
-                let work = attempts.artwork(Arc::clone(service), store.clone(), request, jitter);
-                running.spawn(work.in_current_span());
-            }
-            (Op::Lyrics(request), _, Some(service)) => {
-                let work = attempts.lyrics(Arc::clone(service), request, jitter);
-                running.spawn(work.in_current_span());
-            }
-            // `Selection` plans an operation only for a service the job has.
-            _ => {
-                return Err(EngineError::Internal(
-                    "an operation was planned for a service the job does not have".into(),
-                ));
-            }
-        }
-        Ok(())
     }
 
     fn announce_pause(&self, reason: Option<&PauseReason>) {

@@ -71,4 +71,11 @@ pub trait LyricsService: Send + Sync {
     fn bounds_each_request(&self) -> bool {
         false
     }
+
+    /// How many requests the service takes at once (its in-flight bound), when it has one:
+    /// the job lets at least this many lyrics operations run, so a provider set to take 16
+    /// at once gets 16 whatever `max_concurrent` says.
+    fn max_in_flight(&self) -> Option<usize> {
+        None
+    }
 }

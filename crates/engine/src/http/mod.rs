@@ -193,6 +193,11 @@ impl ProviderClient {
         self.policy.request_timeout.is_some()
     }
 
+    /// How many requests this client lets out at once, when it bounds them.
+    pub fn max_in_flight(&self) -> Option<usize> {
+        self.policy.max_in_flight.map(|n| n.max(1))
+    }
+
     /// The provider's API path appended to the base URL, keeping any path prefix of the base
     /// (`http://host/lrclib` + `/api/get` = `http://host/lrclib/api/get`).
     pub fn url(&self, api_path: &str, query: &[(&str, &str)]) -> Url {

@@ -3,10 +3,14 @@
 //! Asks as few questions as the answers allow. For an album it first searches
 //! `/api/search?q=<album artist> <album>` (up to 20 records at once) and matches each track
 //! against those records (title, artist and a duration within 2 s, through `crate::matching`).
-//! Tracks left over are asked one by one with `/api/get` (track, artist, album, duration),
-//! then, on a miss, `/api/search` by track and artist. For compilations the track artist is
-//! used, and `/api/get` is tried again without the album. A record with neither plain nor
-//! synced lyrics (and not instrumental) is "not found"; synced lyrics are preferred.
+//! Each track left over costs one more request: `/api/search` by track and artist, whose records
+//! cover every album the server files the song under (another album name, a single, a
+//! compilation). Only when that search comes back full (20 records, so the one wanted may have
+//! been cut off) is `/api/get` asked as well (track, artist, album, duration; and without the
+//! album for compilations). Leftovers are asked together, as many at once as the client's
+//! in-flight bound lets through. For compilations the track artist is used. A record with
+//! neither plain nor synced lyrics (and not instrumental) is "not found"; synced lyrics are
+//! preferred.
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -20,6 +24,8 @@ use crate::model::TrackRecord;
 const DURATION_WINDOW_MS: u64 = 2000;
 /// Below this many tracks an album search costs more than it saves.
 const ALBUM_SEARCH_MIN_TRACKS: usize = 3;
+/// LRCLIB answers a search with at most this many records, without pages.
+const SEARCH_PAGE: usize = 20;
 
 /// One LRCLIB record (`/api/get` answer or a search item).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -189,13 +195,23 @@ impl Lrclib {
             .await
     }
 
-    /// One track on its own: `/api/get` (and without the album for compilations), then a
-    /// search by track and artist.
+    /// One track on its own: a search by track and artist; `/api/get` too (and without the
+    /// album for compilations) only when the search's page was full.
     async fn one(
         &self,
         track: &TrackRecord,
         compilation: bool,
     ) -> Result<FetchedLyrics, FetchError> {
+        let found = self
+            .search(&[("track_name", &track.title), ("artist_name", &track.artist)])
+            .await?;
+        if let Some((score, record)) = best_match(track, &found) {
+            return record.lyrics(score, "track search");
+        }
+        if found.len() < SEARCH_PAGE {
+            return Ok(FetchedLyrics::NotFound);
+        }
+        // A full page may have cut the record off: ask for it exactly.
         let albums: Vec<Option<&str>> = if compilation {
             vec![Some(&track.album), None]
         } else {
@@ -209,12 +225,39 @@ impl Lrclib {
                 }
             }
         }
-        let found = self
-            .search(&[("track_name", &track.title), ("artist_name", &track.artist)])
-            .await?;
-        best_match(track, &found).map_or(Ok(FetchedLyrics::NotFound), |(score, record)| {
-            record.lyrics(score, "track search")
-        })
+        Ok(FetchedLyrics::NotFound)
+    }
+
+    /// Every track of `tracks` on its own ([`one`](Self::one)), asked together: the client's
+    /// rate limit and in-flight bound pace them.
+    async fn each(
+        &self,
+        tracks: Vec<TrackRecord>,
+        compilation: bool,
+    ) -> Vec<(i64, Result<FetchedLyrics, FetchError>)> {
+        use tracing::Instrument;
+        let mut asked = tokio::task::JoinSet::new();
+        let mut track_of = std::collections::HashMap::new();
+        for track in tracks {
+            let (id, this) = (track.id, self.clone());
+            let task =
+                asked.spawn(async move { this.one(&track, compilation).await }.in_current_span());
+            track_of.insert(task.id(), id);
+        }
+        let mut answers = Vec::with_capacity(asked.len());
+        while let Some(joined) = asked.join_next_with_id().await {
+            match joined {
+                Ok((task, answer)) => answers.push((track_of[&task], answer)),
+                // A panic in one track's request fails that track; the others stand.
+                Err(err) => answers.push((
+                    track_of[&err.id()],
+                    Err(FetchError::permanent(format!(
+                        "lrclib: asking for this track stopped: {err}"
+                    ))),
+                )),
+            }
+        }
+        answers
     }
 }
 
@@ -260,13 +303,16 @@ impl LyricsService for Lrclib {
                 }
             }
         }
-        for track in rest {
-            answers.push((track.id, self.one(track, compilation).await));
-        }
+        let rest: Vec<TrackRecord> = rest.into_iter().cloned().collect();
+        answers.extend(self.each(rest, compilation).await);
         answers
     }
 
     fn bounds_each_request(&self) -> bool {
         self.client.bounds_requests()
+    }
+
+    fn max_in_flight(&self) -> Option<usize> {
+        self.client.max_in_flight()
     }
 }

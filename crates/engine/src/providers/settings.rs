@@ -59,7 +59,7 @@ pub fn build(
                     name: k.id.as_str(),
                     base_url,
                     rate: RateLimit::per_second(s.requests_per_second),
-                    max_in_flight: k.max_in_flight,
+                    max_in_flight: Some(s.max_in_flight as usize),
                     throttle_statuses: k.throttle,
                     request_timeout: Some(request_timeout),
                 },
@@ -129,10 +129,29 @@ mod tests {
                 "lrclib",
                 "musicbrainz",
                 "coverartarchive",
-                "itunes",
-                "deezer"
+                "deezer",
+                "itunes"
             ]
         );
+    }
+
+    #[test]
+    fn each_provider_gets_the_requests_at_once_it_is_set_to() {
+        let mut s = defaults();
+        let lrclib = |s: &[ProviderSettings]| {
+            build(
+                &Http::new().expect("an HTTP client"),
+                s,
+                std::time::Duration::from_secs(30),
+            )
+            .expect("valid settings")
+            .lyrics
+            .expect("LRCLIB is on")
+            .max_in_flight()
+        };
+        assert_eq!(lrclib(&s), Some(2), "the polite default");
+        set_in_flight(&mut s, "lrclib", "16").expect("in range");
+        assert_eq!(lrclib(&s), Some(16));
     }
 
     #[test]
