@@ -24,6 +24,7 @@ fn main() {
             "scan_folder",
             "save_text_file",
             "last_run",
+            "provider_stats",
             "provider_urls",
             "album_card",
             "reveal_track",

@@ -270,6 +270,19 @@ pub async fn last_run(state: State<'_, AppState>) -> Result<Option<LastRun>, Com
     Ok(state.library()?.last_run().await?)
 }
 
+/// What the providers were asked: the `recent` newest runs (5 when not given), and every
+/// run added up (the Providers card).
+#[tauri::command]
+pub async fn provider_stats(
+    state: State<'_, AppState>,
+    recent: Option<u32>,
+) -> Result<gatefold_engine::model::ProviderStatsReport, CommandError> {
+    Ok(state
+        .library()?
+        .provider_stats(recent.unwrap_or(5).min(100))
+        .await?)
+}
+
 /// Each provider's base URL in use now, and whether an environment variable overrides the
 /// saved one.
 #[tauri::command]

@@ -113,6 +113,7 @@ pub fn run() -> tauri::Result<()> {
             commands::scan_folder,
             commands::save_text_file,
             commands::last_run,
+            commands::provider_stats,
             commands::provider_urls,
             commands::album_card,
             commands::reveal_track,

@@ -73,6 +73,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what each provider was asked, per run and over time: requests, found, not found,
+    /// throttled, errors, retries, latency (p50, p95), bytes, and the lookups the library
+    /// did not have to make.
+    Stats {
+        /// How many recent runs to show.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        runs: u32,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Flags of `enrich`; unset ones keep the defaults.
@@ -257,6 +268,7 @@ impl Command {
         match self {
             Command::Scan { json, .. }
             | Command::Status { json }
+            | Command::Stats { json, .. }
             | Command::Failures { json }
             | Command::Export { json } => *json,
             Command::Enrich(args) => args.json,
@@ -351,7 +363,10 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     // read it, and never create, migrate or checkpoint it.
     let only_reads = matches!(
         cli.command,
-        Command::Status { .. } | Command::Failures { .. } | Command::Export { .. }
+        Command::Status { .. }
+            | Command::Stats { .. }
+            | Command::Failures { .. }
+            | Command::Export { .. }
     );
     let opened = if only_reads {
         Library::open_read_only(&db_path).await
@@ -368,6 +383,16 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     let code = match cli.command {
         Command::Scan { folder, .. } => scan(&library, &folder, out).await,
         Command::Status { .. } => status(&library, out).await,
+        Command::Stats { runs, .. } => match library.provider_stats(runs).await {
+            Ok(report) => {
+                out.provider_stats(&report);
+                EXIT_OK
+            }
+            Err(err) => {
+                out.engine_error(&err);
+                EXIT_FAILED
+            }
+        },
         Command::Enrich(args) => enrich::run(&library, &args, out).await,
         Command::Failures { .. } => failures(library.database(), out).await,
         Command::Export { .. } => export(&library, out).await,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use gatefold_engine::db::FailureRecord;
 use gatefold_engine::enrich::{LastRun, LastRunState, Operation};
+use gatefold_engine::model::{ProviderRequests, ProviderStatsReport, Savings};
 use gatefold_engine::writeback::{ItemOutcome, WriteBackItem, WriteBackSummary, WriteTarget};
 use gatefold_engine::{
     EngineError, EnrichmentResult, ErrorCode, LibraryEvent, LibrarySummary, LyricsStatus,
@@ -374,6 +375,114 @@ impl Output {
     }
 }
 
+impl Output {
+    /// The providers' statistics: recent runs, then every run added up.
+    pub(crate) fn provider_stats(&self, report: &ProviderStatsReport) {
+        if self.json {
+            json_line(report);
+            return;
+        }
+        if report.runs_counted == 0 {
+            stdout_line("No run yet: `gatefold-cli enrich` asks the providers.");
+            return;
+        }
+        let mut text = String::new();
+        for run in &report.runs {
+            let took = run
+                .ended_at
+                .map(|end| format!(", {} s", end - run.started_at))
+                .unwrap_or_else(|| ", not finished".to_owned());
+            text.push_str(&format!("Run {}{took}\n", run.job_id));
+            text.push_str(&providers_table(&run.providers));
+            text.push_str(&savings_line(&run.saved));
+        }
+        text.push_str(&format!(
+            "All {} run{}\n",
+            report.runs_counted,
+            if report.runs_counted == 1 { "" } else { "s" }
+        ));
+        text.push_str(&providers_table(&report.all_time));
+        text.push_str(&savings_line(&report.all_time_saved));
+        stdout_line(text.trim_end());
+    }
+}
+
+/// The providers as a table, one row each.
+fn providers_table(providers: &[ProviderRequests]) -> String {
+    if providers.is_empty() {
+        return "  no provider asked\n".to_owned();
+    }
+    let ms = |v: Option<u32>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
+    let mut text = format!(
+        "  {:<16} {:>8} {:>7} {:>9} {:>9} {:>6} {:>7} {:>7} {:>7} {:>9}\n",
+        "provider",
+        "requests",
+        "found",
+        "not found",
+        "throttled",
+        "errors",
+        "retries",
+        "p50 ms",
+        "p95 ms",
+        "received"
+    );
+    for p in providers {
+        text.push_str(&format!(
+            "  {:<16} {:>8} {:>7} {:>9} {:>9} {:>6} {:>7} {:>7} {:>7} {:>9}\n",
+            p.provider,
+            p.sent,
+            p.found,
+            p.not_found,
+            p.throttled,
+            p.failed,
+            p.retries,
+            ms(p.latency_p50_ms),
+            ms(p.latency_p95_ms),
+            bytes(p.bytes)
+        ));
+    }
+    text
+}
+
+/// "saved: 3 albums and 40 tracks not asked again (nothing found recently), 12 albums'
+/// artwork found on disk".
+fn savings_line(saved: &Savings) -> String {
+    format!(
+        "  saved: {} album{} and {} track{} not asked again (nothing found recently), {} album{}' \
+         artwork found on disk\n",
+        saved.remembered_artwork,
+        if saved.remembered_artwork == 1 {
+            ""
+        } else {
+            "s"
+        },
+        saved.remembered_lyrics,
+        if saved.remembered_lyrics == 1 {
+            ""
+        } else {
+            "s"
+        },
+        saved.local_artwork,
+        if saved.local_artwork == 1 { "" } else { "s" },
+    )
+}
+
+/// 1536 → "1.5 KiB".
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 /// Shows a scan's events as they come.
 pub(crate) struct ScanProgress {
     json: bool,
@@ -475,7 +584,8 @@ impl EnrichProgress {
             | LibraryEvent::JobCancelled { .. }
             | LibraryEvent::JobFinished { .. }
             | LibraryEvent::JobFailed { .. }
-            | LibraryEvent::WriteBackFinished { .. } => {}
+            | LibraryEvent::WriteBackFinished { .. }
+            | LibraryEvent::ProviderStats { .. } => {}
         }
     }
 

@@ -1287,3 +1287,176 @@ fn a_file_the_user_may_not_read_is_reported_as_a_permission_error() {
     );
     assert_eq!(lines.last().unwrap()["report"]["added"], 1);
 }
+
+/// `stats`: what each provider was asked, per run and over time, equal to what the fakes
+/// received; the lookups the not-found memory saved on the next run.
+#[test]
+fn stats_count_what_every_provider_received_per_run_and_over_time() {
+    use gatefold_testkit::servers::coverart::FakeRelease;
+    use gatefold_testkit::servers::deezer::DeezerAlbum;
+    use gatefold_testkit::servers::itunes::ItunesAlbum;
+    use gatefold_testkit::servers::lrclib::LrcRecord;
+    use gatefold_testkit::servers::{Catalogue, FakeProviders};
+
+    let dir = tempfile::tempdir().unwrap();
+    let music = dir.path().join("music");
+    gatefold_testkit::bulk_library(&music, 5, 2);
+    gatefold_testkit::strip_sidecars_and_covers(&music).unwrap();
+    let db = dir.path().join("lib.db");
+    scan_ok(dir.path(), &db, &music);
+    let album = |a: usize| (format!("Bulk Album {a}"), format!("Bulk Artist {a}"));
+    let mut catalogue = Catalogue::default();
+    for a in [0, 4] {
+        let (title, artist) = album(a);
+        catalogue.releases.push(FakeRelease {
+            id: format!("{a:08}-0000-4000-8000-000000000000"),
+            title,
+            artist,
+            front: Some(gatefold_testkit::COVER_JPG_600.to_vec()),
+            with_back: false,
+        });
+    }
+    let (title, artist) = album(1);
+    catalogue.deezer.push(DeezerAlbum { title, artist });
+    let (collection, artist) = album(2);
+    catalogue.itunes.push(ItunesAlbum {
+        collection,
+        artist,
+        sizes: vec![1200, 600],
+    });
+    // Lyrics for albums 0 to 2; album 3 has nothing anywhere.
+    for a in 0..3 {
+        let (title, artist) = album(a);
+        for t in 1..=2 {
+            catalogue.lyrics.push(LrcRecord::synced(
+                &format!("Track {t} of {title}"),
+                &artist,
+                &title,
+                1.0,
+            ));
+        }
+    }
+    let runtime = runtime();
+    let fakes = runtime.block_on(FakeProviders::start(catalogue));
+    let enrich = || {
+        let out = cli_db(dir.path(), &db)
+            .args(["enrich", "--json", "--rate", "itunes=100"])
+            .args(fakes.cli_args())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        json_lines(&out)
+    };
+    let stats = || {
+        let out = cli_db(dir.path(), &db)
+            .args(["stats", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json_lines(&out).remove(0)
+    };
+    let sent = |providers: &Value, name: &str| {
+        providers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["provider"] == name)
+            .map_or(0, |p| p["sent"].as_u64().unwrap())
+    };
+    let provider = |providers: &Value, name: &str| {
+        providers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["provider"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {providers}"))
+    };
+
+    let events = enrich();
+    // The run's counts were sent as events too, the last one complete.
+    let live = events
+        .iter()
+        .rfind(|e| e["type"] == "provider_stats")
+        .expect("a provider_stats event");
+    assert_eq!(
+        sent(&live["providers"], "lrclib"),
+        fakes.lrclib.request_count() as u64,
+        "{live}"
+    );
+    let report = stats();
+    assert_eq!(report["runs_counted"], 1, "{report}");
+    let run = &report["runs"][0]["providers"];
+    let received = |prefix: &str| {
+        fakes
+            .coverart
+            .requests()
+            .iter()
+            .filter(|r| r.starts_with(prefix))
+            .count() as u64
+    };
+    assert_eq!(
+        sent(run, "lrclib"),
+        fakes.lrclib.request_count() as u64,
+        "{run}"
+    );
+    assert_eq!(sent(run, "musicbrainz"), received("mb "), "{run}");
+    // Each archive request is one the client sent: a listing asked of the redirector and
+    // followed to the archive (one request, two hops), or an image asked of the archive.
+    assert_eq!(sent(run, "coverartarchive"), received("archive "), "{run}");
+    assert_eq!(received("caa "), 2, "the two listings");
+    assert_eq!(
+        sent(run, "itunes") + sent(run, "itunes images"),
+        fakes.itunes.requests().len() as u64,
+        "{run}"
+    );
+    assert_eq!(
+        sent(run, "deezer") + sent(run, "deezer images"),
+        fakes.deezer.requests().len() as u64,
+        "{run}"
+    );
+    // Lookups: every track's lyrics answered once (6 found, 4 not); the artwork sources in
+    // the chain's order (albums 0 and 4 by the archive, 1 by Deezer, 2 by iTunes, 3 nowhere).
+    let lrclib = provider(run, "lrclib");
+    assert_eq!(
+        (lrclib["found"].as_u64(), lrclib["not_found"].as_u64()),
+        (Some(6), Some(4))
+    );
+    assert!(lrclib["latency_p50_ms"].as_u64().is_some(), "{lrclib}");
+    assert!(lrclib["latency_p95_ms"].as_u64() >= lrclib["latency_p50_ms"].as_u64());
+    let found = |name: &str| provider(run, name)["found"].as_u64().unwrap();
+    assert_eq!(found("coverartarchive"), 2, "{run}");
+    assert_eq!(found("deezer"), 1, "{run}");
+    assert_eq!(found("itunes"), 1, "{run}");
+    assert_eq!(
+        provider(run, "itunes")["not_found"],
+        1,
+        "only album 3 reached iTunes unanswered"
+    );
+    assert_eq!(report["all_time"], *run, "one run: all of time is that run");
+
+    // The next run asks nothing again: the not-found memory saves album 3's artwork and the
+    // 4 tracks' lyrics.
+    let before = fakes.lrclib.request_count();
+    enrich();
+    assert_eq!(fakes.lrclib.request_count(), before);
+    let report = stats();
+    assert_eq!(report["runs_counted"], 2, "{report}");
+    let saved = &report["runs"][0]["saved"];
+    assert_eq!(saved["remembered_artwork"], 1, "{saved}");
+    assert_eq!(saved["remembered_lyrics"], 4, "{saved}");
+    assert_eq!(report["all_time_saved"]["remembered_lyrics"], 4, "{report}");
+    assert_eq!(
+        sent(&report["all_time"], "lrclib"),
+        fakes.lrclib.request_count() as u64
+    );
+
+    let human = cli_db(dir.path(), &db).arg("stats").output().unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("All 2 runs"), "{text}");
+    assert!(text.contains("p95 ms") && text.contains("lrclib"), "{text}");
+    assert!(
+        text.contains("saved: 1 album and 4 tracks not asked again"),
+        "{text}"
+    );
+}

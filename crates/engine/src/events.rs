@@ -128,6 +128,15 @@ pub enum LibraryEvent {
         /// Files beyond those listed.
         more_files: u32,
     },
+    /// What the running job has asked each provider so far (every couple of seconds while
+    /// it asks, and once more at its end).
+    ProviderStats {
+        /// The job.
+        #[ts(type = "number")]
+        job_id: i64,
+        /// Each provider asked so far in this run, by name.
+        providers: Vec<crate::model::ProviderRequests>,
+    },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {
         /// The job that ended.

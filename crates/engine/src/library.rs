@@ -246,6 +246,14 @@ impl Library {
             .map_err(|e| e.in_library(self.path()))
     }
 
+    /// What the providers were asked: the `recent` newest runs, and every run added up.
+    pub async fn provider_stats(&self, recent: u32) -> Result<crate::model::ProviderStatsReport> {
+        self.db
+            .provider_stats(recent)
+            .await
+            .map_err(|e| e.in_library(self.path()))
+    }
+
     /// The running job's controls (pause, resume, cancel), if one runs.
     pub fn running_job(&self) -> Option<JobControl> {
         self.executor.current()

@@ -642,6 +642,7 @@ fn kind(e: &LibraryEvent) -> &'static str {
         LibraryEvent::JobFinished { .. } => "finished",
         LibraryEvent::JobFailed { .. } => "job failed",
         LibraryEvent::WriteBackFinished { .. } => "written back",
+        LibraryEvent::ProviderStats { .. } => "provider stats",
     }
 }
 

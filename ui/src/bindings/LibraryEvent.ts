@@ -4,6 +4,7 @@ import type { EnrichmentResult } from "./EnrichmentResult";
 import type { ErrorCode } from "./ErrorCode";
 import type { Operation } from "./Operation";
 import type { PauseReason } from "./PauseReason";
+import type { ProviderRequests } from "./ProviderRequests";
 import type { TrackField } from "./TrackField";
 import type { WriteBackFile } from "./WriteBackFile";
 import type { WriteBackSummary } from "./WriteBackSummary";
@@ -120,7 +121,15 @@ files: Array<WriteBackFile>,
 /**
  * Files beyond those listed.
  */
-more_files: number, } | { "type": "job_finished", 
+more_files: number, } | { "type": "provider_stats", 
+/**
+ * The job.
+ */
+job_id: number, 
+/**
+ * Each provider asked so far in this run, by name.
+ */
+providers: Array<ProviderRequests>, } | { "type": "job_finished", 
 /**
  * The job that ended.
  */

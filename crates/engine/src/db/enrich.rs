@@ -29,7 +29,7 @@ pub struct Selection {
 
 impl Selection {
     /// `only_tracks` as the JSON array `json_each` reads (`?5`), or NULL for every track.
-    fn only_tracks_json(&self) -> Option<String> {
+    pub(super) fn only_tracks_json(&self) -> Option<String> {
         self.only_tracks.as_deref().map(json_ids)
     }
 }

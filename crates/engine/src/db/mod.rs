@@ -14,6 +14,7 @@ mod header;
 mod import;
 mod library;
 mod settings;
+mod stats;
 mod writeback;
 
 use std::path::{Path, PathBuf};

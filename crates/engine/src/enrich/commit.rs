@@ -90,6 +90,7 @@ impl Scheduler {
                     artwork: row,
                 });
                 if local {
+                    self.local_artwork += 1;
                     OperationOutcome::AlreadyPresent { source }
                 } else {
                     OperationOutcome::Fetched { source }

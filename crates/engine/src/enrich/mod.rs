@@ -50,6 +50,8 @@ pub struct EnrichmentStatus {
     pub progress: EnrichmentProgress,
     /// Set while the job is paused, with why.
     pub paused: Option<PauseReason>,
+    /// What the job has asked each provider so far (its last `ProviderStats` event).
+    pub providers: Vec<crate::model::ProviderRequests>,
 }
 
 impl EnrichmentStatus {
@@ -66,6 +68,7 @@ impl EnrichmentStatus {
                     job_id: *job_id,
                     progress: EnrichmentProgress::new(*total_tracks),
                     paused: None,
+                    providers: Vec::new(),
                 });
             }
             E::Progress { job_id, progress } => match status {
@@ -75,6 +78,7 @@ impl EnrichmentStatus {
                         job_id: *job_id,
                         progress: *progress,
                         paused: None,
+                        providers: Vec::new(),
                     });
                 }
             },
@@ -86,6 +90,11 @@ impl EnrichmentStatus {
             E::JobResumed { job_id } => {
                 if let Some(s) = status.as_mut().filter(|s| s.job_id == *job_id) {
                     s.paused = None;
+                }
+            }
+            E::ProviderStats { job_id, providers } => {
+                if let Some(s) = status.as_mut().filter(|s| s.job_id == *job_id) {
+                    s.providers.clone_from(providers);
                 }
             }
             E::JobCancelled { .. } | E::JobFinished { .. } | E::JobFailed { .. } => *status = None,

@@ -21,7 +21,10 @@ use crate::clock::unix_now;
 use crate::db::{Candidate, JobStart, Selection};
 use crate::error::{EngineError, Result};
 use crate::events::LibraryEvent;
-use crate::http::stats::{ProviderRequests, RequestStats};
+use crate::http::stats::{ProviderRequests, RequestStats, difference};
+
+/// How often the providers' counts go to the library's statistics (and to subscribers).
+const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How many pages of candidates may be in memory at once, read ahead of the operations.
 const READ_AHEAD_PAGES: usize = 8;
@@ -74,6 +77,10 @@ pub(super) struct Scheduler {
     pub(super) failures: Vec<TrackFailure>,
     /// The request counters, as they were when the job started.
     requests_before: Vec<ProviderRequests>,
+    /// The request counters, as they were when last added to the library's statistics.
+    requests_stored: Vec<ProviderRequests>,
+    /// Albums whose artwork was found on disk since the statistics were last stored.
+    pub(super) local_artwork: u32,
 }
 
 impl Scheduler {
@@ -106,7 +113,9 @@ impl Scheduler {
             not_found: start.carried_not_found,
             found_by: FoundBySource::default(),
             failures: Vec::new(),
+            requests_stored: requests_before.clone(),
             requests_before,
+            local_artwork: 0,
         }
     }
 
@@ -117,6 +126,11 @@ impl Scheduler {
     /// Runs the job to its end or its cancellation.
     pub(super) async fn run(mut self) -> Result<EnrichmentResult> {
         let remaining = self.job.db.count_candidates(&self.selection).await?;
+        let (artwork, lyrics) = self.job.db.count_remembered(&self.selection).await?;
+        self.job
+            .db
+            .set_remembered(self.job_id, artwork, lyrics)
+            .await?;
         let total = self.progress.processed_tracks.saturating_add(remaining);
         self.progress.set_total(total);
         tracing::info!(
@@ -148,6 +162,7 @@ impl Scheduler {
         let cancelled = self.drive(&progress_tx).await?;
 
         heartbeat.abort();
+        self.store_stats().await?;
         self.progress.in_flight = 0;
         self.job
             .db
@@ -212,6 +227,8 @@ impl Scheduler {
         wifi_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut paused_for: Option<PauseReason> = None;
         let cancel = self.control.cancel.clone();
+        let mut stats_due = tokio::time::interval(STATS_INTERVAL);
+        stats_due.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
         loop {
             while !self.exhausted
@@ -281,6 +298,7 @@ impl Scheduler {
                     if changed.is_err() { break; }
                     network_lost = *offline_rx.borrow_and_update();
                 }
+                _ = stats_due.tick() => self.store_stats().await?,
                 _ = wifi_check.tick(), if self.job.config.require_wifi || network_lost => {
                     let status = self.job.network.status().await;
                     if self.job.config.require_wifi {
@@ -313,6 +331,30 @@ impl Scheduler {
         running.abort_all();
         while running.join_next().await.is_some() {}
         Ok(true)
+    }
+
+    /// Adds what the providers counted since the last call to the library's statistics, and
+    /// tells subscribers the run's counts so far.
+    async fn store_stats(&mut self) -> Result<()> {
+        let Some(stats) = &self.job.requests else {
+            return Ok(());
+        };
+        let now = stats.snapshot();
+        let delta = difference(&now, &self.requests_stored);
+        if delta.is_empty() && self.local_artwork == 0 {
+            return Ok(());
+        }
+        self.job
+            .db
+            .add_provider_stats(self.job_id, &delta, self.local_artwork)
+            .await?;
+        self.requests_stored = now;
+        self.local_artwork = 0;
+        self.publish(LibraryEvent::ProviderStats {
+            job_id: self.job_id,
+            providers: difference(&self.requests_stored, &self.requests_before),
+        });
+        Ok(())
     }
 
     fn announce_pause(&self, reason: Option<&PauseReason>) {

@@ -193,6 +193,12 @@ impl ProviderClient {
         self.policy.request_timeout.is_some()
     }
 
+    /// Counts one lookup this provider answered, with something usable (`found`) or not, in
+    /// the statistics of the [`Http`] it was made from.
+    pub fn count_answer(&self, found: bool) {
+        self.http.stats.answer(self.policy.name, found);
+    }
+
     /// How many requests this client lets out at once, when it bounds them.
     pub fn max_in_flight(&self) -> Option<usize> {
         self.policy.max_in_flight.map(|n| n.max(1))
@@ -235,7 +241,8 @@ impl ProviderClient {
         self.limiter.acquire().await;
         let admitted = self.circuit.admit(name)?;
         tracing::debug!(provider = name, %url, "GET");
-        let request = self.send(url, accept, cap);
+        let sent_at = tokio::time::Instant::now();
+        let request = self.send(url.clone(), accept, cap);
         let result = match self.policy.request_timeout {
             None => request.await,
             Some(limit) => tokio::time::timeout(limit, request)
@@ -249,6 +256,7 @@ impl ProviderClient {
         };
         self.http.stats.record(
             name,
+            &url,
             match &result {
                 Ok(answer) => {
                     stats::Ended::Answered(answer.as_ref().map_or(0, |f| f.body.len() as u64))
@@ -259,6 +267,7 @@ impl ProviderClient {
                 }) => stats::Ended::Throttled,
                 Err(_) => stats::Ended::Failed,
             },
+            sent_at.elapsed(),
         );
         match &result {
             Ok(_) | Err(FetchError::Permanent { .. }) => admitted.record(Outcome::Answered, ""),

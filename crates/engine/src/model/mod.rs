@@ -13,6 +13,7 @@ mod enrichment;
 mod fetch;
 mod progress;
 mod scanned;
+mod stats;
 mod writeback;
 
 pub use enrichment::{
@@ -23,6 +24,7 @@ pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;
 pub use scanned::FileStamp;
 pub(crate) use scanned::{LocalLyrics, LocalLyricsSource, ScannedTrack};
+pub use stats::{LatencyHistogram, ProviderRequests, ProviderStatsReport, RunStats, Savings};
 pub use writeback::{
     ItemOutcome, WriteBackFile, WriteBackMode, WriteBackReport, WriteBackSummary, WriteTarget,
 };

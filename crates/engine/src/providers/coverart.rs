@@ -155,6 +155,7 @@ impl CoverArtArchive {
             &[("query", &query), ("fmt", "json"), ("limit", "8")],
         );
         let Some(found) = musicbrainz.get_json::<Search>(url).await? else {
+            musicbrainz.count_answer(false);
             return Ok(Vec::new());
         };
         let mut scored: Vec<(f64, &Release)> = found
@@ -173,6 +174,7 @@ impl CoverArtArchive {
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(b.1.score.cmp(&a.1.score))
         });
+        musicbrainz.count_answer(!scored.is_empty());
         Ok(scored
             .into_iter()
             .take(MAX_CANDIDATES)
@@ -190,12 +192,9 @@ impl CoverArtArchive {
     }
 }
 
-#[async_trait]
-impl ArtworkService for CoverArtArchive {
-    async fn fetch_artwork(
-        &self,
-        album: &AlbumRequest,
-    ) -> Result<Option<FetchedArtwork>, FetchError> {
+impl CoverArtArchive {
+    /// One lookup, uncounted (see `fetch_artwork`).
+    async fn find(&self, album: &AlbumRequest) -> Result<Option<FetchedArtwork>, FetchError> {
         if let Some(id) = album.mb_release_id.as_deref().filter(|id| is_mbid(id))
             && let Some(found) = self
                 .front(
@@ -215,6 +214,16 @@ impl ArtworkService for CoverArtArchive {
             }
         }
         Ok(None)
+    }
+}
+
+#[async_trait]
+impl ArtworkService for CoverArtArchive {
+    async fn fetch_artwork(
+        &self,
+        album: &AlbumRequest,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
+        super::counted(&self.archive, self.find(album).await)
     }
 
     fn bounds_each_request(&self) -> bool {

@@ -85,12 +85,9 @@ fn query(album: &AlbumRequest) -> Option<String> {
     })
 }
 
-#[async_trait]
-impl ArtworkService for Deezer {
-    async fn fetch_artwork(
-        &self,
-        album: &AlbumRequest,
-    ) -> Result<Option<FetchedArtwork>, FetchError> {
+impl Deezer {
+    /// One lookup, uncounted (see `fetch_artwork`).
+    async fn find(&self, album: &AlbumRequest) -> Result<Option<FetchedArtwork>, FetchError> {
         let Some(q) = query(album) else {
             return Ok(None);
         };
@@ -128,6 +125,16 @@ impl ArtworkService for Deezer {
             })
             .collect();
         self.search.best_image(album, listed).await
+    }
+}
+
+#[async_trait]
+impl ArtworkService for Deezer {
+    async fn fetch_artwork(
+        &self,
+        album: &AlbumRequest,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
+        super::counted(&self.search.api, self.find(album).await)
     }
 
     fn bounds_each_request(&self) -> bool {

@@ -71,12 +71,9 @@ fn term(album: &AlbumRequest) -> Option<String> {
     Some(format!("{artist} {}", album.title).trim().to_owned())
 }
 
-#[async_trait]
-impl ArtworkService for Itunes {
-    async fn fetch_artwork(
-        &self,
-        album: &AlbumRequest,
-    ) -> Result<Option<FetchedArtwork>, FetchError> {
+impl Itunes {
+    /// One lookup, uncounted (see `fetch_artwork`).
+    async fn find(&self, album: &AlbumRequest) -> Result<Option<FetchedArtwork>, FetchError> {
         let Some(term) = term(album) else {
             return Ok(None);
         };
@@ -103,6 +100,16 @@ impl ArtworkService for Itunes {
             })
             .collect();
         self.search.best_image(album, listed).await
+    }
+}
+
+#[async_trait]
+impl ArtworkService for Itunes {
+    async fn fetch_artwork(
+        &self,
+        album: &AlbumRequest,
+    ) -> Result<Option<FetchedArtwork>, FetchError> {
+        super::counted(&self.search.api, self.find(album).await)
     }
 
     fn bounds_each_request(&self) -> bool {

@@ -305,6 +305,13 @@ impl LyricsService for Lrclib {
         }
         let rest: Vec<TrackRecord> = rest.into_iter().cloned().collect();
         answers.extend(self.each(rest, compilation).await);
+        for (_, answer) in &answers {
+            match answer {
+                Ok(FetchedLyrics::NotFound) => self.client.count_answer(false),
+                Ok(_) => self.client.count_answer(true),
+                Err(_) => {}
+            }
+        }
         answers
     }
 

@@ -145,6 +145,18 @@ impl ArtworkService for ArtworkChain {
     }
 }
 
+/// `answer`, counted as a lookup `client`'s provider answered, with artwork or without (a
+/// failure is counted as its requests were).
+pub(crate) fn counted(
+    client: &ProviderClient,
+    answer: Result<Option<FetchedArtwork>, FetchError>,
+) -> Result<Option<FetchedArtwork>, FetchError> {
+    if let Ok(found) = &answer {
+        client.count_answer(found.is_some());
+    }
+    answer
+}
+
 /// An album as a search API describes it: its title and artist, and the image URLs to try for
 /// it, best first.
 pub(crate) struct Listed<'a> {
