@@ -3,7 +3,8 @@
 // welcome view, the library grid, an album with synced lyrics, the enrichment panel with
 // failures (one open, filtered) and the run summary, the write-back card after a run, the wait
 // for the network (panel and job bar), the last run after a restart, and the settings view (a
-// URL from the environment, the write-back preview and its empty state too).
+// URL from the environment, a provider's requests at once out of range, the write-back preview
+// and its empty state too).
 // axe.min.js from node_modules is evaluated in the page through the DevTools protocol:
 // `page.addScriptTag({ path })` inserts it as an inline <script>, which the app's CSP
 // (`default-src 'self'`, as in the Tauri shell) rightly refuses.
@@ -142,7 +143,13 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
       await withApp('', { colorScheme }, async ({ page }) => {
         await nav(page, 'Settings').click();
         await page.getByRole('list', { name: 'Providers in priority order' }).waitFor();
+        assert.equal(await page.getByLabel('lrclib requests at once').isVisible(), true);
         await assertAccessible(page, `settings (${colorScheme})`);
+        // A provider's requests at once out of range: the field marked, its message under it.
+        await page.getByLabel('lrclib requests at once').fill('65');
+        await page.locator('[data-provider="lrclib"]').getByText('Between 1 and 64').waitFor();
+        await assertAccessible(page, `settings with requests at once out of range (${colorScheme})`);
+        await page.getByLabel('lrclib requests at once').fill('2');
         await openAdvanced(page);
         await page.getByLabel('Max concurrent', { exact: true }).fill('100');
         await page.locator('[data-setting="max_concurrent"]').getByText('Between 1 and 64').waitFor();

@@ -382,10 +382,10 @@ describe('enrichment panel', () => {
       assert.deepEqual(await requests.getByRole('rowheader').allTextContents(), [
         'MusicBrainz',
         'Cover Art Archive',
-        'iTunes',
-        'iTunes images',
         'Deezer',
         'Deezer images',
+        'iTunes',
+        'iTunes images',
         'LRCLIB',
       ]);
       for (const received of await requests.locator('tbody td:last-child').allTextContents()) {
@@ -760,13 +760,17 @@ describe('settings view', () => {
       await providers.waitFor();
       const order = () =>
         page.locator('[data-provider]').evaluateAll((els) => els.map((el) => el.getAttribute('data-provider')));
-      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+      // The scarce iTunes is asked last.
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
       // Paces read naturally: iTunes' third of a request a second is 20 a minute.
       assert.equal(await page.getByLabel('itunes requests per minute').inputValue(), '20');
       assert.equal(await page.getByLabel('itunes pace unit').inputValue(), 'minute');
       assert.equal(await page.getByLabel('lrclib requests per second').inputValue(), '5');
+      // Requests at once, each provider's own.
+      assert.equal(await page.getByLabel('lrclib requests at once').inputValue(), '2');
+      assert.equal(await page.getByLabel('coverartarchive requests at once').inputValue(), '4');
+      assert.equal(await page.getByLabel('itunes requests at once').inputValue(), '1');
 
-      await page.getByRole('button', { name: 'Move deezer up' }).click();
       await page.getByRole('button', { name: 'Move deezer up' }).click();
       assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'deezer', 'coverartarchive', 'itunes']);
       await page.getByLabel('Use itunes').uncheck();
@@ -779,6 +783,10 @@ describe('settings view', () => {
       const rate = page.getByLabel('lrclib requests per second');
       await rate.fill('0');
       await page.locator('[data-provider="lrclib"]').getByText('Must be above 0, at most 1,000').waitFor();
+      const atOnce = page.getByLabel('musicbrainz requests at once');
+      await atOnce.fill('65');
+      await page.locator('[data-provider="musicbrainz"]').getByText('Between 1 and 64').waitFor();
+      assert.equal(await atOnce.getAttribute('aria-invalid'), 'true');
       await openAdvanced(page);
       await page.getByLabel('Max retries', { exact: true }).fill('4');
       assert.equal(await button(page, 'Save').isDisabled(), true);
@@ -795,12 +803,15 @@ describe('settings view', () => {
       await nav(page, 'Settings').click();
       // Nothing was saved: neither the settings nor the providers.
       await providers.waitFor();
-      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
       assert.equal(await page.getByLabel('Max retries', { exact: true }).inputValue(), '3');
+      assert.equal(await page.getByLabel('musicbrainz requests at once').inputValue(), '1');
 
       // Valid: saved, and loaded back in the same order.
-      await page.getByRole('button', { name: 'Move deezer up' }).click();
+      await page.getByRole('button', { name: 'Move itunes up' }).click();
       await page.getByLabel('Use itunes').uncheck();
+      // A self-hosted LRCLIB can take more at once.
+      await page.getByLabel('lrclib requests at once').fill('16');
       await page.getByLabel('deezer base URL').fill('https://deezer.example/api');
       await page.getByLabel('lrclib requests per second').fill('2.5');
       // Deezer per minute: 300 a minute is saved as 5 a second.
@@ -815,8 +826,10 @@ describe('settings view', () => {
       assert.equal(await nav(page, 'Library').getAttribute('aria-current'), 'page');
       await nav(page, 'Settings').click();
       await providers.waitFor();
-      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
+      assert.deepEqual(await order(), ['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
       assert.equal(await page.getByLabel('Use itunes').isChecked(), false);
+      assert.equal(await page.getByLabel('lrclib requests at once').inputValue(), '16');
+      assert.equal(await page.getByLabel('deezer requests at once').inputValue(), '2');
       assert.equal(await page.getByLabel('deezer base URL').inputValue(), 'https://deezer.example/api');
       assert.equal(await page.getByLabel('lrclib requests per second').inputValue(), '2.5');
       assert.equal(await page.getByLabel('itunes requests per minute').inputValue(), '20');

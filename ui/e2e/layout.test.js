@@ -143,6 +143,7 @@ describe('layout', () => {
               page.getByRole('button', { name: 'Restore defaults' }),
               page.getByLabel('Batch size', { exact: true }),
               page.getByLabel('deezer pace unit'),
+              page.getByLabel('deezer requests at once'),
               page.getByRole('button', { name: 'Move deezer up' }),
             ],
             `${where} settings`,

@@ -237,7 +237,7 @@ describe('App first run', () => {
     expect(enrich.classList.contains('primary')).toBe(true);
     expect(screen.getByTestId('welcome-imported').textContent).toMatch(/^\s*[\d,]+\s+tracks in 7\s+albums\./);
     expect(screen.getByRole('button', { name: 'Choose the providers' })).toBeTruthy();
-    await screen.findByText(/asks LRCLIB, MusicBrainz, Cover Art Archive, iTunes and Deezer\./);
+    await screen.findByText(/asks LRCLIB, MusicBrainz, Cover Art Archive, Deezer and iTunes\./);
     const wifi = screen.getByLabelText('Only on WiFi') as HTMLInputElement;
     await waitFor(() => expect(wifi.disabled).toBe(false));
     expect(wifi.checked).toBe(false);

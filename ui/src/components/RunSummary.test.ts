@@ -36,10 +36,10 @@ describe('RunSummary', () => {
     );
     expect(sources('artwork')).toEqual([
       'Cover Art Archive 700',
-      'iTunes 150',
+      'Deezer 150',
       'embedded in the files 100',
       'cover file in the folder 50',
-      'Deezer 30',
+      'iTunes 30',
     ]);
     expect(plain(within(card).getByRole('heading', { name: /^Lyrics found/ }).textContent)).toBe(
       'Lyrics found: 980 tracks',
@@ -67,10 +67,10 @@ describe('RunSummary', () => {
       ['LRCLIB', '1,206 (6 failed)', '3.4 MB'],
       ['MusicBrainz', '1,060 (12 throttled)', '2.1 MB'],
       ['Cover Art Archive', '1,048', '268 MB'],
-      ['iTunes', '348', '1.2 MB'],
-      ['iTunes images', '150', '45 MB'],
-      ['Deezer', '198', '640 kB'],
-      ['Deezer images', '30', '7.8 MB'],
+      ['Deezer', '348', '1.2 MB'],
+      ['Deezer images', '150', '45 MB'],
+      ['iTunes', '198', '640 kB'],
+      ['iTunes images', '30', '7.8 MB'],
     ]);
     // Each provider names its row.
     expect(within(table).getByRole('rowheader', { name: 'MusicBrainz' })).toBeTruthy();

@@ -210,42 +210,46 @@ describe('SettingsPanel providers', () => {
     await setup();
     const list = screen.getByRole('list', { name: 'Providers in priority order' });
     expect(within(list).getAllByRole('listitem')).toHaveLength(5);
-    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
     expect(field('Use deezer').checked).toBe(true);
     expect(field('deezer base URL').value).toBe('https://api.deezer.com');
     expect(field('deezer requests per second').value).toBe('10');
+    expect(field('deezer requests at once').value).toBe('2');
+    expect(field('coverartarchive requests at once').value).toBe('4');
     // About 20 calls a minute reads better than 0.333333 a second.
     expect(field('itunes requests per minute').value).toBe('20');
     expect((screen.getByRole('combobox', { name: 'itunes pace unit' }) as HTMLSelectElement).value).toBe('minute');
     expect((screen.getByRole('combobox', { name: 'lrclib pace unit' }) as HTMLSelectElement).value).toBe('second');
     expect((screen.getByRole('button', { name: 'Move lrclib up' }) as HTMLButtonElement).disabled).toBe(true);
-    expect((screen.getByRole('button', { name: 'Move deezer down' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Move itunes down' }) as HTMLButtonElement).disabled).toBe(true);
     expect(save().disabled).toBe(true);
   });
 
   it('reorders with the move buttons, keeping the focus, and saves the order', async () => {
     const { backend } = await setup();
-    const up = screen.getByRole('button', { name: 'Move deezer up' });
+    const up = screen.getByRole('button', { name: 'Move itunes up' });
     up.focus();
     await fireEvent.click(up);
-    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
-    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move deezer up' })));
-    await fireEvent.click(screen.getByRole('button', { name: 'Move deezer up' }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Move deezer up' }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Move deezer up' }));
-    expect(providerNames()[0]).toBe('deezer');
+    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move itunes up' })));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move itunes up' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move itunes up' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move itunes up' }));
+    expect(providerNames()[0]).toBe('itunes');
     // At the top, the focus goes to the button that can still move it.
-    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move deezer down' })));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move itunes down' })));
     await fireEvent.click(screen.getByRole('button', { name: 'Move lrclib down' }));
-    await fireEvent.click(field('Use itunes'));
+    await fireEvent.click(field('Use deezer'));
     expect(save().disabled).toBe(false);
     await fireEvent.click(save());
     await screen.findByText('Settings saved.');
     expect(backend.providerSaveCalls).toBe(1);
     expect(backend.saveCalls).toBe(0); // the enrichment settings did not change
     const saved = await backend.getProviders();
-    expect(saved.map((p) => p.name)).toEqual(['deezer', 'musicbrainz', 'lrclib', 'coverartarchive', 'itunes']);
-    expect(saved.find((p) => p.name === 'itunes')).toMatchObject({ enabled: false, requests_per_second: 1 / 3 });
+    expect(saved.map((p) => p.name)).toEqual(['itunes', 'musicbrainz', 'lrclib', 'coverartarchive', 'deezer']);
+    expect(saved.find((p) => p.name === 'deezer')).toMatchObject({ enabled: false, max_in_flight: 2 });
+    // The pace shown as 20 a minute, untouched, is saved exact.
+    expect(saved.find((p) => p.name === 'itunes')).toMatchObject({ requests_per_second: 1 / 3, max_in_flight: 1 });
     expect(save().disabled).toBe(true);
   });
 
@@ -383,12 +387,15 @@ describe('SettingsPanel providers', () => {
   });
 
   it('restores the default providers too', async () => {
-    const reversed = [...DEFAULT_PROVIDERS].reverse().map((p) => ({ ...p, enabled: false }));
+    const reversed = [...DEFAULT_PROVIDERS].reverse().map((p) => ({ ...p, enabled: false, max_in_flight: 8 }));
     await setup(new FakeBackend({ providers: reversed }));
-    expect(providerNames()[0]).toBe('deezer');
+    expect(providerNames()[0]).toBe('itunes');
+    expect(field('lrclib requests at once').value).toBe('8');
     await fireEvent.click(screen.getByRole('button', { name: 'Restore defaults' }));
-    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'itunes', 'deezer']);
+    expect(providerNames()).toEqual(['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']);
     expect(field('Use lrclib').checked).toBe(true);
+    expect(field('lrclib requests at once').value).toBe('2');
+    expect(field('itunes requests at once').value).toBe('1');
   });
 
   it('keeps the engine internals under a collapsed Advanced section', async () => {
@@ -526,6 +533,124 @@ describe('SettingsPanel providers', () => {
       'http://127.0.0.1:8080/lrclib',
     );
     expect(field('lrclib base URL').value).toBe('https://lyrics.example');
+  });
+
+  /** The ids a field's aria-describedby names, and the text of each. */
+  function described(input: HTMLElement): string[] {
+    return (input.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent?.replace(/\s+/g, ' ').trim() ?? `missing #${id}`);
+  }
+
+  it('shows each provider’s saved requests at once in an “At once” field, with its range', async () => {
+    const providers = DEFAULT_PROVIDERS.map((p) => ({
+      ...p,
+      max_in_flight: p.name === 'lrclib' ? 16 : p.max_in_flight,
+    }));
+    await setup(new FakeBackend({ providers }));
+    for (const name of ['lrclib', 'musicbrainz', 'coverartarchive', 'deezer', 'itunes']) {
+      const input = within(block(name)).getByLabelText(`${name} requests at once`) as HTMLInputElement;
+      expect(input.id).toBe(`provider-${name}-in-flight`);
+      // Labelled "At once" on screen.
+      expect(document.querySelector(`label[for="${input.id}"]`)?.textContent).toBe('At once');
+      expect(input.getAttribute('aria-invalid')).toBe('false');
+      expect(described(input)).toEqual([expect.stringContaining('Requests in flight at the same time, 1–64.')]);
+    }
+    expect(field('lrclib requests at once').value).toBe('16');
+    expect(field('musicbrainz requests at once').value).toBe('1');
+    expect(field('coverartarchive requests at once').value).toBe('4');
+    expect(field('deezer requests at once').value).toBe('2');
+    expect(field('itunes requests at once').value).toBe('1');
+    // LRCLIB's hint says a self-hosted instance can take more; the section says what the field is.
+    expect(described(field('lrclib requests at once'))[0]).toContain('self-hosted LRCLIB can take more');
+    expect(described(field('deezer requests at once'))[0]).not.toContain('LRCLIB');
+    const hint = screen.getByTestId('in-flight-hint').textContent?.replace(/\s+/g, ' ');
+    expect(hint).toContain('At once is how many requests a provider is sent at the same time, from 1 to 64.');
+    expect(hint).toContain('16');
+    expect(save().disabled).toBe(true);
+  });
+
+  it('refuses requests at once that are not a whole number from 1 to 64 inline, and saves nothing', async () => {
+    const { backend } = await setup();
+    const saveProviders = vi.spyOn(backend, 'saveProviders');
+    const input = field('lrclib requests at once');
+    for (const [value, message] of [
+      ['0', 'Between 1 and 64'],
+      ['65', 'Between 1 and 64'],
+      ['2.5', 'Enter a whole number between 1 and 64'],
+      ['', 'Enter a whole number between 1 and 64'],
+    ]) {
+      await type('lrclib requests at once', value);
+      expect(input.getAttribute('aria-invalid'), value).toBe('true');
+      expect(within(block('lrclib')).getByText(message)).toBeTruthy();
+      // The message describes the field, after its hint.
+      const ids = input.getAttribute('aria-describedby')?.split(' ');
+      expect(ids).toEqual(['provider-lrclib-in-flight-hint', 'provider-lrclib-in-flight-error']);
+      expect(document.getElementById(ids![1])?.textContent).toBe(message);
+      expect(block('lrclib').classList.contains('invalid')).toBe(true);
+      expect(save().disabled).toBe(true);
+      expect(screen.getByText('Fix the highlighted value to save.')).toBeTruthy();
+      await fireEvent.submit(input.form!);
+    }
+    expect(saveProviders).not.toHaveBeenCalled();
+    expect(backend.providerSaveCalls).toBe(0);
+    // Back in range: no message, Save is back.
+    await type('lrclib requests at once', '64');
+    expect(input.getAttribute('aria-invalid')).toBe('false');
+    expect(input.getAttribute('aria-describedby')).toBe('provider-lrclib-in-flight-hint');
+    expect(within(block('lrclib')).queryByText('Between 1 and 64')).toBeNull();
+    expect(save().disabled).toBe(false);
+  });
+
+  it('sends the requests at once with the saved providers, every provider carrying its own', async () => {
+    const { backend } = await setup();
+    const saveProviders = vi.spyOn(backend, 'saveProviders');
+    await type('lrclib requests at once', ' 16 ');
+    expect(screen.getByTestId('unsaved')).toBeTruthy();
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect(saveProviders).toHaveBeenCalledOnce();
+    expect(saveProviders.mock.calls[0][0].map((p) => [p.name, p.max_in_flight])).toEqual([
+      ['lrclib', 16],
+      ['musicbrainz', 1],
+      ['coverartarchive', 4],
+      ['deezer', 2],
+      ['itunes', 1],
+    ]);
+    expect((await backend.getProviders()).find((p) => p.name === 'lrclib')?.max_in_flight).toBe(16);
+    // Loaded back: the saved value, nothing left to save.
+    expect(field('lrclib requests at once').value).toBe('16');
+    expect(save().disabled).toBe(true);
+    // Another field's change sends every provider's requests at once as they are.
+    await type('deezer base URL', 'https://deezer.example');
+    await fireEvent.click(save());
+    await waitFor(() => expect(saveProviders).toHaveBeenCalledTimes(2));
+    expect(saveProviders.mock.calls[1][0].map((p) => p.max_in_flight)).toEqual([16, 1, 4, 2, 1]);
+  });
+
+  it('shows the engine’s max_in_flight problem under the At once field', async () => {
+    const backend = new FakeBackend();
+    const message = 'provider lrclib: requests at once must be a whole number from 1 to 64, got 40';
+    vi.spyOn(backend, 'saveProviders').mockRejectedValue(
+      new BackendError('invalid_config', message, [{ name: 'lrclib', field: 'max_in_flight', message }]),
+    );
+    await setup(backend);
+    await type('lrclib requests at once', '40');
+    await fireEvent.click(save());
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('some provider settings are invalid.');
+    // Under its field, not in the alert.
+    expect(alert.textContent).not.toContain(message);
+    const input = field('lrclib requests at once');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(within(block('lrclib')).getByText(message)).toBeTruthy();
+    expect(described(input)).toContain(message);
+    expect(save().disabled).toBe(true);
+    // Editing the field clears the engine's message.
+    await type('lrclib requests at once', '8');
+    expect(within(block('lrclib')).queryByText(message)).toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBe('false');
+    expect(save().disabled).toBe(false);
   });
 
   it('works without the URLs in use when they cannot be loaded', async () => {

@@ -233,10 +233,10 @@ describe('FakeBackend job', () => {
     expect(providers).toEqual([
       'musicbrainz',
       'coverartarchive',
-      'itunes',
-      'itunes images',
       'deezer',
       'deezer images',
+      'itunes',
+      'itunes images',
       'lrclib',
     ]);
     for (const r of result.requests) {
@@ -552,7 +552,7 @@ describe('FakeBackend providers', () => {
     const fake = new FakeBackend();
     const bad = DEFAULT_PROVIDERS.map((p) => ({ ...p }));
     bad[0].base_url = 'lrclib.net';
-    bad[4].requests_per_second = 0; // deezer
+    bad.find((p) => p.name === 'deezer')!.requests_per_second = 0;
     const result = fake.saveProviders(bad);
     await expect(result).rejects.toMatchObject({
       code: 'invalid_config',
@@ -568,6 +568,35 @@ describe('FakeBackend providers', () => {
     });
     expect(await fake.getProviders()).toEqual(DEFAULT_PROVIDERS);
     expect(fake.providerSaveCalls).toBe(0);
+  });
+
+  it('refuses requests at once outside the engine’s bounds, with its message', async () => {
+    const fake = new FakeBackend();
+    for (const value of [0, 65, 2.5]) {
+      const bad = DEFAULT_PROVIDERS.map((p) => ({
+        ...p,
+        max_in_flight: p.name === 'lrclib' ? value : p.max_in_flight,
+      }));
+      const message = `provider lrclib: requests at once must be a whole number from 1 to 64, got ${value}`;
+      await expect(fake.saveProviders(bad)).rejects.toMatchObject({
+        code: 'invalid_config',
+        message,
+        details: [{ name: 'lrclib', field: 'max_in_flight', message }],
+      });
+    }
+    expect(fake.providerSaveCalls).toBe(0);
+    // A self-hosted LRCLIB can take 16 at once; the bounds themselves are fine.
+    const ok = DEFAULT_PROVIDERS.map((p) => ({ ...p, max_in_flight: p.name === 'lrclib' ? 16 : 64 }));
+    await fake.saveProviders(ok);
+    expect((await fake.getProviders()).map((p) => p.max_in_flight)).toEqual([16, 64, 64, 64, 64]);
+    await fake.saveProviders(DEFAULT_PROVIDERS.map((p) => ({ ...p, max_in_flight: 1 })));
+    expect(fake.providerSaveCalls).toBe(2);
+  });
+
+  it('fills in the default requests at once of a list saved before the setting existed', async () => {
+    const saved = DEFAULT_PROVIDERS.map((p) => ({ ...p, max_in_flight: 0 }));
+    const fake = new FakeBackend({ providers: saved });
+    expect(await fake.getProviders()).toEqual(DEFAULT_PROVIDERS);
   });
 
   it('says which URL each provider is asked at, and which variable replaces the saved one', async () => {
@@ -596,11 +625,11 @@ describe('FakeBackend providers', () => {
   it('appends providers missing from a saved list', async () => {
     const fake = new FakeBackend({ providers: [DEFAULT_PROVIDERS[4]] });
     expect((await fake.getProviders()).map((p) => p.name)).toEqual([
-      'deezer',
+      'itunes',
       'lrclib',
       'musicbrainz',
       'coverartarchive',
-      'itunes',
+      'deezer',
     ]);
   });
 });

@@ -229,16 +229,16 @@ function networkPause(): PauseReason {
 }
 
 /**
- * The order the summary lists providers in: the artwork chain as the engine asks it (the album
- * lookup, then each source and its image server), then lyrics.
+ * The order the summary lists providers in: the artwork chain as the engine asks it by default
+ * (the album lookup, then each source and its image server, the scarce iTunes last), then lyrics.
  */
 const REQUEST_ORDER = [
   'musicbrainz',
   'coverartarchive',
-  'itunes',
-  'itunes images',
   'deezer',
   'deezer images',
+  'itunes',
+  'itunes images',
   'lrclib',
 ];
 
@@ -1004,8 +1004,9 @@ export class FakeBackend implements Backend {
 
   /**
    * An artwork operation that ended without failing: a cover already on disk (no request), or
-   * the chain asked in order (MusicBrainz to find the release, the Cover Art Archive, then
-   * iTunes, then Deezer, each with its image server) until one had it; `null` asks them all.
+   * the chain asked in the default order (MusicBrainz to find the release, the Cover Art
+   * Archive, then Deezer, then iTunes, each with its image server) until one had it; `null` asks
+   * them all.
    */
   private askArtwork(job: FakeJob, source: string | null, seed: number): void {
     if (source === 'embedded' || source === 'folder') return;
@@ -1020,7 +1021,7 @@ export class FakeBackend implements Backend {
     }
     // The archive has no cover for the release: a 404, no body.
     this.ask(job, 'coverartarchive', 'answered');
-    for (const provider of ['itunes', 'deezer']) {
+    for (const provider of ['deezer', 'itunes']) {
       this.ask(job, provider, 'answered', size(BODY_BYTES.lookup));
       if (source === provider) {
         this.ask(job, `${provider} images`, 'answered', size(BODY_BYTES.cover));
@@ -1041,8 +1042,8 @@ export class FakeBackend implements Backend {
     if (roll < 0.12) return 'embedded';
     if (roll < 0.18) return 'folder';
     if (roll < 0.75) return 'coverartarchive';
-    if (roll < 0.92) return 'itunes';
-    return 'deezer';
+    if (roll < 0.92) return 'deezer';
+    return 'itunes';
   }
 
   private settleTrack(job: FakeJob, item: { trackId: number; ops: Operation[] }, events: LibraryEvent[]): void {

@@ -277,17 +277,18 @@ export function runResultFixture(): RunExtras & { counts: EnrichmentProgress } {
     counts: progress(1200, 1200, { artwork_fetched: 1030, lyrics_fetched: 980, failed_tracks: 12 }),
     notFound: { artwork: 164, lyrics: 214 },
     foundBy: {
-      artwork: { coverartarchive: 700, itunes: 150, deezer: 30, embedded: 100, folder: 50 },
+      artwork: { coverartarchive: 700, deezer: 150, itunes: 30, embedded: 100, folder: 50 },
       lyrics: { lrclib: 900, instrumental: 80 },
     },
     requests: [
       { provider: 'lrclib', sent: 1206, throttled: 0, failed: 6, bytes: 3_400_000 },
       { provider: 'musicbrainz', sent: 1060, throttled: 12, failed: 0, bytes: 2_100_000 },
       { provider: 'coverartarchive', sent: 1048, throttled: 0, failed: 0, bytes: 268_000_000 },
-      { provider: 'itunes', sent: 348, throttled: 0, failed: 0, bytes: 1_200_000 },
-      { provider: 'itunes images', sent: 150, throttled: 0, failed: 0, bytes: 45_000_000 },
-      { provider: 'deezer', sent: 198, throttled: 0, failed: 0, bytes: 640_000 },
-      { provider: 'deezer images', sent: 30, throttled: 0, failed: 0, bytes: 7_800_000 },
+      // The artwork chain in its default order: Deezer before the scarce iTunes.
+      { provider: 'deezer', sent: 348, throttled: 0, failed: 0, bytes: 1_200_000 },
+      { provider: 'deezer images', sent: 150, throttled: 0, failed: 0, bytes: 45_000_000 },
+      { provider: 'itunes', sent: 198, throttled: 0, failed: 0, bytes: 640_000 },
+      { provider: 'itunes images', sent: 30, throttled: 0, failed: 0, bytes: 7_800_000 },
     ],
   };
 }

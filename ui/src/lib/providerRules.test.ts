@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import rules from '../bindings/rules.json';
 import {
   DEFAULT_PROVIDERS,
+  IN_FLIGHT_MAX,
+  IN_FLIGHT_MIN,
   completeProviders,
+  inFlightError,
   isHttpUrl,
+  isValidInFlight,
   isProviderProblemList,
   parseRate,
   providerLabel,
@@ -61,9 +66,9 @@ describe('providerRules', () => {
 
   it('finds every problem with the engine’s messages', () => {
     const problems = providerProblems([
-      { name: 'lrclib', enabled: true, base_url: 'ftp://lrclib.net', requests_per_second: 0 },
-      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5 },
-      { name: 'napster', enabled: false, base_url: 'https://napster.com', requests_per_second: 1001 },
+      { name: 'lrclib', enabled: true, base_url: 'ftp://lrclib.net', requests_per_second: 0, max_in_flight: 65 },
+      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.net', requests_per_second: 5, max_in_flight: 2 },
+      { name: 'napster', enabled: false, base_url: 'https://napster.com', requests_per_second: 1001, max_in_flight: 0 },
     ]);
     expect(problems).toEqual([
       { name: 'lrclib', field: 'base_url', message: 'provider lrclib: "ftp://lrclib.net" is not an http(s) URL' },
@@ -72,16 +77,26 @@ describe('providerRules', () => {
         field: 'requests_per_second',
         message: 'provider lrclib: requests per second must be above 0 and at most 1000, got 0',
       },
+      {
+        name: 'lrclib',
+        field: 'max_in_flight',
+        message: 'provider lrclib: requests at once must be a whole number from 1 to 64, got 65',
+      },
       { name: 'lrclib', field: 'name', message: 'provider lrclib is listed twice' },
       {
         name: 'napster',
         field: 'name',
-        message: 'unknown provider "napster" (this build has: lrclib, musicbrainz, coverartarchive, itunes, deezer)',
+        message: 'unknown provider "napster" (this build has: lrclib, musicbrainz, coverartarchive, deezer, itunes)',
       },
       {
         name: 'napster',
         field: 'requests_per_second',
         message: 'provider napster: requests per second must be above 0 and at most 1000, got 1001',
+      },
+      {
+        name: 'napster',
+        field: 'max_in_flight',
+        message: 'provider napster: requests at once must be a whole number from 1 to 64, got 0',
       },
     ]);
     expect(isProviderProblemList(problems)).toBe(true);
@@ -91,19 +106,93 @@ describe('providerRules', () => {
 
   it('completes a saved list like the engine: unknown and repeated dropped, missing appended', () => {
     const saved = [
-      { name: 'deezer', enabled: false, base_url: 'https://api.deezer.com', requests_per_second: 2 },
-      { name: 'napster', enabled: true, base_url: 'https://napster.com', requests_per_second: 1 },
-      { name: 'deezer', enabled: true, base_url: 'https://x.example', requests_per_second: 3 },
-      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.example', requests_per_second: 5 },
+      {
+        name: 'itunes',
+        enabled: false,
+        base_url: 'https://itunes.apple.com',
+        requests_per_second: 2,
+        max_in_flight: 3,
+      },
+      { name: 'napster', enabled: true, base_url: 'https://napster.com', requests_per_second: 1, max_in_flight: 1 },
+      { name: 'itunes', enabled: true, base_url: 'https://x.example', requests_per_second: 3, max_in_flight: 1 },
+      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.example', requests_per_second: 5, max_in_flight: 16 },
     ];
     expect(completeProviders(saved).map((p) => p.name)).toEqual([
-      'deezer',
+      'itunes',
       'lrclib',
       'musicbrainz',
       'coverartarchive',
-      'itunes',
+      'deezer',
     ]);
     expect(completeProviders(saved)[0]).toEqual(saved[0]);
+    expect(completeProviders(saved)[1].max_in_flight).toBe(16);
+  });
+
+  it('fills in the default requests at once of a list saved before the setting existed (0)', () => {
+    const saved = [
+      { name: 'lrclib', enabled: true, base_url: 'https://lrclib.example', requests_per_second: 5, max_in_flight: 0 },
+      {
+        name: 'coverartarchive',
+        enabled: true,
+        base_url: 'https://coverartarchive.org',
+        requests_per_second: 10,
+        max_in_flight: 0,
+      },
+    ];
+    const completed = completeProviders(saved);
+    expect(completed.map((p) => [p.name, p.max_in_flight])).toEqual([
+      ['lrclib', 2],
+      ['coverartarchive', 4],
+      ['musicbrainz', 1],
+      ['deezer', 2],
+      ['itunes', 1],
+    ]);
+    expect(completed[0].base_url).toBe('https://lrclib.example');
+    // Not the saved list itself.
+    expect(saved[0].max_in_flight).toBe(0);
+  });
+
+  it('has the engine’s default order and requests at once: Deezer before the scarce iTunes', () => {
+    expect(DEFAULT_PROVIDERS.map((p) => [p.name, p.max_in_flight])).toEqual([
+      ['lrclib', 2],
+      ['musicbrainz', 1],
+      ['coverartarchive', 4],
+      ['deezer', 2],
+      ['itunes', 1],
+    ]);
+  });
+
+  it('checks requests at once against the engine’s bounds, as a whole number', () => {
+    // From rules.json, not written here.
+    expect([IN_FLIGHT_MIN, IN_FLIGHT_MAX]).toEqual([rules.in_flight_min, rules.in_flight_max]);
+    expect(isValidInFlight(IN_FLIGHT_MIN)).toBe(true);
+    expect(isValidInFlight(IN_FLIGHT_MAX)).toBe(true);
+    expect(isValidInFlight(16)).toBe(true);
+    for (const value of [IN_FLIGHT_MIN - 1, IN_FLIGHT_MAX + 1, 2.5, Number.NaN, -1]) {
+      expect(isValidInFlight(value), String(value)).toBe(false);
+    }
+    expect(inFlightError('4', 'en-US')).toBeNull();
+    expect(inFlightError(' 16 ', 'en-US')).toBeNull();
+    expect(inFlightError('64', 'en-US')).toBeNull();
+    expect(inFlightError('0', 'en-US')).toBe('Between 1 and 64');
+    expect(inFlightError('65', 'en-US')).toBe('Between 1 and 64');
+    for (const text of ['2.5', '', 'many', '-1', '1e1']) {
+      expect(inFlightError(text, 'en-US'), text).toBe('Enter a whole number between 1 and 64');
+    }
+  });
+
+  it('keeps the requests at once as typed in a row, and saves them as a number', () => {
+    const rows = providerRows(DEFAULT_PROVIDERS);
+    expect(rows.map((row) => row.inFlight)).toEqual(['2', '1', '4', '2', '1']);
+    rows[0].inFlight = ' 16 ';
+    const edited = rowsToProviders(rows);
+    expect(edited[0].max_in_flight).toBe(16);
+    // A change of requests at once alone is a change.
+    expect(sameProviders(edited, DEFAULT_PROVIDERS)).toBe(false);
+    rows[0].inFlight = '2';
+    expect(sameProviders(rowsToProviders(rows), DEFAULT_PROVIDERS)).toBe(true);
+    rows[0].inFlight = '2.5';
+    expect(rowsToProviders(rows)[0].max_in_flight).toBeNaN();
   });
 
   it('shows each pace per second or per minute, whichever reads naturally', () => {
@@ -151,8 +240,8 @@ describe('providerRules', () => {
 
   it('shows 1/3 a second as 20 a minute but keeps it exact unless edited', () => {
     const rows = providerRows(DEFAULT_PROVIDERS);
-    // iTunes comes after LRCLIB, MusicBrainz and the Cover Art Archive.
-    const itunes = 3; // (0-based)
+    // iTunes comes last: after LRCLIB, MusicBrainz, the Cover Art Archive and Deezer.
+    const itunes = 4; // (0-based)
     expect(rows[itunes].rate).toBe('20');
     expect(rows[itunes].unit).toBe('minute');
     expect(rowsToProviders(rows)).toEqual(DEFAULT_PROVIDERS);

@@ -1,7 +1,7 @@
 // The providers' defaults and what a valid provider setting is, for inline feedback in the
-// settings form and for the fake backend. The defaults and the pace bounds come from the
-// engine (`../bindings/rules.json`, written by a Rust test); the checks mirror
-// `crates/engine/src/config/providers.rs` (`problems`, `complete`). The backend re-validates
+// settings form and for the fake backend. The defaults and the bounds of the pace and of the
+// requests at once come from the engine (`../bindings/rules.json`, written by a Rust test); the
+// checks mirror `crates/engine/src/config/providers.rs` (`problems`, `complete`). The backend re-validates
 // every `save_providers` and is authoritative: its `invalid_config` details are shown next to
 // the fields just the same.
 
@@ -9,11 +9,11 @@ import type { ProviderId } from '../bindings/ProviderId';
 import type { ProviderProblem } from '../bindings/ProviderProblem';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
 import { formatCount } from './format';
-import { RULES } from './settingsRules';
+import { RULES, parseWholeNumber, rangeMessage } from './settingsRules';
 
 /**
- * Every provider, on, at its default endpoint and pace, in the default order (the engine's
- * `providers::defaults()`; the artwork chain follows it).
+ * Every provider, on, at its default endpoint, pace and requests at once, in the default order
+ * (the engine's `providers::defaults()`; the artwork chain follows it: the scarce iTunes last).
  */
 export const DEFAULT_PROVIDERS: readonly Readonly<ProviderSettings>[] = Object.freeze(
   RULES.providers.map((p) => Object.freeze({ ...p })),
@@ -53,7 +53,7 @@ export function providerRole(name: string): string | null {
 }
 
 /** What a `ProviderProblem` can be about (`ProviderProblem.field`). */
-export const PROVIDER_FIELDS = ['name', 'base_url', 'requests_per_second'] as const;
+export const PROVIDER_FIELDS = ['name', 'base_url', 'requests_per_second', 'max_in_flight'] as const;
 export type ProviderField = (typeof PROVIDER_FIELDS)[number];
 
 export function isProviderField(field: string): field is ProviderField {
@@ -63,6 +63,10 @@ export function isProviderField(field: string): field is ProviderField {
 /** Exclusive lower bound and inclusive upper bound of `requests_per_second`. */
 export const RATE_MIN_EXCLUSIVE = RULES.rate_above;
 export const RATE_MAX = RULES.rate_at_most;
+
+/** Inclusive bounds of `max_in_flight` (requests sent to one provider at once). */
+export const IN_FLIGHT_MIN = RULES.in_flight_min;
+export const IN_FLIGHT_MAX = RULES.in_flight_max;
 
 /** Whether `text` parses as an http(s) URL with a host (as the engine's `url` crate checks). */
 export function isHttpUrl(text: string): boolean {
@@ -83,6 +87,22 @@ export function parseRate(text: string): number | null {
   const trimmed = text.trim();
   if (!/^(\d{1,15}(\.\d*)?|\.\d+)$/.test(trimmed)) return null;
   return Number(trimmed);
+}
+
+/** Whether `value` is a whole number within the engine's bounds of requests at once. */
+export function isValidInFlight(value: number): boolean {
+  return Number.isInteger(value) && value >= IN_FLIGHT_MIN && value <= IN_FLIGHT_MAX;
+}
+
+/**
+ * The inline message for requests at once as typed, or `null` when it is fine: worded like the
+ * other whole-number settings ("Enter a whole number between 1 and 64", "Between 1 and 64").
+ */
+export function inFlightError(text: string, locale?: string): string | null {
+  const range = { min: IN_FLIGHT_MIN, max: IN_FLIGHT_MAX };
+  const value = parseWholeNumber(text);
+  if (value === null) return `Enter a whole number ${rangeMessage(range, locale).toLowerCase()}`;
+  return isValidInFlight(value) ? null : rangeMessage(range, locale);
 }
 
 /** The inline message for a base URL as typed, or `null` when it is fine. */
@@ -131,7 +151,7 @@ export function rateError(text: string, locale?: string, unit: RateUnit = 'secon
 
 /**
  * Every problem in `providers`, like the engine's `problems`: repeated or unknown names, URLs
- * that are not http(s), rates out of range (with the engine's messages).
+ * that are not http(s), rates and requests at once out of range (with the engine's messages).
  */
 export function providerProblems(providers: readonly ProviderSettings[]): ProviderProblem[] {
   const found: ProviderProblem[] = [];
@@ -152,19 +172,29 @@ export function providerProblems(providers: readonly ProviderSettings[]): Provid
         `provider ${p.name}: requests per second must be above 0 and at most 1000, got ${p.requests_per_second}`,
       );
     }
+    if (!isValidInFlight(p.max_in_flight)) {
+      problem(
+        'max_in_flight',
+        `provider ${p.name}: requests at once must be a whole number from ${IN_FLIGHT_MIN} to ${IN_FLIGHT_MAX}, got ${p.max_in_flight}`,
+      );
+    }
   }
   return found;
 }
 
 /**
  * A saved list brought up to this build, like the engine's `complete`: unknown and repeated
- * providers dropped, missing ones appended at their defaults, the saved order kept.
+ * providers dropped, missing ones appended at their defaults, settings they lack (requests at
+ * once, 0 or absent in a list saved before it existed) at their defaults, the saved order kept.
  */
 export function completeProviders(saved: readonly ProviderSettings[]): ProviderSettings[] {
   const seen = new Set<string>();
   const kept = saved.filter((p) => KNOWN_PROVIDERS.includes(p.name) && !seen.has(p.name) && seen.add(p.name));
   const missing = DEFAULT_PROVIDERS.filter((d) => !seen.has(d.name));
-  return [...kept, ...missing].map((p) => ({ ...p }));
+  return [...kept, ...missing].map((p) => ({
+    ...p,
+    max_in_flight: p.max_in_flight || (DEFAULT_PROVIDERS.find((d) => d.name === p.name)?.max_in_flight ?? 0),
+  }));
 }
 
 /** Whether `value` looks like the `ProviderProblem[]` of a `saveProviders` rejection. */
@@ -179,13 +209,14 @@ export function isProviderProblemList(value: unknown): value is ProviderProblem[
   );
 }
 
-/** A provider as the settings form holds it: the rate as typed, per `unit`. */
+/** A provider as the settings form holds it: the rate as typed, per `unit`; the requests at once as typed. */
 export interface ProviderRow {
   name: string;
   enabled: boolean;
   base_url: string;
   rate: string;
   unit: RateUnit;
+  inFlight: string;
   /**
    * The loaded rate (requests per second), exact, and how it was first shown: an untouched
    * field keeps it exact.
@@ -211,6 +242,7 @@ export function providerRows(providers: readonly ProviderSettings[]): ProviderRo
       base_url: p.base_url,
       rate: text,
       unit,
+      inFlight: String(p.max_in_flight),
       loadedRate: p.requests_per_second,
       loadedRateText: text,
       loadedUnit: unit,
@@ -244,6 +276,7 @@ export function rowsToProviders(rows: readonly ProviderRow[]): ProviderSettings[
     enabled: row.enabled,
     base_url: row.base_url.trim(),
     requests_per_second: rowRequestsPerSecond(row),
+    max_in_flight: parseWholeNumber(row.inFlight) ?? Number.NaN,
   }));
 }
 
@@ -256,7 +289,8 @@ export function sameProviders(a: readonly ProviderSettings[], b: readonly Provid
         p.name === b[i].name &&
         p.enabled === b[i].enabled &&
         p.base_url === b[i].base_url &&
-        p.requests_per_second === b[i].requests_per_second,
+        p.requests_per_second === b[i].requests_per_second &&
+        p.max_in_flight === b[i].max_in_flight,
     )
   );
 }
