@@ -283,6 +283,55 @@ pub async fn provider_stats(
         .await?)
 }
 
+/// The library's music folders (imported and watched).
+#[tauri::command]
+pub async fn music_folders(state: State<'_, AppState>) -> Result<Vec<String>, CommandError> {
+    Ok(state
+        .library()?
+        .music_folders()
+        .await?
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect())
+}
+
+/// Makes `path` a music folder (watched from now on); returns it as kept (absolute, links
+/// resolved). The window then imports it with `scan_folder`. Refused, naming why, when it is
+/// not a readable folder or is inside a music folder already.
+#[tauri::command]
+pub async fn add_music_folder(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<String, CommandError> {
+    Ok(state
+        .library()?
+        .add_music_folder(std::path::Path::new(&path))
+        .await?
+        .display()
+        .to_string())
+}
+
+/// Forgets the music folder `path` and removes its tracks from the library (the files stay);
+/// returns how many tracks went.
+#[tauri::command]
+pub async fn remove_music_folder(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<u64, CommandError> {
+    Ok(state
+        .library()?
+        .remove_music_folder(std::path::Path::new(&path))
+        .await?)
+}
+
+/// How the music folders are watched (`None` until the watch has started).
+#[tauri::command]
+pub async fn watch_status(
+    state: State<'_, AppState>,
+) -> Result<Option<gatefold_engine::watch::WatchStatus>, CommandError> {
+    Ok(state.watch_status())
+}
+
 /// Each provider's base URL in use now, and whether an environment variable overrides the
 /// saved one.
 #[tauri::command]

@@ -114,6 +114,10 @@ pub fn run() -> tauri::Result<()> {
             commands::save_text_file,
             commands::last_run,
             commands::provider_stats,
+            commands::music_folders,
+            commands::add_music_folder,
+            commands::remove_music_folder,
+            commands::watch_status,
             commands::provider_urls,
             commands::album_card,
             commands::reveal_track,
@@ -138,6 +142,12 @@ pub fn run() -> tauri::Result<()> {
                 Ok(library) => {
                     events::forward(app.handle().clone(), library.bus());
                     notify::on_long_runs(app.handle().clone(), library.bus());
+                    // The music folders are watched while the app runs; the watch stops when
+                    // the library closes.
+                    let library = library.clone();
+                    tauri::async_runtime::spawn(async move {
+                        library.start_watching(gatefold_engine::watch::WatchOptions::default());
+                    });
                 }
                 Err(err) => tracing::error!(%err, "library database could not be opened"),
             }

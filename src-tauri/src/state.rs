@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gatefold_engine::enrich::EnrichmentStatus;
-use gatefold_engine::{BusMessage, Database, EngineError, ErrorCode, Library};
+use gatefold_engine::watch::WatchStatus;
+use gatefold_engine::{BusMessage, Database, EngineError, ErrorCode, Library, LibraryEvent};
 use tauri::{AppHandle, Manager};
 
 use crate::error::CommandError;
@@ -17,6 +18,8 @@ pub struct AppState {
     library: Result<Library, CommandError>,
     /// The running job as the bus last told it (see [`AppState::track_job_status`]).
     status: Arc<Mutex<Option<EnrichmentStatus>>>,
+    /// The watch of the music folders as the bus last told it.
+    watch: Arc<Mutex<Option<WatchStatus>>>,
     scanning: Arc<AtomicBool>,
     _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
@@ -38,6 +41,7 @@ impl AppState {
         AppState {
             library: library.map_err(CommandError::from),
             status: Arc::default(),
+            watch: Arc::default(),
             scanning: Arc::default(),
             _log_guard: log_guard,
         }
@@ -50,16 +54,25 @@ impl AppState {
             return;
         };
         let status = Arc::clone(&self.status);
+        let watch = Arc::clone(&self.watch);
         let mut events = library.bus().subscribe();
         tauri::async_runtime::spawn(async move {
             while let Some(message) = events.recv().await {
-                let mut current = status.lock().unwrap_or_else(|e| e.into_inner());
-                match message {
-                    BusMessage::Event(event) => EnrichmentStatus::apply(&mut current, &event),
-                    BusMessage::Lagged { .. } => {}
+                let BusMessage::Event(event) = message else {
+                    continue;
+                };
+                if let LibraryEvent::Watching { status } = &event {
+                    *watch.lock().unwrap_or_else(|e| e.into_inner()) = Some(status.clone());
                 }
+                let mut current = status.lock().unwrap_or_else(|e| e.into_inner());
+                EnrichmentStatus::apply(&mut current, &event);
             }
         });
+    }
+
+    /// How the music folders are watched, once the watch has started.
+    pub fn watch_status(&self) -> Option<WatchStatus> {
+        self.watch.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The running job's state, if one runs.

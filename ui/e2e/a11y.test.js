@@ -1,10 +1,11 @@
 // @ts-check
 // WCAG 2 A and AA, contrast included, checked with axe-core in both colour schemes on the
 // welcome view, the library grid, an album with synced lyrics, the enrichment panel with
-// failures (one open, filtered) and the run summary, the write-back card after a run, the wait
-// for the network (panel and job bar), the last run after a restart, and the settings view (a
-// URL from the environment, a provider's requests at once out of range, the write-back preview
-// and its empty state too).
+// failures (one open, filtered), the run summary and the Providers card (live and after a run,
+// as a table and as definition rows), the provider statistics, the write-back card after a run,
+// the wait for the network (panel and job bar), the last run after a restart, and the settings
+// view (a URL from the environment, a provider's requests at once out of range, the write-back
+// preview and its empty state too).
 // axe.min.js from node_modules is evaluated in the page through the DevTools protocol:
 // `page.addScriptTag({ path })` inserts it as an inline <script>, which the app's CSP
 // (`default-src 'self'`, as in the Tauri shell) rightly refuses.
@@ -90,7 +91,16 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await page.locator('[aria-label="Failures"] [data-failure]').first().waitFor();
         // The run's summary card (its sources, what is missing with its links, the requests table).
         await page.getByRole('region', { name: 'Run summary' }).getByRole('table', { name: 'Requests' }).waitFor();
-        await assertAccessible(page, `enrichment with failures and the run summary (${colorScheme})`);
+        // The run's Providers card, and the statistics with the run in them.
+        await page
+          .getByRole('region', { name: 'Providers' })
+          .getByRole('table', { name: 'Requests and answers per provider in this run' })
+          .waitFor();
+        await page
+          .getByRole('region', { name: 'Provider statistics' })
+          .getByRole('table', { name: 'The run, newest first' })
+          .waitFor();
+        await assertAccessible(page, `enrichment with failures, the run summary and providers (${colorScheme})`);
         // A failure open, with its actions and a refusal in plain words; a filter in use.
         await page.locator('[aria-label="Failures"] [data-failure] button.expand').first().click();
         const detail = page.getByTestId('failure-detail');
@@ -130,6 +140,25 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await card.locator('li.file[data-outcome="failed"]').waitFor({ timeout: 30_000 });
         await assertAccessible(page, `enrichment with the write-back card (${colorScheme})`);
       });
+      // The Providers card live (a job already running when the window opened, paused so it
+      // stays), wide and narrow (its definition rows), and the statistics of earlier runs.
+      for (const viewport of [undefined, { width: 800, height: 600 }]) {
+        const size = viewport ? `${viewport.width}×${viewport.height}` : 'default size';
+        await withApp('?fake=midjob', { colorScheme, view: 'Enrichment', viewport }, async ({ page }) => {
+          const card = page.getByRole('region', { name: 'Providers' });
+          await card.locator('[data-provider="lrclib"]').first().waitFor({ state: 'attached' });
+          await button(page, 'Pause').click();
+          await button(page, 'Resume').waitFor();
+          await card.getByText('Paused: the counts so far').waitFor();
+          const shown = viewport ? card.getByRole('list') : card.getByRole('table');
+          assert.equal(await shown.isVisible(), true, `the card's ${viewport ? 'list' : 'table'} at ${size}`);
+          await assertAccessible(page, `the live Providers card at ${size} (${colorScheme})`);
+        });
+        await withApp('?fake=interrupted', { colorScheme, view: 'Enrichment', viewport }, async ({ page }) => {
+          await page.getByTestId('stats-savings').waitFor();
+          await assertAccessible(page, `provider statistics at ${size} (${colorScheme})`);
+        });
+      }
       // The header's job bar, from the Library, while a job runs (paused, so it stays).
       await withApp('?fake=midjob', { colorScheme }, async ({ page }) => {
         const bar = page.getByTestId('job-bar');

@@ -623,6 +623,140 @@ describe('enrichment panel', () => {
   });
 });
 
+/** "1,204" or "1,204 (3 throttled, p50 80 ms)" -> 1204. @param {string | null} text */
+function leadingNumber(text) {
+  return Number(/^[\d,]+/.exec(plain(text))?.[0].replace(/,/g, '') ?? Number.NaN);
+}
+
+describe('providers card and statistics', () => {
+  it(
+    'shows what a run asks each provider, live (after a reload too), then the run’s figures',
+    { timeout: TIMEOUT },
+    async () => {
+      // A job 40 % done when the page opens: the card has its counts from enrichment_status at once.
+      await withApp('?fake=midjob', async ({ page }) => {
+        const card = page.getByRole('region', { name: 'Providers' });
+        const table = card.getByRole('table', { name: 'Requests and answers per provider so far in this run' });
+        await table.waitFor();
+        assert.equal(await card.getAttribute('data-live'), 'true');
+        assert.equal(plain(await card.getByTestId('providers-state').textContent()), 'Live: updated every 2 seconds');
+        assert.deepEqual(
+          await table
+            .getByRole('rowheader')
+            .allTextContents()
+            .then((t) => t.map(plain)),
+          [
+            'LRCLIB',
+            'MusicBrainz',
+            'Cover Art Archive',
+            'Deezer',
+            '↳ images Deezer images',
+            'iTunes',
+            '↳ images iTunes images',
+            'All providers',
+          ],
+        );
+        const figure = (/** @type {string} */ provider, /** @type {string} */ key) =>
+          table.locator(`tr[data-provider="${provider}"] [data-figure="${key}"]`);
+        const first = leadingNumber(await figure('lrclib', 'requests').textContent());
+        assert.ok(first >= 320, `LRCLIB was asked ${first} times by 40 %`);
+        assert.match(plain(await figure('lrclib', 'p50').textContent()), /^\d+ ms$/);
+        assert.match(plain(await figure('coverartarchive', 'received').textContent()), /^[\d.,]+ (kB|MB|GB)$/);
+        await screenshot(page, 'enrich-providers-live.png');
+        // The provider_stats events move it on, every 2 s.
+        await page.waitForFunction(
+          (n) =>
+            Number(
+              document
+                .querySelector('[data-testid="providers-card"] tr[data-provider="lrclib"] [data-figure="requests"]')
+                ?.textContent?.replace(/,/g, ''),
+            ) > n,
+          first,
+          { timeout: 10_000 },
+        );
+        // At its end: the run's figures, as its summary says them.
+        await status(page).getByText('Finished', { exact: true }).waitFor({ timeout: 30_000 });
+        await card.getByRole('table', { name: 'Requests and answers per provider in this run' }).waitFor();
+        assert.equal(await card.getAttribute('data-live'), 'false');
+        const summary = page.getByRole('region', { name: 'Run summary' }).getByRole('table', { name: 'Requests' });
+        const summed = (await summary.locator('tbody td:nth-child(2)').allTextContents()).map(leadingNumber);
+        assert.match(
+          plain(await summary.locator('tr[data-provider="lrclib"] td').first().textContent()),
+          /p50 \d+ ms\)$/,
+        );
+        const total = leadingNumber(
+          await card.locator('table tr[data-provider="total"] [data-figure="requests"]').textContent(),
+        );
+        assert.equal(
+          total,
+          summed.reduce((a, b) => a + b, 0),
+        );
+        // The statistics have the run now (reloaded when it ended).
+        const stats = page.getByRole('region', { name: 'Provider statistics' });
+        await stats.locator('[data-total="runs"] dd').getByText('1', { exact: true }).waitFor();
+        assert.equal(leadingNumber(await stats.locator('[data-total="requests"] dd').textContent()), total);
+        assert.notEqual(
+          plain(
+            await stats.getByRole('table', { name: 'The run, newest first' }).locator('tbody td').first().textContent(),
+          ),
+          'Running',
+        );
+        // The card's link goes there.
+        await card.getByRole('link', { name: 'All runs' }).click();
+        await page.waitForFunction(() => location.hash === '#provider-statistics');
+        const box = await stats.boundingBox();
+        assert.ok(box && box.y < 800, 'the statistics are scrolled into view');
+      });
+    },
+  );
+
+  it('shows the library’s statistics over time, and adds a continued run to them', { timeout: TIMEOUT }, async () => {
+    await withApp('?fake=interrupted', async ({ page }) => {
+      const stats = page.getByRole('region', { name: 'Provider statistics' });
+      await stats.getByTestId('stats-savings').waitFor();
+      assert.equal(
+        plain(await stats.getByTestId('stats-savings').textContent()),
+        "Not asked again: 3 albums' artwork and 40 tracks' lyrics (nothing found recently); 12 albums' artwork found on disk",
+      );
+      assert.equal(await stats.locator('[data-total="runs"] dd').textContent(), '3');
+      assert.equal(await stats.locator('[data-total="requests"] dd').textContent(), '886');
+      const allTime = stats.getByRole('table', { name: 'Every run added up, per provider' });
+      assert.equal(
+        plain(await allTime.locator('tr[data-provider="lrclib"] [data-figure="requests"]').textContent()),
+        '418',
+      );
+      assert.equal(
+        plain(await allTime.locator('tr[data-provider="lrclib"] [data-figure="found"]').textContent()),
+        '342',
+      );
+      const runs = stats.getByRole('table', { name: 'The 3 runs, newest first' });
+      assert.deepEqual((await runs.locator('tbody tr td:nth-child(2)').allTextContents()).map(plain), [
+        'Interrupted',
+        '18 min',
+        '42 min',
+      ]);
+      assert.equal(
+        plain(await runs.locator('tbody tr').first().locator('td').nth(2).textContent()),
+        'LRCLIB 322MusicBrainz 140Cover Art Archive 250Deezer 40 + 12 images',
+      );
+      await stats.scrollIntoViewIfNeeded();
+      await screenshot(page, 'enrich-statistics.png');
+      // Continue the interrupted job: once it ended, its run has an end and more requests.
+      await page.getByTestId('last-run').getByRole('button', { name: 'Continue' }).click();
+      await status(page).getByText('Finished', { exact: true }).waitFor({ timeout: 30_000 });
+      await runs
+        .locator('tbody tr')
+        .first()
+        .locator('td')
+        .first()
+        .getByText(/^\d+ (s|min|h)\b/)
+        .waitFor();
+      assert.equal(await stats.locator('[data-total="runs"] dd').textContent(), '3');
+      assert.ok(leadingNumber(await stats.locator('[data-total="requests"] dd').textContent()) > 886);
+    });
+  });
+});
+
 describe('settings view', () => {
   it('previews what write-back would write and where, by keyboard, before saving', { timeout: TIMEOUT }, async () => {
     await withApp('', { view: 'Settings' }, async ({ page }) => {

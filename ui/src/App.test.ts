@@ -76,6 +76,27 @@ describe('App', () => {
     await waitFor(() => expect(backend.summaryCalls).toBe(3));
   });
 
+  it('shows the provider statistics on the Enrichment view, reloaded when a run ends', async () => {
+    const backend = new FakeBackend({ job: { tracks: 12, tickMs: 5, tracksPerTick: 6 } });
+    const stats = vi.spyOn(backend, 'providerStats');
+    render(App, { backend, locale });
+    await fireEvent.click(navButton('Enrichment'));
+    const section = screen.getByRole('region', { name: 'Provider statistics' });
+    await waitFor(() => expect(within(section).getByTestId('stats-empty')).toBeTruthy());
+    expect(stats).toHaveBeenCalledOnce();
+    await fireEvent.click(screen.getByRole('button', { name: 'Enrich library' }));
+    // The run's card links to the statistics.
+    const card = await screen.findByRole('region', { name: 'Providers' });
+    expect(within(card).getByRole('link', { name: 'All runs' }).getAttribute('href')).toBe('#provider-statistics');
+    expect(section.id).toBe('provider-statistics');
+    await waitFor(() => expect(section.querySelector('[data-total="runs"] dd')?.textContent).toBe('1'));
+    expect(stats.mock.calls.length).toBeGreaterThanOrEqual(2);
+    const { runs } = await backend.providerStats();
+    const sent = runs[0].providers.reduce((sum, p) => sum + p.sent, 0);
+    expect(section.querySelector('[data-total="requests"] dd')?.textContent).toBe(String(sent));
+    expect(within(section).getByTestId('stats-savings').textContent).toMatch(/found on disk|Nothing skipped yet/);
+  });
+
   it('keeps the Library view (search and all) while another view is shown', async () => {
     render(App, { backend: new FakeBackend({ job: { tracks: 0 } }), locale });
     await screen.findByRole('list', { name: 'Albums' });
@@ -360,6 +381,7 @@ describe('App job bar', () => {
       job_id: 9,
       progress: progress(120, 400),
       paused: { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet)' },
+      providers: [],
     });
     render(App, { backend, locale });
     const bar = await screen.findByTestId('job-bar');

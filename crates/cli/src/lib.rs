@@ -5,6 +5,7 @@
 //! done), 1 when the command could not run.
 
 mod enrich;
+mod folders;
 mod output;
 mod paths;
 
@@ -73,6 +74,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The library's music folders: list them, add one (and import it), remove one (its
+    /// tracks leave the library; the files are never touched).
+    Folders {
+        #[command(subcommand)]
+        action: FoldersAction,
+        /// One JSON object per line on stdout.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// Watch the music folders until Ctrl-C: what is added, changed, moved or removed in them
+    /// is imported within seconds of the last write (and enriched with --enrich, or when
+    /// "Enrich new music automatically" is on).
+    Watch {
+        /// Enrich new and changed music as it arrives (WiFi-only still applies).
+        #[arg(long)]
+        enrich: bool,
+        /// Rescan every this many seconds when the system cannot watch every folder.
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        poll_secs: u64,
+        /// One JSON object per event on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what each provider was asked, per run and over time: requests, found, not found,
     /// throttled, errors, retries, latency (p50, p95), bytes, and the lookups the library
     /// did not have to make.
@@ -83,6 +107,23 @@ pub enum Command {
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// What `folders` does.
+#[derive(Debug, Subcommand)]
+pub enum FoldersAction {
+    /// The music folders, one per line.
+    List,
+    /// Make FOLDER a music folder and import it.
+    Add {
+        /// The folder.
+        folder: PathBuf,
+    },
+    /// Forget FOLDER and remove its tracks from the library (the files stay).
+    Remove {
+        /// The folder, as `folders list` shows it.
+        folder: PathBuf,
     },
 }
 
@@ -269,6 +310,8 @@ impl Command {
             Command::Scan { json, .. }
             | Command::Status { json }
             | Command::Stats { json, .. }
+            | Command::Folders { json, .. }
+            | Command::Watch { json, .. }
             | Command::Failures { json }
             | Command::Export { json } => *json,
             Command::Enrich(args) => args.json,
@@ -365,6 +408,10 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
         cli.command,
         Command::Status { .. }
             | Command::Stats { .. }
+            | Command::Folders {
+                action: FoldersAction::List,
+                ..
+            }
             | Command::Failures { .. }
             | Command::Export { .. }
     );
@@ -383,6 +430,10 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     let code = match cli.command {
         Command::Scan { folder, .. } => scan(&library, &folder, out).await,
         Command::Status { .. } => status(&library, out).await,
+        Command::Folders { action, .. } => folders::run(&library, action, out).await,
+        Command::Watch {
+            enrich, poll_secs, ..
+        } => folders::watch(&library, enrich, poll_secs, out).await,
         Command::Stats { runs, .. } => match library.provider_stats(runs).await {
             Ok(report) => {
                 out.provider_stats(&report);
@@ -409,7 +460,7 @@ async fn execute(cli: Cli, out: &Output) -> u8 {
     code
 }
 
-async fn scan(library: &Library, folder: &std::path::Path, out: &Output) -> u8 {
+pub(crate) async fn scan(library: &Library, folder: &std::path::Path, out: &Output) -> u8 {
     let mut progress = out.scan_progress();
     let result = library
         .scan(folder, &ScanOptions::default(), |event| {

@@ -376,6 +376,66 @@ impl Output {
 }
 
 impl Output {
+    /// The music folders, one per line.
+    pub(crate) fn folders(&self, folders: &[std::path::PathBuf]) {
+        if folders.is_empty() && !self.json {
+            stdout_line("No music folders yet: `gatefold-cli folders add FOLDER` adds one.");
+        }
+        for folder in folders {
+            if self.json {
+                json_line(&serde_json::json!({
+                    "folder": folder.display().to_string(),
+                    "folder_b64": gatefold_engine::model::path_b64(folder),
+                }));
+            } else {
+                stdout_line(&folder.display().to_string());
+            }
+        }
+    }
+
+    pub(crate) fn folder_added(&self, folder: &Path) {
+        if self.json {
+            json_line(&serde_json::json!({
+                "type": "folder_added",
+                "folder": folder.display().to_string(),
+            }));
+        } else {
+            stdout_line(&format!("Added the music folder {}", folder.display()));
+        }
+    }
+
+    pub(crate) fn folder_removed(&self, folder: &Path, tracks: u64) {
+        if self.json {
+            json_line(&serde_json::json!({
+                "type": "folder_removed",
+                "folder": folder.display().to_string(),
+                "tracks_removed": tracks,
+            }));
+        } else {
+            stdout_line(&format!(
+                "Removed the music folder {}: {tracks} track{} left the library (the files are \
+                 untouched)",
+                folder.display(),
+                if tracks == 1 { "" } else { "s" }
+            ));
+        }
+    }
+
+    /// One event of `watch`: a JSON line, or a line for people (warnings on stderr).
+    pub(crate) fn watch_event(&self, event: &LibraryEvent) {
+        if self.json {
+            json_line(event);
+            return;
+        }
+        if let Some((warning, line)) = crate::folders::describe(event) {
+            if warning {
+                stderr_line(&line);
+            } else {
+                stdout_line(&line);
+            }
+        }
+    }
+
     /// The providers' statistics: recent runs, then every run added up.
     pub(crate) fn provider_stats(&self, report: &ProviderStatsReport) {
         if self.json {
@@ -585,7 +645,10 @@ impl EnrichProgress {
             | LibraryEvent::JobFinished { .. }
             | LibraryEvent::JobFailed { .. }
             | LibraryEvent::WriteBackFinished { .. }
-            | LibraryEvent::ProviderStats { .. } => {}
+            | LibraryEvent::ProviderStats { .. }
+            | LibraryEvent::Watching { .. }
+            | LibraryEvent::FolderImported { .. }
+            | LibraryEvent::WatchFailed { .. } => {}
         }
     }
 

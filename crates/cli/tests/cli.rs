@@ -1460,3 +1460,117 @@ fn stats_count_what_every_provider_received_per_run_and_over_time() {
         "{text}"
     );
 }
+
+/// `folders list|add|remove`: a scanned folder is remembered; another is added and imported;
+/// one inside a music folder is refused; removing one takes its tracks out, never its files.
+/// `watch` then imports a song copied in, says so, and stops on Ctrl-C.
+#[test]
+fn music_folders_are_kept_and_watched_from_the_command_line() {
+    use std::io::BufRead;
+    let (dir, db) = scanned_library(2, 2, false);
+    let music = std::fs::canonicalize(dir.path().join("music")).unwrap();
+    let list = || {
+        let out = cli_db(dir.path(), &db)
+            .args(["folders", "list", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json_lines(&out)
+            .into_iter()
+            .map(|l| l["folder"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        list(),
+        [music.display().to_string()],
+        "scan remembers its folder"
+    );
+
+    let other = dir.path().join("other");
+    gatefold_testkit::bulk_library(&other, 1, 2);
+    let out = cli_db(dir.path(), &db)
+        .args(["folders", "add"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Added the music folder") && text.contains("2 added"),
+        "{text}"
+    );
+    assert_eq!(list().len(), 2);
+    refused(
+        dir.path(),
+        &db,
+        &[
+            "folders",
+            "add",
+            music.join("Bulk Artist 0").to_str().unwrap(),
+        ],
+        "is already in the library, as part of the music folder",
+    );
+    refused(
+        dir.path(),
+        &db,
+        &["folders", "remove", "/nowhere"],
+        "is not a music folder of this library",
+    );
+    let out = cli_db(dir.path(), &db)
+        .args(["folders", "remove"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 tracks left the library"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        other.read_dir().unwrap().next().is_some(),
+        "files untouched"
+    );
+    assert_eq!(status_json(dir.path(), &db)["tracks"], 4);
+
+    let mut child = cli_db(dir.path(), &db)
+        .args(["watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("Watching ") && first.contains(&music.display().to_string()),
+        "{first}"
+    );
+    AudioSpec::tagged(Format::Mp3, "Arrived", "Someone", "New Album")
+        .write(music.join("New Album").join("01.mp3"));
+    let imported = lines.next().unwrap().unwrap();
+    assert!(
+        imported.starts_with("Imported ") && imported.contains("1 added"),
+        "{imported}"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0), "Ctrl-C ends a watch");
+    assert_eq!(status_json(dir.path(), &db)["tracks"], 5);
+
+    let empty = dir.path().join("empty.db");
+    refused(
+        dir.path(),
+        &empty,
+        &["scan", "/nonexistent-music"],
+        "cannot scan",
+    );
+    refused(
+        dir.path(),
+        &empty,
+        &["watch"],
+        "the library has no music folders",
+    );
+}

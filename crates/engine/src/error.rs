@@ -53,6 +53,9 @@ pub enum ErrorCode {
     DiskIo,
     /// A command that only reads was pointed at a library that does not exist (it makes none).
     NoLibrary,
+    /// A folder given as a music folder cannot be one (missing, not a folder, unreadable,
+    /// inside another, or not one of the library's).
+    InvalidMusicFolder,
 }
 
 impl ErrorCode {
@@ -79,6 +82,7 @@ impl ErrorCode {
             ErrorCode::ReadOnlyLibrary => "read_only_library",
             ErrorCode::DiskIo => "disk_io",
             ErrorCode::NoLibrary => "no_library",
+            ErrorCode::InvalidMusicFolder => "invalid_music_folder",
         }
     }
 }
@@ -132,6 +136,15 @@ pub enum EngineError {
         /// The folder given.
         path: PathBuf,
         /// Why it cannot be scanned, for people.
+        reason: String,
+    },
+
+    /// A folder given as a music folder cannot be one.
+    #[error("{path}: {reason}")]
+    InvalidMusicFolder {
+        /// The folder given.
+        path: PathBuf,
+        /// Why, for people.
         reason: String,
     },
 
@@ -195,6 +208,7 @@ impl EngineError {
             EngineError::NewerSchema { .. } => ErrorCode::NewerSchema,
             EngineError::Io { .. } => ErrorCode::Io,
             EngineError::InvalidScanRoot { .. } => ErrorCode::InvalidScanRoot,
+            EngineError::InvalidMusicFolder { .. } => ErrorCode::InvalidMusicFolder,
             EngineError::Database(_) => ErrorCode::Database,
             EngineError::Storage { code, .. } => *code,
             EngineError::Migration(_) => ErrorCode::Migration,

@@ -137,6 +137,23 @@ pub enum LibraryEvent {
         /// Each provider asked so far in this run, by name.
         providers: Vec<crate::model::ProviderRequests>,
     },
+    /// The music folders are watched (again: the list changed), and how.
+    Watching {
+        /// The folders, how they are watched, and why not with OS notifications.
+        status: crate::watch::WatchStatus,
+    },
+    /// The watch imported a music folder (or a folder in one) after a change.
+    FolderImported {
+        /// What the import found.
+        report: crate::scan::ScanReport,
+    },
+    /// The watch could not import a folder, or not enrich new music.
+    WatchFailed {
+        /// The folder (empty for enrichment).
+        folder: String,
+        /// What went wrong, for people.
+        message: String,
+    },
     /// A job ended (finished, or after `JobCancelled`); the per-track outcomes are in the result.
     JobFinished {
         /// The job that ended.

@@ -25,6 +25,7 @@ pub mod providers;
 pub mod repository;
 pub mod scan;
 pub mod store;
+pub mod watch;
 pub mod writeback;
 
 pub use db::Database;

@@ -44,6 +44,13 @@ pub struct Library {
     executor: BackgroundExecutor,
     http: Http,
     network: Arc<dyn NetworkMonitor>,
+    /// Held by whatever imports (a scan, the watch's imports, a folder's removal): one at a
+    /// time, so two never write the same tracks at once.
+    imports: Arc<tokio::sync::Mutex<()>>,
+    /// Bumped when the music folders change, so a running watch follows.
+    folders_changed: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Cancelled when the library closes: a watch stops.
+    closing: tokio_util::sync::CancellationToken,
 }
 
 impl std::fmt::Debug for Library {
@@ -123,6 +130,9 @@ impl Library {
             executor: BackgroundExecutor::new(),
             http,
             network: Arc::new(LinuxNetworkMonitor::default()),
+            imports: Arc::default(),
+            folders_changed: Arc::new(tokio::sync::watch::channel(0).0),
+            closing: tokio_util::sync::CancellationToken::new(),
         })
     }
 
@@ -152,24 +162,186 @@ impl Library {
         self.db.path()
     }
 
-    /// Stops a running job and closes the database (folding its WAL into the main file).
+    /// Stops a running job and a watch, and closes the database (folding its WAL into the
+    /// main file).
     pub async fn close(&self) {
+        self.closing.cancel();
         if let Some(job) = self.executor.current() {
             job.cancel();
         }
         self.db.close().await;
     }
 
-    /// Imports `folder` (again: only what changed is read), telling `on_event` as it goes.
+    /// Imports `folder` (again: only what changed is read), telling `on_event` as it goes. A
+    /// folder not inside one of the music folders becomes one (see
+    /// [`add_music_folder`](Self::add_music_folder)).
     pub async fn scan(
         &self,
         folder: &Path,
         options: &ScanOptions,
         on_event: impl FnMut(ScanEvent) + Send,
     ) -> Result<ScanReport> {
-        crate::scan::scan_folder(&self.db, folder, options, on_event)
+        let report = {
+            let _import = self.imports.lock().await;
+            crate::scan::scan_folder(&self.db, folder, options, on_event)
+                .await
+                .map_err(|e| e.in_library(self.db.path()))?
+        };
+        let root = tokio::fs::canonicalize(folder)
+            .await
+            .map_err(|e| crate::EngineError::io(folder, e))?;
+        let folders = self.music_folders().await?;
+        if !folders.iter().any(|f| root.starts_with(f)) {
+            self.remember_folder(&root, &folders).await?;
+        }
+        Ok(report)
+    }
+
+    /// Watches the music folders until `cancel`: what changes in them is imported, and with
+    /// `auto_enrich` (or `options.force_enrich`) enriched (see [`crate::watch`]). Tells of it
+    /// on the bus: `Watching`, `FolderImported`, `WatchFailed`. Follows the music folders as
+    /// they are added and removed.
+    pub async fn watch(
+        &self,
+        options: crate::watch::WatchOptions,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> Result<()> {
+        let cancel = {
+            let either = cancel.child_token();
+            let (closing, stop) = (self.closing.clone(), either.clone());
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = closing.cancelled() => stop.cancel(),
+                    () = stop.cancelled() => {}
+                }
+            });
+            either
+        };
+        crate::watch::run(self, options, cancel).await
+    }
+
+    /// Watches the music folders in the background until the library closes (the desktop
+    /// app's watch); a failure is logged and told on the bus as `WatchFailed`.
+    pub fn start_watching(&self, options: crate::watch::WatchOptions) {
+        let library = self.clone();
+        tokio::spawn(async move {
+            if let Err(err) = library
+                .watch(options, tokio_util::sync::CancellationToken::new())
+                .await
+            {
+                tracing::error!(%err, "the music folders are no longer watched");
+                library
+                    .bus
+                    .publish(crate::events::LibraryEvent::WatchFailed {
+                        folder: String::new(),
+                        message: format!("the music folders are no longer watched: {err}"),
+                    });
+            }
+        });
+    }
+
+    /// Imports `folder` again for the watch, under the import lock.
+    pub(crate) async fn import_for_watch(&self, folder: &Path) -> Result<ScanReport> {
+        let _import = self.imports.lock().await;
+        crate::scan::scan_folder(&self.db, folder, &ScanOptions::default(), |_| {})
             .await
             .map_err(|e| e.in_library(self.db.path()))
+    }
+
+    /// Changes whenever the music folders do.
+    pub(crate) fn folders_changed(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.folders_changed.subscribe()
+    }
+
+    /// The library's music folders: the folders it imports and watches.
+    pub async fn music_folders(&self) -> Result<Vec<PathBuf>> {
+        self.db
+            .music_folders()
+            .await
+            .map_err(|e| e.in_library(self.path()))
+    }
+
+    /// Makes `folder` one of the music folders (it is not imported here: scan it). Refused,
+    /// naming why, when it is not a readable folder or is inside a music folder already;
+    /// music folders inside it are folded into it. Returns the folder as kept (absolute, links
+    /// resolved).
+    pub async fn add_music_folder(&self, folder: &Path) -> Result<PathBuf> {
+        let invalid = |reason: String| crate::EngineError::InvalidMusicFolder {
+            path: folder.to_path_buf(),
+            reason,
+        };
+        let root = tokio::fs::canonicalize(folder)
+            .await
+            .map_err(|e| invalid(format!("cannot be used as a music folder: {e}")))?;
+        let meta = tokio::fs::metadata(&root)
+            .await
+            .map_err(|e| invalid(format!("cannot be used as a music folder: {e}")))?;
+        if !meta.is_dir() {
+            return Err(invalid("is not a folder".into()));
+        }
+        drop(
+            tokio::fs::read_dir(&root)
+                .await
+                .map_err(|e| invalid(format!("cannot be read: {e}")))?,
+        );
+        let folders = self.music_folders().await?;
+        if let Some(outer) = folders.iter().find(|f| root.starts_with(f)) {
+            return Err(invalid(format!(
+                "is already in the library, as part of the music folder {}",
+                outer.display()
+            )));
+        }
+        self.remember_folder(&root, &folders).await?;
+        Ok(root)
+    }
+
+    async fn remember_folder(&self, root: &Path, folders: &[PathBuf]) -> Result<()> {
+        let inside: Vec<PathBuf> = folders
+            .iter()
+            .filter(|f| f.starts_with(root))
+            .cloned()
+            .collect();
+        self.db
+            .add_music_folder(root, &inside)
+            .await
+            .map_err(|e| e.in_library(self.path()))?;
+        self.folders_changed.send_modify(|n| *n += 1);
+        Ok(())
+    }
+
+    /// Forgets the music folder `folder` and removes its tracks from the library (the files
+    /// stay as they are); returns how many tracks went. Refused, naming the music folders,
+    /// when `folder` is not one of them.
+    pub async fn remove_music_folder(&self, folder: &Path) -> Result<u64> {
+        let folders = self.music_folders().await?;
+        let resolved = tokio::fs::canonicalize(folder).await.ok();
+        let Some(found) = folders
+            .iter()
+            .find(|f| f.as_path() == folder || resolved.as_deref() == Some(f.as_path()))
+            .cloned()
+        else {
+            let listed: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+            return Err(crate::EngineError::InvalidMusicFolder {
+                path: folder.to_path_buf(),
+                reason: if listed.is_empty() {
+                    "is not a music folder of this library (it has none)".to_owned()
+                } else {
+                    format!(
+                        "is not a music folder of this library (its music folders: {})",
+                        listed.join(", ")
+                    )
+                },
+            });
+        };
+        let removed = {
+            let _import = self.imports.lock().await;
+            self.db
+                .remove_music_folder(&found)
+                .await
+                .map_err(|e| e.in_library(self.path()))?
+        };
+        self.folders_changed.send_modify(|n| *n += 1);
+        Ok(removed)
     }
 
     /// What a run would use by default: the saved settings and providers, with

@@ -643,6 +643,9 @@ fn kind(e: &LibraryEvent) -> &'static str {
         LibraryEvent::JobFailed { .. } => "job failed",
         LibraryEvent::WriteBackFinished { .. } => "written back",
         LibraryEvent::ProviderStats { .. } => "provider stats",
+        LibraryEvent::Watching { .. } => "watching",
+        LibraryEvent::FolderImported { .. } => "folder imported",
+        LibraryEvent::WatchFailed { .. } => "watch failed",
     }
 }
 

@@ -44,4 +44,9 @@ not_found_max_age_days: number,
 /**
  * After a job, write what was found beside the music (off by default).
  */
-write_back: WriteBackMode, };
+write_back: WriteBackMode, 
+/**
+ * While the music folders are watched, enrich new and changed music as it arrives (off
+ * by default; WiFi-only still applies).
+ */
+auto_enrich: boolean, };

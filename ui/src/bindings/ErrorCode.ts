@@ -5,4 +5,4 @@
  * error lines, in `JobFailed` events, and as the `code` of a command error in the window. Its
  * TypeScript twin is generated, so the UI can only name codes that exist.
  */
-export type ErrorCode = "not_a_gatefold_database" | "newer_schema" | "io" | "invalid_scan_root" | "database" | "migration" | "job_already_running" | "internal" | "corrupt_database" | "not_found" | "invalid_config" | "not_on_wifi" | "no_job" | "scan_running" | "runtime" | "no_database_path" | "disk_full" | "read_only_library" | "disk_io" | "no_library";
+export type ErrorCode = "not_a_gatefold_database" | "newer_schema" | "io" | "invalid_scan_root" | "database" | "migration" | "job_already_running" | "internal" | "corrupt_database" | "not_found" | "invalid_config" | "not_on_wifi" | "no_job" | "scan_running" | "runtime" | "no_database_path" | "disk_full" | "read_only_library" | "disk_io" | "no_library" | "invalid_music_folder";

@@ -5,7 +5,9 @@ import type { ErrorCode } from "./ErrorCode";
 import type { Operation } from "./Operation";
 import type { PauseReason } from "./PauseReason";
 import type { ProviderRequests } from "./ProviderRequests";
+import type { ScanReport } from "./ScanReport";
 import type { TrackField } from "./TrackField";
+import type { WatchStatus } from "./WatchStatus";
 import type { WriteBackFile } from "./WriteBackFile";
 import type { WriteBackSummary } from "./WriteBackSummary";
 
@@ -129,7 +131,23 @@ job_id: number,
 /**
  * Each provider asked so far in this run, by name.
  */
-providers: Array<ProviderRequests>, } | { "type": "job_finished", 
+providers: Array<ProviderRequests>, } | { "type": "watching", 
+/**
+ * The folders, how they are watched, and why not with OS notifications.
+ */
+status: WatchStatus, } | { "type": "folder_imported", 
+/**
+ * What the import found.
+ */
+report: ScanReport, } | { "type": "watch_failed", 
+/**
+ * The folder (empty for enrichment).
+ */
+folder: string, 
+/**
+ * What went wrong, for people.
+ */
+message: string, } | { "type": "job_finished", 
 /**
  * The job that ended.
  */

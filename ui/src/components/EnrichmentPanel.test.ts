@@ -9,6 +9,7 @@ import {
   jobFinished,
   lastRunFixture,
   progress,
+  providerRequests,
   runResultFixture,
   writeBackFixture,
 } from '../lib/fixtures';
@@ -386,7 +387,12 @@ describe('EnrichmentPanel', () => {
 
   it('shows a job already running when it opens (enrichment_status), then follows events', async () => {
     const fake = new FakeBackend({ job: { tracks: 0 } });
-    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({ job_id: 4, progress: progress(480, 1200), paused: null });
+    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({
+      job_id: 4,
+      progress: progress(480, 1200),
+      paused: null,
+      providers: [],
+    });
     const { container } = render(EnrichmentPanel, { backend: fake, locale });
     await waitFor(() => expect(bar().getAttribute('aria-valuenow')).toBe('40'));
     expect(stat(container, 'processed')).toBe('480 / 1,200');
@@ -402,6 +408,7 @@ describe('EnrichmentPanel', () => {
       job_id: 4,
       progress: progress(300, 1200),
       paused: { code: 'waiting_for_wifi', message: 'waiting for WiFi (now on ethernet (eth0))' },
+      providers: [],
     });
     const first = render(EnrichmentPanel, { backend: fake, locale });
     await waitFor(() =>
@@ -415,6 +422,7 @@ describe('EnrichmentPanel', () => {
       job_id: 4,
       progress: progress(300, 1200),
       paused: { code: 'requested', message: 'paused' },
+      providers: [],
     });
     render(EnrichmentPanel, { backend: other, locale });
     await waitFor(() => expect(screen.getByRole('status').textContent?.trim()).toBe('Paused'));
@@ -439,6 +447,7 @@ describe('EnrichmentPanel', () => {
       job_id: 2,
       progress: progress(5, 10),
       paused: { code: 'requested', message: 'paused' },
+      providers: [],
     });
     fake.emit({ kind: 'resync' });
     await waitFor(() => expect(screen.getByRole('status').textContent?.trim()).toBe('Paused'));
@@ -596,7 +605,12 @@ describe('EnrichmentPanel waiting for the network', () => {
 
   it('shows the network wait of a job already paused when it opens', async () => {
     const fake = new FakeBackend({ job: { tracks: 0 } });
-    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({ job_id: 4, progress: progress(10, 50), paused: offline });
+    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({
+      job_id: 4,
+      progress: progress(10, 50),
+      paused: offline,
+      providers: [],
+    });
     render(EnrichmentPanel, { backend: fake, locale });
     await waitFor(() =>
       expect(screen.getByTestId('job-status').textContent?.trim()).toBe('Waiting for the network (no connection)'),
@@ -973,5 +987,166 @@ describe('EnrichmentPanel last run', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('EnrichmentPanel providers card', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  function card() {
+    return screen.getByRole('region', { name: 'Providers' });
+  }
+
+  /** The card's table as rows of cell texts (the header row first). */
+  function table(): string[][] {
+    const t = within(card()).getByRole('table');
+    return within(t)
+      .getAllByRole('row')
+      .map((row) => [...row.children].map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim()));
+  }
+
+  function cell(provider: string, figure: string) {
+    return card().querySelector(`table tr[data-provider="${provider}"] [data-figure="${figure}"]`)?.textContent;
+  }
+
+  it('shows each provider’s counts from the provider_stats events, live while the job runs', async () => {
+    const { play } = await setup();
+    expect(screen.queryByRole('region', { name: 'Providers' })).toBeNull();
+    await play({ type: 'job_started', job_id: 1, total_tracks: 100, resumed: false });
+    await waitFor(() => expect(screen.getByTestId('providers-none').textContent).toContain('No provider asked yet'));
+    expect(screen.getByTestId('providers-card').dataset.live).toBe('true');
+    expect(screen.getByTestId('providers-state').textContent?.trim()).toBe('Live: updated every 2 seconds');
+    await play({
+      type: 'provider_stats',
+      job_id: 1,
+      providers: [
+        providerRequests('musicbrainz', 40, {
+          throttled: 2,
+          retries: 2,
+          found: 36,
+          not_found: 2,
+          bytes: 96_000,
+          latency_p50_ms: 320,
+          latency_p95_ms: 880,
+        }),
+        providerRequests('lrclib', 100, { found: 80, not_found: 20, bytes: 250_000, latency_p50_ms: 80 }),
+      ],
+    });
+    await waitFor(() => expect(within(card()).getByRole('table')).toBeTruthy());
+    expect(
+      within(card()).getByRole('table', { name: 'Requests and answers per provider so far in this run' }),
+    ).toBeTruthy();
+    expect(table()).toEqual([
+      ['Provider', 'Requests', 'Found', 'Not found', 'Throttled', 'Errors', 'Retries', 'p50', 'p95', 'Received'],
+      ['LRCLIB', '100', '80', '20', '0', '0', '0', '80 ms', '—', '250 kB'],
+      ['MusicBrainz', '40', '36', '2', '2', '0', '2', '320 ms', '880 ms', '96 kB'],
+      ['All providers', '140', '116', '22', '2', '0', '2', 'not added up', 'not added up', '346 kB'],
+    ]);
+    // Each column and row is named by its header.
+    expect(within(card()).getAllByRole('columnheader')).toHaveLength(10);
+    expect(within(card()).getByRole('rowheader', { name: 'LRCLIB' })).toBeTruthy();
+    // A throttle is said by its number, and marked.
+    expect(card().querySelector('tr[data-provider="musicbrainz"] [data-figure="throttled"]')?.classList).toContain(
+      'warn',
+    );
+    // The next event replaces the counts (they are the run's so far).
+    await play({
+      type: 'provider_stats',
+      job_id: 1,
+      providers: [
+        providerRequests('lrclib', 260, { found: 200, not_found: 60, latency_p50_ms: 85, latency_p95_ms: 300 }),
+      ],
+    });
+    await waitFor(() => expect(cell('lrclib', 'requests')).toBe('260'));
+    expect(cell('lrclib', 'p95')).toBe('300 ms');
+    expect(card().querySelector('tr[data-provider="musicbrainz"]')).toBeNull();
+  });
+
+  it('shows a running job’s counts at once after a reload, from enrichment_status', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    vi.spyOn(fake, 'enrichmentStatus').mockResolvedValue({
+      job_id: 4,
+      progress: progress(480, 1200),
+      paused: { code: 'requested', message: 'paused' },
+      providers: [providerRequests('lrclib', 480, { found: 400, not_found: 80 })],
+    });
+    render(EnrichmentPanel, { backend: fake, locale });
+    await waitFor(() => expect(cell('lrclib', 'requests')).toBe('480'));
+    // No request timed yet: "—", not 0 ms.
+    expect(cell('lrclib', 'p50')).toBe('—');
+    expect(cell('lrclib', 'p95')).toBe('—');
+    expect(screen.getByTestId('providers-state').textContent?.trim()).toBe('Paused: the counts so far');
+    // And the events take over.
+    fake.emitEvents([{ type: 'provider_stats', job_id: 4, providers: [providerRequests('lrclib', 500)] }]);
+    await waitFor(() => expect(cell('lrclib', 'requests')).toBe('500'));
+  });
+
+  it('puts each image server under its API, and adds every row up in the total', async () => {
+    const { play } = await setup();
+    const { requests } = runResultFixture();
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 1200, resumed: false },
+      // The engine sends them by name.
+      {
+        type: 'provider_stats',
+        job_id: 1,
+        providers: [...requests!].sort((a, b) => a.provider.localeCompare(b.provider)),
+      },
+    );
+    await waitFor(() => expect(within(card()).getByRole('table')).toBeTruthy());
+    const names = within(card())
+      .getAllByRole('rowheader')
+      .map((h) => h.textContent?.replace(/\s+/g, ' ').trim());
+    expect(names).toEqual([
+      'LRCLIB',
+      'MusicBrainz',
+      'Cover Art Archive',
+      'Deezer',
+      '↳ images Deezer images',
+      'iTunes',
+      '↳ images iTunes images',
+      'All providers',
+    ]);
+    // Read out as "Deezer images", shown as "↳ images" under Deezer.
+    expect(within(card()).getByRole('rowheader', { name: 'Deezer images' })).toBeTruthy();
+    const sub = card().querySelector('table tr[data-provider="deezer images"]')!;
+    expect(sub.classList).toContain('sub');
+    expect(sub.querySelector('[aria-hidden="true"]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('↳ images');
+    expect(cell('deezer images', 'requests')).toBe('150');
+    expect(cell('deezer images', 'received')).toBe('45 MB');
+    // The total counts every request, the image servers' too.
+    expect(cell('total', 'requests')).toBe('4,040');
+    expect(cell('total', 'received')).toBe('328 MB');
+    expect(card().textContent).toContain('“images”: the server the covers of the provider above come from');
+  });
+
+  it('shows the run’s figures after it ended, from its result, and none for a run that asked nothing', async () => {
+    const { play } = await setup();
+    const { counts, ...extras } = runResultFixture();
+    await play(
+      { type: 'job_started', job_id: 1, total_tracks: 1200, resumed: false },
+      { type: 'provider_stats', job_id: 1, providers: [providerRequests('lrclib', 3)] },
+      jobFinished(counts, extras),
+    );
+    await waitFor(() => expect(screen.getByTestId('providers-card').dataset.live).toBe('false'));
+    expect(screen.getByTestId('providers-state').textContent?.trim()).toBe('This run');
+    expect(within(card()).getByRole('table', { name: 'Requests and answers per provider in this run' })).toBeTruthy();
+    expect(cell('lrclib', 'requests')).toBe('1,206');
+    expect(cell('lrclib', 'errors')).toBe('6');
+    expect(cell('musicbrainz', 'p95')).toBe('910 ms');
+    // The next run starts with nothing asked; it ends having asked nothing: no card.
+    await play({ type: 'job_started', job_id: 2, total_tracks: 0, resumed: false });
+    await waitFor(() => expect(screen.getByTestId('providers-none')).toBeTruthy());
+    await play(jobFinished(progress(0, 0), { jobId: 2 }));
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Providers' })).toBeNull());
+  });
+
+  it('links to every run’s statistics when told where they are', async () => {
+    const fake = new FakeBackend({ job: { tracks: 0 } });
+    render(EnrichmentPanel, { backend: fake, locale, statisticsHref: '#provider-statistics' });
+    await waitFor(() => expect(fake.failureCalls).toBe(1));
+    fake.emitEvents([{ type: 'job_started', job_id: 1, total_tracks: 1, resumed: false }]);
+    const link = await screen.findByRole('link', { name: 'All runs' });
+    expect(link.getAttribute('href')).toBe('#provider-statistics');
   });
 });

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { EnrichmentResult } from '../bindings/EnrichmentResult';
-import { XSS_STRING, jobFinished, progress, runResultFixture } from '../lib/fixtures';
+import { XSS_STRING, jobFinished, progress, providerRequests, runResultFixture } from '../lib/fixtures';
 import RunSummary from './RunSummary.svelte';
 
 const locale = 'en-US';
@@ -64,13 +64,13 @@ describe('RunSummary', () => {
       .slice(1)
       .map((row) => [...row.children].map((cell) => plain(cell.textContent)));
     expect(rows).toEqual([
-      ['LRCLIB', '1,206 (6 failed)', '3.4 MB'],
-      ['MusicBrainz', '1,060 (12 throttled)', '2.1 MB'],
-      ['Cover Art Archive', '1,048', '268 MB'],
-      ['Deezer', '348', '1.2 MB'],
-      ['Deezer images', '150', '45 MB'],
-      ['iTunes', '198', '640 kB'],
-      ['iTunes images', '30', '7.8 MB'],
+      ['LRCLIB', '1,206 (6 failed, p50 80 ms)', '3.4 MB'],
+      ['MusicBrainz', '1,060 (12 throttled, p50 330 ms)', '2.1 MB'],
+      ['Cover Art Archive', '1,048 (p50 420 ms)', '268 MB'],
+      ['Deezer', '348 (p50 120 ms)', '1.2 MB'],
+      ['Deezer images', '150 (p50 180 ms)', '45 MB'],
+      ['iTunes', '198 (p50 170 ms)', '640 kB'],
+      ['iTunes images', '30 (p50 230 ms)', '7.8 MB'],
     ]);
     // Each provider names its row.
     expect(within(table).getByRole('rowheader', { name: 'MusicBrainz' })).toBeTruthy();
@@ -132,7 +132,7 @@ describe('RunSummary', () => {
   it('shows sources and providers it does not know as they come, as text', () => {
     const result = fixtureResult({
       found_by: { artwork: { [XSS_STRING]: 2 }, lyrics: { musixmatch: 3 } },
-      requests: [{ provider: XSS_STRING, sent: 2, throttled: 0, failed: 0, bytes: 10 }],
+      requests: [providerRequests(XSS_STRING, 2, { bytes: 10 })],
     });
     const { container } = render(RunSummary, { result, locale });
     expect(sources('artwork')).toEqual([`${XSS_STRING} 2`]);

@@ -182,6 +182,27 @@ describe('TauriBackend commands and events', () => {
     ]);
   });
 
+  it('invokes provider_stats with the runs asked for, null for the engine’s default', async () => {
+    const calls: [string, unknown][] = [];
+    const report = {
+      runs: [],
+      runs_counted: 0,
+      all_time: [],
+      all_time_saved: { remembered_artwork: 0, remembered_lyrics: 0, local_artwork: 0 },
+    };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return report;
+    });
+    const backend = new TauriBackend();
+    expect(await backend.providerStats()).toEqual(report);
+    await backend.providerStats(20);
+    expect(calls).toEqual([
+      ['provider_stats', { recent: null }],
+      ['provider_stats', { recent: 20 }],
+    ]);
+  });
+
   it('keeps the codes of library and scan rejections', async () => {
     mockIPC((cmd) => {
       if (cmd === 'album_tracks') throw { code: 'not_found', message: 'album 9 not found' };

@@ -9,6 +9,7 @@ import type { LastRun } from '../bindings/LastRun';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ProviderStatsReport } from '../bindings/ProviderStatsReport';
 import type { ProviderUrl } from '../bindings/ProviderUrl';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
@@ -84,6 +85,13 @@ export interface Backend {
    * command line): how it stands and its counts. `null` when no job ever ran on the library.
    */
   lastRun(): Promise<LastRun | null>;
+
+  /**
+   * What the providers were asked, as the library keeps it: the `recent` newest runs (5 when
+   * not given; the engine gives at most 100), newest first, each with its requests per provider
+   * and what it did not have to ask; and every run added up.
+   */
+  providerStats(recent?: number): Promise<ProviderStatsReport>;
 
   /**
    * Albums whose title, album artist, or a track's title or artist contains `query`

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { jobFinished, progress, runResultFixture } from './fixtures';
-import { applyJobEvent, applyStatus, initialJobState, isActive, percentOf, waitingLabel } from './enrichment';
+import { jobFinished, progress, providerRequests, runResultFixture } from './fixtures';
+import {
+  applyJobEvent,
+  applyStatus,
+  initialJobState,
+  isActive,
+  percentOf,
+  requestsSent,
+  waitingLabel,
+} from './enrichment';
 
 describe('applyJobEvent', () => {
   it('follows a job from start through pause and resume to the end', () => {
@@ -102,18 +110,34 @@ describe('write-back and status', () => {
 
   it('takes a running or paused job from enrichment_status', () => {
     const reason = { code: 'waiting_for_wifi' as const, message: 'waiting for WiFi (now on ethernet (eth0))' };
-    const running = applyStatus(initialJobState(), { job_id: 7, progress: progress(40, 100), paused: null });
+    const running = applyStatus(initialJobState(), {
+      job_id: 7,
+      progress: progress(40, 100),
+      paused: null,
+      providers: [],
+    });
     expect(running).toMatchObject({ phase: 'running', jobId: 7, pauseReason: null, progress: progress(40, 100) });
-    const paused = applyStatus(initialJobState(), { job_id: 7, progress: progress(40, 100), paused: reason });
+    const paused = applyStatus(initialJobState(), {
+      job_id: 7,
+      progress: progress(40, 100),
+      paused: reason,
+      providers: [],
+    });
     expect(paused).toMatchObject({ phase: 'paused', pauseReason: reason });
   });
 
   it('keeps progress that an event already moved further, for the same job only', () => {
     let s = applyJobEvent(initialJobState(), { type: 'progress', job_id: 7, progress: progress(50, 100) });
-    expect(applyStatus(s, { job_id: 7, progress: progress(40, 100), paused: null }).progress.processed_tracks).toBe(50);
-    expect(applyStatus(s, { job_id: 8, progress: progress(40, 100), paused: null }).progress.processed_tracks).toBe(40);
+    expect(
+      applyStatus(s, { job_id: 7, progress: progress(40, 100), paused: null, providers: [] }).progress.processed_tracks,
+    ).toBe(50);
+    expect(
+      applyStatus(s, { job_id: 8, progress: progress(40, 100), paused: null, providers: [] }).progress.processed_tracks,
+    ).toBe(40);
     s = applyJobEvent(s, { type: 'progress', job_id: 7, progress: progress(10, 100) });
-    expect(applyStatus(s, { job_id: 7, progress: progress(40, 100), paused: null }).progress.processed_tracks).toBe(40);
+    expect(
+      applyStatus(s, { job_id: 7, progress: progress(40, 100), paused: null, providers: [] }).progress.processed_tracks,
+    ).toBe(40);
   });
 
   it('ends a job shown as active when none runs any more, and leaves others alone', () => {
@@ -135,7 +159,7 @@ describe('the run result and the waits', () => {
     expect(s.result?.found_by.artwork.coverartarchive).toBe(700);
     // Progress of another job (its start missed) is not the run the result is about.
     expect(applyJobEvent(s, { type: 'progress', job_id: 5, progress: progress(1, 10) }).result).toBeNull();
-    expect(applyStatus(s, { job_id: 5, progress: progress(1, 10), paused: null }).result).toBeNull();
+    expect(applyStatus(s, { job_id: 5, progress: progress(1, 10), paused: null, providers: [] }).result).toBeNull();
     // No job running: the ended one stays shown with its result.
     expect(applyStatus(s, null).result).toEqual(finished.result);
     s = applyJobEvent(s, { type: 'job_started', job_id: 5, total_tracks: 10, resumed: false });
@@ -164,5 +188,41 @@ describe('the run result and the waits', () => {
     expect(waitingLabel('requested')).toBeNull();
     expect(waitingLabel(null)).toBeNull();
     expect(waitingLabel('something_newer')).toBeNull();
+  });
+});
+
+describe('the run’s provider counts', () => {
+  const lrclib = (sent: number) => providerRequests('lrclib', sent, { found: sent, latency_p50_ms: 80 });
+
+  it('keeps the newest provider_stats of the job, until the next job starts', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 4, total_tracks: 10, resumed: false });
+    expect(s.providerStats).toBeNull();
+    s = applyJobEvent(s, { type: 'provider_stats', job_id: 4, providers: [lrclib(10)] });
+    expect(s.providerStats).toEqual({ jobId: 4, providers: [lrclib(10)] });
+    // Cumulative: the next replaces it.
+    s = applyJobEvent(s, { type: 'provider_stats', job_id: 4, providers: [lrclib(25)] });
+    expect(s.providerStats?.providers[0].sent).toBe(25);
+    // Progress of the same job keeps it; the end too.
+    s = applyJobEvent(s, { type: 'progress', job_id: 4, progress: progress(5, 10) });
+    expect(s.providerStats?.providers[0].sent).toBe(25);
+    s = applyJobEvent(s, jobFinished(progress(10, 10), { jobId: 4 }));
+    expect(s.providerStats?.jobId).toBe(4);
+    expect(
+      applyJobEvent(s, { type: 'job_started', job_id: 5, total_tracks: 1, resumed: false }).providerStats,
+    ).toBeNull();
+    // Progress of another job (its start missed) is not the run the counts are about.
+    expect(applyJobEvent(s, { type: 'progress', job_id: 6, progress: progress(1, 10) }).providerStats).toBeNull();
+  });
+
+  it('takes the counts from enrichment_status, unless an event already brought newer ones', () => {
+    const status = { job_id: 7, progress: progress(40, 100), paused: null, providers: [lrclib(30)] };
+    expect(applyStatus(initialJobState(), status).providerStats).toEqual({ jobId: 7, providers: [lrclib(30)] });
+    const newer = applyJobEvent(initialJobState(), { type: 'provider_stats', job_id: 7, providers: [lrclib(50)] });
+    expect(applyStatus(newer, status).providerStats?.providers[0].sent).toBe(50);
+    const older = applyJobEvent(initialJobState(), { type: 'provider_stats', job_id: 7, providers: [lrclib(20)] });
+    expect(applyStatus(older, status).providerStats?.providers[0].sent).toBe(30);
+    // Another job's counts are not kept.
+    expect(applyStatus(newer, { ...status, job_id: 8 }).providerStats).toEqual({ jobId: 8, providers: [lrclib(30)] });
+    expect(requestsSent([lrclib(30), providerRequests('deezer images', 5)])).toBe(35);
   });
 });

@@ -3,7 +3,17 @@ import type { EnrichmentResult } from '../bindings/EnrichmentResult';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { PauseReason } from '../bindings/PauseReason';
+import type { ProviderRequests } from '../bindings/ProviderRequests';
 import type { WriteBackReport } from '../bindings/WriteBackReport';
+
+/**
+ * What a run has asked each provider so far (its last `provider_stats` event, or
+ * `enrichment_status`'s `providers` after a reload): cumulative counts for that run.
+ */
+export interface ProviderSnapshot {
+  jobId: number;
+  providers: ProviderRequests[];
+}
 
 /** Where the enrichment job stands, as far as the events tell. */
 export type JobPhase = 'idle' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
@@ -30,6 +40,11 @@ export interface JobState {
    * a job that stopped on an error or whose end was not heard.
    */
   result: EnrichmentResult | null;
+  /**
+   * The run's provider counts so far (live every ~2 s while it asks providers, once more at
+   * its end), for the Providers card; cleared when the next job starts. `null` until the first.
+   */
+  providerStats: ProviderSnapshot | null;
 }
 
 export const PAUSE_REQUESTED = 'requested';
@@ -78,7 +93,13 @@ export function initialJobState(): JobState {
     error: null,
     writeBack: null,
     result: null,
+    providerStats: null,
   };
+}
+
+/** Requests sent to every provider of `providers` (the image servers included). */
+export function requestsSent(providers: readonly ProviderRequests[]): number {
+  return providers.reduce((sum, p) => sum + (Number.isFinite(p.sent) ? p.sent : 0), 0);
 }
 
 /** Whether a job is under way (running or paused). */
@@ -102,6 +123,7 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         error: null,
         writeBack: null,
         result: null,
+        providerStats: null,
       };
     case 'progress':
       return {
@@ -113,6 +135,7 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
         pauseReason: state.jobId === event.job_id ? state.pauseReason : null,
         // A job this UI did not see start is not the one whose result it holds.
         result: state.jobId === event.job_id ? state.result : null,
+        providerStats: state.providerStats?.jobId === event.job_id ? state.providerStats : null,
       };
     case 'job_paused':
       return { ...state, jobId: event.job_id, phase: 'paused', pauseReason: event.reason };
@@ -144,6 +167,9 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
       };
     case 'write_back_finished':
       return { ...state, writeBack: { summary: event.summary, files: event.files, more_files: event.more_files } };
+    case 'provider_stats':
+      // Cumulative counts of the run: the newest replaces what was shown.
+      return { ...state, providerStats: { jobId: event.job_id, providers: event.providers } };
     case 'track_updated':
     case 'track_failed':
       return state;
@@ -168,6 +194,10 @@ export function applyStatus(state: JobState, status: EnrichmentStatus | null): J
   }
   const sameJob = state.jobId === status.job_id;
   const further = sameJob && state.progress.processed_tracks > status.progress.processed_tracks;
+  // The counts are cumulative: an event that came after the answer was taken has more requests.
+  const shown = state.providerStats?.jobId === status.job_id ? state.providerStats : null;
+  const statusProviders = Array.isArray(status.providers) ? status.providers : [];
+  const providersFurther = shown !== null && requestsSent(shown.providers) > requestsSent(statusProviders);
   return {
     phase: status.paused ? 'paused' : 'running',
     jobId: status.job_id,
@@ -177,6 +207,7 @@ export function applyStatus(state: JobState, status: EnrichmentStatus | null): J
     error: null,
     writeBack: null,
     result: null,
+    providerStats: providersFurther ? shown : { jobId: status.job_id, providers: statusProviders },
   };
 }
 

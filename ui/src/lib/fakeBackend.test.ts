@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
+import type { ProviderRequests } from '../bindings/ProviderRequests';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import { type BackendMessage, BackendError } from './backend';
 import { FakeBackend } from './fakeBackend';
 import { parseReason } from './failures';
-import { EMPTY_FIXTURE, XSS_STRING, earlierFailures, lastRunFixture } from './fixtures';
+import { EMPTY_FIXTURE, XSS_STRING, earlierFailures, lastRunFixture, providerRunsFixture } from './fixtures';
 import { DEFAULT_PROVIDERS } from './providerRules';
 import { DEFAULT_SETTINGS } from './settingsRules';
 
@@ -781,5 +782,126 @@ describe('FakeBackend write-back preview', () => {
   it('rejects like every call when the backend is broken', async () => {
     const fake = new FakeBackend({ error: { code: 'database', message: 'database is locked' } });
     await expect(fake.writeBackPreview('sidecar')).rejects.toMatchObject({ code: 'database' });
+  });
+});
+
+describe('FakeBackend provider statistics', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const byName = (providers: ProviderRequests[]) => Object.fromEntries(providers.map((p) => [p.provider, p]));
+
+  it('sends the run’s counts every statsMs while it runs and once more at its end', async () => {
+    // 200 tracks, 10 a tick of 10 ms: 20 ticks; a provider_stats every 5 ticks.
+    const fake = new FakeBackend({ job: { tracks: 200, tickMs: 10, tracksPerTick: 10, statsMs: 50 } });
+    const { events, types } = record(fake);
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.advanceTimersByTimeAsync(75);
+    const live = events().filter((e) => e.type === 'provider_stats');
+    expect(live.length).toBeGreaterThanOrEqual(1);
+    // What the status answers mid-run is the last event's.
+    const status = await fake.enrichmentStatus();
+    expect(status?.providers).toEqual(live.at(-1)!.providers);
+    await vi.runAllTimersAsync();
+    const all = events().filter((e) => e.type === 'provider_stats');
+    expect(all.length).toBe(4);
+    // The last comes before the end, and says what the result says.
+    expect(types().slice(-2)).toEqual(['provider_stats', 'job_finished']);
+    const { result } = last(events(), 'job_finished')!;
+    expect(byName(all.at(-1)!.providers)).toEqual(byName(result.requests));
+    // Cumulative, by name (the engine's order), with every figure.
+    const sent = all.map((e) => e.providers.reduce((sum, p) => sum + p.sent, 0));
+    expect(sent).toEqual([...sent].sort((a, b) => a - b));
+    const final = all.at(-1)!.providers;
+    expect(final.map((p) => p.provider)).toEqual(final.map((p) => p.provider).sort());
+    for (const p of final) {
+      expect(p.retries).toBeLessThanOrEqual(p.sent);
+      expect(p.latency_p50_ms).toBeGreaterThan(0);
+      expect(p.latency_p95_ms).toBeGreaterThanOrEqual(p.latency_p50_ms!);
+    }
+    const lrclib = byName(final).lrclib;
+    // One lookup per lyrics operation that did not fail: found or not.
+    expect(lrclib.found + lrclib.not_found).toBe(200 - result.failures.filter((f) => f.operation === 'lyrics').length);
+    expect(lrclib.found).toBe(result.found_by.lyrics.lrclib! + (result.found_by.lyrics.instrumental ?? 0));
+    // An image server sends covers; it answers no lookup.
+    expect(byName(final)['deezer images']).toMatchObject({ found: 0, not_found: 0 });
+  });
+
+  it('keeps each run’s statistics, every run added up, and what the runs did not ask', async () => {
+    const fake = new FakeBackend({
+      job: { tracks: 120, tickMs: 10, tracksPerTick: 20, artworkFailureRate: 0.2, lyricsFailureRate: 0.2 },
+    });
+    const { events } = record(fake);
+    expect(await fake.providerStats()).toEqual({
+      runs: [],
+      runs_counted: 0,
+      all_time: [],
+      all_time_saved: { remembered_artwork: 0, remembered_lyrics: 0, local_artwork: 0 },
+    });
+    await fake.startEnrichment({ retryFailed: false });
+    await vi.runAllTimersAsync();
+    const first = last(events(), 'job_finished')!.result;
+    let report = await fake.providerStats();
+    expect(report.runs_counted).toBe(1);
+    expect(report.runs[0]).toMatchObject({ job_id: first.job_id });
+    expect(report.runs[0].ended_at).not.toBeNull();
+    expect(byName(report.runs[0].providers)).toEqual(byName(first.requests));
+    expect(report.all_time).toEqual(report.runs[0].providers);
+    // Covers already on disk: no provider asked for those albums.
+    expect(report.runs[0].saved.local_artwork).toBeGreaterThan(0);
+    expect(report.runs[0].saved.remembered_artwork).toBe(0);
+
+    // A retry of the failures: what nothing had last time is not asked again.
+    await fake.startEnrichment({ retryFailed: true });
+    await vi.runAllTimersAsync();
+    const second = last(events(), 'job_finished')!.result;
+    report = await fake.providerStats();
+    expect(report.runs.map((r) => r.job_id)).toEqual([second.job_id, first.job_id]);
+    expect(report.runs[0].saved.remembered_lyrics).toBeGreaterThan(0);
+    expect(report.runs[0].saved.remembered_artwork).toBeGreaterThan(0);
+    const sum = (key: 'sent' | 'bytes' | 'found') => (name: string) =>
+      report.runs.reduce((acc, run) => acc + (byName(run.providers)[name]?.[key] ?? 0), 0);
+    for (const p of report.all_time) {
+      expect(p.sent).toBe(sum('sent')(p.provider));
+      expect(p.bytes).toBe(sum('bytes')(p.provider));
+      expect(p.found).toBe(sum('found')(p.provider));
+    }
+    expect(report.all_time_saved.remembered_lyrics).toBe(
+      report.runs[0].saved.remembered_lyrics + report.runs[1].saved.remembered_lyrics,
+    );
+    // Only the newest when asked for one.
+    expect((await fake.providerStats(1)).runs.map((r) => r.job_id)).toEqual([second.job_id]);
+  });
+
+  it('adds to the statistics it was given, and its status has a mid-job run’s counts at once', async () => {
+    const now = 1_714_564_800;
+    const fake = new FakeBackend({
+      providerRuns: providerRunsFixture(now),
+      job: { tracks: 100, tickMs: 10, tracksPerTick: 10, startAt: 0.5 },
+    });
+    const status = await fake.enrichmentStatus();
+    // A new job comes after the runs the library knows.
+    expect(status?.job_id).toBe(4);
+    expect(status!.providers.length).toBeGreaterThan(0);
+    expect(status!.providers.find((p) => p.provider === 'lrclib')!.sent).toBeGreaterThanOrEqual(50);
+    const report = await fake.providerStats();
+    expect(report.runs_counted).toBe(4);
+    expect(report.runs.map((r) => [r.job_id, r.ended_at])).toEqual([
+      [4, null],
+      [3, null],
+      [2, now - 2 * 86_400 + 18 * 60],
+      [1, now - 9 * 86_400 + 42 * 60],
+    ]);
+    expect(report.runs[1].providers.find((p) => p.provider === 'lrclib')).toMatchObject({
+      sent: 322,
+      found: 272,
+      latency_p50_ms: expect.closeTo(85, -1),
+    });
+    expect(report.all_time_saved).toEqual({
+      remembered_artwork: 3,
+      remembered_lyrics: 40,
+      local_artwork: 12 + report.runs[0].saved.local_artwork,
+    });
+    fake.dispose();
   });
 });

@@ -13,7 +13,10 @@ import type { OperationOutcome } from '../bindings/OperationOutcome';
 import type { PauseReason } from '../bindings/PauseReason';
 import type { ProviderRequests } from '../bindings/ProviderRequests';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ProviderStatsReport } from '../bindings/ProviderStatsReport';
 import type { ProviderUrl } from '../bindings/ProviderUrl';
+import type { RunStats } from '../bindings/RunStats';
+import type { Savings } from '../bindings/Savings';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackField } from '../bindings/TrackField';
@@ -51,6 +54,7 @@ import {
 } from './fakeLibrary';
 import { LIBRARY_FIXTURE, XSS_STRING, fakeAlbumArtist, fakeAlbumTitle, fakeTrack, unit } from './fixtures';
 import { parseReason } from './failures';
+import { type FakeRun, ProviderTally, type RequestEnd, fakeRunFrom, noSavings, statsReport } from './fakeStats';
 import { DEFAULT_PROVIDERS, completeProviders, isProviderId, providerProblems } from './providerRules';
 import { DEFAULT_SETTINGS, validateSettings } from './settingsRules';
 import { WRITE_BACK_FILES_LISTED } from './writeBack';
@@ -89,6 +93,11 @@ export interface FakeJobOptions {
    * a window opened (or reloaded) mid-job. `null`: no job until one is started.
    */
   startAt: number | null;
+  /**
+   * Milliseconds between two `provider_stats` events while the job asks providers (the engine
+   * sends one every 2 s, and once more at the end); counted in ticks, at least one.
+   */
+  statsMs: number;
 }
 
 export const DEFAULT_JOB: FakeJobOptions = {
@@ -104,6 +113,7 @@ export const DEFAULT_JOB: FakeJobOptions = {
   hostile: false,
   failAt: null,
   startAt: null,
+  statsMs: 2000,
 };
 
 /** How the simulated folder scan behaves. */
@@ -161,6 +171,11 @@ export interface FakeBackendOptions {
    * write-back left (once), and one lyrics file cannot be written (the disk is full).
    */
   writeBackProblems?: boolean;
+  /**
+   * Provider statistics of earlier runs (`providerStats()`), newest first, as the library kept
+   * them (e.g. `providerRunsFixture(...)`); the runs the fake simulates are added in front.
+   */
+  providerRuns?: RunStats[];
 }
 
 /** The process id of the interrupted write-back whose temporary file the fake finds (a dead one). */
@@ -178,7 +193,22 @@ interface FakeJob {
   /** This run's finds per source (they add up to the run's share of the found counts). */
   foundBy: FoundBySource;
   /** What this run asked each provider, by its HTTP name. */
-  requests: Map<string, ProviderRequests>;
+  requests: ProviderTally;
+  /** Ticks since the start, to send `provider_stats` every `statsMs`. */
+  ticks: number;
+  /** The last `provider_stats` sent (what `enrichmentStatus` answers with). */
+  lastStats: ProviderRequests[];
+  /** Requests counted when `lastStats` was taken: nothing new, no event (as the engine). */
+  statsSent: number;
+  /** Lookups this run did not make: remembered "not found", artwork already on disk. */
+  saved: Savings;
+  /** Albums whose artwork this run found on disk. */
+  localAlbums: Set<number>;
+  /** The library's statistics of this job (a continued job's earlier runs included). */
+  record: FakeRun;
+  /** What a continued job's earlier runs asked and saved (the record is that plus this run). */
+  earlier: ProviderTally;
+  earlierSaved: Savings;
   failed: TrackFailure[];
   userPause: boolean;
   pausedFor: PauseReason | null;
@@ -251,6 +281,27 @@ const BODY_BYTES = {
   instrumental: 350,
 } as const;
 
+/**
+ * Typical times (ms) from sending a request to its whole answer, per provider, before the
+ * body's own download time (a fast 2 MB/s link); each request varies around it.
+ */
+const LATENCY_MS: Record<string, number> = {
+  lrclib: 85,
+  musicbrainz: 330,
+  coverartarchive: 420,
+  deezer: 120,
+  'deezer images': 180,
+  itunes: 170,
+  'itunes images': 230,
+};
+
+/** A provider name as a number, to vary its requests' times apart from the others'. */
+function nameSeed(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) | 0;
+  return h & 0xffff;
+}
+
 function samePause(a: PauseReason | null, b: PauseReason | null): boolean {
   return a?.code === b?.code && a?.message === b?.message;
 }
@@ -298,6 +349,14 @@ export class FakeBackend implements Backend {
   private readonly writtenBack = new Set<string>();
   /** The interrupted write-back's leftover is gone (`writeBackProblems`). */
   private leftoverRemoved = false;
+  /** The library's provider statistics, one per job, newest first (`providerStats()`). */
+  private readonly runs: FakeRun[];
+  /**
+   * What no source had lately, as the engine remembers it (`not_found_max_age_days`): albums
+   * whose artwork and tracks whose lyrics the next runs do not ask for again (their savings).
+   */
+  private readonly rememberedArtwork = new Set<number>();
+  private readonly rememberedLyrics = new Set<number>();
 
   /** Number of `librarySummary` calls made so far. */
   summaryCalls = 0;
@@ -325,6 +384,9 @@ export class FakeBackend implements Backend {
       this.failures.set(`${record.track_id}:${record.operation}`, structuredClone(record));
     }
     this.lastRunRecord = options.lastRun ? structuredClone(options.lastRun) : null;
+    this.runs = (options.providerRuns ?? []).map(fakeRunFrom).sort((a, b) => b.jobId - a.jobId);
+    // New jobs come after the ones the statistics know.
+    for (const run of this.runs) this.nextJobId = Math.max(this.nextJobId, run.jobId + 1);
     if (this.lastRunRecord?.state === 'interrupted') {
       // What the interrupted run did is done: the tracks it processed are not pending.
       this.resumable = structuredClone(this.lastRunRecord);
@@ -621,8 +683,14 @@ export class FakeBackend implements Backend {
         job_id: job.id,
         progress: { ...job.progress },
         paused: job.pausedFor ? { ...job.pausedFor } : null,
+        providers: job.lastStats.map((r) => ({ ...r })),
       };
     });
+  }
+
+  /** Like the engine: the `recent` newest runs' statistics (5 by default), and every run added up. */
+  async providerStats(recent = 5): Promise<ProviderStatsReport> {
+    return this.settle(() => statsReport(this.runs, recent));
   }
 
   async getSettings(): Promise<EnrichmentConfig> {
@@ -722,6 +790,15 @@ export class FakeBackend implements Backend {
       for (const [trackId, failedOps] of failed) queue.push({ trackId, ops: failedOps });
     }
     this.run += 1;
+    // What the library remembers no source had is not asked again (in the job's scope).
+    const saved = noSavings();
+    if (ops.includes('artwork')) {
+      const albums = only === null ? this.rememberedArtwork : new Set([...only].map((id) => fakeTrack(id).album_id));
+      saved.remembered_artwork = [...albums].filter((album) => this.rememberedArtwork.has(album)).length;
+    }
+    if (ops.includes('lyrics')) {
+      saved.remembered_lyrics = [...this.rememberedLyrics].filter(chosen).length;
+    }
     const done = resumed?.progress.processed_tracks ?? 0;
     const progress: EnrichmentProgress = resumed
       ? { ...resumed.progress, total_tracks: done + queue.length, in_flight: 0 }
@@ -735,15 +812,33 @@ export class FakeBackend implements Backend {
           in_flight: 0,
         };
     updatePercent(progress);
+    const id = resumed?.job_id ?? this.nextJobId++;
+    const startedAt = resumed?.started_at ?? Math.floor(Date.now() / 1000);
+    // A continued job adds to its statistics; a new one starts its own.
+    let record = this.runs.find((run) => run.jobId === id);
+    if (!record) {
+      record = { jobId: id, startedAt, endedAt: null, tally: new ProviderTally(), saved: noSavings() };
+      this.runs.push(record);
+      this.runs.sort((a, b) => b.jobId - a.jobId);
+    }
+    record.endedAt = null;
     const job: FakeJob = {
-      id: resumed?.job_id ?? this.nextJobId++,
-      startedAt: resumed?.started_at ?? Math.floor(Date.now() / 1000),
+      id,
+      startedAt,
       queue,
       next: 0,
       progress,
       notFound: { artwork: 0, lyrics: 0 },
       foundBy: { artwork: {}, lyrics: {} },
-      requests: new Map(),
+      requests: new ProviderTally(),
+      ticks: 0,
+      lastStats: [],
+      statsSent: 0,
+      saved,
+      localAlbums: new Set(),
+      record,
+      earlier: record.tally.clone(),
+      earlierSaved: { ...record.saved },
       failed: [],
       userPause: false,
       pausedFor: null,
@@ -772,6 +867,7 @@ export class FakeBackend implements Backend {
 
   /** What `lastRun()` says once `job` ended. */
   private recordLastRun(job: FakeJob, state: LastRun['state']): void {
+    job.record.endedAt = state === 'finished' || state === 'cancelled' ? Math.floor(Date.now() / 1000) : null;
     this.lastRunRecord = {
       job_id: job.id,
       state,
@@ -788,6 +884,8 @@ export class FakeBackend implements Backend {
     const done = Math.floor(job.queue.length * Math.min(1, Math.max(0, share)));
     const unheard: LibraryEvent[] = [];
     for (; job.next < done; job.next += 1) this.settleTrack(job, job.queue[job.next], unheard);
+    // Its statistics were stored and sent as it went: `enrichmentStatus` has the last ones.
+    this.storeStats(job, unheard);
     updatePercent(job.progress);
     this.updateInFlight(job);
     this.schedule(job);
@@ -816,8 +914,11 @@ export class FakeBackend implements Backend {
       job.draining = 0;
       job.progress.in_flight = 0;
       this.recordLastRun(job, 'cancelled');
+      const events: LibraryEvent[] = [];
+      this.storeStats(job, events);
       setTimeout(() => {
         this.emitEvents([
+          ...events,
           { type: 'job_cancelled', job_id: job.id, progress: { ...job.progress } },
           this.finished(job, true),
         ]);
@@ -898,6 +999,7 @@ export class FakeBackend implements Backend {
       job.progress.in_flight = 0;
       this.recordLastRun(job, 'interrupted');
       this.resumable = structuredClone(this.lastRunRecord);
+      this.storeStats(job, events);
       events.push({ type: 'job_failed', code: 'database', message: 'database is locked' });
       this.emitEvents(events);
       return;
@@ -921,7 +1023,10 @@ export class FakeBackend implements Backend {
       this.updateInFlight(job);
       events.push({ type: 'progress', job_id: job.id, progress: { ...job.progress } });
     }
-    if (job.next >= job.queue.length && job.pausedFor === null) {
+    job.ticks += 1;
+    const ending = job.next >= job.queue.length && job.pausedFor === null;
+    if (ending || job.ticks % this.statsEvery() === 0) this.storeStats(job, events);
+    if (ending) {
       this.stop(job);
       this.recordLastRun(job, 'finished');
       events.push(this.finished(job, false));
@@ -961,80 +1066,131 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** Ticks between two `provider_stats` events. */
+  private statsEvery(): number {
+    const { statsMs, tickMs } = this.jobOptions;
+    return Math.max(1, Math.round(statsMs / Math.max(1, tickMs)));
+  }
+
+  /**
+   * Like the engine every 2 s and at the end: adds what the run counted to the library's
+   * statistics of its job, and sends the run's counts so far (`provider_stats`), unless nothing
+   * was asked since the last time.
+   */
+  private storeStats(job: FakeJob, events: LibraryEvent[]): void {
+    job.saved.local_artwork = job.localAlbums.size;
+    job.record.tally = job.earlier.clone().add(job.requests);
+    job.record.saved = {
+      remembered_artwork: job.earlierSaved.remembered_artwork + job.saved.remembered_artwork,
+      remembered_lyrics: job.earlierSaved.remembered_lyrics + job.saved.remembered_lyrics,
+      local_artwork: job.earlierSaved.local_artwork + job.saved.local_artwork,
+    };
+    const sent = job.requests.sent;
+    if (sent === job.statsSent) return;
+    job.statsSent = sent;
+    job.lastStats = job.requests.snapshot();
+    events.push({ type: 'provider_stats', job_id: job.id, providers: job.lastStats.map((r) => ({ ...r })) });
+  }
+
   /** Only the providers the run asked, in the order the engine's chain asks them. */
   private requestsOf(job: FakeJob): ProviderRequests[] {
     const rank = (provider: string) => {
       const i = REQUEST_ORDER.indexOf(provider);
       return i < 0 ? REQUEST_ORDER.length : i;
     };
-    return [...job.requests.values()]
+    return job.requests
+      .snapshot()
       .filter((r) => r.sent > 0)
-      .sort((a, b) => rank(a.provider) - rank(b.provider) || a.provider.localeCompare(b.provider))
-      .map((r) => ({ ...r }));
+      .sort((a, b) => rank(a.provider) - rank(b.provider) || a.provider.localeCompare(b.provider));
   }
 
-  /** Counts one request to `provider` as the HTTP layer does: answered (with its body), throttled or failed. */
-  private ask(job: FakeJob, provider: string, ended: 'answered' | 'throttled' | 'failed', bytes = 0): void {
-    let r = job.requests.get(provider);
-    if (!r) {
-      r = { provider, sent: 0, throttled: 0, failed: 0, bytes: 0 };
-      job.requests.set(provider, r);
-    }
-    r.sent += 1;
-    if (ended === 'throttled') r.throttled += 1;
-    if (ended === 'failed') r.failed += 1;
-    if (ended === 'answered') r.bytes += bytes;
+  /**
+   * Counts one request to `provider` as the HTTP layer does: answered (with its body), throttled
+   * or failed, after a time that varies around the provider's typical one (a failure waited
+   * long, a throttle came back at once); `retry`: the same request again after a throttle or
+   * failure.
+   */
+  private ask(
+    job: FakeJob,
+    provider: string,
+    ended: RequestEnd,
+    { bytes = 0, retry = false }: { bytes?: number; retry?: boolean } = {},
+  ): void {
+    const base = LATENCY_MS[provider] ?? 200;
+    const u = unit(job.requests.sent, nameSeed(provider), this.run);
+    const ms =
+      ended === 'failed'
+        ? base * (4 + 4 * u)
+        : ended === 'throttled'
+          ? base * (0.3 + 0.2 * u)
+          : base * (0.55 + 1.6 * u ** 3) + bytes / 2000;
+    job.requests.request(provider, ended, { bytes, ms, retry });
   }
 
   /**
    * The requests behind a failed operation: each attempt asked the provider its reason names
-   * ("no answer within 30 s" names none: the operation's deadline, not a request, ended it). A
-   * throttle was throttled, an unusable image was an answer (the check after it failed).
+   * ("no answer within 30 s" names none: the operation's deadline, not a request, ended it), the
+   * ones after the first again (retries). A throttle was throttled, an unusable image was an
+   * answer (the check after it failed).
    */
   private askFailed(job: FakeJob, reason: string, attempts: number, seed: number): void {
     const { provider, imageServer, cause } = parseReason(reason);
     if (provider === 'other') return;
     const name = imageServer ? `${provider} images` : provider;
     for (let i = 0; i < attempts; i += 1) {
-      if (cause === 'throttled') this.ask(job, name, 'throttled');
-      else if (cause === 'not_image') this.ask(job, name, 'answered', Math.round(BODY_BYTES.cover * (0.2 + seed)));
-      else this.ask(job, name, 'failed');
+      const retry = i > 0;
+      if (cause === 'throttled') this.ask(job, name, 'throttled', { retry });
+      else if (cause === 'not_image') {
+        this.ask(job, name, 'answered', { bytes: Math.round(BODY_BYTES.cover * (0.2 + seed)), retry });
+      } else this.ask(job, name, 'failed', { retry });
     }
   }
 
   /**
    * An artwork operation that ended without failing: a cover already on disk (no request), or
    * the chain asked in the default order (MusicBrainz to find the release, the Cover Art
-   * Archive, then Deezer, then iTunes, each with its image server) until one had it; `null` asks
-   * them all.
+   * Archive for it, then Deezer, then iTunes, each with its image server) until one had it;
+   * `null` asks them all. Each lookup is counted as answered with something usable or not, as
+   * the engine's providers count them (an image server's download is no lookup).
    */
   private askArtwork(job: FakeJob, source: string | null, seed: number): void {
     if (source === 'embedded' || source === 'folder') return;
     const size = (base: number) => Math.round(base * (0.6 + seed * 0.8));
     // Now and then MusicBrainz says "slow down" first (its 1 request a second), then answers.
-    if (seed < 0.02) this.ask(job, 'musicbrainz', 'throttled');
-    this.ask(job, 'musicbrainz', 'answered', size(BODY_BYTES.lookup));
-    if (source === 'coverartarchive') {
-      this.ask(job, 'coverartarchive', 'answered', size(BODY_BYTES.index));
-      this.ask(job, 'coverartarchive', 'answered', size(BODY_BYTES.cover));
-      return;
+    const throttled = seed < 0.02;
+    if (throttled) this.ask(job, 'musicbrainz', 'throttled');
+    this.ask(job, 'musicbrainz', 'answered', { bytes: size(BODY_BYTES.lookup), retry: throttled });
+    // No release found for an album nobody has: the archive has nothing to be asked about.
+    const release = source !== null || seed >= 0.5;
+    job.requests.answer('musicbrainz', release);
+    if (release) {
+      if (source === 'coverartarchive') {
+        this.ask(job, 'coverartarchive', 'answered', { bytes: size(BODY_BYTES.index) });
+        this.ask(job, 'coverartarchive', 'answered', { bytes: size(BODY_BYTES.cover) });
+        job.requests.answer('coverartarchive', true);
+        return;
+      }
+      // The archive has no cover for the release: a 404, no body.
+      this.ask(job, 'coverartarchive', 'answered');
+      job.requests.answer('coverartarchive', false);
     }
-    // The archive has no cover for the release: a 404, no body.
-    this.ask(job, 'coverartarchive', 'answered');
     for (const provider of ['deezer', 'itunes']) {
-      this.ask(job, provider, 'answered', size(BODY_BYTES.lookup));
+      this.ask(job, provider, 'answered', { bytes: size(BODY_BYTES.lookup) });
+      job.requests.answer(provider, source === provider);
       if (source === provider) {
-        this.ask(job, `${provider} images`, 'answered', size(BODY_BYTES.cover));
+        this.ask(job, `${provider} images`, 'answered', { bytes: size(BODY_BYTES.cover) });
         return;
       }
     }
   }
 
-  /** A lyrics operation that ended without failing: one LRCLIB request (a 404 when not found). */
+  /** A lyrics operation that ended without failing: one LRCLIB lookup (a 404 when not found). */
   private askLyrics(job: FakeJob, kind: 'lyrics' | 'instrumental' | 'not_found', seed: number): void {
-    if (seed < 0.01) this.ask(job, 'lrclib', 'throttled');
+    const throttled = seed < 0.01;
+    if (throttled) this.ask(job, 'lrclib', 'throttled');
     const bytes = kind === 'lyrics' ? BODY_BYTES.lyrics : kind === 'instrumental' ? BODY_BYTES.instrumental : 0;
-    this.ask(job, 'lrclib', 'answered', Math.round(bytes * (0.5 + seed)));
+    this.ask(job, 'lrclib', 'answered', { bytes: Math.round(bytes * (0.5 + seed)), retry: throttled });
+    job.requests.answer('lrclib', kind !== 'not_found');
   }
 
   /** Where a found cover came from: on disk for some, else the first source of the chain that had it. */
@@ -1135,6 +1291,18 @@ export class FakeBackend implements Backend {
         }
       }
       if (result.kind === 'not_found') job.notFound[operation] += 1;
+      // Remembered: what no source had is not asked again by the next runs for a while.
+      if (operation === 'artwork') {
+        if (result.kind === 'not_found') this.rememberedArtwork.add(track.album_id);
+        else if (result.kind === 'fetched' || result.kind === 'already_present') {
+          this.rememberedArtwork.delete(track.album_id);
+        }
+        if (result.kind === 'already_present') job.localAlbums.add(track.album_id);
+      } else if (result.kind === 'not_found') {
+        this.rememberedLyrics.add(trackId);
+      } else if (result.kind !== 'failed') {
+        this.rememberedLyrics.delete(trackId);
+      }
       // Like the engine's `found_by`: a find is counted for its source, an instrumental as one.
       if (result.kind === 'fetched' || result.kind === 'already_present') {
         const by = job.foundBy[operation];

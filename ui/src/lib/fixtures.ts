@@ -6,6 +6,7 @@ import type { FoundBySource } from '../bindings/FoundBySource';
 import type { LastRun } from '../bindings/LastRun';
 import type { NotFoundCounts } from '../bindings/NotFoundCounts';
 import type { ProviderRequests } from '../bindings/ProviderRequests';
+import type { RunStats } from '../bindings/RunStats';
 import type { WriteBackReport } from '../bindings/WriteBackReport';
 import type { BackendErrorPayload } from './backend';
 
@@ -268,6 +269,113 @@ export function jobFinished(
 }
 
 /**
+ * One provider's requests as the engine counts them: `sent`, nothing throttled, failed, found
+ * or received and no time measured unless `extra` says.
+ */
+export function providerRequests(
+  provider: string,
+  sent: number,
+  extra: Partial<Omit<ProviderRequests, 'provider' | 'sent'>> = {},
+): ProviderRequests {
+  return {
+    provider,
+    sent,
+    throttled: 0,
+    failed: 0,
+    retries: 0,
+    bytes: 0,
+    found: 0,
+    not_found: 0,
+    latency_p50_ms: null,
+    latency_p95_ms: null,
+    ...extra,
+  };
+}
+
+/**
+ * The provider statistics of three runs, newest first, as the library keeps them: job 3 (an
+ * hour before `nowSeconds`, interrupted: no end, as `lastRunFixture('interrupted', ...)`), job 2
+ * (two days before, 18 minutes) and job 1 (nine days before, 42 minutes). Their savings add up
+ * to 3 albums' artwork and 40 tracks' lyrics not asked again, and 12 albums' artwork on disk.
+ */
+export function providerRunsFixture(nowSeconds: number): RunStats[] {
+  const day = 86_400;
+  return [
+    {
+      job_id: 3,
+      started_at: nowSeconds - 3600,
+      ended_at: null,
+      providers: [
+        providerRequests('coverartarchive', 250, {
+          bytes: 60_000_000,
+          found: 118,
+          not_found: 14,
+          latency_p50_ms: 410,
+          latency_p95_ms: 1250,
+        }),
+        providerRequests('deezer', 40, { bytes: 130_000, found: 12, not_found: 28, latency_p50_ms: 115 }),
+        providerRequests('deezer images', 12, { bytes: 3_600_000, latency_p50_ms: 190, latency_p95_ms: 480 }),
+        providerRequests('lrclib', 322, {
+          failed: 2,
+          retries: 2,
+          bytes: 900_000,
+          found: 272,
+          not_found: 48,
+          latency_p50_ms: 85,
+          latency_p95_ms: 260,
+        }),
+        providerRequests('musicbrainz', 140, {
+          throttled: 3,
+          retries: 3,
+          bytes: 330_000,
+          found: 132,
+          not_found: 5,
+          latency_p50_ms: 340,
+          latency_p95_ms: 950,
+        }),
+      ],
+      saved: { remembered_artwork: 2, remembered_lyrics: 25, local_artwork: 4 },
+    },
+    {
+      job_id: 2,
+      started_at: nowSeconds - 2 * day,
+      ended_at: nowSeconds - 2 * day + 18 * 60,
+      providers: [
+        providerRequests('lrclib', 96, {
+          bytes: 250_000,
+          found: 70,
+          not_found: 26,
+          latency_p50_ms: 90,
+          latency_p95_ms: 310,
+        }),
+        providerRequests('musicbrainz', 12, {
+          bytes: 28_000,
+          found: 9,
+          not_found: 3,
+          latency_p50_ms: 360,
+          latency_p95_ms: 800,
+        }),
+        providerRequests('coverartarchive', 14, {
+          bytes: 2_900_000,
+          found: 5,
+          not_found: 4,
+          latency_p50_ms: 450,
+          latency_p95_ms: 1400,
+        }),
+      ],
+      saved: { remembered_artwork: 1, remembered_lyrics: 15, local_artwork: 5 },
+    },
+    {
+      job_id: 1,
+      started_at: nowSeconds - 9 * day,
+      ended_at: nowSeconds - 9 * day + 42 * 60,
+      providers: [],
+      saved: { remembered_artwork: 0, remembered_lyrics: 0, local_artwork: 3 },
+    },
+  ];
+}
+
+/**
  * A run of 1,200 tracks as the engine reports it: finds from every kind of source (they add up
  * to `artwork_fetched` and `lyrics_fetched`), what was not found, and the requests of each
  * provider it asked, one of them throttled and one failing.
@@ -281,14 +389,49 @@ export function runResultFixture(): RunExtras & { counts: EnrichmentProgress } {
       lyrics: { lrclib: 900, instrumental: 80 },
     },
     requests: [
-      { provider: 'lrclib', sent: 1206, throttled: 0, failed: 6, bytes: 3_400_000 },
-      { provider: 'musicbrainz', sent: 1060, throttled: 12, failed: 0, bytes: 2_100_000 },
-      { provider: 'coverartarchive', sent: 1048, throttled: 0, failed: 0, bytes: 268_000_000 },
-      // The artwork chain in its default order: Deezer before the scarce iTunes.
-      { provider: 'deezer', sent: 348, throttled: 0, failed: 0, bytes: 1_200_000 },
-      { provider: 'deezer images', sent: 150, throttled: 0, failed: 0, bytes: 45_000_000 },
-      { provider: 'itunes', sent: 198, throttled: 0, failed: 0, bytes: 640_000 },
-      { provider: 'itunes images', sent: 30, throttled: 0, failed: 0, bytes: 7_800_000 },
+      providerRequests('lrclib', 1206, {
+        failed: 6,
+        retries: 6,
+        bytes: 3_400_000,
+        found: 980,
+        not_found: 214,
+        latency_p50_ms: 80,
+        latency_p95_ms: 240,
+      }),
+      providerRequests('musicbrainz', 1060, {
+        throttled: 12,
+        retries: 12,
+        bytes: 2_100_000,
+        found: 1000,
+        not_found: 48,
+        latency_p50_ms: 330,
+        latency_p95_ms: 910,
+      }),
+      providerRequests('coverartarchive', 1048, {
+        bytes: 268_000_000,
+        found: 500,
+        not_found: 48,
+        latency_p50_ms: 420,
+        latency_p95_ms: 1300,
+      }),
+      // The artwork chain in its default order: Deezer before the scarce iTunes. An image
+      // server answers no lookup: it sends the image a lookup found.
+      providerRequests('deezer', 348, {
+        bytes: 1_200_000,
+        found: 150,
+        not_found: 198,
+        latency_p50_ms: 120,
+        latency_p95_ms: 380,
+      }),
+      providerRequests('deezer images', 150, { bytes: 45_000_000, latency_p50_ms: 180, latency_p95_ms: 520 }),
+      providerRequests('itunes', 198, {
+        bytes: 640_000,
+        found: 30,
+        not_found: 168,
+        latency_p50_ms: 170,
+        latency_p95_ms: 460,
+      }),
+      providerRequests('itunes images', 30, { bytes: 7_800_000, latency_p50_ms: 230, latency_p95_ms: 610 }),
     ],
   };
 }

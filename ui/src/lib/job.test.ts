@@ -52,7 +52,7 @@ describe('EnrichmentJob', () => {
     const changes: JobChange[] = [];
     job.observe((change) => changes.push(change));
     job.attach();
-    answer({ job_id: 4, progress: progress(30, 120), paused: null });
+    answer({ job_id: 4, progress: progress(30, 120), paused: null, providers: [] });
     await vi.waitFor(() => expect(job.phase).toBe('running'));
     expect(job.percent).toBe(25);
     expect(changes).toEqual([{ kind: 'status' }]);
@@ -60,7 +60,7 @@ describe('EnrichmentJob', () => {
     // A stale answer (an event came after the question) is dropped.
     void job.loadStatus();
     fake.emitEvents([{ type: 'job_paused', job_id: 4, reason: { code: 'requested', message: 'paused' } }]);
-    answer({ job_id: 4, progress: progress(31, 120), paused: null });
+    answer({ job_id: 4, progress: progress(31, 120), paused: null, providers: [] });
     await Promise.resolve();
     await Promise.resolve();
     expect(job.phase).toBe('paused');

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { providerRequests } from './fixtures';
 import {
   elapsedMs,
   formatBytes,
+  formatLatency,
   requestCountText,
   requestProviderName,
   requestRows,
@@ -101,20 +103,24 @@ describe('formatBytes', () => {
 });
 
 describe('requestCountText / requestRows', () => {
-  const ok = { provider: 'lrclib', sent: 1204, throttled: 0, failed: 0, bytes: 3_400_000 };
+  const ok = providerRequests('lrclib', 1204, { bytes: 3_400_000 });
 
-  it('says throttled and failed only when not zero', () => {
+  it('says throttled and failed only when not zero, and the median time when measured', () => {
     expect(requestCountText(ok, locale)).toBe('1,204');
     expect(requestCountText({ ...ok, throttled: 3 }, locale)).toBe('1,204 (3 throttled)');
     expect(requestCountText({ ...ok, failed: 1 }, locale)).toBe('1,204 (1 failed)');
     expect(requestCountText({ ...ok, throttled: 3, failed: 1 }, locale)).toBe('1,204 (3 throttled, 1 failed)');
+    expect(requestCountText({ ...ok, latency_p50_ms: 80, latency_p95_ms: 240 }, locale)).toBe('1,204 (p50 80 ms)');
+    expect(requestCountText({ ...ok, throttled: 3, latency_p50_ms: 1240.4 }, locale)).toBe(
+      '1,204 (3 throttled, p50 1,240 ms)',
+    );
   });
 
   it('makes one row per provider, in the order given', () => {
     const rows = requestRows(
       [
-        { provider: 'musicbrainz', sent: 1060, throttled: 12, failed: 0, bytes: 2_100_000 },
-        { provider: 'itunes images', sent: 150, throttled: 0, failed: 0, bytes: 45_000_000 },
+        providerRequests('musicbrainz', 1060, { throttled: 12, bytes: 2_100_000, latency_p50_ms: 330 }),
+        providerRequests('itunes images', 150, { bytes: 45_000_000 }),
         ok,
       ],
       locale,
@@ -123,7 +129,7 @@ describe('requestCountText / requestRows', () => {
       {
         provider: 'musicbrainz',
         label: 'MusicBrainz',
-        requests: '1,060 (12 throttled)',
+        requests: '1,060 (12 throttled, p50 330 ms)',
         received: '2.1 MB',
         troubled: true,
       },
@@ -131,6 +137,19 @@ describe('requestCountText / requestRows', () => {
       { provider: 'lrclib', label: 'LRCLIB', requests: '1,204', received: '3.4 MB', troubled: false },
     ]);
     expect(requestRows([], locale)).toEqual([]);
+  });
+});
+
+describe('formatLatency', () => {
+  it('says milliseconds, whole and grouped, and "—" when none was measured', () => {
+    expect(formatLatency(80, locale)).toBe('80 ms');
+    expect(formatLatency(79.6, locale)).toBe('80 ms');
+    expect(formatLatency(12_345, locale)).toBe('12,345 ms');
+    expect(formatLatency(0, locale)).toBe('0 ms');
+    expect(formatLatency(null, locale)).toBe('—');
+    expect(formatLatency(undefined, locale)).toBe('—');
+    expect(formatLatency(Number.NaN, locale)).toBe('—');
+    expect(formatLatency(-1, locale)).toBe('—');
   });
 });
 

@@ -90,13 +90,27 @@ export function formatBytes(bytes: number, locale?: string): string {
 }
 
 /**
- * A provider's requests in one cell: "1,204", or "1,204 (3 throttled, 1 failed)" with only the
- * parts that are not zero (most runs have none, and a column of zeros hides the one that counts).
+ * A request time for people, in milliseconds: "80 ms", "1,240 ms"; "—" when none was measured
+ * (`null`: no request yet) or it is not a time.
+ */
+export function formatLatency(ms: number | null | undefined, locale?: string): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  return `${formatCount(Math.round(ms), locale)} ms`;
+}
+
+/**
+ * A provider's requests in one cell: "1,204", "1,204 (p50 80 ms)", or "1,204 (3 throttled,
+ * 1 failed, p50 80 ms)": throttled and failed only when not zero (most runs have none, and a
+ * column of zeros hides the one that counts), and the median time to an answer when measured.
  */
 export function requestCountText(requests: ProviderRequests, locale?: string): string {
   const extra: string[] = [];
   if (requests.throttled > 0) extra.push(`${formatCount(requests.throttled, locale)} throttled`);
   if (requests.failed > 0) extra.push(`${formatCount(requests.failed, locale)} failed`);
+  const p50 = requests.latency_p50_ms;
+  if (p50 !== null && p50 !== undefined && Number.isFinite(p50) && p50 >= 0) {
+    extra.push(`p50 ${formatLatency(p50, locale)}`);
+  }
   const sent = formatCount(requests.sent, locale);
   return extra.length === 0 ? sent : `${sent} (${extra.join(', ')})`;
 }

@@ -1,6 +1,13 @@
 import type { Backend } from './backend';
 import { FakeBackend } from './fakeBackend';
-import { EMPTY_FIXTURE, ERROR_FIXTURE, LIBRARY_FIXTURE, earlierFailures, lastRunFixture } from './fixtures';
+import {
+  EMPTY_FIXTURE,
+  ERROR_FIXTURE,
+  LIBRARY_FIXTURE,
+  earlierFailures,
+  lastRunFixture,
+  providerRunsFixture,
+} from './fixtures';
 import { DEFAULT_SETTINGS } from './settingsRules';
 import { TauriBackend } from './tauriBackend';
 
@@ -88,10 +95,12 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
       });
     case 'interrupted':
       // After a restart: the last job stopped 40 % in (320 of 800 tracks); Continue resumes it.
+      // The library's provider statistics have it and two runs before it.
       return new FakeBackend({
         summary: LIBRARY_FIXTURE,
         failures: earlierFailures(nowSeconds()),
         lastRun: lastRunFixture('interrupted', nowSeconds(), { processed: 320, total: 800 }),
+        providerRuns: providerRunsFixture(nowSeconds()),
       });
     case 'elsewhere':
       // The command line runs a job on this library: the window can only watch.

@@ -9,6 +9,7 @@ import type { LastRun } from '../bindings/LastRun';
 import type { LibraryEvent } from '../bindings/LibraryEvent';
 import type { LibrarySummary } from '../bindings/LibrarySummary';
 import type { ProviderSettings } from '../bindings/ProviderSettings';
+import type { ProviderStatsReport } from '../bindings/ProviderStatsReport';
 import type { ProviderUrl } from '../bindings/ProviderUrl';
 import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
@@ -87,6 +88,11 @@ export class TauriBackend implements Backend {
 
   lastRun(): Promise<LastRun | null> {
     return call<LastRun | null>('last_run');
+  }
+
+  providerStats(recent?: number): Promise<ProviderStatsReport> {
+    // Always sent: `null` (the engine's default, 5 runs) rather than an absent key.
+    return call<ProviderStatsReport>('provider_stats', { recent: recent ?? null });
   }
 
   listAlbums(query: string, offset: number, limit: number, missing: MissingFilter | null = null): Promise<AlbumPage> {

@@ -46,6 +46,9 @@ pub struct EnrichmentConfig {
     pub not_found_max_age_days: u32,
     /// After a job, write what was found beside the music (off by default).
     pub write_back: WriteBackMode,
+    /// While the music folders are watched, enrich new and changed music as it arrives (off
+    /// by default; WiFi-only still applies).
+    pub auto_enrich: bool,
 }
 
 impl Default for EnrichmentConfig {
@@ -61,6 +64,7 @@ impl Default for EnrichmentConfig {
             operation_timeout_secs: 30,
             not_found_max_age_days: 30,
             write_back: WriteBackMode::Off,
+            auto_enrich: false,
         }
     }
 }
@@ -216,6 +220,8 @@ impl EnrichmentConfigBuilder {
         not_found_max_age_days: u32,
         /// Sets `write_back`: what to write beside the music after a job.
         write_back: WriteBackMode,
+        /// Sets `auto_enrich`: enrich new music as the watched folders receive it.
+        auto_enrich: bool,
     }
 
     /// The config, if every setting is in range.

@@ -10,6 +10,7 @@
 mod browse;
 mod enrich;
 mod export;
+mod folders;
 mod header;
 mod import;
 mod library;

@@ -98,7 +98,12 @@ impl EnrichmentStatus {
                 }
             }
             E::JobCancelled { .. } | E::JobFinished { .. } | E::JobFailed { .. } => *status = None,
-            E::TrackUpdated { .. } | E::TrackFailed { .. } | E::WriteBackFinished { .. } => {}
+            E::TrackUpdated { .. }
+            | E::TrackFailed { .. }
+            | E::WriteBackFinished { .. }
+            | E::Watching { .. }
+            | E::FolderImported { .. }
+            | E::WatchFailed { .. } => {}
         }
     }
 }

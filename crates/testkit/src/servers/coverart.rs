@@ -72,10 +72,17 @@ fn field(query: &str, name: &str) -> Option<String> {
 struct MusicBrainz {
     releases: Arc<Vec<FakeRelease>>,
     log: Arc<Mutex<Log>>,
+    latency: super::latency::Latency,
 }
 
 impl Respond for MusicBrainz {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.answer(request).set_delay(self.latency.sample())
+    }
+}
+
+impl MusicBrainz {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let mut log = self.log.lock().unwrap();
         log.requests.push(format!(
             "mb {}?{}",
@@ -128,6 +135,7 @@ struct Archive {
     /// Where redirects point (the archive host).
     archive: String,
     redirector: bool,
+    latency: super::latency::Latency,
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -136,6 +144,12 @@ fn is_uuid(s: &str) -> bool {
 
 impl Respond for Archive {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.answer(request).set_delay(self.latency.sample())
+    }
+}
+
+impl Archive {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let path = request.url.path().to_owned();
         self.log.lock().unwrap().requests.push(format!(
             "{} {path}",
@@ -208,6 +222,8 @@ pub struct FakeCoverArt {
     caa: MockServer,
     _archive: MockServer,
     log: Arc<Mutex<Log>>,
+    /// MusicBrainz's, the redirector's and the archive's answer times.
+    latencies: [super::latency::Latency; 3],
 }
 
 impl FakeCoverArt {
@@ -219,10 +235,12 @@ impl FakeCoverArt {
             MockServer::start().await,
             MockServer::start().await,
         );
+        let latencies: [super::latency::Latency; 3] = Default::default();
         Mock::given(path_regex("^/ws/2/release$"))
             .respond_with(MusicBrainz {
                 releases: Arc::clone(&releases),
                 log: Arc::clone(&log),
+                latency: latencies[0].clone(),
             })
             .mount(&musicbrainz)
             .await;
@@ -232,6 +250,7 @@ impl FakeCoverArt {
                 log: Arc::clone(&log),
                 archive: archive.uri(),
                 redirector: true,
+                latency: latencies[1].clone(),
             })
             .mount(&caa)
             .await;
@@ -241,6 +260,7 @@ impl FakeCoverArt {
                 log: Arc::clone(&log),
                 archive: archive.uri(),
                 redirector: false,
+                latency: latencies[2].clone(),
             })
             .mount(&archive)
             .await;
@@ -249,6 +269,7 @@ impl FakeCoverArt {
             caa,
             _archive: archive,
             log,
+            latencies,
         }
     }
 
@@ -263,6 +284,11 @@ impl FakeCoverArt {
     /// MusicBrainz's 1/s limit, and what came (each request over it was answered 503).
     pub fn musicbrainz_rate(&self) -> RateWatch {
         self.log.lock().unwrap().musicbrainz.clone()
+    }
+
+    /// The answer times of MusicBrainz, the redirector and the archive (no time until set).
+    pub fn latencies(&self) -> [super::latency::Latency; 3] {
+        self.latencies.clone()
     }
 
     /// Every request: `mb …`, `caa …` or `archive …`.

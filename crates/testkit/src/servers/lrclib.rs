@@ -48,8 +48,8 @@ struct State {
     log: Vec<String>,
     /// Answer 429 to every Nth request (with this Retry-After, if any).
     throttle: Option<(usize, Option<u64>)>,
-    /// Every answer waits this long (a slow server).
-    delay: std::time::Duration,
+    /// How long an answer takes (a slow server).
+    latency: super::latency::Latency,
     window: super::rate::RateWatch,
 }
 
@@ -101,8 +101,8 @@ struct Responder {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let delay = self.state.lock().unwrap().delay;
-        self.answer(request).set_delay(delay)
+        let latency = self.state.lock().unwrap().latency.clone();
+        self.answer(request).set_delay(latency.sample())
     }
 }
 
@@ -239,7 +239,12 @@ impl FakeLrclib {
 
     /// Every answer waits `delay` from now on.
     pub fn set_delay(&self, delay: std::time::Duration) {
-        self.state.lock().unwrap().delay = delay;
+        self.latency().fixed(delay);
+    }
+
+    /// How long it takes to answer (no time until set).
+    pub fn latency(&self) -> super::latency::Latency {
+        self.state.lock().unwrap().latency.clone()
     }
 
     /// Requests received so far (path?query).

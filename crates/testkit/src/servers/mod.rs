@@ -5,6 +5,7 @@ pub mod coverart;
 pub mod deezer;
 pub mod faults;
 pub mod itunes;
+pub mod latency;
 pub mod lrclib;
 pub mod rate;
 
@@ -72,6 +73,7 @@ struct SearchResponder<A> {
     traffic: Arc<Mutex<Traffic>>,
     base: String,
     quota: usize,
+    latency: latency::Latency,
 }
 
 impl<A: SearchApi> Respond for SearchResponder<A> {
@@ -82,11 +84,12 @@ impl<A: SearchApi> Respond for SearchResponder<A> {
             .lock()
             .unwrap()
             .search(request, A::SEARCH_PATH, self.quota);
-        match admitted {
+        let answer = match admitted {
             Some(true) => A::search(&self.albums, request, &self.base),
             Some(false) => A::over_quota(),
             None => A::other(&self.albums, request.url.path()),
-        }
+        };
+        answer.set_delay(self.latency.sample())
     }
 }
 
@@ -95,6 +98,7 @@ impl<A: SearchApi> Respond for SearchResponder<A> {
 pub struct SearchFake<A> {
     server: MockServer,
     traffic: Arc<Mutex<Traffic>>,
+    latency: latency::Latency,
     catalogue: std::marker::PhantomData<A>,
 }
 
@@ -103,11 +107,13 @@ impl<A: SearchApi> SearchFake<A> {
     pub async fn start(albums: Vec<A>, quota: usize) -> Self {
         let server = MockServer::start().await;
         let traffic = Arc::new(Mutex::new(Traffic::default()));
+        let latency = latency::Latency::default();
         let responder = SearchResponder {
             albums,
             traffic: Arc::clone(&traffic),
             base: server.uri(),
             quota,
+            latency: latency.clone(),
         };
         Mock::given(any())
             .respond_with(responder)
@@ -116,6 +122,7 @@ impl<A: SearchApi> SearchFake<A> {
         SearchFake {
             server,
             traffic,
+            latency,
             catalogue: std::marker::PhantomData,
         }
     }
@@ -129,6 +136,11 @@ impl<A> SearchFake<A> {
     /// Requests received so far (`path?query`).
     pub fn requests(&self) -> Vec<String> {
         self.traffic.lock().unwrap().requests.clone()
+    }
+
+    /// How long it takes to answer (no time until set).
+    pub fn latency(&self) -> latency::Latency {
+        self.latency.clone()
     }
 
     /// The published limit this fake enforces on its API (unlimited until set), and what came.
@@ -185,6 +197,17 @@ impl FakeProviders {
                 (name, url)
             })
             .collect()
+    }
+
+    /// Every fake answers after a lognormal time with this median and 99th percentile (each
+    /// fake with its own seeded generator).
+    pub fn set_latency(&self, median: std::time::Duration, p99: std::time::Duration) {
+        self.lrclib.latency().lognormal(median, p99, 1);
+        for (seed, latency) in self.coverart.latencies().into_iter().enumerate() {
+            latency.lognormal(median, p99, 2 + seed as u64);
+        }
+        self.itunes.latency().lognormal(median, p99, 5);
+        self.deezer.latency().lognormal(median, p99, 6);
     }
 
     /// `--provider NAME=URL` for every provider, for a `gatefold-cli enrich` run.
