@@ -29,6 +29,7 @@ fn main() {
             "add_music_folder",
             "remove_music_folder",
             "watch_status",
+            "enrich_album_now",
             "provider_urls",
             "album_card",
             "reveal_track",

@@ -88,6 +88,16 @@ pub async fn start_enrichment(
     Ok(())
 }
 
+/// "Enrich this album now": the album goes to the head of the running job's queue
+/// (`prioritized`), or a run for its tracks starts (`started`).
+#[tauri::command]
+pub async fn enrich_album_now(
+    state: State<'_, AppState>,
+    album_id: i64,
+) -> Result<gatefold_engine::model::AlbumNow, CommandError> {
+    Ok(state.library()?.enrich_album_now(album_id).await?)
+}
+
 fn running(state: &AppState) -> Result<gatefold_engine::enrich::JobControl, CommandError> {
     state
         .library()?

@@ -118,6 +118,7 @@ pub fn run() -> tauri::Result<()> {
             commands::add_music_folder,
             commands::remove_music_folder,
             commands::watch_status,
+            commands::enrich_album_now,
             commands::provider_urls,
             commands::album_card,
             commands::reveal_track,

@@ -38,7 +38,17 @@ pub(crate) async fn run(library: &Library, args: &EnrichArgs, out: &Output) -> u
         }
     };
     request.retry_failed = args.retry_failed;
-    request.only_tracks = (!args.tracks.is_empty()).then(|| args.tracks.clone());
+    let mut only = args.tracks.clone();
+    for album in &args.albums {
+        match library.database().album_tracks(*album).await {
+            Ok(tracks) => only.extend(tracks.iter().map(|t| t.id)),
+            Err(err) => {
+                out.engine_error(&err);
+                return EXIT_FAILED;
+            }
+        }
+    }
+    request.only_tracks = (!only.is_empty()).then_some(only);
     request.dry_run = args.write.dry_run;
     request.overwrite = args.write.overwrite;
     let printer = *out;

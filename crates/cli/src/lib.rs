@@ -164,6 +164,10 @@ pub struct EnrichArgs {
     /// them): with `--retry-failed`, retry what failed for it.
     #[arg(long = "track", value_name = "ID")]
     pub tracks: Vec<i64>,
+    /// Work only on this album's tracks (repeatable; ids as `export --json` gives them as
+    /// `album_id`).
+    #[arg(long = "album", value_name = "ID")]
+    pub albums: Vec<i64>,
     /// A provider's base URL, which may carry a path prefix (repeatable):
     /// `--provider lrclib=http://127.0.0.1:8080/lrclib`. Also `GATEFOLD_<NAME>_URL`.
     #[arg(long = "provider", value_name = "NAME=URL")]

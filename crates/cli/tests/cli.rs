@@ -358,6 +358,7 @@ fn enrich_one_track_and_status_shows_the_last_run() {
         json_lines(&out)
     };
     let chosen = export()[7]["id"].as_i64().unwrap();
+    let album = export()[0]["album_id"].as_i64().unwrap();
     let enrich = |extra: &[&str]| {
         let mut cmd = cli_db(dir.path(), &db);
         cmd.args(["enrich", "--no-artwork", "--provider", &lrclib])
@@ -400,7 +401,18 @@ fn enrich_one_track_and_status_shows_the_last_run() {
         String::from_utf8_lossy(&human.stdout)
     );
 
-    // The 39 others, one request at a time: a while. Another process sees it running.
+    // --album: that album's 5 tracks (none asked yet)..
+    let out = enrich(&["--album", &album.to_string(), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let started = json_lines(&out)
+        .into_iter()
+        .find(|line| line["type"] == "job_started")
+        .expect("a job_started line");
+    assert_eq!(started["total_tracks"], 5, "{started}");
+    refused(dir.path(), &db, &["enrich", "--album", "999999"], "999999");
+    // The 34 others, one request at a time: a while. Another process sees it running.
     let mut child = enrich(&["--max-concurrent", "1", "--rate", "lrclib=1000"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

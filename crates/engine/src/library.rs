@@ -426,6 +426,28 @@ impl Library {
             .map_err(|e| e.in_library(self.path()))
     }
 
+    /// "Enrich this album now": with a job running, the album goes to the head of its queue
+    /// ([`JobControl::prioritize`]); otherwise a run for the album's tracks starts (with the
+    /// saved settings). An unknown album is `not_found`.
+    pub async fn enrich_album_now(
+        &self,
+        album_id: i64,
+    ) -> std::result::Result<crate::model::AlbumNow, EnrichmentError> {
+        let tracks = self
+            .db
+            .album_tracks(album_id)
+            .await
+            .map_err(|e| EnrichmentError::Engine(e.in_library(self.path())))?;
+        if let Some(control) = self.running_job() {
+            control.prioritize(album_id);
+            return Ok(crate::model::AlbumNow::Prioritized);
+        }
+        let mut request = self.saved_request().await?;
+        request.only_tracks = Some(tracks.iter().map(|t| t.id).collect());
+        self.start_enrichment(request).await?;
+        Ok(crate::model::AlbumNow::Started)
+    }
+
     /// The running job's controls (pause, resume, cancel), if one runs.
     pub fn running_job(&self) -> Option<JobControl> {
         self.executor.current()

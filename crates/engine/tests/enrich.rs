@@ -177,11 +177,61 @@ async fn a_lyrics_service_taking_more_at_once_gets_more_operations() {
     assert_eq!(art.meter.max_in_flight(), 2);
 }
 
+/// The id of the album titled `title`.
+async fn album_id(lib: &Lib, title: &str) -> i64 {
+    let page = lib.db.albums_page(title, None, 0, 100).await.unwrap();
+    page.albums
+        .into_iter()
+        .find(|a| a.title == title)
+        .expect("the album")
+        .id
+}
+
+#[tokio::test]
+async fn an_album_put_first_starts_in_the_next_free_slot_and_recent_music_goes_first() {
+    // 20 albums of one track; artwork answers in 1 s, 2 at a time: without priority, the
+    // oldest album's turn would come at 9 s.
+    let lib = library(20, 1).await;
+    let art = FakeArtwork::new(Latency::Fixed(Duration::from_secs(1)));
+    let cfg = artwork_only()
+        .batch_size(5)
+        .max_concurrent(2)
+        .build()
+        .unwrap();
+    let oldest = album_id(&lib, "Bulk Album 0").await;
+    let control = JobControl::default();
+    let started = tokio::time::Instant::now();
+    let task = tokio::spawn(lib.art_job(cfg, &art).run(control.clone()));
+    tokio::time::sleep(ms(500)).await;
+    control.prioritize(oldest);
+    task.await.unwrap().unwrap();
+    let calls = art.meter.calls();
+    let order: Vec<&str> = calls.iter().map(|(k, _)| k.as_str()).collect();
+    // The newest albums (imported last, in path order) went first; the one put first took the
+    // first slot that came free, at 1 s, before the 2 already waiting for it.
+    assert_eq!(&order[..2], ["Bulk Album 9", "Bulk Album 8"], "{order:?}");
+    assert_eq!(order[2], "Bulk Album 0", "{order:?}");
+    // (Virtual time; tokio rounds timers up to the next millisecond.)
+    assert!(
+        calls[2].1 - started <= ms(1001),
+        "{:?}",
+        calls[2].1 - started
+    );
+    assert_eq!(
+        order.iter().filter(|k| **k == "Bulk Album 0").count(),
+        1,
+        "asked once"
+    );
+    assert_eq!(order.len(), 20);
+}
+
 #[tokio::test]
 async fn one_slow_track_does_not_hold_back_the_next_batches() {
     let lib = library(40, 1).await;
     let art = FakeArtwork::new(Latency::Fixed(ms(100)));
-    art.script("Bulk Album 0", vec![Reply::Slow(Duration::from_secs(3))]);
+    // The newest album (imported last: the scan goes in path order) is read first: its slow
+    // call starts at once.
+    art.script("Bulk Album 9", vec![Reply::Slow(Duration::from_secs(3))]);
     let cfg = artwork_only()
         .batch_size(5)
         .max_concurrent(4)
@@ -196,7 +246,7 @@ async fn one_slow_track_does_not_hold_back_the_next_batches() {
     let calls = art.meter.calls();
     let last_fast = calls
         .iter()
-        .filter(|(k, _)| k != "Bulk Album 0")
+        .filter(|(k, _)| k != "Bulk Album 9")
         .map(|(_, t)| *t)
         .max()
         .unwrap();

@@ -410,3 +410,50 @@ async fn an_album_card_by_id() {
     assert_eq!(err.code().as_str(), "not_found");
     library.close().await;
 }
+
+#[tokio::test]
+async fn enrich_this_album_now_starts_a_run_for_it_or_puts_it_first_in_the_running_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = scanned(dir.path()).await;
+    // Every provider off in the saved settings: only what is on disk (no test reaches a real
+    // provider).
+    let offline = offline_request(&library).await;
+    library
+        .database()
+        .save_provider_settings(&offline.providers)
+        .await
+        .unwrap()
+        .unwrap();
+    let page = library
+        .database()
+        .albums_page("", None, 0, 10)
+        .await
+        .unwrap();
+    let id = |title: &str| page.albums.iter().find(|a| a.title == title).unwrap().id;
+
+    let mut events = library.bus().subscribe_all();
+    let now = library.enrich_album_now(id("Covered")).await.unwrap();
+    assert_eq!(now, gatefold_engine::model::AlbumNow::Started);
+    let total = loop {
+        match events.recv().await.unwrap() {
+            LibraryEvent::JobStarted { total_tracks, .. } => break total_tracks,
+            _ => continue,
+        }
+    };
+    assert_eq!(total, 1, "a run for that album's one track");
+    while !matches!(
+        events.recv().await.unwrap(),
+        LibraryEvent::JobFinished { .. }
+    ) {}
+
+    let running = library.start_enrichment(offline.clone()).await.unwrap();
+    running.pause();
+    let now = library.enrich_album_now(id("Bare")).await.unwrap();
+    assert_eq!(now, gatefold_engine::model::AlbumNow::Prioritized);
+    running.resume();
+    running.join().await.unwrap();
+
+    let err = library.enrich_album_now(9999).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "not_found", "{err}");
+    library.close().await;
+}

@@ -314,12 +314,33 @@ impl Database {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    /// Up to `limit` candidates with an id above `after_id`, in id order (one query).
+    /// Up to `limit` candidates with an id below `before_id`, newest first (one query): music
+    /// added recently goes before the back catalogue.
     pub async fn candidates_page(
         &self,
         selection: &Selection,
-        after_id: i64,
+        before_id: i64,
         limit: u32,
+    ) -> Result<Vec<Candidate>> {
+        self.candidates(selection, before_id, limit, None).await
+    }
+
+    /// The candidates of one album (what "enrich this album now" puts first), newest first.
+    pub async fn album_candidates(
+        &self,
+        selection: &Selection,
+        album_id: i64,
+    ) -> Result<Vec<Candidate>> {
+        self.candidates(selection, i64::MAX, u32::MAX, Some(album_id))
+            .await
+    }
+
+    async fn candidates(
+        &self,
+        selection: &Selection,
+        before_id: i64,
+        limit: u32,
+        album_id: Option<i64>,
     ) -> Result<Vec<Candidate>> {
         let _hold = self.hold.guard();
         let rows: Vec<CandidateRow> = sqlx::query_as(concat!(
@@ -331,17 +352,18 @@ impl Database {
             needs_lyrics!(),
             " AS needs_lyrics ",
             track_joins!(),
-            "WHERE t.id > ?6 AND ",
+            "WHERE t.id < ?6 AND (?8 IS NULL OR t.album_id = ?8) AND ",
             candidate_where!(),
-            " ORDER BY t.id LIMIT ?7"
+            " ORDER BY t.id DESC LIMIT ?7"
         ))
         .bind(selection.artwork)
         .bind(selection.lyrics)
         .bind(selection.retry_failed)
         .bind(selection.not_found_before)
         .bind(selection.only_tracks_json())
-        .bind(after_id)
-        .bind(limit)
+        .bind(before_id)
+        .bind(i64::from(limit))
+        .bind(album_id)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Candidate::from).collect())

@@ -54,6 +54,8 @@ pub struct ExportedTrack {
     pub title: String,
     /// The track's artist (`Unknown artist` when untagged).
     pub artist: String,
+    /// The album's row id (`enrich --album ID`).
+    pub album_id: i64,
     /// The album's title (`Unknown album` when untagged).
     pub album: String,
     /// The album's artist.
@@ -82,6 +84,7 @@ struct Row {
     path: Vec<u8>,
     title: String,
     artist: String,
+    album_id: i64,
     album: String,
     album_artist: String,
     year: Option<i64>,
@@ -140,6 +143,7 @@ impl From<Row> for ExportedTrack {
             path_b64,
             title: r.title,
             artist: r.artist,
+            album_id: r.album_id,
             album: r.album,
             album_artist: r.album_artist,
             year: r.year,
@@ -159,7 +163,7 @@ impl Database {
     pub async fn export_page(&self, after_id: i64, limit: u32) -> Result<Vec<ExportedTrack>> {
         let _hold = self.hold.guard();
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT t.id, t.path, t.title, ar.name AS artist, al.title AS album, aa.name AS album_artist, \
+            "SELECT t.id, t.path, t.title, ar.name AS artist, t.album_id, al.title AS album, aa.name AS album_artist, \
                     al.year, t.track_number, t.disc_number, t.duration_ms, t.format, t.lyrics_status, \
                     l.plain, l.synced, l.source AS lyrics_source, l.matched AS lyrics_match, \
                     aw.storage_path, aw.thumbnail_path, aw.mime, aw.width, aw.height, coalesce(al.artwork_source, aw.source) AS artwork_source, \

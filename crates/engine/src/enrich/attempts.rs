@@ -66,6 +66,25 @@ pub(super) enum Kind {
 pub(super) struct Lane {
     permits: Arc<Semaphore>,
     size: usize,
+    /// Urgent attempts waiting for a permit: while any waits, other attempts give theirs
+    /// back, so the next free permit goes to the urgent one.
+    urgent_waiting: Arc<watch::Sender<usize>>,
+}
+
+/// Counts an urgent attempt as waiting, until dropped.
+struct UrgentWaiting(Arc<watch::Sender<usize>>);
+
+impl UrgentWaiting {
+    fn new(lane: &Lane) -> Self {
+        lane.urgent_waiting.send_modify(|n| *n += 1);
+        UrgentWaiting(Arc::clone(&lane.urgent_waiting))
+    }
+}
+
+impl Drop for UrgentWaiting {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 impl Lane {
@@ -74,6 +93,7 @@ impl Lane {
         Lane {
             permits: Arc::new(Semaphore::new(size)),
             size,
+            urgent_waiting: Arc::new(watch::channel(0).0),
         }
     }
 
@@ -121,13 +141,25 @@ impl Attempts {
         }
     }
 
-    /// Waits until the job is not paused, then for a permit of `kind`'s lane; `None` once the
-    /// job is over (its gate or its permits gone), when nothing should start.
-    async fn permit(&mut self, kind: Kind) -> Option<OwnedSemaphorePermit> {
+    /// Waits until the job is not paused, then for a permit of `kind`'s lane (an `urgent`
+    /// attempt before any other); `None` once the job is over (its gate or its permits gone),
+    /// when nothing should start.
+    async fn permit(&mut self, kind: Kind, urgent: bool) -> Option<OwnedSemaphorePermit> {
         loop {
             self.gate.wait_for(|paused| !paused).await.ok()?;
-            let permits = Arc::clone(&self.lane(kind).permits);
-            let permit = permits.acquire_owned().await.ok()?;
+            let lane = self.lane(kind).clone();
+            let waiting = urgent.then(|| UrgentWaiting::new(&lane));
+            if !urgent {
+                let mut urgent_waiting = lane.urgent_waiting.subscribe();
+                urgent_waiting.wait_for(|n| *n == 0).await.ok()?;
+            }
+            let permit = Arc::clone(&lane.permits).acquire_owned().await.ok()?;
+            drop(waiting);
+            // An urgent attempt came while this one waited in line: the permit goes on to it.
+            if !urgent && *lane.urgent_waiting.borrow() > 0 {
+                drop(permit);
+                continue;
+            }
             // A pause that came while this waited for a slot: the slot goes back, and nothing
             // starts until the pause is lifted (else a pause would let the queue's next
             // attempts start as the running ones finish).
@@ -159,12 +191,12 @@ impl Attempts {
     /// `failed` says what a timeout (or the job ending under it) comes to.
     async fn attempt<T>(
         &mut self,
-        kind: Kind,
+        kind: (Kind, bool),
         bounds_each_request: bool,
         call: impl Future<Output = T>,
         failed: impl FnOnce(FetchError) -> T,
     ) -> T {
-        let Some(_permit) = self.permit(kind).await else {
+        let Some(_permit) = self.permit(kind.0, kind.1).await else {
             return failed(FetchError::permanent(
                 "the job ended before this could start",
             ));
@@ -198,13 +230,14 @@ impl Attempts {
         service: Arc<dyn ArtworkService>,
         store: ArtworkStore,
         request: AlbumRequest,
+        urgent: bool,
         mut jitter: Jitter,
     ) -> Done {
         let mut retry = 0;
         let outcome = loop {
             let result = self
                 .attempt(
-                    Kind::Artwork,
+                    (Kind::Artwork, urgent),
                     service.bounds_each_request(),
                     service.fetch_artwork(&request),
                     Err,
@@ -256,6 +289,7 @@ impl Attempts {
         mut self,
         service: Arc<dyn LyricsService>,
         mut request: LyricsRequest,
+        urgent: bool,
         mut jitter: Jitter,
     ) -> Done {
         let mut done = Vec::with_capacity(request.tracks.len());
@@ -264,7 +298,7 @@ impl Attempts {
             let tracks: Vec<i64> = request.tracks.iter().map(|t| t.id).collect();
             let answers = self
                 .attempt(
-                    Kind::Lyrics,
+                    (Kind::Lyrics, urgent),
                     service.bounds_each_request(),
                     service.fetch_lyrics(&request),
                     |err| tracks.iter().map(|id| (*id, Err(err.clone()))).collect(),

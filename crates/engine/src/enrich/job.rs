@@ -117,6 +117,9 @@ impl std::fmt::Debug for EnrichmentJob {
 pub struct JobControl {
     pub(crate) cancel: CancellationToken,
     pub(crate) pause: watch::Sender<bool>,
+    /// Albums asked for first, not yet taken by the job.
+    pub(crate) urgent: Arc<std::sync::Mutex<Vec<i64>>>,
+    pub(crate) urgent_added: Arc<tokio::sync::Notify>,
 }
 
 impl Default for JobControl {
@@ -124,6 +127,8 @@ impl Default for JobControl {
         JobControl {
             cancel: CancellationToken::new(),
             pause: watch::channel(false).0,
+            urgent: Arc::default(),
+            urgent_added: Arc::default(),
         }
     }
 }
@@ -141,6 +146,26 @@ impl JobControl {
     /// Stops the job: attempts in flight are aborted; outcomes already committed stay.
     pub fn cancel(&self) {
         self.cancel.cancel();
+    }
+
+    /// Puts the album `album_id` at the head of the job's queue (the user is looking at it):
+    /// what it still needs starts in the next free slot of each kind, before anything queued.
+    pub fn prioritize(&self, album_id: i64) {
+        self.urgent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(album_id);
+        self.urgent_added.notify_one();
+    }
+
+    /// The albums asked for first since the last call.
+    pub(crate) fn take_urgent(&self) -> Vec<i64> {
+        std::mem::take(
+            &mut *self
+                .urgent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 

@@ -101,7 +101,7 @@ impl Scheduler {
     }
 
     /// Queues the operations `candidates` need; tracks that need none are settled at once.
-    async fn plan(&mut self, candidates: Vec<Candidate>) -> Result<()> {
+    pub(super) async fn plan(&mut self, candidates: Vec<Candidate>) -> Result<()> {
         // Settled albums are forgotten once a page no longer holds them, so memory stays
         // bounded by the window, not the library. (A track of a settled album is only selected
         // again if its album's outcome was a failure; asking once more is then right.)

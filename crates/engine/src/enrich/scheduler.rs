@@ -60,7 +60,7 @@ pub(super) struct Scheduler {
     resumed: bool,
     pub(super) progress: EnrichmentProgress,
     jitter: Jitter,
-    /// The id of the last candidate read: the next page starts after it.
+    /// The id of the last candidate read: the next page starts below it (newest first).
     pub(super) cursor: i64,
     /// No candidate is left to read.
     pub(super) exhausted: bool,
@@ -81,6 +81,8 @@ pub(super) struct Scheduler {
     requests_stored: Vec<ProviderRequests>,
     /// Albums whose artwork was found on disk since the statistics were last stored.
     pub(super) local_artwork: u32,
+    /// Albums the user asked for first: their operations jump the queue.
+    urgent: std::collections::HashSet<i64>,
 }
 
 impl Scheduler {
@@ -104,7 +106,7 @@ impl Scheduler {
             resumed: start.resumed,
             progress: start.carried,
             jitter,
-            cursor: 0,
+            cursor: i64::MAX,
             exhausted: false,
             held_back: Vec::new(),
             ready: Ready::default(),
@@ -116,6 +118,7 @@ impl Scheduler {
             requests_stored: requests_before.clone(),
             requests_before,
             local_artwork: 0,
+            urgent: std::collections::HashSet::new(),
         }
     }
 
@@ -227,6 +230,7 @@ impl Scheduler {
         wifi_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut paused_for: Option<PauseReason> = None;
         let cancel = self.control.cancel.clone();
+        let urgent_added = Arc::clone(&self.control.urgent_added);
         let mut stats_due = tokio::time::interval(STATS_INTERVAL);
         stats_due.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -238,7 +242,15 @@ impl Scheduler {
             {
                 self.read_page().await?;
             }
-            while started.artwork < window(Kind::Artwork) {
+            loop {
+                let urgent = self
+                    .ready
+                    .artwork
+                    .front()
+                    .is_some_and(|r| self.urgent.contains(&r.album_id));
+                if started.artwork >= window(Kind::Artwork) && !urgent {
+                    break;
+                }
                 let Some(request) = self.ready.artwork.pop_front() else {
                     break;
                 };
@@ -246,14 +258,25 @@ impl Scheduler {
                     return Err(not_planned());
                 };
                 let jitter = Jitter::new(self.jitter.next_unit().to_bits());
-                let work =
-                    attempts
-                        .clone()
-                        .artwork(Arc::clone(service), store.clone(), request, jitter);
+                let work = attempts.clone().artwork(
+                    Arc::clone(service),
+                    store.clone(),
+                    request,
+                    urgent,
+                    jitter,
+                );
                 running.spawn(work.in_current_span());
                 started.artwork += 1;
             }
-            while started.lyrics < window(Kind::Lyrics) {
+            loop {
+                let urgent = self
+                    .ready
+                    .lyrics
+                    .front()
+                    .is_some_and(|r| self.urgent.contains(&r.album_id));
+                if started.lyrics >= window(Kind::Lyrics) && !urgent {
+                    break;
+                }
                 let Some(request) = self.ready.lyrics.pop_front() else {
                     break;
                 };
@@ -263,7 +286,7 @@ impl Scheduler {
                 let jitter = Jitter::new(self.jitter.next_unit().to_bits());
                 let work = attempts
                     .clone()
-                    .lyrics(Arc::clone(service), request, jitter);
+                    .lyrics(Arc::clone(service), request, urgent, jitter);
                 running.spawn(work.in_current_span());
                 started.lyrics += 1;
             }
@@ -291,6 +314,11 @@ impl Scheduler {
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => break,
+                () = urgent_added.notified() => {
+                    for album_id in self.control.take_urgent() {
+                        self.put_first(album_id).await?;
+                    }
+                }
                 changed = user_pause.changed() => {
                     if changed.is_err() { break; }
                 }
@@ -331,6 +359,36 @@ impl Scheduler {
         running.abort_all();
         while running.join_next().await.is_some() {}
         Ok(true)
+    }
+
+    /// Puts what album `album_id` still needs at the head of the queue: its tracks not read
+    /// yet are read and planned now, its operations already queued move to the front, and its
+    /// operations start before any other (see `Lane`).
+    async fn put_first(&mut self, album_id: i64) -> Result<()> {
+        let candidates = self
+            .job
+            .db
+            .album_candidates(&self.selection, album_id)
+            .await?;
+        // Tracks held back for the next page are planned now, not again with that page.
+        self.held_back.retain(|c| c.track.album_id != album_id);
+        let queued = std::mem::take(&mut self.ready);
+        self.plan(candidates).await?;
+        let (first, rest): (Vec<_>, Vec<_>) = queued
+            .artwork
+            .into_iter()
+            .partition(|r| r.album_id == album_id);
+        self.ready.artwork.extend(first);
+        self.ready.artwork.extend(rest);
+        let (first, rest): (Vec<_>, Vec<_>) = queued
+            .lyrics
+            .into_iter()
+            .partition(|r| r.album_id == album_id);
+        self.ready.lyrics.extend(first);
+        self.ready.lyrics.extend(rest);
+        tracing::info!(album_id, "album put first");
+        self.urgent.insert(album_id);
+        Ok(())
     }
 
     /// Adds what the providers counted since the last call to the library's statistics, and

@@ -235,3 +235,14 @@ impl PauseReason {
         }
     }
 }
+
+/// What "enrich this album now" did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AlbumNow {
+    /// A job was running: the album went to the head of its queue.
+    Prioritized,
+    /// No job was running: a run for the album's tracks started.
+    Started,
+}

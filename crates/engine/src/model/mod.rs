@@ -17,7 +17,7 @@ mod stats;
 mod writeback;
 
 pub use enrichment::{
-    EnrichmentResult, FoundBySource, LastRun, LastRunState, NotFoundCounts, Operation,
+    AlbumNow, EnrichmentResult, FoundBySource, LastRun, LastRunState, NotFoundCounts, Operation,
     OperationOutcome, PauseCode, PauseReason, TrackFailure, WriteBackOutcome,
 };
 pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
