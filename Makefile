@@ -26,6 +26,7 @@ bench: setup
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" import --cli "$(CARGO_TARGET_DIR)/release/gatefold-cli"
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" job
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" providers
+	"$(CARGO_TARGET_DIR)/release/gatefold-bench" watch --cli "$(CARGO_TARGET_DIR)/release/gatefold-cli"
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" soak --cli "$(CARGO_TARGET_DIR)/release/gatefold-cli"
 	"$(CARGO_TARGET_DIR)/release/gatefold-bench" window --app "$(CARGO_TARGET_DIR)/release/gatefold"
 	npm --prefix ui run bench --silent

@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod job;
 mod providers;
 mod soak;
+mod watch;
 mod window;
 #[global_allocator]
 static ALLOCATOR: gatefold_testkit::heap::Counting = gatefold_testkit::heap::Counting;
@@ -82,6 +83,12 @@ enum Bench {
         #[arg(long, default_value = "/tmp/gatefold-bench-soak")]
         work_dir: PathBuf,
     },
+    /// Albums copied into a watched library: from the last write to "in the library".
+    Watch {
+        /// The gatefold-cli binary (a release build).
+        #[arg(long)]
+        cli: PathBuf,
+    },
     /// One measurement of `job` (run by it in a child process).
     #[command(hide = true)]
     JobWorker(job::WorkerArgs),
@@ -111,6 +118,7 @@ fn main() -> Result<()> {
         Bench::JobWorker(args) => job::worker(&args),
         Bench::Providers => providers::bench(),
         Bench::Window { app, runs } => window::bench(&app, runs),
+        Bench::Watch { cli } => watch::bench(&cli),
         Bench::Soak { cli, work_dir } => {
             std::fs::create_dir_all(&work_dir)?;
             soak::bench(&cli, &work_dir)

@@ -140,12 +140,12 @@ pub enum LibraryEvent {
     /// The music folders are watched (again: the list changed), and how.
     Watching {
         /// The folders, how they are watched, and why not with OS notifications.
-        status: crate::watch::WatchStatus,
+        status: crate::model::WatchStatus,
     },
     /// The watch imported a music folder (or a folder in one) after a change.
     FolderImported {
         /// What the import found.
-        report: crate::scan::ScanReport,
+        report: crate::model::ScanReport,
     },
     /// The watch could not import a folder, or not enrich new music.
     WatchFailed {

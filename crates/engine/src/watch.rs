@@ -18,13 +18,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind};
-use serde::Serialize;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use ts_rs::TS;
 
 use crate::error::Result;
 use crate::events::LibraryEvent;
+pub use crate::model::{WatchMode, WatchStatus};
 
 /// How the watch behaves.
 #[derive(Debug, Clone)]
@@ -55,31 +54,6 @@ impl Default for WatchOptions {
             force_enrich: false,
         }
     }
-}
-
-/// How the music folders are watched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum WatchMode {
-    /// The OS tells of every change.
-    Events,
-    /// The folders are rescanned periodically (the OS cannot watch them all).
-    Polling,
-}
-
-/// The watch as it stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct WatchStatus {
-    /// The music folders watched.
-    pub folders: Vec<String>,
-    /// How they are watched.
-    pub mode: WatchMode,
-    /// Why they are polled rather than watched, with what to do about it.
-    pub reason: Option<String>,
-    /// Seconds between rescans when polled.
-    pub poll_every_secs: u64,
 }
 
 /// Changes seen and not imported yet.
@@ -354,8 +328,10 @@ async fn watch_loop(
 
         let mut pending = Pending::default();
         let mut enrich_wanted = false;
-        let mut poll =
-            tokio::time::interval_at(Instant::now() + options.poll_every, options.poll_every);
+        let mut poll = tokio::time::interval_at(
+            tokio::time::Instant::now() + options.poll_every,
+            options.poll_every,
+        );
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut enrich_retry = tokio::time::interval(options.enrich_retry);
         enrich_retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -375,20 +351,20 @@ async fn watch_loop(
                     Ok(event) => {
                         if event.need_rescan() {
                             for root in &roots {
-                                pending.touch(root, Instant::now());
+                                pending.touch(root, tokio::time::Instant::now());
                             }
                         }
-                        pending.note(event.kind, &event.paths, Instant::now());
+                        pending.note(event.kind, &event.paths, tokio::time::Instant::now());
                     }
                     Err(err) => {
                         tracing::warn!(%err, "a change could not be followed: rescanning");
                         for root in &roots {
-                            pending.touch(root, Instant::now());
+                            pending.touch(root, tokio::time::Instant::now());
                         }
                     }
                 },
                 () = sleep_until(pending.next_check(options.quiet, options.write_stall)) => {
-                    let now = Instant::now();
+                    let now = tokio::time::Instant::now();
                     let mut due = pending.due(now, options.quiet, options.write_stall);
                     // A file still open for writing holds its folder back, like one the watch
                     // saw being written.
@@ -505,9 +481,13 @@ mod tests {
         let quiet = Duration::from_secs(1);
         let stall = Duration::from_secs(60);
         let mut pending = Pending::default();
-        let t0 = Instant::now();
+        let t0 = tokio::time::Instant::now();
         let song = p("/music/A/01.mp3");
-        pending.note(EventKind::Create(CreateKind::File), &[song.clone()], t0);
+        pending.note(
+            EventKind::Create(CreateKind::File),
+            std::slice::from_ref(&song),
+            t0,
+        );
         pending.note(
             EventKind::Modify(ModifyKind::Data(DataChange::Content)),
             std::slice::from_ref(&song),
@@ -545,7 +525,7 @@ mod tests {
         let quiet = Duration::from_secs(1);
         let stall = Duration::from_secs(60);
         let mut pending = Pending::default();
-        let t0 = Instant::now();
+        let t0 = tokio::time::Instant::now();
         pending.note(
             EventKind::Modify(ModifyKind::Data(DataChange::Content)),
             &[p("/music/A/CD1/01.flac")],

@@ -80,7 +80,10 @@ impl Watched {
             .await
             .unwrap();
         let music = std::fs::canonicalize(&music).unwrap();
-        assert_eq!(library.music_folders().await.unwrap(), [music.clone()]);
+        assert_eq!(
+            library.music_folders().await.unwrap(),
+            std::slice::from_ref(&music)
+        );
         let events = forward(library.bus());
         let cancel = CancellationToken::new();
         let task = {
@@ -205,7 +208,7 @@ async fn an_album_copied_in_slowly_moved_and_deleted_is_followed() {
         .await
         .unwrap()
         .into_iter()
-        .find(|t| PathBuf::from(&t.path) == target)
+        .find(|t| Path::new(&t.path) == target)
         .unwrap();
     assert_eq!(track.title, "Song 1 of Second");
 
@@ -312,7 +315,10 @@ async fn music_folders_are_added_refused_and_removed_without_touching_files() {
         w.music.join("First/01.mp3").exists(),
         "files are never touched"
     );
-    assert_eq!(w.library.music_folders().await.unwrap(), [added.clone()]);
+    assert_eq!(
+        w.library.music_folders().await.unwrap(),
+        std::slice::from_ref(&added)
+    );
     let err = w.library.remove_music_folder(&w.music).await.unwrap_err();
     assert!(
         err.to_string()
@@ -361,7 +367,7 @@ async fn new_music_is_enriched_as_it_arrives_when_asked() {
                 .await
                 .unwrap()
                 .into_iter()
-                .any(|t| PathBuf::from(&t.path) == fresh && t.lyrics.is_some())
+                .any(|t| Path::new(&t.path) == fresh && t.lyrics.is_some())
         }
     })
     .await;

@@ -14,6 +14,7 @@ mod fetch;
 mod progress;
 mod scanned;
 mod stats;
+mod watching;
 mod writeback;
 
 pub use enrichment::{
@@ -22,9 +23,10 @@ pub use enrichment::{
 };
 pub use fetch::{FetchError, FetchedArtwork, FetchedLyrics};
 pub use progress::EnrichmentProgress;
-pub use scanned::FileStamp;
+pub use scanned::{FileStamp, ScanReport};
 pub(crate) use scanned::{LocalLyrics, LocalLyricsSource, ScannedTrack};
 pub use stats::{LatencyHistogram, ProviderRequests, ProviderStatsReport, RunStats, Savings};
+pub use watching::{WatchMode, WatchStatus};
 pub use writeback::{
     ItemOutcome, WriteBackFile, WriteBackMode, WriteBackReport, WriteBackSummary, WriteTarget,
 };

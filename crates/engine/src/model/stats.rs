@@ -87,19 +87,11 @@ const BUCKETS_PER_DOUBLING: f64 = 4.0;
 const BUCKETS: usize = 18 * 4 + 1;
 
 /// Request latencies, counted in logarithmic buckets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct LatencyHistogram {
     /// `(bucket, count)` pairs, only buckets with a count, in bucket order.
     buckets: BTreeMap<u8, u64>,
-}
-
-impl Default for LatencyHistogram {
-    fn default() -> Self {
-        LatencyHistogram {
-            buckets: BTreeMap::new(),
-        }
-    }
 }
 
 impl LatencyHistogram {

@@ -21,8 +21,8 @@ use ts_rs::TS;
 use crate::db::Database;
 use crate::error::{EngineError, Result};
 
-pub use crate::model::FileStamp;
 pub(crate) use crate::model::ScannedTrack;
+pub use crate::model::{FileStamp, ScanReport};
 
 /// How a scan runs.
 #[derive(Debug, Clone)]
@@ -108,41 +108,6 @@ pub enum ScanEvent {
         /// The scan's counts.
         report: ScanReport,
     },
-}
-
-/// The outcome of a scan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct ScanReport {
-    /// The folder scanned, as an absolute path with links resolved.
-    pub root: String,
-    /// Audio files found.
-    pub files: u32,
-    /// Files new to the library, now imported.
-    pub added: u32,
-    /// Files already known that changed since the last scan, read again.
-    pub updated: u32,
-    /// Files as the last scan saw them, not read again.
-    pub unchanged: u32,
-    /// Tracks removed from the library because their files are gone.
-    pub removed: u32,
-    /// Files and folders that could not be read.
-    pub failed: u32,
-    /// Temporary files an interrupted write-back left, removed.
-    pub cleaned: u32,
-    /// Paths skipped on purpose (link loops, broken links, files seen twice, FIFOs and devices
-    /// named like music, oversized lyrics files).
-    pub skipped: u32,
-    /// How long the scan took, in milliseconds.
-    #[ts(type = "number")]
-    pub elapsed_ms: u64,
-}
-
-impl ScanReport {
-    /// Some files could not be read.
-    pub fn is_partial(&self) -> bool {
-        self.failed > 0
-    }
 }
 
 fn count(n: usize) -> u32 {
