@@ -5,7 +5,9 @@
 // as a table and as definition rows), the provider statistics, the write-back card after a run,
 // the wait for the network (panel and job bar), the last run after a restart, and the settings
 // view (a URL from the environment, a provider's requests at once out of range, the write-back
-// preview and its empty state too).
+// preview and its empty state too), the music folders (a folder added and its import, a refusal,
+// the removal's confirm dialog and its outcome), a watch that polls (its warning in Settings and
+// its note on the Library) and an album's "Enrich this album now" with its outcome.
 // axe.min.js from node_modules is evaluated in the page through the DevTools protocol:
 // `page.addScriptTag({ path })` inserts it as an inline <script>, which the app's CSP
 // (`default-src 'self'`, as in the Tauri shell) rightly refuses.
@@ -165,6 +167,59 @@ for (const colorScheme of /** @type {const} */ (['dark', 'light'])) {
         await bar.getByRole('button', { name: 'Pause' }).click();
         await bar.getByRole('button', { name: 'Resume' }).waitFor();
         await assertAccessible(page, `job bar (${colorScheme})`);
+      });
+    });
+
+    it('the music folders, a polled watch, and enriching an album now', { timeout: TIMEOUT }, async () => {
+      await withApp('?fake=folders', { colorScheme, view: 'Settings' }, async ({ page }) => {
+        const section = page.getByRole('region', { name: 'Music folders' });
+        await section.getByText('Watching 2 folders for new music').waitFor();
+        await assertAccessible(page, `music folders (${colorScheme})`);
+        // A folder added, imported; then the same one refused under the list.
+        await button(page, 'Add folder…').click();
+        await section.getByTestId('scan-report').waitFor();
+        await button(page, 'Add folder…').click();
+        await section.getByTestId('music-folder-error').waitFor();
+        await assertAccessible(page, `music folders, an import and a refusal (${colorScheme})`);
+        // The confirm dialog, then what the removal did.
+        await page.getByRole('button', { name: 'Remove /media/me/USB Drive/Vinyl rips' }).click();
+        await page.getByRole('dialog', { name: 'Remove this music folder?' }).waitFor();
+        await assertAccessible(page, `remove folder dialog (${colorScheme})`);
+        await button(page, 'Remove folder').click();
+        await section.getByTestId('music-folder-removed').waitFor();
+        await assertAccessible(page, `music folders, one removed (${colorScheme})`);
+        // The watch's import of new music on the Library view.
+        await nav(page, 'Library').click();
+        await page.getByTestId('watch-import').waitFor({ timeout: 15_000 });
+        await assertAccessible(page, `library, the watch's import (${colorScheme})`);
+      });
+      await withApp('?fake=polling', { colorScheme }, async ({ page }) => {
+        await page.getByTestId('library-watch-polling').waitFor();
+        await assertAccessible(page, `library, a polled watch (${colorScheme})`);
+        await nav(page, 'Settings').click();
+        const warning = page.getByTestId('watch-polling');
+        await warning.waitFor();
+        await warning.getByRole('button', { name: 'Copy command' }).click();
+        await warning
+          .getByRole('status')
+          .getByText(/^(Copied|Selected: press Ctrl\+C to copy it)$/)
+          .waitFor();
+        await assertAccessible(page, `settings, a polled watch (${colorScheme})`);
+      });
+      await withApp('?fake=midjob', { colorScheme }, async ({ page }) => {
+        await albumCards(page).first().locator('button.open').click();
+        const detail = page.getByTestId('album-detail');
+        await detail.getByRole('table').waitFor();
+        await detail.getByRole('button', { name: 'Enrich this album now' }).click();
+        await detail.getByText('Moved to the front of the running job').waitFor();
+        await assertAccessible(page, `album, enriched now (${colorScheme})`);
+      });
+      await withApp('?fake=elsewhere', { colorScheme }, async ({ page }) => {
+        await albumCards(page).first().locator('button.open').click();
+        const detail = page.getByTestId('album-detail');
+        await detail.getByRole('button', { name: 'Enrich this album now' }).click();
+        await detail.getByText('job_already_running').waitFor();
+        await assertAccessible(page, `album, not enriched now (${colorScheme})`);
       });
     });
 

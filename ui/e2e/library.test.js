@@ -306,6 +306,46 @@ describe('library view', () => {
     });
   });
 
+  it(
+    'enriches an album now: a run for it, or its place at the front of the running job',
+    { timeout: TIMEOUT },
+    async () => {
+      // No job running: a run for this album starts (the header's job bar shows it).
+      await withApp('', async ({ page }) => {
+        await openLibrary(page);
+        await albumCards(page).nth(3).locator('button.open').click();
+        const detail = page.getByTestId('album-detail');
+        await detail.getByRole('table').waitFor();
+        const enrich = detail.getByRole('button', { name: 'Enrich this album now' });
+        await enrich.click();
+        const outcome = detail.getByTestId('enrich-now-outcome');
+        assert.equal(await outcome.getAttribute('aria-live'), 'polite');
+        await outcome.getByText('Started enriching this album').waitFor();
+        await page.getByTestId('job-bar').waitFor();
+        assert.equal(await enrich.isEnabled(), true);
+      });
+      // A job already running: the album goes to the front of its queue.
+      await withApp('?fake=midjob', async ({ page }) => {
+        await openLibrary(page);
+        await albumCards(page).first().locator('button.open').click();
+        const detail = page.getByTestId('album-detail');
+        await detail.getByRole('table').waitFor();
+        await detail.getByRole('button', { name: 'Enrich this album now' }).click();
+        await detail.getByTestId('enrich-now-outcome').getByText('Moved to the front of the running job').waitFor();
+      });
+      // Another process runs a job on the library: refused, and said why.
+      await withApp('?fake=elsewhere', async ({ page }) => {
+        await openLibrary(page);
+        await albumCards(page).first().locator('button.open').click();
+        const detail = page.getByTestId('album-detail');
+        await detail.getByRole('button', { name: 'Enrich this album now' }).click();
+        const outcome = detail.getByTestId('enrich-now-outcome');
+        await outcome.getByText('job_already_running').waitFor();
+        assert.match((await outcome.textContent()) ?? '', /Could not enrich this album now: Another Gatefold process/);
+      });
+    },
+  );
+
   it('fits an 800x600 window without horizontal scrolling', { timeout: TIMEOUT }, async () => {
     await withApp('', { viewport: { width: 800, height: 600 } }, async ({ page }) => {
       await openLibrary(page);

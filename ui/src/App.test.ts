@@ -521,4 +521,99 @@ describe('App unsaved settings', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(navButton('Library').getAttribute('aria-current')).toBe('page');
   });
+
+  describe('the watch over the music folders', () => {
+    function imported(added: number, updated = 0, removed = 0) {
+      return {
+        type: 'folder_imported' as const,
+        report: {
+          root: '/home/me/Music/Air/Moon Safari',
+          files: 10,
+          added,
+          updated,
+          unchanged: 10 - added - updated,
+          removed,
+          failed: 0,
+          cleaned: 0,
+          skipped: 0,
+          elapsed_ms: 30,
+        },
+      };
+    }
+
+    it('refreshes the library when the watch imported changes, with a line saying so', async () => {
+      const backend = new FakeBackend({ job: { tracks: 0 } });
+      const listAlbums = vi.spyOn(backend, 'listAlbums');
+      render(App, { backend, locale });
+      await screen.findByTestId('library-counts');
+      expect(backend.summaryCalls).toBe(1);
+      const albumCalls = listAlbums.mock.calls.length;
+      // A polled watch's rescan that found nothing: no news, no reload.
+      backend.emitEvents([imported(0)]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(backend.summaryCalls).toBe(1);
+      expect(screen.queryByTestId('watch-import')).toBeNull();
+      backend.emitEvents([imported(3)]);
+      await waitFor(() => expect(backend.summaryCalls).toBe(2));
+      await waitFor(() => expect(listAlbums.mock.calls.length).toBeGreaterThan(albumCalls));
+      const line = screen.getByTestId('watch-import');
+      expect(line.textContent?.trim()).toMatch(/^Imported 3 new tracks from …\/Moon Safari, \d\d:\d\d( [AP]M)?$/);
+      expect(line.getAttribute('title')).toBe('/home/me/Music/Air/Moon Safari');
+      expect(line.closest('[aria-live]')).toBeTruthy();
+    });
+
+    it('shows the watch’s failures on the Library view', async () => {
+      const backend = new FakeBackend({ job: { tracks: 0 } });
+      render(App, { backend, locale });
+      await screen.findByTestId('library-counts');
+      backend.failWatch('', 'new music cannot be enriched: database is locked');
+      const failure = await screen.findByTestId('library-watch-failure');
+      expect(failure.textContent).toContain('New music cannot be enriched: database is locked');
+      await fireEvent.click(within(failure).getByRole('button', { name: 'Dismiss' }));
+      expect(screen.queryByTestId('library-watch-failure')).toBeNull();
+    });
+
+    it('says on the Library that the folders are rescanned, and shows why in Settings', async () => {
+      const backend = new FakeBackend({ job: { tracks: 0 }, watch: { mode: 'polling', directories: 12408 } });
+      render(App, { backend, locale });
+      const note = await screen.findByTestId('library-watch-polling');
+      expect(note.textContent).toContain('New music is found by rescanning every 60 s');
+      await fireEvent.click(within(note).getByRole('button', { name: 'How to fix it' }));
+      expect(navButton('Settings').getAttribute('aria-current')).toBe('page');
+      const warning = await screen.findByTestId('watch-polling');
+      expect(within(warning).getByTestId('watch-command').textContent).toBe(
+        'sudo sysctl fs.inotify.max_user_watches=524288',
+      );
+      await waitFor(() => expect(document.activeElement?.id).toBe('settings-music-folders'));
+    });
+
+    it('adds a folder from Settings, importing it with progress, and the library grows', async () => {
+      const backend = new FakeBackend({ job: { tracks: 0 }, scan: { folder: '/mnt/nas/Music', tickMs: 5, steps: 4 } });
+      render(App, { backend, locale });
+      await screen.findByTestId('library-counts');
+      await fireEvent.click(navButton('Settings'));
+      await fireEvent.click(await screen.findByRole('button', { name: 'Add folder…' }));
+      await screen.findByRole('progressbar', { name: 'Scan progress' });
+      await screen.findByText('Watching 2 folders for new music');
+      // The scan finished: the library reloads.
+      await waitFor(() => expect(backend.summaryCalls).toBeGreaterThan(1));
+      expect((await backend.listAlbums('', 0, 1)).total).toBe(48 + 6);
+      backend.dispose();
+    });
+
+    it('reloads the library counts when a folder is removed in Settings', async () => {
+      const backend = new FakeBackend({ job: { tracks: 0 }, watch: { folders: ['/home/me/Music', '/media/usb'] } });
+      render(App, { backend, locale });
+      await screen.findByTestId('library-counts');
+      await fireEvent.click(navButton('Settings'));
+      await fireEvent.click(await screen.findByRole('button', { name: 'Remove /media/usb' }));
+      await fireEvent.click(screen.getByRole('button', { name: 'Remove folder' }));
+      await screen.findByTestId('music-folder-removed');
+      await waitFor(() => expect(backend.summaryCalls).toBe(2));
+      await fireEvent.click(navButton('Library'));
+      await waitFor(() =>
+        expect(screen.getByTestId('library-counts').textContent).not.toBe('1,234 tracks by 45 artists'),
+      );
+    });
+  });
 });

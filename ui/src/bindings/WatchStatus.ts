@@ -20,4 +20,4 @@ reason: string | null,
 /**
  * Seconds between rescans when polled.
  */
-poll_every_secs: bigint, };
+poll_every_secs: number, };

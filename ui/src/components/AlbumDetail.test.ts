@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, it, vi } from 'vitest';
 import type { AlbumCard } from '../bindings/AlbumCard';
 import type { TrackListItem } from '../bindings/TrackListItem';
+import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
 import AlbumDetail from './AlbumDetail.svelte';
 
@@ -162,5 +163,66 @@ describe('AlbumDetail', () => {
     await rerender({ refreshToken: 1 });
     await waitFor(() => expect(albumTracks).toHaveBeenCalledTimes(2));
     expect(screen.queryByText('Loading tracks…')).toBeNull();
+  });
+
+  describe('Enrich this album now', () => {
+    function enrichNow(): HTMLButtonElement {
+      return screen.getByRole('button', { name: 'Enrich this album now' });
+    }
+
+    function outcome(): string {
+      return (screen.getByTestId('enrich-now-outcome').textContent ?? '').replace(/\s+/g, ' ').trim();
+    }
+
+    it('starts a run for the album when no job runs, announcing it', async () => {
+      const { fake } = await setup();
+      const now = vi.spyOn(fake, 'enrichAlbumNow');
+      expect(screen.getByTestId('enrich-now-outcome').getAttribute('aria-live')).toBe('polite');
+      expect(outcome()).toBe('');
+      await fireEvent.click(enrichNow());
+      expect(now).toHaveBeenCalledWith(3);
+      await waitFor(() => expect(outcome()).toBe('Started enriching this album'));
+      expect(enrichNow().disabled).toBe(false);
+      fake.dispose();
+    });
+
+    it('moves the album to the front of a running job, disabled while it is sent', async () => {
+      const { fake } = await setup();
+      let answer: (outcome: 'prioritized') => void = () => {};
+      vi.spyOn(fake, 'enrichAlbumNow').mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+      await fireEvent.click(enrichNow());
+      expect(enrichNow().disabled).toBe(true);
+      // A second click while it is sent sends nothing more.
+      await fireEvent.click(enrichNow());
+      expect(fake.enrichAlbumNow).toHaveBeenCalledTimes(1);
+      answer('prioritized');
+      await waitFor(() => expect(outcome()).toBe('Moved to the front of the running job'));
+      expect(enrichNow().disabled).toBe(false);
+    });
+
+    it('says why the album cannot be enriched now, as text', async () => {
+      const { fake } = await setup();
+      vi.spyOn(fake, 'enrichAlbumNow').mockRejectedValue(
+        new BackendError('job_already_running', 'Another Gatefold process (<b>pid</b> 4242) is running a job'),
+      );
+      await fireEvent.click(enrichNow());
+      await waitFor(() =>
+        expect(outcome()).toBe(
+          'Could not enrich this album now: Another Gatefold process (<b>pid</b> 4242) is running a job job_already_running',
+        ),
+      );
+      const box = screen.getByTestId('enrich-now-outcome');
+      expect(box.querySelector('b')).toBeNull();
+      expect(within(box).getByText('job_already_running').tagName).toBe('CODE');
+      expect(enrichNow().disabled).toBe(false);
+    });
+
+    it('says when the album is not in the library any more', async () => {
+      const fake = new FakeBackend();
+      const gone = { ...album, id: 999_999 };
+      render(AlbumDetail, { backend: fake, album: gone, locale: 'en-US', onback: () => {} });
+      await fireEvent.click(enrichNow());
+      await waitFor(() => expect(outcome()).toContain('album 999999 not found'));
+    });
   });
 });

@@ -4,7 +4,9 @@ import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import { BackendError } from '../lib/backend';
 import { FakeBackend } from '../lib/fakeBackend';
 import { DEFAULT_PROVIDERS } from '../lib/providerRules';
+import { FolderScanner } from '../lib/scanner.svelte';
 import { DEFAULT_SETTINGS } from '../lib/settingsRules';
+import { MusicWatch } from '../lib/watch.svelte';
 import SettingsPanel from './SettingsPanel.svelte';
 
 const locale = 'en-US';
@@ -194,6 +196,62 @@ describe('SettingsPanel', () => {
     expect(alert.textContent).toContain('locked');
     await fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(getSettings).toHaveBeenCalledTimes(2));
+  });
+});
+
+describe('SettingsPanel new music and music folders', () => {
+  it('loads and saves “Enrich new music automatically” with the other settings', async () => {
+    const { backend } = await setup();
+    const box = field('Enrich new music automatically');
+    expect(box.type).toBe('checkbox');
+    expect(box.checked).toBe(false);
+    const hint = document.getElementById(box.getAttribute('aria-describedby') ?? '');
+    expect(hint?.textContent).toBe(
+      'When music arrives in a watched folder, find its artwork and lyrics. WiFi-only still applies.',
+    );
+    await fireEvent.click(box);
+    expect(screen.getByTestId('unsaved')).toBeTruthy();
+    await fireEvent.click(save());
+    await screen.findByText('Settings saved.');
+    expect(await backend.getSettings()).toEqual({ ...DEFAULT_SETTINGS, auto_enrich: true });
+    expect(field('Enrich new music automatically').checked).toBe(true);
+  });
+
+  it('shows a saved auto_enrich, and Restore defaults turns it off', async () => {
+    await setup(new FakeBackend({ settings: { ...DEFAULT_SETTINGS, auto_enrich: true } }));
+    expect(field('Enrich new music automatically').checked).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: 'Restore defaults' }));
+    expect(field('Enrich new music automatically').checked).toBe(false);
+  });
+
+  it('lists the music folders above the form when given the scanner and the watch', async () => {
+    const backend = new FakeBackend();
+    const onlibrarychange = vi.fn();
+    render(SettingsPanel, {
+      backend,
+      locale,
+      scanner: new FolderScanner(backend),
+      watch: new MusicWatch(backend),
+      onlibrarychange,
+    });
+    const list = await screen.findByRole('list', { name: 'Music folders' });
+    expect(within(list).getByText('/home/me/Music')).toBeTruthy();
+    await screen.findByLabelText('Batch size');
+    // Before the form: it applies at once, not on Save.
+    const form = document.querySelector('form') as HTMLFormElement;
+    expect(form.contains(list)).toBe(false);
+    expect(list.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove /home/me/Music' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove folder' }));
+    await screen.findByTestId('music-folder-removed');
+    expect(onlibrarychange).toHaveBeenCalledOnce();
+    // Nothing to save: the folders are not part of the form.
+    expect(save().disabled).toBe(true);
+  });
+
+  it('has no music folders section without them', async () => {
+    await setup();
+    expect(screen.queryByRole('heading', { name: 'Music folders' })).toBeNull();
   });
 });
 

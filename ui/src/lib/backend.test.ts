@@ -7,7 +7,7 @@ import { type BackendMessage, BackendError, toBackendError, UNEXPECTED_ERROR_COD
 import { FakeBackend } from './fakeBackend';
 import { EMPTY_FIXTURE, LIBRARY_FIXTURE } from './fixtures';
 import { DEFAULT_PROVIDERS } from './providerRules';
-import { FAKE_SCENARIOS, fakeBackendFor, selectBackend } from './selectBackend';
+import { FAKE_NAS_FOLDER, FAKE_SCENARIOS, FAKE_USB_FOLDER, fakeBackendFor, selectBackend } from './selectBackend';
 import { DEFAULT_SETTINGS } from './settingsRules';
 import { TauriBackend } from './tauriBackend';
 
@@ -182,6 +182,46 @@ describe('TauriBackend commands and events', () => {
     ]);
   });
 
+  it('invokes the music folder, watch and album-now commands with their arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const status = { folders: ['/music'], mode: 'events', reason: null, poll_every_secs: 60 };
+    const answers: Record<string, unknown> = {
+      music_folders: ['/music'],
+      add_music_folder: '/srv/music',
+      remove_music_folder: 312,
+      watch_status: status,
+      enrich_album_now: 'prioritized',
+    };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return answers[cmd] ?? null;
+    });
+    const backend = new TauriBackend();
+    expect(await backend.musicFolders()).toEqual(['/music']);
+    expect(await backend.addMusicFolder('/srv/link')).toBe('/srv/music');
+    expect(await backend.removeMusicFolder('/srv/music')).toBe(312);
+    expect(await backend.watchStatus()).toEqual(status);
+    expect(await backend.enrichAlbumNow(7)).toBe('prioritized');
+    expect(calls).toEqual([
+      ['music_folders', {}],
+      ['add_music_folder', { path: '/srv/link' }],
+      ['remove_music_folder', { path: '/srv/music' }],
+      ['watch_status', {}],
+      ['enrich_album_now', { albumId: 7 }],
+    ]);
+  });
+
+  it('keeps the code and message of a refused music folder', async () => {
+    const message = '/music/Air: is already in the library, as part of the music folder /music';
+    mockIPC(() => {
+      throw { code: 'invalid_music_folder', message };
+    });
+    await expect(new TauriBackend().addMusicFolder('/music/Air')).rejects.toMatchObject({
+      code: 'invalid_music_folder',
+      message,
+    });
+  });
+
   it('invokes provider_stats with the runs asked for, null for the engine’s default', async () => {
     const calls: [string, unknown][] = [];
     const report = {
@@ -350,6 +390,13 @@ describe('selectBackend', () => {
     expect((await midjob.enrichmentStatus())?.progress.percent_complete).toBe(40);
     midjob.dispose();
     expect(await fakeBackendFor('writeback').getSettings()).toMatchObject({ write_back: 'sidecar' });
+    expect(await fakeBackendFor('folders').musicFolders()).toEqual(['/home/me/Music', FAKE_USB_FOLDER]);
+    expect(await fakeBackendFor('folders').chooseFolder()).toBe(FAKE_NAS_FOLDER);
+    expect(await fakeBackendFor('polling').watchStatus()).toMatchObject({
+      mode: 'polling',
+      reason: expect.stringContaining('sudo sysctl fs.inotify.max_user_watches=524288'),
+    });
+    expect((await fakeBackendFor('library').watchStatus())?.mode).toBe('events');
     // The big library's preview is cut at 200 files: "and N more".
     expect((await fakeBackendFor('big').writeBackPreview('sidecar')).more_files).toBeGreaterThan(0);
   });

@@ -1,4 +1,5 @@
 import type { AlbumCard } from '../bindings/AlbumCard';
+import type { AlbumNow } from '../bindings/AlbumNow';
 import type { AlbumPage } from '../bindings/AlbumPage';
 import type { CommandError } from '../bindings/CommandError';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
@@ -15,6 +16,7 @@ import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
+import type { WatchStatus } from '../bindings/WatchStatus';
 import type { WriteBackMode } from '../bindings/WriteBackMode';
 import type { WriteBackReport } from '../bindings/WriteBackReport';
 
@@ -118,6 +120,34 @@ export interface Backend {
    */
   scanFolder(path: string): Promise<ScanReport>;
 
+  /** The library's music folders (absolute paths): the folders it imports and watches. */
+  musicFolders(): Promise<string[]>;
+  /**
+   * Makes `path` a music folder, watched from now on; resolves to the folder as kept (absolute,
+   * links resolved). It does not import: `scanFolder` the folder kept then. Rejects with
+   * `invalid_music_folder` (the message names why: not a readable folder, or inside a music
+   * folder already); music folders inside it are folded into it.
+   */
+  addMusicFolder(path: string): Promise<string>;
+  /**
+   * Forgets the music folder `path` and removes its tracks from the library (the files stay);
+   * resolves to how many tracks left. Rejects with `invalid_music_folder` when `path` is not one
+   * of the music folders.
+   */
+  removeMusicFolder(path: string): Promise<number>;
+  /**
+   * How the music folders are watched while the app runs (`null` until the watch started);
+   * `watching` events tell each (re)start.
+   */
+  watchStatus(): Promise<WatchStatus | null>;
+  /**
+   * Enriches album `albumId` now: with a job running, its tracks go to the head of the job's
+   * queue (`prioritized`); otherwise a run for them starts (`started`). Rejects with
+   * `not_found` (unknown album), `not_on_wifi`, or `job_already_running` (another process runs
+   * a job on the library).
+   */
+  enrichAlbumNow(albumId: number): Promise<AlbumNow>;
+
   /** The providers in priority order. */
   getProviders(): Promise<ProviderSettings[]>;
   /**
@@ -192,6 +222,10 @@ export const INVALID_SCAN_ROOT_CODE: BackendErrorCode = 'invalid_scan_root';
 export const SCAN_RUNNING_CODE: BackendErrorCode = 'scan_running';
 /** `startEnrichment` while a job runs (in this window or another process, the command line). */
 export const JOB_ALREADY_RUNNING_CODE: BackendErrorCode = 'job_already_running';
+/** `addMusicFolder` / `removeMusicFolder` of a folder that cannot be added or is not one. */
+export const INVALID_MUSIC_FOLDER_CODE: BackendErrorCode = 'invalid_music_folder';
+/** A job (or `enrichAlbumNow`) refused because WiFi-only is on and the machine is not on WiFi. */
+export const NOT_ON_WIFI_CODE: BackendErrorCode = 'not_on_wifi';
 
 export function isBackendErrorPayload(value: unknown): value is BackendErrorPayload {
   if (typeof value !== 'object' || value === null) return false;

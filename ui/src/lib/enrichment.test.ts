@@ -66,6 +66,32 @@ describe('applyJobEvent', () => {
     const s = initialJobState();
     expect(applyJobEvent(s, { type: 'track_updated', track_id: 1, updated_fields: ['artwork'] })).toBe(s);
   });
+
+  it('returns the same state for the watch’s events, mid-job too', () => {
+    let s = applyJobEvent(initialJobState(), { type: 'job_started', job_id: 3, total_tracks: 10, resumed: false });
+    s = applyJobEvent(s, { type: 'progress', job_id: 3, progress: progress(4, 10) });
+    const status = {
+      folders: ['/m'],
+      mode: 'events' as const,
+      reason: null,
+      poll_every_secs: 60,
+    };
+    const report = {
+      root: '/m/A',
+      files: 2,
+      added: 2,
+      updated: 0,
+      unchanged: 0,
+      removed: 0,
+      failed: 0,
+      cleaned: 0,
+      skipped: 0,
+      elapsed_ms: 5,
+    };
+    expect(applyJobEvent(s, { type: 'watching', status })).toBe(s);
+    expect(applyJobEvent(s, { type: 'folder_imported', report })).toBe(s);
+    expect(applyJobEvent(s, { type: 'watch_failed', folder: '', message: 'new music cannot be enriched' })).toBe(s);
+  });
 });
 
 describe('percentOf', () => {

@@ -109,7 +109,7 @@ export function isActive(phase: JobPhase): boolean {
 
 /**
  * The state after `event`. Returns `state` itself for events that do not change the job
- * (`track_updated`, `track_failed`), so callers can tell nothing changed.
+ * (`track_updated`, `track_failed`, the watch's), so callers can tell nothing changed.
  */
 export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
   switch (event.type) {
@@ -172,6 +172,11 @@ export function applyJobEvent(state: JobState, event: LibraryEvent): JobState {
       return { ...state, providerStats: { jobId: event.job_id, providers: event.providers } };
     case 'track_updated':
     case 'track_failed':
+      return state;
+    // The watch over the music folders: no job state (a run it starts sends `job_started`).
+    case 'watching':
+    case 'folder_imported':
+    case 'watch_failed':
       return state;
     default: {
       // An event type this UI does not know yet (a newer engine): nothing to change.

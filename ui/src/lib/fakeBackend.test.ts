@@ -905,3 +905,198 @@ describe('FakeBackend provider statistics', () => {
     fake.dispose();
   });
 });
+
+describe('FakeBackend music folders and the watch', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('has the library’s folder, watched; an empty library has none', async () => {
+    const fake = new FakeBackend();
+    expect(await fake.musicFolders()).toEqual(['/home/me/Music']);
+    expect(await fake.watchStatus()).toEqual({
+      folders: ['/home/me/Music'],
+      mode: 'events',
+      reason: null,
+      poll_every_secs: 60,
+    });
+    const empty = new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0 });
+    expect(await empty.musicFolders()).toEqual([]);
+  });
+
+  it('adds a folder and restarts the watch, refusing what the engine refuses, in its words', async () => {
+    const fake = new FakeBackend();
+    const { events } = record(fake);
+    expect(await fake.addMusicFolder('/mnt/nas/Music/')).toBe('/mnt/nas/Music');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(last(events(), 'watching')?.status.folders).toEqual(['/home/me/Music', '/mnt/nas/Music']);
+    expect(await fake.musicFolders()).toEqual(['/home/me/Music', '/mnt/nas/Music']);
+    const refusals: [string, string][] = [
+      [
+        '/home/me/Music/Air',
+        '/home/me/Music/Air: is already in the library, as part of the music folder /home/me/Music',
+      ],
+      ['/mnt/nas/Music', '/mnt/nas/Music: is already in the library, as part of the music folder /mnt/nas/Music'],
+      ['/media/missing', '/media/missing: cannot be used as a music folder: No such file or directory (os error 2)'],
+      ['Music', 'Music: cannot be used as a music folder: No such file or directory (os error 2)'],
+      ['/home/me/song.flac', '/home/me/song.flac: is not a folder'],
+    ];
+    for (const [path, message] of refusals) {
+      await expect(fake.addMusicFolder(path), path).rejects.toMatchObject({ code: 'invalid_music_folder', message });
+    }
+    expect(await fake.musicFolders()).toEqual(['/home/me/Music', '/mnt/nas/Music']);
+  });
+
+  it('folds the music folders inside an added one into it', async () => {
+    const fake = new FakeBackend({ watch: { folders: ['/home/me/Music', '/mnt/nas/Music'] } });
+    expect(await fake.addMusicFolder('/home/me')).toBe('/home/me');
+    expect(await fake.musicFolders()).toEqual(['/home/me', '/mnt/nas/Music']);
+    // The albums of /home/me/Music (all but the other folder's 4) came with it: removing the
+    // outer folder takes them out.
+    expect(await fake.removeMusicFolder('/home/me')).toBeGreaterThan(0);
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(4);
+    expect(await fake.musicFolders()).toEqual(['/mnt/nas/Music']);
+  });
+
+  it('removes a folder with its tracks (the count it answers), and refuses one that is not a music folder', async () => {
+    const fake = new FakeBackend({ watch: { folders: ['/home/me/Music', '/media/usb'] } });
+    const { events } = record(fake);
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(48);
+    await expect(fake.removeMusicFolder('/home/me/Music/Air')).rejects.toMatchObject({
+      code: 'invalid_music_folder',
+      message:
+        '/home/me/Music/Air: is not a music folder of this library (its music folders: /home/me/Music, /media/usb)',
+    });
+    const removed = await fake.removeMusicFolder('/media/usb');
+    // From now on the summary counts the library (the fixture's numbers were made up).
+    const left = await fake.librarySummary();
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(48 - 4);
+    expect(left.albums).toBe(48 - 4);
+    // The tracks answered are those of the 4 albums gone.
+    const all = new FakeBackend();
+    all.dispose();
+    expect(removed).toBe(
+      (await all.listAlbums('', 0, 48)).albums.filter((a) => a.id > 44).reduce((sum, a) => sum + a.track_count, 0),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(last(events(), 'watching')?.status.folders).toEqual(['/home/me/Music']);
+    await fake.removeMusicFolder('/home/me/Music');
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(0);
+    expect((await fake.librarySummary()).tracks).toBe(0);
+    await expect(fake.removeMusicFolder('/home/me/Music')).rejects.toMatchObject({
+      message: '/home/me/Music: is not a music folder of this library (it has none)',
+    });
+  });
+
+  it('imports a folder added, then finds new music in it (folder_imported)', async () => {
+    const fake = new FakeBackend({ scan: { tickMs: 10, steps: 4 }, watch: { importAfterMs: 100 } });
+    const { events } = record(fake);
+    const kept = await fake.addMusicFolder('/mnt/nas/Music');
+    // Its scan brings a few albums (the scan makes nothing new a music folder: it is one).
+    const scanned = fake.scanFolder(kept);
+    await vi.advanceTimersByTimeAsync(60);
+    const report = await scanned;
+    expect(report).toMatchObject({ root: '/mnt/nas/Music', added: report.files - 1, failed: 1 });
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(48 + 6);
+    await vi.advanceTimersByTimeAsync(100);
+    const imported = last(events(), 'folder_imported');
+    expect(imported?.report.root).toMatch(/^\/mnt\/nas\/Music\/.+\/.+$/);
+    expect(imported?.report.added).toBeGreaterThan(0);
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(48 + 6 + 1);
+    // Removing the folder takes out what was imported from it.
+    await fake.removeMusicFolder('/mnt/nas/Music');
+    expect((await fake.listAlbums('', 0, 1)).total).toBe(48);
+    fake.dispose();
+  });
+
+  it('makes a scanned folder a music folder', async () => {
+    const fake = new FakeBackend({ summary: EMPTY_FIXTURE, albums: 0, scan: { tickMs: 1, steps: 2 } });
+    const done = fake.scanFolder('/home/me/Music');
+    await vi.runAllTimersAsync();
+    await done;
+    expect(await fake.musicFolders()).toEqual(['/home/me/Music']);
+  });
+
+  it('starts a run for new music only with auto_enrich on', async () => {
+    const off = new FakeBackend({ job: { tracks: 10 } });
+    const offEvents = record(off);
+    off.importNewMusic();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(offEvents.types()).toEqual(['folder_imported']);
+    const on = new FakeBackend({ job: { tracks: 10 }, settings: { ...DEFAULT_SETTINGS, auto_enrich: true } });
+    const onEvents = record(on);
+    on.importNewMusic();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onEvents.types().slice(0, 2)).toEqual(['folder_imported', 'job_started']);
+    on.dispose();
+  });
+
+  it('tells why it polls, in the engine’s words, and tells failures', async () => {
+    const fake = new FakeBackend({ watch: { mode: 'polling', directories: 12408, maxUserWatches: 8192 } });
+    const status = await fake.watchStatus();
+    expect(status?.mode).toBe('polling');
+    expect(status?.reason).toBe(
+      'the system cannot watch all 12408 music folders (its limit, fs.inotify.max_user_watches, is 8192): new ' +
+        'music is found by rescanning every 60 s instead. To watch them, raise the limit: ' +
+        '`sudo sysctl fs.inotify.max_user_watches=524288` (and add that line to /etc/sysctl.d/90-gatefold.conf ' +
+        'to keep it)',
+    );
+    const { events } = record(fake);
+    fake.failWatch('', 'new music cannot be enriched: database is locked');
+    expect(events()).toEqual([
+      { type: 'watch_failed', folder: '', message: 'new music cannot be enriched: database is locked' },
+    ]);
+  });
+
+  it('keeps auto_enrich with the other settings', async () => {
+    const fake = new FakeBackend();
+    expect((await fake.getSettings()).auto_enrich).toBe(false);
+    await fake.saveSettings({ ...DEFAULT_SETTINGS, auto_enrich: true });
+    expect((await fake.getSettings()).auto_enrich).toBe(true);
+  });
+});
+
+describe('FakeBackend enrich this album now', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('starts a run for the album’s tracks when no job runs', async () => {
+    const fake = new FakeBackend({ job: { tracks: 96, tickMs: 10, tracksPerTick: 1 } });
+    const { events } = record(fake);
+    expect(await fake.enrichAlbumNow(5)).toBe('started');
+    await vi.advanceTimersByTimeAsync(0);
+    // The fake's job tracks of album 5: ids 4, 52 (id % 48 + 1 = 5).
+    expect(last(events(), 'job_started')?.total_tracks).toBe(2);
+    await vi.runAllTimersAsync();
+    const updated = events().flatMap((e) => (e.type === 'track_updated' ? [e.track_id] : []));
+    expect(new Set(updated)).toEqual(new Set([4, 52]));
+    // Done: asked again, it asks all of them again.
+    expect(await fake.enrichAlbumNow(5)).toBe('started');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(last(events(), 'job_started')?.total_tracks).toBe(2);
+    expect(fake.albumsNow).toEqual([5, 5]);
+    fake.dispose();
+  });
+
+  it('moves the album to the head of a running job', async () => {
+    const fake = new FakeBackend({ job: { tracks: 96, tickMs: 10, tracksPerTick: 2, startAt: 0.25 } });
+    const { events } = record(fake);
+    const total = (await fake.enrichmentStatus())?.progress.total_tracks;
+    expect(await fake.enrichAlbumNow(48)).toBe('prioritized');
+    // The next tick settles album 48's tracks (ids 47, 95) first.
+    await vi.advanceTimersByTimeAsync(10);
+    expect(events().flatMap((e) => (e.type === 'track_updated' ? [e.track_id] : []))).toEqual([47, 95]);
+    expect((await fake.enrichmentStatus())?.progress.total_tracks).toBe(total);
+    fake.dispose();
+  });
+
+  it('refuses an unknown album, and while another process runs a job', async () => {
+    const fake = new FakeBackend();
+    await expect(fake.enrichAlbumNow(4242)).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'album 4242 not found',
+    });
+    const elsewhere = new FakeBackend({ lastRun: lastRunFixture('running_elsewhere', 1_700_000_000) });
+    await expect(elsewhere.enrichAlbumNow(1)).rejects.toMatchObject({ code: 'job_already_running' });
+    expect(elsewhere.running).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import type { AlbumCard } from '../bindings/AlbumCard';
+import type { AlbumNow } from '../bindings/AlbumNow';
 import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentProgress } from '../bindings/EnrichmentProgress';
@@ -22,6 +23,8 @@ import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackField } from '../bindings/TrackField';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
+import type { WatchMode } from '../bindings/WatchMode';
+import type { WatchStatus } from '../bindings/WatchStatus';
 import type { NotFoundCounts } from '../bindings/NotFoundCounts';
 import type { TrackFailure } from '../bindings/TrackFailure';
 import type { WriteBackFile } from '../bindings/WriteBackFile';
@@ -35,6 +38,7 @@ import {
   type BackendListener,
   type BackendMessage,
   INVALID_CONFIG_CODE,
+  INVALID_MUSIC_FOLDER_CODE,
   INVALID_SCAN_ROOT_CODE,
   JOB_ALREADY_RUNNING_CODE,
   type MissingFilter,
@@ -135,6 +139,67 @@ export const DEFAULT_SCAN: FakeScanOptions = {
   steps: 20,
 };
 
+/** How the simulated watch over the music folders behaves. */
+export interface FakeWatchOptions {
+  /**
+   * The music folders when the fake is created; `null`: `FAKE_MUSIC_FOLDER` when the library
+   * has music, none when it is empty. The albums are the first folder's, but for
+   * `ALBUMS_PER_EXTRA_FOLDER` in each other one.
+   */
+  folders: string[] | null;
+  /** `polling`: the system cannot watch every folder, so they are rescanned (with the reason why). */
+  mode: WatchMode;
+  /** Seconds between two rescans of a polled watch. */
+  pollEverySecs: number;
+  /** Folders under the music folders, each a watch, for a polled watch's reason. */
+  directories: number;
+  /** The system's limit (`fs.inotify.max_user_watches`), for a polled watch's reason. */
+  maxUserWatches: number;
+  /**
+   * Milliseconds after a folder was added until the watch finds an album of new music in it
+   * (`folder_imported`, after the folder's own import); `null`: never.
+   */
+  importAfterMs: number | null;
+}
+
+export const DEFAULT_WATCH: FakeWatchOptions = {
+  folders: null,
+  mode: 'events',
+  pollEverySecs: 60,
+  directories: 0,
+  maxUserWatches: 8192,
+  importAfterMs: null,
+};
+
+/** Albums the fake puts in each music folder but the first (of those it is created with). */
+export const ALBUMS_PER_EXTRA_FOLDER = 4;
+/** Albums a scan finds in a music folder never imported before (into a library with music). */
+export const NEW_FOLDER_ALBUMS = 6;
+
+/**
+ * Why a watch polls, worded as the engine words it (`watch_limit_reason` in
+ * `crates/engine/src/watch.rs`).
+ */
+export function watchLimitReason(directories: number, maxUserWatches: number, pollEverySecs: number): string {
+  return (
+    `the system cannot watch all ${directories} music folders (its limit, fs.inotify.max_user_watches, ` +
+    `is ${maxUserWatches}): new music is found by rescanning every ${pollEverySecs} s instead. To watch ` +
+    'them, raise the limit: `sudo sysctl fs.inotify.max_user_watches=524288` (and add that line to ' +
+    '/etc/sysctl.d/90-gatefold.conf to keep it)'
+  );
+}
+
+/** `path` without trailing or doubled slashes (the engine resolves it; the fake only tidies it). */
+function tidyFolder(path: string): string {
+  const tidy = path.trim().replace(/\/+/g, '/');
+  return tidy.length > 1 ? tidy.replace(/\/$/, '') : tidy;
+}
+
+/** Whether `path` is `folder` or inside it. */
+function within(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder === '/' ? '/' : `${folder}/`);
+}
+
 export interface FakeBackendOptions {
   /** Summary to return (defaults to `LIBRARY_FIXTURE`). Ignored if `error` is set. */
   summary?: LibrarySummary;
@@ -176,6 +241,8 @@ export interface FakeBackendOptions {
    * them (e.g. `providerRunsFixture(...)`); the runs the fake simulates are added in front.
    */
   providerRuns?: RunStats[];
+  /** The music folders and their watch (defaults: `DEFAULT_WATCH`). */
+  watch?: Partial<FakeWatchOptions>;
 }
 
 /** The process id of the interrupted write-back whose temporary file the fake finds (a dead one). */
@@ -357,6 +424,13 @@ export class FakeBackend implements Backend {
    */
   private readonly rememberedArtwork = new Set<number>();
   private readonly rememberedLyrics = new Set<number>();
+  private readonly watchOptions: FakeWatchOptions;
+  /** The music folders, sorted. */
+  private folders: string[];
+  /** Albums imported from each music folder (a folder added and not scanned yet has none). */
+  private readonly folderAlbums = new Map<string, number>();
+  /** The watch's pending imports of new music. */
+  private readonly watchTimers = new Set<ReturnType<typeof setTimeout>>();
 
   /** Number of `librarySummary` calls made so far. */
   summaryCalls = 0;
@@ -370,6 +444,8 @@ export class FakeBackend implements Backend {
   readonly savedFiles: { name: string; contents: string }[] = [];
   /** The tracks `revealTrack` showed in the file manager, in order. */
   readonly revealed: number[] = [];
+  /** What `enrichAlbumNow` was asked, in order. */
+  readonly albumsNow: number[] = [];
 
   constructor(options: FakeBackendOptions = {}) {
     this.options = options;
@@ -393,6 +469,17 @@ export class FakeBackend implements Backend {
       for (let id = 1; id <= this.resumable.progress.processed_tracks; id += 1) this.pending.delete(id);
     }
     if (this.jobOptions.startAt !== null) this.startMidJob(this.jobOptions.startAt);
+    this.watchOptions = { ...DEFAULT_WATCH, ...options.watch };
+    const albums = this.library.albums;
+    this.folders = [...(this.watchOptions.folders ?? (albums > 0 ? [FAKE_MUSIC_FOLDER] : []))].map(tidyFolder).sort();
+    // The albums are the first folder's, but for a few in each other one.
+    let left = albums;
+    for (const folder of this.folders.slice(1).reverse()) {
+      const here = Math.min(left, ALBUMS_PER_EXTRA_FOLDER);
+      this.folderAlbums.set(folder, here);
+      left -= here;
+    }
+    if (this.folders.length > 0 && albums > 0) this.folderAlbums.set(this.folders[0], left);
   }
 
   /** Applies the configured latency, never-settling and error to a call. */
@@ -488,9 +575,14 @@ export class FakeBackend implements Backend {
     }
     if (root.includes('missing')) throw new BackendError(INVALID_SCAN_ROOT_CODE, `${root} does not exist`);
     const { tickMs, steps } = this.scanOptions;
-    const fresh = this.library.albums === 0;
-    const target = fresh ? new FakeLibrary(this.scanOptions.albums, this.options.hostileLibrary) : this.library;
-    const files = target.tracks;
+    // Into an empty library, everything is new; in a music folder imported before, a few files
+    // changed; a folder never imported brings a few albums.
+    const outer = this.folders.find((folder) => within(root, folder));
+    const importedBefore = outer !== undefined && this.folderAlbums.has(outer);
+    const newAlbums = this.library.albums === 0 ? this.scanOptions.albums : importedBefore ? 0 : NEW_FOLDER_ALBUMS;
+    const fresh = newAlbums > 0;
+    const target = fresh ? new FakeLibrary(this.library.albums + newAlbums, this.options.hostileLibrary) : this.library;
+    const files = target.tracks - (fresh ? this.library.tracks : 0);
     const toRead = fresh ? files : Math.min(files, Math.max(1, Math.round(files * 0.03)));
     const failed = toRead > 0 ? 1 : 0;
     const report: ScanReport = {
@@ -523,6 +615,9 @@ export class FakeBackend implements Backend {
           this.library = target;
           // From now on the card counts what the scan found.
           this.summary = null;
+          // Like the engine, a scan makes its folder a music folder (unless it is in one).
+          const folder = this.rememberFolder(root);
+          this.folderAlbums.set(folder, (this.folderAlbums.get(folder) ?? 0) + newAlbums);
           scan({ type: 'finished', report });
           resolve(structuredClone(report));
           return;
@@ -536,6 +631,201 @@ export class FakeBackend implements Backend {
 
   async getProviders(): Promise<ProviderSettings[]> {
     return this.settle(() => completeProviders(this.providers));
+  }
+
+  async musicFolders(): Promise<string[]> {
+    return this.settle(() => [...this.folders]);
+  }
+
+  /**
+   * Like the engine: refuses a path that is no readable folder (one with `missing` in it does not
+   * exist, a file is no folder) or is inside a music folder, naming why; folds the music folders
+   * inside it into it. Then the watch restarts (`watching`) and, with `importAfterMs`, finds new
+   * music in the folder a little later.
+   */
+  async addMusicFolder(path: string): Promise<string> {
+    return this.settle(() => {
+      const invalid = (reason: string) => new BackendError(INVALID_MUSIC_FOLDER_CODE, `${path}: ${reason}`);
+      const root = tidyFolder(path);
+      if (!root.startsWith('/') || root.includes('missing')) {
+        throw invalid('cannot be used as a music folder: No such file or directory (os error 2)');
+      }
+      if (/\.(flac|mp3|m4a|ogg|opus|wav)$/i.test(root)) throw invalid('is not a folder');
+      const outer = this.folders.find((folder) => within(root, folder));
+      if (outer !== undefined) throw invalid(`is already in the library, as part of the music folder ${outer}`);
+      this.rememberFolder(root);
+      const { importAfterMs } = this.watchOptions;
+      if (importAfterMs !== null) this.importLater(root, importAfterMs);
+      return root;
+    });
+  }
+
+  /**
+   * Like the engine: forgets the music folder and takes its albums out of the library (the fake
+   * drops as many albums as it imported from there); refuses a path that is not one, naming them.
+   */
+  async removeMusicFolder(path: string): Promise<number> {
+    return this.settle(() => {
+      const folder = this.folders.find((f) => f === path || f === tidyFolder(path));
+      if (folder === undefined) {
+        throw new BackendError(
+          INVALID_MUSIC_FOLDER_CODE,
+          this.folders.length === 0
+            ? `${path}: is not a music folder of this library (it has none)`
+            : `${path}: is not a music folder of this library (its music folders: ${this.folders.join(', ')})`,
+        );
+      }
+      const albums = this.folderAlbums.get(folder) ?? 0;
+      this.folderAlbums.delete(folder);
+      this.folders = this.folders.filter((f) => f !== folder);
+      const before = this.library.tracks;
+      if (albums > 0) {
+        this.library = new FakeLibrary(Math.max(0, this.library.albums - albums), this.options.hostileLibrary);
+        this.summary = null;
+      }
+      this.watchRestarted();
+      return before - this.library.tracks;
+    });
+  }
+
+  async watchStatus(): Promise<WatchStatus | null> {
+    return this.settle(() => this.watchNow());
+  }
+
+  /** The watch as it stands: every music folder, watched or (`mode: polling`) rescanned, and why. */
+  private watchNow(): WatchStatus {
+    const { mode, pollEverySecs, maxUserWatches } = this.watchOptions;
+    // Each album is a folder, under an artist's, under the music folder.
+    const directories = this.watchOptions.directories || this.folders.length + this.library.albums * 2;
+    return {
+      folders: [...this.folders],
+      mode,
+      reason: mode === 'polling' ? watchLimitReason(directories, maxUserWatches, pollEverySecs) : null,
+      poll_every_secs: pollEverySecs,
+    };
+  }
+
+  /** Makes `root` a music folder unless it is in one, folding those inside it; the folder it is in now. */
+  private rememberFolder(root: string): string {
+    const outer = this.folders.find((folder) => within(root, folder));
+    if (outer !== undefined) return outer;
+    const inside = this.folders.filter((folder) => within(folder, root));
+    if (inside.length > 0) {
+      let albums = 0;
+      for (const folder of inside) {
+        albums += this.folderAlbums.get(folder) ?? 0;
+        this.folderAlbums.delete(folder);
+      }
+      this.folderAlbums.set(root, albums);
+    }
+    this.folders = [...this.folders.filter((folder) => !inside.includes(folder)), root].sort();
+    this.watchRestarted();
+    return root;
+  }
+
+  /** Like the engine, the watch restarts on the new folders and says so (after the command returned). */
+  private watchRestarted(): void {
+    const status = this.watchNow();
+    this.later(() => this.emitEvents([{ type: 'watching', status }]), 0);
+  }
+
+  private later(run: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.watchTimers.delete(timer);
+      run();
+    }, ms);
+    this.watchTimers.add(timer);
+  }
+
+  /** The watch finds new music in `folder` after `ms` (after a scan under way ends). */
+  private importLater(folder: string, ms: number): void {
+    this.later(() => {
+      if (!this.folders.includes(folder)) return;
+      if (this.scanning) this.importLater(folder, this.scanOptions.tickMs);
+      else this.importNewMusic(folder);
+    }, ms);
+  }
+
+  /**
+   * What the watch does when an album's files arrive in a music folder (the first one unless
+   * `folder` is given): imports it (`folder_imported`, the album's folder as the root) and, with
+   * `auto_enrich` on and no job running, starts a run for the new music. Returns the report
+   * (`null` without a music folder).
+   */
+  importNewMusic(folder: string | null = null): ScanReport | null {
+    const into = folder ?? this.folders[0];
+    if (into === undefined) return null;
+    const target = new FakeLibrary(this.library.albums + 1, this.options.hostileLibrary);
+    const card = target.card(target.albums);
+    const tracks = target.tracks - this.library.tracks;
+    this.library = target;
+    this.summary = null;
+    this.folderAlbums.set(into, (this.folderAlbums.get(into) ?? 0) + 1);
+    const report: ScanReport = {
+      root: `${into}/${card?.album_artist ?? 'Unknown Artist'}/${card?.title ?? 'Untitled'}`,
+      files: tracks,
+      added: tracks,
+      updated: 0,
+      unchanged: 0,
+      removed: 0,
+      failed: 0,
+      cleaned: 0,
+      skipped: 0,
+      elapsed_ms: 120,
+    };
+    this.emitEvents([{ type: 'folder_imported', report: structuredClone(report) }]);
+    if (this.settings.auto_enrich && this.job === null && this.lastRunRecord?.state !== 'running_elsewhere') {
+      this.launch(this.begin(false, undefined, this.resumable), this.resumable !== null);
+    }
+    return report;
+  }
+
+  /** What the watch could not do, as the engine tells it (`folder` empty: enriching new music). */
+  failWatch(folder: string, message: string): void {
+    this.emitEvents([{ type: 'watch_failed', folder, message }]);
+  }
+
+  /**
+   * Like the engine: with a job running, the album's tracks go to the head of its queue
+   * (`prioritized`, added to it if it did not have them); otherwise a run for them starts
+   * (`started`: the tracks not enriched yet, or all of them again when none is left).
+   */
+  async enrichAlbumNow(albumId: number): Promise<AlbumNow> {
+    return this.settle(() => {
+      if (!this.library.card(albumId)) throw new BackendError(NOT_FOUND_CODE, `album ${albumId} not found`);
+      if (this.lastRunRecord?.state === 'running_elsewhere') {
+        throw new BackendError(
+          JOB_ALREADY_RUNNING_CODE,
+          'Another Gatefold process (the command line, pid 4242) is running a job on this library',
+        );
+      }
+      this.albumsNow.push(albumId);
+      const ids = Array.from({ length: this.jobOptions.tracks }, (_, i) => i + 1).filter(
+        (id) => fakeTrack(id).album_id === albumId,
+      );
+      const job = this.job;
+      if (job) {
+        this.prioritize(job, ids);
+        return 'prioritized';
+      }
+      const waiting = ids.filter((id) => this.pending.has(id));
+      this.launch(this.begin(false, waiting.length > 0 ? waiting : ids, null, true), false);
+      return 'started';
+    });
+  }
+
+  /** Moves `trackIds` to the head of what `job` has left to do, adding those it did not have. */
+  private prioritize(job: FakeJob, trackIds: number[]): void {
+    const wanted = new Set(trackIds);
+    const left = job.queue.slice(job.next);
+    const first = left.filter((item) => wanted.has(item.trackId));
+    const rest = left.filter((item) => !wanted.has(item.trackId));
+    const ops = this.operations();
+    const queued = new Set(first.map((item) => item.trackId));
+    const added = ops.length === 0 ? [] : trackIds.filter((id) => !queued.has(id)).map((trackId) => ({ trackId, ops }));
+    job.queue = [...job.queue.slice(0, job.next), ...first, ...added, ...rest];
+    job.progress.total_tracks += added.length;
+    updatePercent(job.progress);
   }
 
   /** Like the engine: the saved URL, unless `GATEFOLD_<NAME>_URL` (`envUrls`) replaces it. */
@@ -758,29 +1048,45 @@ export class FakeBackend implements Backend {
       }
       // Like the engine, a start continues an interrupted job (a retry of chosen tracks does not).
       const resumed = trackIds === undefined && !retryFailed ? this.resumable : null;
-      const job = this.begin(retryFailed, trackIds, resumed);
-      // Events arrive after the command returned, as from Rust.
-      job.timer = setTimeout(() => {
-        this.emitEvents([
-          { type: 'job_started', job_id: job.id, total_tracks: job.progress.total_tracks, resumed: resumed !== null },
-          { type: 'progress', job_id: job.id, progress: { ...job.progress } },
-        ]);
-        this.schedule(job);
-      }, 0);
+      this.launch(this.begin(retryFailed, trackIds, resumed), resumed !== null);
     });
+  }
+
+  /** Starts the simulation of `job`: its events arrive after the command returned, as from Rust. */
+  private launch(job: FakeJob, resumed: boolean): void {
+    job.timer = setTimeout(() => {
+      this.emitEvents([
+        { type: 'job_started', job_id: job.id, total_tracks: job.progress.total_tracks, resumed },
+        { type: 'progress', job_id: job.id, progress: { ...job.progress } },
+      ]);
+      this.schedule(job);
+    }, 0);
+  }
+
+  /** The operations a job does, as the settings say. */
+  private operations(): Operation[] {
+    const ops: Operation[] = [];
+    if (this.settings.enable_artwork) ops.push('artwork');
+    if (this.settings.enable_lyrics) ops.push('lyrics');
+    return ops;
   }
 
   /**
    * Makes the job: every pending track (plus the failed ones when retrying), nothing done yet;
-   * with `trackIds`, only those tracks; a `resumed` job keeps its id and counts.
+   * with `trackIds`, only those tracks (`everyTrack`: pending or not); a `resumed` job keeps its
+   * id and counts.
    */
-  private begin(retryFailed: boolean, trackIds?: number[], resumed: LastRun | null = null): FakeJob {
-    const ops: Operation[] = [];
-    if (this.settings.enable_artwork) ops.push('artwork');
-    if (this.settings.enable_lyrics) ops.push('lyrics');
+  private begin(
+    retryFailed: boolean,
+    trackIds?: number[],
+    resumed: LastRun | null = null,
+    everyTrack = false,
+  ): FakeJob {
+    const ops = this.operations();
     const only = trackIds === undefined ? null : new Set(trackIds);
     const chosen = (trackId: number) => only === null || only.has(trackId);
-    const queue = ops.length === 0 ? [] : [...this.pending].filter(chosen).map((trackId) => ({ trackId, ops }));
+    const tracks = everyTrack && trackIds !== undefined ? trackIds : [...this.pending].filter(chosen);
+    const queue = ops.length === 0 ? [] : tracks.map((trackId) => ({ trackId, ops }));
     if (retryFailed) {
       const failed = new Map<number, Operation[]>();
       for (const record of this.failures.values()) {
@@ -1334,6 +1640,8 @@ export class FakeBackend implements Backend {
   dispose(): void {
     if (this.job) this.stop(this.job);
     for (const timer of [this.scanTimer, this.writeBackTimer]) if (timer !== null) clearTimeout(timer);
+    for (const timer of this.watchTimers) clearTimeout(timer);
+    this.watchTimers.clear();
     this.scanTimer = null;
     this.writeBackTimer = null;
     this.listeners.clear();

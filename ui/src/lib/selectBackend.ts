@@ -1,5 +1,6 @@
 import type { Backend } from './backend';
 import { FakeBackend } from './fakeBackend';
+import { FAKE_MUSIC_FOLDER } from './fakeLibrary';
 import {
   EMPTY_FIXTURE,
   ERROR_FIXTURE,
@@ -25,8 +26,14 @@ export const FAKE_SCENARIOS = [
   'elsewhere',
   'override',
   'writeback',
+  'folders',
+  'polling',
 ] as const;
 export type FakeScenario = (typeof FAKE_SCENARIOS)[number];
+
+/** The `folders` scenario's second music folder, and the one its folder picker gives. */
+export const FAKE_USB_FOLDER = '/media/me/USB Drive/Vinyl rips';
+export const FAKE_NAS_FOLDER = '/mnt/nas/Music';
 
 function isFakeScenario(value: string): value is FakeScenario {
   return (FAKE_SCENARIOS as readonly string[]).includes(value);
@@ -124,6 +131,23 @@ export function fakeBackendFor(scenario: FakeScenario): FakeBackend {
         failures: earlierFailures(nowSeconds()),
         settings: { ...DEFAULT_SETTINGS, write_back: 'sidecar' },
         writeBackProblems: true,
+      });
+    case 'folders':
+      // Two music folders (the second a USB drive's); "Add folder…" picks a NAS share, and 3 s
+      // after it was added the watch finds an album of new music there.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        watch: { folders: [FAKE_MUSIC_FOLDER, FAKE_USB_FOLDER], importAfterMs: 3000 },
+        scan: { folder: FAKE_NAS_FOLDER },
+      });
+    case 'polling':
+      // The system cannot watch the library's 12,408 folders (inotify's limit is 8,192): the
+      // watch rescans them every 60 s, and says why and what to do.
+      return new FakeBackend({
+        summary: LIBRARY_FIXTURE,
+        failures: earlierFailures(nowSeconds()),
+        watch: { mode: 'polling', directories: 12_408, maxUserWatches: 8192, pollEverySecs: 60 },
       });
   }
 }

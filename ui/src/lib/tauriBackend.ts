@@ -1,6 +1,7 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AlbumCard } from '../bindings/AlbumCard';
+import type { AlbumNow } from '../bindings/AlbumNow';
 import type { AlbumPage } from '../bindings/AlbumPage';
 import type { EnrichmentConfig } from '../bindings/EnrichmentConfig';
 import type { EnrichmentStatus } from '../bindings/EnrichmentStatus';
@@ -15,6 +16,7 @@ import type { ScanEvent } from '../bindings/ScanEvent';
 import type { ScanReport } from '../bindings/ScanReport';
 import type { TrackListItem } from '../bindings/TrackListItem';
 import type { TrackLyrics } from '../bindings/TrackLyrics';
+import type { WatchStatus } from '../bindings/WatchStatus';
 import type { WriteBackMode } from '../bindings/WriteBackMode';
 import type { WriteBackReport } from '../bindings/WriteBackReport';
 import {
@@ -127,6 +129,26 @@ export class TauriBackend implements Backend {
 
   scanFolder(path: string): Promise<ScanReport> {
     return call<ScanReport>('scan_folder', { path });
+  }
+
+  musicFolders(): Promise<string[]> {
+    return call<string[]>('music_folders');
+  }
+
+  addMusicFolder(path: string): Promise<string> {
+    return call<string>('add_music_folder', { path });
+  }
+
+  removeMusicFolder(path: string): Promise<number> {
+    return call<number>('remove_music_folder', { path });
+  }
+
+  watchStatus(): Promise<WatchStatus | null> {
+    return call<WatchStatus | null>('watch_status');
+  }
+
+  enrichAlbumNow(albumId: number): Promise<AlbumNow> {
+    return call<AlbumNow>('enrich_album_now', { albumId });
   }
 
   getProviders(): Promise<ProviderSettings[]> {

@@ -25,5 +25,6 @@ pub struct WatchStatus {
     /// Why they are polled rather than watched, with what to do about it.
     pub reason: Option<String>,
     /// Seconds between rescans when polled.
+    #[ts(type = "number")]
     pub poll_every_secs: u64,
 }
