@@ -53,15 +53,7 @@ impl Database {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        sqlx::query("DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM tracks) \
-                                   AND id NOT IN (SELECT album_artist_id FROM albums)",
-        )
-        .execute(&mut *tx)
-        .await?;
+        super::import::delete_orphans(&mut tx).await?;
         tx.commit().await?;
         Ok(removed)
     }

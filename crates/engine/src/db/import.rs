@@ -362,20 +362,26 @@ impl ImportWriter {
     pub(crate) async fn prune_orphans(&mut self) -> Result<()> {
         let _hold = self.hold.guard();
         let mut tx = super::begin_write(&self.pool).await?;
-        sqlx::query("DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM tracks) \
-                                   AND id NOT IN (SELECT album_artist_id FROM albums)",
-        )
-        .execute(&mut *tx)
-        .await?;
+        delete_orphans(&mut tx).await?;
         tx.commit().await?;
         // Ids of pruned rows must not be served from the caches.
         *self = ImportWriter::new(self.pool.clone(), self.hold.clone()).await?;
         Ok(())
     }
+}
+
+/// Deletes albums without tracks and artists that no track or album names, in `tx`.
+pub(crate) async fn delete_orphans(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
+    sqlx::query("DELETE FROM albums WHERE id NOT IN (SELECT album_id FROM tracks)")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM tracks) \
+                               AND id NOT IN (SELECT album_artist_id FROM albums)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn set_lyrics_status(
