@@ -9,6 +9,11 @@ step() { printf '\n== %s\n' "$*"; }
 # The shared target dir outlives checkouts and keeps every old test binary; when the disk runs
 # low, start its debug build over rather than fail half-way with "no space left on device".
 target="${CARGO_TARGET_DIR:-$HOME/.cache/gatefold/target}"
+# Test binaries (executables in deps/, hashed per build) untouched for a day were replaced by
+# newer builds: drop them first (cargo rebuilds any it still needs).
+if [ -d "$target/debug/deps" ]; then
+  find "$target/debug/deps" -maxdepth 1 -type f -perm -u+x ! -name '*.so' -mtime +0 -delete || true
+fi
 free_kb=$(df -Pk "$(dirname "$target")" 2>/dev/null | awk 'NR == 2 {print $4}')
 if [ -n "$free_kb" ] && [ "$free_kb" -lt $((15 * 1024 * 1024)) ] && [ -d "$target/debug" ]; then
   echo "test: under 15 GB free; removing $target/debug (it is rebuilt)"
