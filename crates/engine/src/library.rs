@@ -206,18 +206,7 @@ impl Library {
         options: crate::watch::WatchOptions,
         cancel: tokio_util::sync::CancellationToken,
     ) -> Result<()> {
-        let cancel = {
-            let either = cancel.child_token();
-            let (closing, stop) = (self.closing.clone(), either.clone());
-            tokio::spawn(async move {
-                tokio::select! {
-                    () = closing.cancelled() => stop.cancel(),
-                    () = stop.cancelled() => {}
-                }
-            });
-            either
-        };
-        crate::watch::run(self, options, cancel).await
+        crate::watch::run(self, options, cancel, self.closing.clone()).await
     }
 
     /// Watches the music folders in the background until the library closes (the desktop

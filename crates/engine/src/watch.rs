@@ -268,34 +268,44 @@ pub(crate) async fn run(
     library: &crate::Library,
     options: WatchOptions,
     cancel: CancellationToken,
+    closing: CancellationToken,
 ) -> Result<()> {
     use tracing::Instrument;
     let span = tracing::info_span!("watch", library = %library.path().display());
-    watch_loop(library, options, cancel).instrument(span).await
+    watch_loop(library, options, cancel, closing)
+        .instrument(span)
+        .await
 }
 
+/// Runs until `cancel` (the caller) or `closing` (the library) is cancelled.
 async fn watch_loop(
     library: &crate::Library,
     options: WatchOptions,
     cancel: CancellationToken,
+    closing: CancellationToken,
 ) -> Result<()> {
     let mut folders_changed = library.folders_changed();
     loop {
         folders_changed.borrow_and_update();
         let roots = library.music_folders().await?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let folders = count_folders(&roots);
-        let over_limit = options.max_watches.is_some_and(|max| folders > max);
+        // Counting the folders walks every one of them: only when a limit is in question.
+        let counted = options.max_watches.map(|_| count_folders(&roots));
+        let over_limit = options
+            .max_watches
+            .zip(counted)
+            .is_some_and(|(max, n)| n > max);
+        let limit_reason = || {
+            let folders = counted.unwrap_or_else(|| count_folders(&roots));
+            watch_limit_reason(folders, options.poll_every)
+        };
         let (watcher, reason) = if roots.is_empty() || over_limit {
-            (
-                None,
-                over_limit.then(|| watch_limit_reason(folders, options.poll_every)),
-            )
+            (None, over_limit.then(limit_reason))
         } else {
             match os_watcher(&roots, tx) {
                 Ok(watcher) => (Some(watcher), None),
                 Err(err) if matches!(err.kind, notify::ErrorKind::MaxFilesWatch) => {
-                    (None, Some(watch_limit_reason(folders, options.poll_every)))
+                    (None, Some(limit_reason()))
                 }
                 Err(err) => (
                     None,
@@ -337,10 +347,8 @@ async fn watch_loop(
         enrich_retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                () = cancel.cancelled() => {
-                    drop(watcher);
-                    return Ok(());
-                }
+                () = cancel.cancelled() => return Ok(()),
+                () = closing.cancelled() => return Ok(()),
                 changed = folders_changed.changed() => {
                     if changed.is_err() {
                         return Ok(());

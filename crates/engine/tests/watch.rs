@@ -133,6 +133,16 @@ fn watched_started(w: &mut Watched) -> bool {
         .any(|e| matches!(e, LibraryEvent::Watching { .. }))
 }
 
+/// The first `Watching` status among `seen`.
+fn watching(seen: &[LibraryEvent]) -> gatefold_engine::watch::WatchStatus {
+    seen.iter()
+        .find_map(|e| match e {
+            LibraryEvent::Watching { status } => Some(status.clone()),
+            _ => None,
+        })
+        .expect("a watching event")
+}
+
 fn forward(bus: &EventBus) -> tokio::sync::mpsc::UnboundedReceiver<LibraryEvent> {
     let mut every = bus.subscribe_all();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -156,14 +166,7 @@ fn quick() -> WatchOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_album_copied_in_slowly_moved_and_deleted_is_followed() {
     let mut w = Watched::start(quick()).await;
-    let status = w
-        .seen
-        .iter()
-        .find_map(|e| match e {
-            LibraryEvent::Watching { status } => Some(status.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let status = watching(&w.seen);
     assert_eq!(status.mode, WatchMode::Events, "{status:?}");
     assert_eq!(status.reason, None);
 
@@ -247,14 +250,7 @@ async fn past_the_watch_limit_the_folders_are_rescanned_and_the_user_told_why() 
         ..quick()
     };
     let w = Watched::start(options).await;
-    let status = w
-        .seen
-        .iter()
-        .find_map(|e| match e {
-            LibraryEvent::Watching { status } => Some(status.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let status = watching(&w.seen);
     assert_eq!(status.mode, WatchMode::Polling);
     let reason = status.reason.clone().unwrap();
     assert!(

@@ -2,7 +2,7 @@
 //! cancel, and hands what finishes to `commit`. Reading and planning live in `plan`, one
 //! operation's attempts in `attempts`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use tokio::sync::watch;
@@ -45,6 +45,30 @@ impl Started {
     }
 }
 
+/// The next request of `queue` to start, and whether it is urgent: the front one while its
+/// kind has room, or even without room when it is an album put first.
+fn next_to_start<R>(
+    queue: &mut VecDeque<R>,
+    album: impl Fn(&R) -> i64,
+    urgent: &HashSet<i64>,
+    room: bool,
+) -> Option<(R, bool)> {
+    let first = urgent.contains(&album(queue.front()?));
+    (room || first).then(|| queue.pop_front().map(|r| (r, first)))?
+}
+
+/// Appends `queued` to `ready`, the requests of album `album_id` first.
+fn append_album_first<R>(
+    ready: &mut VecDeque<R>,
+    queued: VecDeque<R>,
+    album: impl Fn(&R) -> i64,
+    album_id: i64,
+) {
+    let (first, rest): (Vec<R>, Vec<R>) = queued.into_iter().partition(|r| album(r) == album_id);
+    ready.extend(first);
+    ready.extend(rest);
+}
+
 /// `Selection` plans an operation only for a service the job has.
 fn not_planned() -> EngineError {
     EngineError::Internal("an operation was planned for a service the job does not have".into())
@@ -82,7 +106,7 @@ pub(super) struct Scheduler {
     /// Albums whose artwork was found on disk since the statistics were last stored.
     pub(super) local_artwork: u32,
     /// Albums the user asked for first: their operations jump the queue.
-    urgent: std::collections::HashSet<i64>,
+    urgent: HashSet<i64>,
 }
 
 impl Scheduler {
@@ -118,7 +142,7 @@ impl Scheduler {
             requests_stored: requests_before.clone(),
             requests_before,
             local_artwork: 0,
-            urgent: std::collections::HashSet::new(),
+            urgent: HashSet::new(),
         }
     }
 
@@ -242,18 +266,12 @@ impl Scheduler {
             {
                 self.read_page().await?;
             }
-            loop {
-                let urgent = self
-                    .ready
-                    .artwork
-                    .front()
-                    .is_some_and(|r| self.urgent.contains(&r.album_id));
-                if started.artwork >= window(Kind::Artwork) && !urgent {
-                    break;
-                }
-                let Some(request) = self.ready.artwork.pop_front() else {
-                    break;
-                };
+            while let Some((request, urgent)) = next_to_start(
+                &mut self.ready.artwork,
+                |r| r.album_id,
+                &self.urgent,
+                started.artwork < window(Kind::Artwork),
+            ) {
                 let Some((service, store)) = &self.job.artwork else {
                     return Err(not_planned());
                 };
@@ -268,18 +286,12 @@ impl Scheduler {
                 running.spawn(work.in_current_span());
                 started.artwork += 1;
             }
-            loop {
-                let urgent = self
-                    .ready
-                    .lyrics
-                    .front()
-                    .is_some_and(|r| self.urgent.contains(&r.album_id));
-                if started.lyrics >= window(Kind::Lyrics) && !urgent {
-                    break;
-                }
-                let Some(request) = self.ready.lyrics.pop_front() else {
-                    break;
-                };
+            while let Some((request, urgent)) = next_to_start(
+                &mut self.ready.lyrics,
+                |r| r.album_id,
+                &self.urgent,
+                started.lyrics < window(Kind::Lyrics),
+            ) {
                 let Some(service) = &self.job.lyrics else {
                     return Err(not_planned());
                 };
@@ -374,18 +386,18 @@ impl Scheduler {
         self.held_back.retain(|c| c.track.album_id != album_id);
         let queued = std::mem::take(&mut self.ready);
         self.plan(candidates).await?;
-        let (first, rest): (Vec<_>, Vec<_>) = queued
-            .artwork
-            .into_iter()
-            .partition(|r| r.album_id == album_id);
-        self.ready.artwork.extend(first);
-        self.ready.artwork.extend(rest);
-        let (first, rest): (Vec<_>, Vec<_>) = queued
-            .lyrics
-            .into_iter()
-            .partition(|r| r.album_id == album_id);
-        self.ready.lyrics.extend(first);
-        self.ready.lyrics.extend(rest);
+        append_album_first(
+            &mut self.ready.artwork,
+            queued.artwork,
+            |r| r.album_id,
+            album_id,
+        );
+        append_album_first(
+            &mut self.ready.lyrics,
+            queued.lyrics,
+            |r| r.album_id,
+            album_id,
+        );
         tracing::info!(album_id, "album put first");
         self.urgent.insert(album_id);
         Ok(())
